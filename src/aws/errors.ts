@@ -1,0 +1,179 @@
+import {UserError} from '../errors.js'
+
+/**
+ * Turning AWS SDK errors into words an on-call engineer can act on.
+ *
+ * Errors thrown by a client built by our factory carry the operation that failed
+ * (`$allthrive`, set by a middleware), so AccessDenied can name the IAM action even
+ * when AWS's message does not.
+ */
+
+export type AwsErrorKind =
+  | 'no-credentials'
+  | 'sso-expired'
+  | 'credentials-expired'
+  | 'credentials-invalid'
+  | 'no-region'
+  | 'access-denied'
+  | 'throttling'
+  | 'timeout'
+  | 'network'
+  | 'not-found'
+  | 'other'
+
+export interface OperationInfo {
+  /** e.g. "RDS" */
+  service: string
+  /** e.g. "DescribeDBInstances" */
+  operation: string
+  /** e.g. "rds:DescribeDBInstances" */
+  action: string
+}
+
+interface SdkLikeError {
+  name?: string
+  message?: string
+  code?: string
+  $metadata?: {httpStatusCode?: number; requestId?: string; extendedRequestId?: string}
+  $fault?: string
+  $allthrive?: OperationInfo
+}
+
+const THROTTLING = new Set([
+  'Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded',
+  'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'ProvisionedThroughputExceededException',
+  'BandwidthLimitExceeded', 'LimitExceededException', 'PriorRequestNotComplete', 'EC2ThrottledException',
+])
+const ACCESS_DENIED = new Set([
+  'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError',
+  'AuthorizationErrorException', 'NotAuthorized', 'UnauthorizedException', 'Forbidden',
+])
+const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired'])
+const INVALID = new Set([
+  'InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch', 'InvalidSignatureException',
+  'IncompleteSignature', 'InvalidAccessKeyId', 'MissingAuthenticationToken', 'MissingAuthenticationTokenException',
+])
+const NETWORK = new Set(['ENOTFOUND', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE'])
+
+/** IAM action names that differ from the API operation name. */
+const ACTION_OVERRIDES: Record<string, string> = {
+  's3:HeadBucket': 's3:ListBucket',
+  's3:GetPublicAccessBlock': 's3:GetBucketPublicAccessBlock',
+  's3:GetBucketEncryption': 's3:GetEncryptionConfiguration',
+  's3:ListObjectsV2': 's3:ListBucket',
+  's3:HeadObject': 's3:GetObject',
+  'cloudfront:ListDistributions': 'cloudfront:ListDistributions',
+}
+
+/** IAM service prefixes by SDK client name (without the "Client" suffix). */
+const IAM_PREFIX: Record<string, string> = {
+  ACM: 'acm', CloudFront: 'cloudfront', CloudWatch: 'cloudwatch', CloudWatchLogs: 'logs', CostExplorer: 'ce',
+  EC2: 'ec2', ECR: 'ecr', ECS: 'ecs', ElastiCache: 'elasticache', ElasticLoadBalancingV2: 'elasticloadbalancing',
+  Pricing: 'pricing', RDS: 'rds', S3: 's3', SecretsManager: 'secretsmanager', STS: 'sts', SSM: 'ssm',
+}
+
+/** "RDSClient" + "DescribeDBInstancesCommand" → rds:DescribeDBInstances */
+export function operationInfo(clientName: string, commandName: string): OperationInfo {
+  const service = clientName.replace(/Client$/, '')
+  const operation = commandName.replace(/Command$/, '')
+  const raw = `${IAM_PREFIX[service] ?? service.toLowerCase()}:${operation}`
+  return {service, operation, action: ACTION_OVERRIDES[raw] ?? raw}
+}
+
+const asSdk = (e: unknown): SdkLikeError => (typeof e === 'object' && e !== null ? (e as SdkLikeError) : {message: String(e)})
+
+/** The IAM action AWS says was denied ("... not authorized to perform: rds:DescribeDBInstances ..."). */
+export function deniedAction(e: unknown): string | undefined {
+  const err = asSdk(e)
+  const fromMessage = /perform:?\s+([a-z0-9-]+:[A-Za-z0-9*]+)/.exec(err.message ?? '')?.[1]
+  return fromMessage ?? err.$allthrive?.action
+}
+
+export function classifyAwsError(e: unknown): AwsErrorKind {
+  const err = asSdk(e)
+  const name = err.name ?? ''
+  const message = err.message ?? ''
+  if (name === 'CredentialsProviderError' || name === 'TokenProviderError') {
+    return /sso/i.test(message) ? 'sso-expired' : 'no-credentials'
+  }
+
+  if (/Region is missing/i.test(message)) return 'no-region'
+  if (EXPIRED.has(name) || /security token included in the request is expired/i.test(message)) return 'credentials-expired'
+  if (INVALID.has(name)) return 'credentials-invalid'
+  if (ACCESS_DENIED.has(name) || /not authorized to perform/i.test(message)) return 'access-denied'
+  if (THROTTLING.has(name) || err.$metadata?.httpStatusCode === 429) return 'throttling'
+  if (name === 'TimeoutError' || name === 'AbortError' || err.code === 'ETIMEDOUT' || name === 'RequestTimeout') return 'timeout'
+  if ((err.code && NETWORK.has(err.code)) || NETWORK.has(name)) return 'network'
+  if (/NotFound|NoSuch|DoesNotExist|NotExist/.test(name) || err.$metadata?.httpStatusCode === 404) return 'not-found'
+  return 'other'
+}
+
+/** "AccessDeniedException (HTTP 403, request abc-123)": the facts support needs, without the message. */
+export function errorTag(e: unknown): string {
+  const err = asSdk(e)
+  const facts = [
+    err.$metadata?.httpStatusCode ? `HTTP ${err.$metadata.httpStatusCode}` : undefined,
+    err.$metadata?.requestId ? `request ${err.$metadata.requestId}` : undefined,
+  ].filter(Boolean)
+  const name = err.name && err.name !== 'Error' ? err.name : (err.code ?? 'Error')
+  return facts.length > 0 ? `${name} (${facts.join(', ')})` : name
+}
+
+/** One-line description: "RDS DescribeDBInstances: AccessDeniedException (HTTP 403, request abc): message". */
+export function describeAwsError(e: unknown): string {
+  const err = asSdk(e)
+  const op = err.$allthrive ? `${err.$allthrive.service} ${err.$allthrive.operation}: ` : ''
+  const message = (err.message ?? '').trim()
+  // The SDK surfaces unparsable bodies as "UnknownError"/"Unknown"; keep whatever it has.
+  return `${op}${errorTag(e)}${message && message !== err.name ? `: ${message}` : ''}`
+}
+
+/** What to do about an error of this kind: one line, or undefined when there is nothing specific. */
+export function hintFor(e: unknown, opts: {profile?: string} = {}): string | undefined {
+  const profileArg = opts.profile ? ` --profile ${opts.profile}` : ''
+  switch (classifyAwsError(e)) {
+    case 'no-credentials':
+      return `Configure credentials: aws configure${profileArg}, aws sso login${profileArg}, or export AWS_PROFILE / AWS_ACCESS_KEY_ID.`
+    case 'sso-expired':
+      return `Refresh the SSO session: aws sso login${profileArg}`
+    case 'credentials-expired':
+      return opts.profile
+        ? `Refresh the credentials: aws sso login${profileArg} (or renew the session token of profile ${opts.profile}).`
+        : 'Refresh the temporary credentials (AWS_SESSION_TOKEN has expired): re-run your assume-role or aws sso login.'
+    case 'credentials-invalid':
+      return 'Check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or the profile: the keys were not recognised by AWS.'
+    case 'no-region':
+      return 'Pass --region, set AWS_REGION, or set "region" for the environment in allthrive.config.json.'
+    case 'access-denied': {
+      const action = deniedAction(e)
+      return action
+        ? `Grant ${action} to the caller (see README "IAM policy"), or run with a role that has it.`
+        : 'Grant the read-only actions listed in README "IAM policy" to the caller.'
+    }
+
+    case 'throttling':
+      return 'AWS kept throttling after retries: lower --concurrency, or run again in a minute.'
+    case 'timeout':
+      return 'The call did not answer in time: check network access to AWS, or raise the timeout.'
+    case 'network':
+      return 'AWS could not be reached: check the network, proxy/VPN, --region and AWS_ENDPOINT_URL.'
+    default:
+      return undefined
+  }
+}
+
+/** Errors about the caller (credentials, region) mean nothing can be checked: a usage-class UserError. */
+export function credentialsUserError(e: unknown, opts: {profile?: string} = {}): UserError | undefined {
+  const kind = classifyAwsError(e)
+  const messages: Partial<Record<AwsErrorKind, string>> = {
+    'no-credentials': 'No AWS credentials were found.',
+    'sso-expired': `The AWS SSO session${opts.profile ? ` of profile ${opts.profile}` : ''} has expired or is invalid.`,
+    'credentials-expired': 'The AWS credentials have expired.',
+    'credentials-invalid': `AWS rejected the credentials: ${errorTag(e)}.`,
+    'no-region': 'No AWS region is set.',
+    network: `AWS could not be reached: ${describeAwsError(e)}.`,
+  }
+  const message = messages[kind]
+  if (!message) return undefined
+  return new UserError(message, {code: `AWS_${kind.toUpperCase().replaceAll('-', '_')}`, suggestions: [hintFor(e, opts)!], cause: e})
+}

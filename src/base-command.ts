@@ -1,0 +1,120 @@
+import {Command, Errors, Flags, Interfaces} from '@oclif/core'
+
+import {type AwsClients, createAwsClients} from './aws/clients.js'
+import {credentialsUserError, describeAwsError} from './aws/errors.js'
+import {assertValidRegion} from './aws/regions.js'
+import {DEFAULT_ENVIRONMENT, type EnvConfig, loadConfigFile, resolveEnvironment} from './config.js'
+import {EXIT, isUserError, UserError} from './errors.js'
+
+export type FlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type ArgsOf<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/**
+ * Base of every command: global flags, the environment model, the AWS client
+ * factory (built on first use), and one place that turns errors into messages
+ * with a fix and a documented exit code.
+ */
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true
+  static override baseFlags = {
+    environment: Flags.string({
+      char: 'e',
+      summary: 'Environment to act on (production, staging, or one from allthrive.config.json).',
+      env: 'ENVIRONMENT',
+      default: DEFAULT_ENVIRONMENT,
+      helpGroup: 'GLOBAL',
+    }),
+    profile: Flags.string({summary: 'AWS named profile.', env: 'AWS_PROFILE', helpGroup: 'GLOBAL'}),
+    region: Flags.string({
+      summary: 'AWS region. Default: the environment\'s region in config, then AWS_REGION, then the profile\'s.',
+      helpGroup: 'GLOBAL',
+    }),
+    verbose: Flags.boolean({char: 'v', summary: 'Show more detail (details of passing checks).', env: 'ALLTHRIVE_VERBOSE', helpGroup: 'GLOBAL'}),
+    debug: Flags.boolean({summary: 'Log each AWS call to stderr and show stack traces on errors.', env: 'ALLTHRIVE_DEBUG', helpGroup: 'GLOBAL'}),
+  }
+
+  protected flags!: FlagsOf<T>
+  protected args!: ArgsOf<T>
+  private _env?: EnvConfig
+  private _aws?: AwsClients
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const {args, flags} = await this.parse({
+      args: this.ctor.args,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      flags: this.ctor.flags,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as FlagsOf<T>
+    this.args = args as ArgsOf<T>
+  }
+
+  /** The resolved environment model (naming convention + allthrive.config.json). */
+  protected get envConfig(): EnvConfig {
+    this._env ??= resolveEnvironment(this.flags.environment, loadConfigFile())
+    return this._env
+  }
+
+  /** The region to use: --region, then the environment's config, then AWS_REGION; undefined = the profile's. */
+  protected resolveRegion(): string | undefined {
+    const candidates: [string | undefined, string][] = [
+      [this.flags.region, '--region'],
+      [this.envConfig.region, `the "${this.envConfig.name}" environment in allthrive.config.json`],
+      [process.env.AWS_REGION, 'AWS_REGION'],
+    ]
+    const found = candidates.find(([value]) => value)
+    if (!found) return undefined
+    assertValidRegion(found[0]!, found[1])
+    return found[0]
+  }
+
+  /** AWS clients for this command, built on first use. */
+  protected get aws(): AwsClients {
+    this._aws ??= createAwsClients({
+      region: this.resolveRegion(),
+      profile: this.flags.profile,
+      debug: this.flags.debug ? (line) => this.logToStderr(`[debug] ${line}`) : undefined,
+    })
+    return this._aws
+  }
+
+  /** Who and where we are: resolves the region and proves the credentials with STS. */
+  protected async identity(): Promise<{accountId?: string; arn?: string; region: string}> {
+    const {GetCallerIdentityCommand, STSClient} = await import('@aws-sdk/client-sts')
+    try {
+      const [region, id] = await Promise.all([
+        this.aws.region(),
+        this.aws.client(STSClient).send(new GetCallerIdentityCommand({})),
+      ])
+      return {accountId: id.Account, arn: id.Arn, region}
+    } catch (error) {
+      throw credentialsUserError(error, {profile: this.flags.profile}) ?? error
+    }
+  }
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    if (this.flags?.debug && err.stack) this.logToStderr(err.stack)
+    if (err instanceof Errors.CLIError || err.oclif?.exit !== undefined) return super.catch(err)
+    const user = isUserError(err) ? err : credentialsUserError(err, {profile: this.flags?.profile})
+    if (user) return super.catch(this.toCliError(user))
+    const bug = new UserError(`Unexpected error: ${describeAwsError(err)}`, {
+      exit: EXIT.FAILED,
+      code: 'INTERNAL_ERROR',
+      suggestions: ['Run again with --debug for the stack trace, and report it if it persists.'],
+    })
+    return super.catch(this.toCliError(bug))
+  }
+
+  protected override async finally(err: Error | undefined): Promise<unknown> {
+    this._aws?.destroy()
+    return super.finally(err)
+  }
+
+  private toCliError(e: UserError): Errors.CLIError {
+    const cli = new Errors.CLIError(e.message, {exit: e.exit, suggestions: e.suggestions, code: e.code})
+    process.exitCode = e.exit
+    return cli
+  }
+}

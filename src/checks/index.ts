@@ -1,0 +1,28 @@
+import {closest, UserError} from '../errors.js'
+import {secrets} from './secrets.js'
+import type {Check} from './types.js'
+
+/** Every check, in report order. Adding a check: one file in src/checks, one line here. */
+export const ALL_CHECKS: Check[] = [
+  secrets,
+]
+
+export const CHECK_IDS = ALL_CHECKS.map((c) => c.id)
+
+/** Applies --only / --skip; an unknown id is a usage error listing the valid ones. */
+export function selectChecks(all: Check[], only: string[] = [], skipIds: string[] = []): Check[] {
+  const ids = all.map((c) => c.id)
+  for (const id of [...only, ...skipIds]) {
+    if (!ids.includes(id)) {
+      const guess = closest(id, ids)
+      throw new UserError(`Unknown check "${id}". Valid checks: ${ids.join(', ')}.`, {
+        code: 'UNKNOWN_CHECK',
+        suggestions: guess ? [`Did you mean ${guess}?`] : [],
+      })
+    }
+  }
+
+  const selected = all.filter((c) => (only.length === 0 || only.includes(c.id)) && !skipIds.includes(c.id))
+  if (selected.length === 0) throw new UserError('No checks left to run: --skip removed every check selected by --only.', {code: 'NO_CHECKS'})
+  return selected
+}

@@ -1,0 +1,176 @@
+import {Listr} from 'listr2'
+
+import {classifyAwsError, describeAwsError, hintFor} from '../aws/errors.js'
+import {CHECK_STATUSES, type Check, type CheckContext, type CheckResult, type CheckStatus} from './types.js'
+
+/** One check's outcome in a report: its result plus identity and timing. */
+export interface ReportEntry extends CheckResult {
+  id: string
+  title: string
+  required: boolean
+  durationMs: number
+}
+
+export interface Report {
+  /** True when no check failed or errored (warnings allowed). */
+  ok: boolean
+  environment: string
+  region: string
+  accountId?: string
+  /** ISO time the run started. */
+  timestamp: string
+  durationMs: number
+  /** AWS API calls sent during the run (retries included). */
+  apiCalls?: number
+  counts: Record<CheckStatus, number>
+  checks: ReportEntry[]
+}
+
+/** How progress is shown while checks run. */
+export type ProgressMode = 'live' | 'plain' | 'silent'
+
+export interface RunOptions {
+  concurrency: number
+  /** Per-check time budget. */
+  timeoutMs: number
+  progress: ProgressMode
+  /** Called as each check completes (plain mode prints a line from it). */
+  onResult?: (entry: ReportEntry) => void
+  /** The profile in use, for credential hints. */
+  profile?: string
+}
+
+/** Everything a check needs except its own signal. */
+export type RunContext = Omit<CheckContext, 'signal'>
+
+export class CheckTimeoutError extends Error {
+  override readonly name = 'TimeoutError'
+}
+
+/**
+ * Runs one check and always resolves: a check that throws or exceeds its budget
+ * becomes an `error` result with the cause and what to do about it.
+ */
+export async function runOne(check: Check, base: RunContext, opts: Pick<RunOptions, 'timeoutMs' | 'profile'>): Promise<ReportEntry> {
+  const started = performance.now()
+  const controller = new AbortController()
+  const ctx: CheckContext = {...base, signal: controller.signal}
+  const required = check.required ?? true
+  let timer: NodeJS.Timeout | undefined
+  let result: CheckResult
+  try {
+    const applies = check.applies ? check.applies(ctx) : true
+    if (applies === true) {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const err = new CheckTimeoutError(`did not finish within ${Math.round(opts.timeoutMs / 1000)}s`)
+          controller.abort(err)
+          reject(err)
+        }, opts.timeoutMs)
+      })
+      result = await Promise.race([check.run(ctx), timeout])
+    } else {
+      result = {status: 'skip', summary: applies}
+    }
+  } catch (error) {
+    result = errorResult(error, opts)
+  } finally {
+    clearTimeout(timer)
+  }
+
+  if (!required && result.status === 'fail') result = {...result, status: 'warn', summary: `${result.summary} (optional check)`}
+  return {id: check.id, title: check.title, required, ...result, durationMs: Math.round(performance.now() - started)}
+}
+
+/** The result for a check that could not decide. */
+export function errorResult(error: unknown, opts: {profile?: string; timeoutMs?: number} = {}): CheckResult {
+  if (error instanceof CheckTimeoutError) {
+    return {
+      status: 'error',
+      summary: `check timed out: ${error.message}`,
+      hint: 'AWS did not answer in time: run again, raise thresholds.checkTimeoutSeconds, or lower --concurrency.',
+      data: {errorKind: 'timeout'},
+    }
+  }
+
+  const kind = classifyAwsError(error)
+  return {
+    status: 'error',
+    summary: `check could not run: ${describeAwsError(error)}`,
+    hint: hintFor(error, opts) ?? 'This looks like a bug in the check: run again with --debug and report the stack trace.',
+    data: {errorKind: kind},
+  }
+}
+
+export function countStatuses(entries: Pick<ReportEntry, 'status'>[]): Record<CheckStatus, number> {
+  const counts = Object.fromEntries(CHECK_STATUSES.map((s) => [s, 0])) as Record<CheckStatus, number>
+  for (const e of entries) counts[e.status]++
+  return counts
+}
+
+/**
+ * Runs checks concurrently. listr2 draws live progress on a terminal; in plain and
+ * silent modes it still schedules the work and `onResult` reports each completion.
+ * Never throws because of a check; the report keeps declaration order.
+ */
+export async function runChecks(checks: Check[], ctx: RunContext, opts: RunOptions): Promise<Report> {
+  const started = new Date()
+  const t0 = performance.now()
+  const outcomes = new Map<string, ReportEntry>()
+  const list = new Listr(
+    checks.map((check) => ({
+      title: check.title,
+      task: async (_: unknown, task: {title: string; skip(message?: string): void}) => {
+        const entry = await runOne(check, ctx, opts)
+        outcomes.set(check.id, entry)
+        opts.onResult?.(entry)
+        task.title = `${check.title} — ${entry.status === 'warn' ? '⚠ ' : ''}${entry.summary}`
+        if (entry.status === 'skip') task.skip(task.title)
+        if (entry.status === 'fail' || entry.status === 'error') throw new Error(task.title)
+      },
+    })),
+    {
+      concurrent: Math.max(1, opts.concurrency),
+      exitOnError: false,
+      renderer: opts.progress === 'live' ? 'default' : 'silent',
+      rendererOptions: {collapseErrors: false, collapseSkips: false, showErrorMessage: false},
+    },
+  )
+  await list.run()
+
+  const entries = checks.map((c) => outcomes.get(c.id)!)
+  const counts = countStatuses(entries)
+  return {
+    ok: counts.fail === 0 && counts.error === 0,
+    environment: ctx.env.name,
+    region: ctx.region,
+    ...(ctx.accountId && {accountId: ctx.accountId}),
+    timestamp: started.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    apiCalls: ctx.aws.calls,
+    counts,
+    checks: entries,
+  }
+}
+
+/** Exit code for a report: 0 healthy, 1 a check failed or errored (or warned, with --fail-on warn). */
+export function exitCodeFor(report: Pick<Report, 'counts'>, failOn: 'fail' | 'warn' = 'fail'): number {
+  const {counts} = report
+  if (counts.fail > 0 || counts.error > 0) return 1
+  if (failOn === 'warn' && counts.warn > 0) return 1
+  return 0
+}
+
+/** A run-wide memo: one promise per key, shared by every check. */
+export function createMemo(): CheckContext['memo'] {
+  const store = new Map<string, Promise<unknown>>()
+  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let p = store.get(key) as Promise<T> | undefined
+    if (!p) {
+      p = load()
+      store.set(key, p)
+    }
+
+    return p
+  }
+}

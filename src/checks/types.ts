@@ -1,0 +1,71 @@
+import type {AwsClients} from '../aws/clients.js'
+import type {EnvConfig} from '../config.js'
+
+/**
+ * The check contract.
+ * - `fail`: the thing checked is unhealthy (a finding).
+ * - `error`: the check itself could not decide (AccessDenied, throttling, timeout, a bug).
+ * Keep the two apart: an on-call engineer acts differently on each.
+ */
+export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip' | 'error'
+export const CHECK_STATUSES: readonly CheckStatus[] = ['pass', 'warn', 'fail', 'skip', 'error']
+
+export interface CheckResult {
+  status: CheckStatus
+  /** One line, shown next to the title. */
+  summary: string
+  /** Findings, one per line, each naming the resource. */
+  details?: string[]
+  /** What to do next: a command or a console area. */
+  hint?: string
+  /** Facts for --json (ids, days left, counts). Never secret values. */
+  data?: Record<string, unknown>
+}
+
+export interface CheckContext {
+  env: EnvConfig
+  aws: AwsClients
+  /** Injectable clock. */
+  now: Date
+  /** Aborted when the check's time budget runs out: pass it to every `send` as `{abortSignal}`. */
+  signal: AbortSignal
+  /**
+   * Run-wide memo for data several checks need (DescribeServices, secret values):
+   * the first caller's promise is shared, so each call is made once per run.
+   */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T>
+  /** The caller's AWS account, when known. */
+  accountId?: string
+  /** The region the clients use. */
+  region: string
+}
+
+export interface Check {
+  /** kebab-case id, used by --only/--skip and in reports. */
+  id: string
+  /** What a pass means, e.g. "RDS instance available and protected". */
+  title: string
+  /** IAM actions the check calls, for README's policy and AccessDenied hints. */
+  iam: string[]
+  /** Default true. A failing optional check is reported as warn. */
+  required?: boolean
+  /** true, or the reason to skip. */
+  applies?(ctx: CheckContext): true | string
+  run(ctx: CheckContext): Promise<CheckResult>
+}
+
+type Extras = Omit<CheckResult, 'status' | 'summary'>
+
+export const pass = (summary: string, extras: Extras = {}): CheckResult => ({status: 'pass', summary, ...extras})
+export const warn = (summary: string, extras: Extras = {}): CheckResult => ({status: 'warn', summary, ...extras})
+export const fail = (summary: string, extras: Extras = {}): CheckResult => ({status: 'fail', summary, ...extras})
+export const skip = (summary: string, extras: Extras = {}): CheckResult => ({status: 'skip', summary, ...extras})
+
+/** The worst of several statuses: error > fail > warn > pass > skip. */
+export function worst(statuses: CheckStatus[]): CheckStatus {
+  const rank: Record<CheckStatus, number> = {skip: 0, pass: 1, warn: 2, fail: 3, error: 4}
+  return statuses.reduce<CheckStatus>((a, b) => (rank[b] > rank[a] ? b : a), 'pass')
+}
+
+/** "1 bucket" / "3 buckets". */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`

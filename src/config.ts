@@ -1,0 +1,283 @@
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {z} from 'zod'
+
+import {closest, UserError} from './errors.js'
+
+/**
+ * The environment model. Every name follows the platform's naming convention
+ * (see README "Environment model"), so no configuration is needed; an optional
+ * `allthrive.config.json` in the working directory overrides names, adds
+ * environments and sets thresholds.
+ */
+
+export const SERVICE_KEYS = ['web', 'celery', 'celery-beat', 'weaviate'] as const
+export type ServiceKey = (typeof SERVICE_KEYS)[number]
+
+export const SECRET_KEYS = ['ai/api-keys', 'oauth/credentials', 'stripe/credentials', 'database', 'app'] as const
+
+export const CONFIG_FILE = 'allthrive.config.json'
+export const DEFAULT_ENVIRONMENT = 'production'
+const BUILT_IN_ENVIRONMENTS = ['production', 'staging']
+
+/** Keys each secret must hold (the platform's Secrets Manager structure). */
+const SECRET_EXPECTED_KEYS: Record<(typeof SECRET_KEYS)[number], string[]> = {
+  'ai/api-keys': ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'GOOGLE_API_KEY'],
+  'oauth/credentials': ['GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GITHUB_CLIENT_ID', 'GITHUB_CLIENT_SECRET'],
+  'stripe/credentials': ['STRIPE_PUBLIC_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+  database: ['DATABASE_URL'],
+  app: ['SECRET_KEY', 'SENTRY_DSN'],
+}
+
+/** Variables each container needs, set either in `environment` or in `secrets` of its task definition. */
+const DJANGO_ENV = ['DJANGO_SETTINGS_MODULE', 'DATABASE_URL', 'REDIS_URL', 'SECRET_KEY']
+const REQUIRED_ENV: Record<ServiceKey, string[]> = {
+  web: [...DJANGO_ENV, 'WEAVIATE_URL', 'OPENAI_API_KEY', 'STRIPE_SECRET_KEY'],
+  celery: [...DJANGO_ENV, 'WEAVIATE_URL', 'OPENAI_API_KEY'],
+  'celery-beat': DJANGO_ENV,
+  weaviate: ['PERSISTENCE_DATA_PATH'],
+}
+
+// ---------------------------------------------------------------- schema
+
+const name = z.string().min(1)
+const duration = z.string().regex(/^\d+\s*(s|m|h|d)$/, 'must be a duration such as 30s, 15m, 2h or 1d')
+
+export const ThresholdsSchema = z.strictObject({
+  /** Per-check time budget in seconds. */
+  checkTimeoutSeconds: z.number().positive().optional(),
+  rds: z.strictObject({
+    caCertificateMinDays: z.number().int().nonnegative().optional(),
+    storageWarnFreePercent: z.number().min(0).max(100).optional(),
+    storageFailFreePercent: z.number().min(0).max(100).optional(),
+  }).optional(),
+  certificates: z.strictObject({
+    warnDays: z.number().int().nonnegative().optional(),
+    failDays: z.number().int().nonnegative().optional(),
+  }).optional(),
+  cloudwatchErrors: z.strictObject({
+    since: duration.optional(),
+    warnAt: z.number().int().positive().optional(),
+    failAt: z.number().int().positive().optional(),
+    topMessages: z.number().int().positive().max(50).optional(),
+    maxEventsPerGroup: z.number().int().positive().optional(),
+  }).optional(),
+  ecsServices: z.strictObject({
+    stoppedTasksShown: z.number().int().nonnegative().max(100).optional(),
+  }).optional(),
+})
+
+const ServiceSchema = z.strictObject({
+  name: name.optional(),
+  container: name.optional(),
+  logGroup: name.optional(),
+  requiredEnv: z.array(name).optional(),
+})
+
+const SecretSchema = z.strictObject({
+  id: name.optional(),
+  keys: z.array(name).optional(),
+})
+
+export const EnvironmentSchema = z.strictObject({
+  region: z.string().optional(),
+  cluster: name.optional(),
+  services: z.partialRecord(z.enum(SERVICE_KEYS), ServiceSchema).optional(),
+  secrets: z.record(name, SecretSchema).optional(),
+  buckets: z.strictObject({frontend: name.optional(), media: name.optional(), backups: name.optional()}).optional(),
+  rds: z.strictObject({
+    instanceId: name.optional(),
+    expectMultiAz: z.boolean().optional(),
+    expectDeletionProtection: z.boolean().optional(),
+  }).optional(),
+  redis: z.strictObject({replicationGroupId: name.optional()}).optional(),
+  alb: z.strictObject({name: name.optional()}).optional(),
+  domains: z.array(name).min(1).optional(),
+  cloudfrontDomains: z.array(name).optional(),
+  thresholds: ThresholdsSchema.optional(),
+})
+
+export const ConfigFileSchema = z.strictObject({
+  $schema: z.string().optional(),
+  defaults: z.strictObject({
+    region: z.string().optional(),
+    thresholds: ThresholdsSchema.optional(),
+  }).optional(),
+  environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'environment names are lowercase letters, digits and hyphens'), EnvironmentSchema).optional(),
+})
+
+export type ConfigFile = z.infer<typeof ConfigFileSchema>
+type EnvironmentOverrides = z.infer<typeof EnvironmentSchema>
+
+// ---------------------------------------------------------------- resolved model
+
+export interface ServiceConfig {
+  key: ServiceKey
+  name: string
+  container: string
+  logGroup: string
+  requiredEnv: string[]
+}
+
+export interface SecretConfig {
+  /** Short name used in output ("database"). */
+  key: string
+  /** SecretId passed to Secrets Manager ("production/allthrive/database"). */
+  id: string
+  /** JSON keys the secret must hold. */
+  keys: string[]
+}
+
+export interface Thresholds {
+  checkTimeoutSeconds: number
+  rds: {caCertificateMinDays: number; storageWarnFreePercent: number; storageFailFreePercent: number}
+  certificates: {warnDays: number; failDays: number}
+  cloudwatchErrors: {since: string; warnAt: number; failAt: number; topMessages: number; maxEventsPerGroup: number}
+  ecsServices: {stoppedTasksShown: number}
+}
+
+export interface EnvConfig {
+  name: string
+  /** Region from config; undefined means "resolve from --region / AWS_REGION / the profile". */
+  region: string | undefined
+  cluster: string
+  services: ServiceConfig[]
+  secrets: SecretConfig[]
+  buckets: {frontend: string; media: string; backups: string}
+  rds: {instanceId: string; expectMultiAz: boolean; expectDeletionProtection: boolean}
+  redis: {replicationGroupId: string}
+  alb: {name: string}
+  domains: string[]
+  cloudfrontDomains: string[]
+  thresholds: Thresholds
+  /** Where the configuration came from, for `config show`. */
+  source: string
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  checkTimeoutSeconds: 20,
+  rds: {caCertificateMinDays: 30, storageWarnFreePercent: 20, storageFailFreePercent: 10},
+  certificates: {warnDays: 30, failDays: 7},
+  cloudwatchErrors: {since: '15m', warnAt: 1, failAt: 50, topMessages: 5, maxEventsPerGroup: 5000},
+  ecsServices: {stoppedTasksShown: 3},
+}
+
+function mergeThresholds(base: Thresholds, over: z.infer<typeof ThresholdsSchema> | undefined): Thresholds {
+  if (!over) return base
+  return {
+    checkTimeoutSeconds: over.checkTimeoutSeconds ?? base.checkTimeoutSeconds,
+    rds: {...base.rds, ...over.rds},
+    certificates: {...base.certificates, ...over.certificates},
+    cloudwatchErrors: {...base.cloudwatchErrors, ...over.cloudwatchErrors},
+    ecsServices: {...base.ecsServices, ...over.ecsServices},
+  }
+}
+
+/** The model for an environment with no configuration at all. */
+export function conventionFor(env: string): Omit<EnvConfig, 'source'> {
+  const p = `${env}-allthrive`
+  const production = env === 'production'
+  const domains = production ? ['allthrive.ai', '*.allthrive.ai'] : [`${env}.allthrive.ai`, `*.${env}.allthrive.ai`]
+  return {
+    name: env,
+    region: undefined,
+    cluster: `${p}-cluster`,
+    services: SERVICE_KEYS.map((key) => ({
+      key,
+      name: `${p}-${key}`,
+      container: key,
+      logGroup: `/ecs/${p}-${key}`,
+      requiredEnv: REQUIRED_ENV[key],
+    })),
+    secrets: SECRET_KEYS.map((key) => ({key, id: `${env}/allthrive/${key}`, keys: SECRET_EXPECTED_KEYS[key]})),
+    buckets: {frontend: `${p}-frontend`, media: `${p}-media`, backups: `${p}-backups`},
+    rds: {instanceId: `${p}-db`, expectMultiAz: production, expectDeletionProtection: production},
+    redis: {replicationGroupId: `${p}-redis`},
+    alb: {name: `${p}-alb`},
+    domains,
+    cloudfrontDomains: domains,
+    thresholds: DEFAULT_THRESHOLDS,
+  }
+}
+
+function applyOverrides(base: Omit<EnvConfig, 'source'>, o: EnvironmentOverrides, defaults: ConfigFile['defaults']): Omit<EnvConfig, 'source'> {
+  const secrets = base.secrets.map((s) => ({...s, id: o.secrets?.[s.key]?.id ?? s.id, keys: o.secrets?.[s.key]?.keys ?? s.keys}))
+  for (const [key, s] of Object.entries(o.secrets ?? {})) {
+    if (secrets.some((x) => x.key === key)) continue
+    secrets.push({key, id: s.id ?? `${base.name}/allthrive/${key}`, keys: s.keys ?? []})
+  }
+
+  const domains = o.domains ?? base.domains
+  return {
+    ...base,
+    region: o.region ?? defaults?.region ?? base.region,
+    cluster: o.cluster ?? base.cluster,
+    services: base.services.map((s) => ({...s, ...o.services?.[s.key]})),
+    secrets,
+    buckets: {...base.buckets, ...o.buckets},
+    rds: {...base.rds, ...o.rds},
+    redis: {...base.redis, ...o.redis},
+    alb: {...base.alb, ...o.alb},
+    domains,
+    cloudfrontDomains: o.cloudfrontDomains ?? (o.domains ? domains : base.cloudfrontDomains),
+    thresholds: mergeThresholds(mergeThresholds(base.thresholds, defaults?.thresholds), o.thresholds),
+  }
+}
+
+/** Formats a zod issue path as `environments.staging.rds.expectMultiAz`. */
+function issuePath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replaceAll('.[', '[') || '(root)'
+}
+
+/** Parses and validates a config file's text. Errors name the file and the field. */
+export function parseConfigFile(text: string, file: string): ConfigFile {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch (error) {
+    throw new UserError(`${file} is not valid JSON: ${(error as Error).message}.`, {
+      code: 'CONFIG_INVALID',
+      suggestions: [`Fix the JSON syntax in ${file}, or remove the file to use the naming convention.`],
+    })
+  }
+
+  const result = ConfigFileSchema.safeParse(raw)
+  if (result.success) return result.data
+  const problems = result.error.issues.slice(0, 5).map((i) => `${issuePath(i.path)}: ${i.message}`)
+  throw new UserError(`${file} is invalid: ${problems.join('; ')}.`, {
+    code: 'CONFIG_INVALID',
+    suggestions: [`Fix the field${problems.length > 1 ? 's' : ''} named above in ${file}; see README "Configuration file" for the schema.`],
+  })
+}
+
+export function loadConfigFile(cwd = process.cwd()): {config: ConfigFile; source: string} {
+  const file = join(cwd, CONFIG_FILE)
+  if (!existsSync(file)) return {config: {}, source: 'naming convention (no allthrive.config.json)'}
+  return {config: parseConfigFile(readFileSync(file, 'utf8'), file), source: file}
+}
+
+export function knownEnvironments(config: ConfigFile): string[] {
+  return [...new Set([...BUILT_IN_ENVIRONMENTS, ...Object.keys(config.environments ?? {})])]
+}
+
+/** Resolves `--environment` against the convention and the config file. */
+export function resolveEnvironment(env: string, loaded: {config: ConfigFile; source: string}): EnvConfig {
+  const known = knownEnvironments(loaded.config)
+  if (!known.includes(env)) {
+    const guess = closest(env, known)
+    throw new UserError(`Unknown environment "${env}". Known environments: ${known.join(', ')}.`, {
+      code: 'UNKNOWN_ENVIRONMENT',
+      suggestions: [
+        ...(guess ? [`Did you mean --environment ${guess}?`] : []),
+        `Add "${env}" under "environments" in ${CONFIG_FILE} to define a new environment.`,
+      ],
+    })
+  }
+
+  const overrides = loaded.config.environments?.[env] ?? {}
+  return {...applyOverrides(conventionFor(env), overrides, loaded.config.defaults), source: loaded.source}
+}
+
+export function serviceByKey(env: EnvConfig, key: ServiceKey): ServiceConfig {
+  return env.services.find((s) => s.key === key)!
+}

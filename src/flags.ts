@@ -1,0 +1,9 @@
+import {Flags} from '@oclif/core'
+
+import {parseDuration} from './lib/duration.js'
+
+/** A duration flag ("15m", "2h"), parsed to milliseconds. */
+export const durationFlag = Flags.custom<number>({
+  parse: async (input) => parseDuration(input, 'duration'),
+  helpValue: '<duration>',
+})
