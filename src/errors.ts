@@ -56,6 +56,9 @@ export function editDistance(a: string, b: string): number {
 export function closest(input: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = Math.max(2, Math.floor(input.length / 3)) + 1
+  const lower = input.toLowerCase()
+  const prefixed = candidates.filter((c) => lower.length >= 3 && c.toLowerCase().startsWith(lower))
+  if (prefixed.length === 1) return prefixed[0]
   for (const c of candidates) {
     const d = editDistance(input.toLowerCase(), c.toLowerCase())
     if (d < bestDistance) {

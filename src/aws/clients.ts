@@ -37,7 +37,7 @@ export interface AwsClients {
   region(): Promise<string>
   /** The options the factory was built with. */
   readonly options: Readonly<AwsOptions>
-  /** Number of API calls sent so far (each attempt of a retried call counts once). */
+  /** Number of API calls made so far (a call retried after throttling counts once). */
   readonly calls: number
   /** Close every client's sockets. */
   destroy(): void

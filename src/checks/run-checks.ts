@@ -63,7 +63,7 @@ export async function runOne(check: Check, base: RunContext, opts: Pick<RunOptio
     if (applies === true) {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const err = new CheckTimeoutError(`did not finish within ${Math.round(opts.timeoutMs / 1000)}s`)
+          const err = new CheckTimeoutError(`did not finish within ${opts.timeoutMs < 1000 ? `${opts.timeoutMs}ms` : `${Math.round(opts.timeoutMs / 1000)}s`}`)
           controller.abort(err)
           reject(err)
         }, opts.timeoutMs)

@@ -1,0 +1,163 @@
+import {BatchGetSecretValueCommand, type BatchGetSecretValueCommandOutput} from '@aws-sdk/client-secrets-manager'
+import {GetCallerIdentityCommand} from '@aws-sdk/client-sts'
+import {captureOutput} from '@oclif/test'
+import {mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {beforeEach, describe, expect, it} from 'vitest'
+
+import type {Report} from '../../src/checks/run-checks.js'
+import Validate, {progressModeFor} from '../../src/commands/validate.js'
+import {conventionFor} from '../../src/config.js'
+import {accessDenied, mocks, resetMocks, throttled} from '../helpers/aws.js'
+
+const CANARY = 'CANARY-9f8e7d6c5b4a-SECRET'
+const root = import.meta.url
+
+function secretValues(env: string, broken = false): BatchGetSecretValueCommandOutput['SecretValues'] {
+  return conventionFor(env).secrets.map((s) => ({
+    Name: s.id,
+    ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${s.id}-AbCdEf`,
+    SecretString: JSON.stringify(Object.fromEntries(s.keys.map((k, i) => [k, broken && i === 0 ? 'changeme' : `${CANARY}-${k}`]))),
+  }))
+}
+
+const run = (argv: string[]) => captureOutput<Report>(() => Validate.run(argv, root))
+
+describe('validate', () => {
+  beforeEach(() => {
+    resetMocks()
+    process.env.AWS_REGION = 'us-east-1'
+    delete process.env.ENVIRONMENT
+    mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall', UserId: 'AIDA'})
+    mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging')})
+  })
+
+  it('prints the whole report as JSON and nothing else, exit 0', async () => {
+    const {result, stdout, stderr} = await run(['-e', 'staging', '--only', 'secrets', '--json'])
+    expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(result)))
+    expect(stderr).toBe('')
+    expect(result).toMatchObject({ok: true, environment: 'staging', region: 'us-east-1', accountId: '123456789012', counts: {pass: 1, fail: 0}})
+    expect(result?.checks[0]).toMatchObject({id: 'secrets', status: 'pass', durationMs: expect.any(Number)})
+    expect(result?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/)
+    expect(process.exitCode).toBe(0)
+  })
+
+  it('prints one plain line per check and the verdict when not on a terminal, exit 1 on a failure', async () => {
+    mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging', true)})
+    const {stdout} = await run(['-e', 'staging', '--only', 'secrets'])
+    const lines = stdout.trimEnd().split('\n')
+    expect(lines[0]).toMatch(/^✖ FAIL {2}secrets {12}5 problems in 5 secrets \(\d+ms\)$/)
+    expect(stdout).toContain('    • staging/allthrive/database: a placeholder DATABASE_URL')
+    expect(lines.at(-1)).toBe('✖ staging (us-east-1, account 123456789012) is NOT healthy — failed: secrets')
+    expect(process.exitCode).toBe(1)
+  })
+
+  it('reads the environment from ENVIRONMENT and defaults to production', async () => {
+    mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('production')})
+    expect((await run(['--only', 'secrets', '--json'])).result?.environment).toBe('production')
+    process.env.ENVIRONMENT = 'staging'
+    mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging')})
+    expect((await run(['--only', 'secrets', '--json'])).result?.environment).toBe('staging')
+  })
+
+  it('writes a JUnit report', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'allthrive-')), 'reports', 'validate.xml')
+    await run(['-e', 'staging', '--only', 'secrets', '--junit', file])
+    const xml = readFileSync(file, 'utf8')
+    expect(xml).toContain('<testsuite name="staging" tests="1" failures="0" errors="0" skipped="0"')
+    expect(xml).toContain('name="secrets: Secrets exist and hold every expected key"')
+  })
+
+  it('never prints a secret value: human, verbose, JSON, JUnit, debug', async () => {
+    mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging', true)})
+    const file = join(mkdtempSync(join(tmpdir(), 'allthrive-')), 'v.xml')
+    const outputs = [
+      await run(['-e', 'staging', '--only', 'secrets', '--verbose', '--debug', '--junit', file]),
+      await run(['-e', 'staging', '--only', 'secrets', '--json', '--debug']),
+    ]
+    const all = [...outputs.flatMap((o) => [o.stdout, o.stderr, JSON.stringify(o.result)]), readFileSync(file, 'utf8')].join('\n')
+    expect(all).toContain('DATABASE_URL') // key names are reported…
+    expect(all).not.toContain(CANARY) // …values never
+    expect(all).not.toContain('changeme')
+  })
+
+  it('reports AccessDenied as an error naming the IAM action, exit 1', async () => {
+    mocks.secrets.on(BatchGetSecretValueCommand).rejects(throttled())
+    const {result} = await run(['-e', 'staging', '--only', 'secrets', '--json'])
+    expect(result?.checks[0]).toMatchObject({status: 'error', hint: expect.stringContaining('lower --concurrency')})
+    expect(process.exitCode).toBe(1)
+  })
+
+  it('reports a check that hangs past its budget as a timeout error', async () => {
+    mocks.secrets.on(BatchGetSecretValueCommand).callsFake(() => new Promise(() => {}))
+    const {result} = await run(['-e', 'staging', '--only', 'secrets', '--json', '--timeout', '0.2s'])
+    expect(result?.checks[0]).toMatchObject({status: 'error', summary: 'check timed out: did not finish within 200ms'})
+    expect(process.exitCode).toBe(1)
+  })
+
+  it('fails on warnings with --fail-on warn', async () => {
+    const {result} = await run(['-e', 'staging', '--only', 'secrets', '--json', '--fail-on', 'warn'])
+    expect(result?.ok).toBe(true)
+    expect(process.exitCode).toBe(0)
+  })
+})
+
+describe('validate: nothing is checked on bad input (exit 2)', () => {
+  beforeEach(() => {
+    resetMocks()
+    process.env.AWS_REGION = 'us-east-1'
+    mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012'})
+  })
+
+  it.each([
+    [['--only', 'secret'], 'Unknown check "secret". Valid checks:', 'Did you mean secrets?'],
+    [['-e', 'prod'], 'Unknown environment "prod". Known environments: production, staging.', 'Did you mean --environment production?'],
+    [['--region', 'us-east1'], '"us-east1" (from --region) is not an AWS region.', 'Did you mean --region us-east-1?'],
+    [['--since', '15 minutes'], 'Invalid duration "15 minutes": use a number and a unit, such as 30s, 15m, 2h or 1d.', undefined],
+  ])('%j', async (argv, message, suggestion) => {
+    const {error} = await run(argv)
+    expect(error?.message).toContain(message)
+    if (suggestion) expect(error?.suggestions).toContain(suggestion)
+    expect(error?.oclif?.exit).toBe(2)
+    expect(mocks.secrets.calls()).toHaveLength(0)
+  })
+
+  it('says how to get credentials when there are none', async () => {
+    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), {name: 'CredentialsProviderError'}))
+    const {error} = await run(['-e', 'staging'])
+    expect(error?.message).toBe('No AWS credentials were found.')
+    expect(error?.suggestions?.[0]).toMatch(/^Configure credentials: aws configure/)
+    expect(error?.oclif?.exit).toBe(2)
+    expect(mocks.secrets.calls()).toHaveLength(0)
+  })
+
+  it('prints the sso login command for an expired SSO session', async () => {
+    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.'), {name: 'CredentialsProviderError'}))
+    const {error} = await run(['-e', 'staging', '--profile', 'allthrive-staging'])
+    expect(error?.suggestions).toEqual(['Refresh the SSO session: aws sso login --profile allthrive-staging'])
+    expect(error?.oclif?.exit).toBe(2)
+  })
+
+  it('names expired temporary credentials', async () => {
+    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), {name: 'ExpiredToken', $metadata: {httpStatusCode: 403}}))
+    const {error} = await run(['-e', 'staging'])
+    expect(error?.message).toBe('The AWS credentials have expired.')
+    expect(error?.oclif?.exit).toBe(2)
+  })
+
+  it('prints a JSON error with --json', async () => {
+    const {stdout} = await run(['-e', 'nope', '--json'])
+    expect(process.exitCode).toBe(2)
+    expect(JSON.parse(stdout)).toMatchObject({error: {message: expect.stringContaining('Unknown environment "nope"'), code: 'UNKNOWN_ENVIRONMENT'}})
+  })
+})
+
+describe('progress mode', () => {
+  it('is live on a terminal, plain in CI or a pipe, silent with --json', () => {
+    expect(progressModeFor({json: false, isTTY: true, ci: false})).toBe('live')
+    expect(progressModeFor({json: false, isTTY: true, ci: true})).toBe('plain')
+    expect(progressModeFor({json: false, isTTY: false, ci: false})).toBe('plain')
+    expect(progressModeFor({json: true, isTTY: true, ci: false})).toBe('silent')
+  })
+})

@@ -1,0 +1,104 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+
+import {conventionFor, knownEnvironments, loadConfigFile, parseConfigFile, resolveEnvironment} from '../src/config.js'
+import {UserError} from '../src/errors.js'
+
+const noFile = {config: {}, source: 'convention'}
+
+describe('naming convention', () => {
+  it('derives every name from the environment', () => {
+    const env = resolveEnvironment('staging', noFile)
+    expect(env.cluster).toBe('staging-allthrive-cluster')
+    expect(env.services.map((s) => [s.key, s.name, s.container, s.logGroup])).toEqual([
+      ['web', 'staging-allthrive-web', 'web', '/ecs/staging-allthrive-web'],
+      ['celery', 'staging-allthrive-celery', 'celery', '/ecs/staging-allthrive-celery'],
+      ['celery-beat', 'staging-allthrive-celery-beat', 'celery-beat', '/ecs/staging-allthrive-celery-beat'],
+      ['weaviate', 'staging-allthrive-weaviate', 'weaviate', '/ecs/staging-allthrive-weaviate'],
+    ])
+    expect(env.secrets.map((s) => s.id)).toEqual([
+      'staging/allthrive/ai/api-keys',
+      'staging/allthrive/oauth/credentials',
+      'staging/allthrive/stripe/credentials',
+      'staging/allthrive/database',
+      'staging/allthrive/app',
+    ])
+    expect(env.secrets.find((s) => s.key === 'stripe/credentials')?.keys).toEqual(['STRIPE_PUBLIC_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])
+    expect(env.buckets).toEqual({frontend: 'staging-allthrive-frontend', media: 'staging-allthrive-media', backups: 'staging-allthrive-backups'})
+    expect(env.rds).toEqual({instanceId: 'staging-allthrive-db', expectMultiAz: false, expectDeletionProtection: false})
+    expect(env.redis.replicationGroupId).toBe('staging-allthrive-redis')
+    expect(env.alb.name).toBe('staging-allthrive-alb')
+  })
+
+  it('expects Multi-AZ and deletion protection in production only', () => {
+    expect(conventionFor('production').rds).toMatchObject({expectMultiAz: true, expectDeletionProtection: true})
+    expect(conventionFor('production').domains).toEqual(['allthrive.ai', '*.allthrive.ai'])
+  })
+})
+
+describe('config file', () => {
+  it('overrides names, adds environments and merges thresholds', () => {
+    const config = parseConfigFile(JSON.stringify({
+      defaults: {region: 'eu-west-1', thresholds: {certificates: {warnDays: 45}}},
+      environments: {
+        staging: {cluster: 'stg-cluster', services: {web: {container: 'django'}}, rds: {expectMultiAz: true}, thresholds: {certificates: {failDays: 3}}},
+        dev: {region: 'us-west-2', secrets: {extra: {keys: ['X']}}},
+      },
+    }), 'allthrive.config.json')
+    expect(knownEnvironments(config)).toEqual(['production', 'staging', 'dev'])
+    const staging = resolveEnvironment('staging', {config, source: 'file'})
+    expect(staging.cluster).toBe('stg-cluster')
+    expect(staging.services[0]).toMatchObject({name: 'staging-allthrive-web', container: 'django'})
+    expect(staging.rds).toEqual({instanceId: 'staging-allthrive-db', expectMultiAz: true, expectDeletionProtection: false})
+    expect(staging.thresholds.certificates).toEqual({warnDays: 45, failDays: 3})
+    expect(staging.region).toBe('eu-west-1')
+    const dev = resolveEnvironment('dev', {config, source: 'file'})
+    expect(dev.region).toBe('us-west-2')
+    expect(dev.cluster).toBe('dev-allthrive-cluster')
+    expect(dev.secrets.at(-1)).toEqual({key: 'extra', id: 'dev/allthrive/extra', keys: ['X']})
+  })
+
+  it('names the field that is wrong', () => {
+    const bad = JSON.stringify({environments: {staging: {rds: {expectMultiAz: 'yes'}, thresholds: {certificates: {warnDays: -1}}}}})
+    expect(() => parseConfigFile(bad, 'allthrive.config.json')).toThrowError(UserError)
+    try {
+      parseConfigFile(bad, 'allthrive.config.json')
+    } catch (error) {
+      expect((error as UserError).message).toMatch(/^allthrive\.config\.json is invalid: environments\.staging\.rds\.expectMultiAz: .*boolean.*; environments\.staging\.thresholds\.certificates\.warnDays: /)
+      expect((error as UserError).exit).toBe(2)
+    }
+  })
+
+  it('rejects unknown fields (typos) by name', () => {
+    expect(() => parseConfigFile(JSON.stringify({environments: {staging: {clustr: 'x'}}}), 'f.json')).toThrowError(/environments\.staging: Unrecognized key.*clustr/)
+  })
+
+  it('reports invalid JSON with the file name', () => {
+    expect(() => parseConfigFile('{"environments": ', '/w/allthrive.config.json')).toThrowError(/^\/w\/allthrive\.config\.json is not valid JSON/)
+  })
+
+  it('is optional, and read from the working directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'allthrive-'))
+    expect(loadConfigFile(dir).config).toEqual({})
+    writeFileSync(join(dir, 'allthrive.config.json'), JSON.stringify({environments: {qa: {}}}))
+    const loaded = loadConfigFile(dir)
+    expect(loaded.source).toBe(join(dir, 'allthrive.config.json'))
+    expect(knownEnvironments(loaded.config)).toContain('qa')
+  })
+})
+
+describe('unknown environment', () => {
+  it('lists the known ones and suggests the closest', () => {
+    try {
+      resolveEnvironment('prodution', noFile)
+      expect.unreachable()
+    } catch (error) {
+      const e = error as UserError
+      expect(e.message).toBe('Unknown environment "prodution". Known environments: production, staging.')
+      expect(e.suggestions[0]).toBe('Did you mean --environment production?')
+      expect(e.exit).toBe(2)
+    }
+  })
+})
