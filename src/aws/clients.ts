@@ -19,7 +19,7 @@ export interface AwsOptions {
   profile?: string
   /** Custom endpoint (local emulator); defaults to AWS_ENDPOINT_URL. */
   endpoint?: string
-  /** Attempts per call, retries included. */
+  /** Attempts per call, retries included. Default: AWS_MAX_ATTEMPTS, else 5. */
   maxAttempts?: number
   /** Debug sink: receives one line per API call (operation, status, duration). Never payloads. */
   debug?: (line: string) => void
@@ -54,7 +54,7 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
   const shared = {
     region: options.region,
     profile: options.profile,
-    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? 5, retryDelay),
+    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 5), retryDelay),
     ...(endpoint && {
       endpoint,
       // Local emulators listen on an IP address: no virtual-host buckets, no host prefixes.

@@ -1,0 +1,42 @@
+# allthrive: operations CLI for the AllThrive platform.
+#   make aws-validate [ENVIRONMENT=staging] [ARGS="--only rds,secrets"]
+#   make test | build | bench | clean
+SHELL := /bin/bash
+ENVIRONMENT ?= production
+ARGS ?=
+CLI := node bin/run.js
+
+SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json package.json
+
+.PHONY: aws-validate validate test build bench clean install
+
+## Install dependencies when package-lock.json changed (or on a fresh clone).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.installed
+
+## Compile TypeScript to dist/ when a source changed.
+dist/.built: node_modules/.installed $(SOURCES)
+	npm run build
+	@touch $@
+
+build: dist/.built
+
+## Health checks against an environment (needs AWS credentials). Exit 0 healthy, 1 unhealthy, 2 usage/credentials.
+aws-validate: dist/.built
+	@$(CLI) validate --environment $(ENVIRONMENT) $(ARGS)
+
+validate: aws-validate
+
+## The whole test suite (type check + vitest), installing what it needs first.
+test: node_modules/.installed
+	bash scripts/test.sh
+
+## Median wall time and API calls of validate against a local emulator (AWS_ENDPOINT_URL).
+bench: dist/.built
+	node scripts/bench.mjs $(ARGS)
+
+clean:
+	rm -rf dist node_modules/.installed

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the test suite from any state: installs dependencies, builds the CLI the
+# end-to-end tests spawn, then type-checks and runs vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.installed ]; then
+  npm ci --no-audit --no-fund
+  touch node_modules/.installed
+fi
+
+npm run build
+npm test
