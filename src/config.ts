@@ -81,6 +81,8 @@ const SecretSchema = z.strictObject({
 
 export const EnvironmentSchema = z.strictObject({
   region: z.string().optional(),
+  /** Commands that change things ask for confirmation (default: production only). */
+  protected: z.boolean().optional(),
   cluster: name.optional(),
   services: z.partialRecord(z.enum(SERVICE_KEYS), ServiceSchema).optional(),
   secrets: z.record(name, SecretSchema).optional(),
@@ -140,6 +142,8 @@ export interface EnvConfig {
   name: string
   /** Region from config; undefined means "resolve from --region / AWS_REGION / the profile". */
   region: string | undefined
+  /** Changes (migrate, cache clear) need confirmation or --yes. */
+  protected: boolean
   cluster: string
   services: ServiceConfig[]
   secrets: SecretConfig[]
@@ -181,6 +185,7 @@ export function conventionFor(env: string): Omit<EnvConfig, 'source'> {
   return {
     name: env,
     region: undefined,
+    protected: production,
     cluster: `${p}-cluster`,
     services: SERVICE_KEYS.map((key) => ({
       key,
@@ -211,6 +216,7 @@ function applyOverrides(base: Omit<EnvConfig, 'source'>, o: EnvironmentOverrides
   return {
     ...base,
     region: o.region ?? defaults?.region ?? base.region,
+    protected: o.protected ?? base.protected,
     cluster: o.cluster ?? base.cluster,
     services: base.services.map((s) => ({...s, ...o.services?.[s.key]})),
     secrets,
