@@ -96,6 +96,12 @@ export const EnvironmentSchema = z.strictObject({
   alb: z.strictObject({name: name.optional()}).optional(),
   domains: z.array(name).min(1).optional(),
   cloudfrontDomains: z.array(name).optional(),
+  cloudfront: z.strictObject({distributionId: name.optional()}).optional(),
+  exec: z.strictObject({command: name.optional()}).optional(),
+  migrate: z.strictObject({
+    command: z.array(name).min(1).optional(),
+    planCommand: z.array(name).min(1).optional(),
+  }).optional(),
   thresholds: ThresholdsSchema.optional(),
 })
 
@@ -153,6 +159,12 @@ export interface EnvConfig {
   alb: {name: string}
   domains: string[]
   cloudfrontDomains: string[]
+  /** CloudFront distribution; undefined = find it by the environment's domains (aliases). */
+  cloudfront: {distributionId: string | undefined}
+  /** Default command of `allthrive exec`. */
+  exec: {command: string}
+  /** Commands run by `allthrive migrate` (and `--plan`) in the web container. */
+  migrate: {command: string[]; planCommand: string[]}
   thresholds: Thresholds
   /** Where the configuration came from, for `config show`. */
   source: string
@@ -201,6 +213,12 @@ export function conventionFor(env: string): Omit<EnvConfig, 'source'> {
     alb: {name: `${p}-alb`},
     domains,
     cloudfrontDomains: domains,
+    cloudfront: {distributionId: undefined},
+    exec: {command: '/bin/bash'},
+    migrate: {
+      command: ['python', 'manage.py', 'migrate', '--noinput'],
+      planCommand: ['python', 'manage.py', 'migrate', '--plan'],
+    },
     thresholds: DEFAULT_THRESHOLDS,
   }
 }
@@ -226,6 +244,9 @@ function applyOverrides(base: Omit<EnvConfig, 'source'>, o: EnvironmentOverrides
     alb: {...base.alb, ...o.alb},
     domains,
     cloudfrontDomains: o.cloudfrontDomains ?? (o.domains ? domains : base.cloudfrontDomains),
+    cloudfront: {...base.cloudfront, ...o.cloudfront},
+    exec: {...base.exec, ...o.exec},
+    migrate: {...base.migrate, ...o.migrate},
     thresholds: mergeThresholds(mergeThresholds(base.thresholds, defaults?.thresholds), o.thresholds),
   }
 }
