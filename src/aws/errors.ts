@@ -101,6 +101,8 @@ export function classifyAwsError(e: unknown): AwsErrorKind {
   if (EXPIRED.has(name) || /security token included in the request is expired/i.test(message)) return 'credentials-expired'
   if (INVALID.has(name)) return 'credentials-invalid'
   if (ACCESS_DENIED.has(name) || /not authorized to perform/i.test(message)) return 'access-denied'
+  // S3 HEAD requests have no body: a 403 arrives as "Unknown"/"UnknownError" with only the status.
+  if (err.$metadata?.httpStatusCode === 403 && (name === 'Unknown' || name === 'UnknownError' || name === '403' || name === 'Forbidden')) return 'access-denied'
   if (THROTTLING.has(name) || err.$metadata?.httpStatusCode === 429) return 'throttling'
   if (name === 'TimeoutError' || name === 'AbortError' || err.code === 'ETIMEDOUT' || name === 'RequestTimeout') return 'timeout'
   if ((err.code && NETWORK.has(err.code)) || NETWORK.has(name)) return 'network'

@@ -1,10 +1,14 @@
 import {closest, UserError} from '../errors.js'
+import {certificates} from './certificates.js'
+import {s3} from './s3.js'
 import {secrets} from './secrets.js'
 import type {Check} from './types.js'
 
 /** Every check, in report order. Adding a check: one file in src/checks, one line here. */
 export const ALL_CHECKS: Check[] = [
+  s3,
   secrets,
+  certificates,
 ]
 
 export const CHECK_IDS = ALL_CHECKS.map((c) => c.id)

@@ -15,6 +15,7 @@ describe('classifyAwsError', () => {
     [awsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403), 'credentials-invalid'],
     [accessDenied('ecs:DescribeServices'), 'access-denied'],
     [awsError('ThrottlingException', 'Rate exceeded'), 'throttling'],
+    [awsError('Unknown', 'UnknownError', 403), 'access-denied'],
     [awsError('TooManyRequestsException', 'slow down', 429), 'throttling'],
     [Object.assign(new Error('getaddrinfo ENOTFOUND rds.us-east1.amazonaws.com'), {code: 'ENOTFOUND'}), 'network'],
     [awsError('DBInstanceNotFoundFault', 'DBInstance x not found.', 404), 'not-found'],
