@@ -1,5 +1,6 @@
 import {closest, UserError} from '../errors.js'
 import {certificates} from './certificates.js'
+import {cloudwatchErrors} from './cloudwatch-errors.js'
 import {s3} from './s3.js'
 import {secrets} from './secrets.js'
 import type {Check} from './types.js'
@@ -9,6 +10,7 @@ export const ALL_CHECKS: Check[] = [
   s3,
   secrets,
   certificates,
+  cloudwatchErrors,
 ]
 
 export const CHECK_IDS = ALL_CHECKS.map((c) => c.id)
