@@ -14,7 +14,7 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Prom
   const home = mkdtempSync(join(tmpdir(), 'allthrive-home-'))
   const clean: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_') && k !== 'ENVIRONMENT') clean[k] = v
-  const merged = {
+  const merged: Record<string, string | undefined> = {
     ...clean,
     HOME: home,
     NO_COLOR: '1',

@@ -1,14 +1,22 @@
 import {closest, UserError} from '../errors.js'
 import {certificates} from './certificates.js'
 import {cloudwatchErrors} from './cloudwatch-errors.js'
+import {ecsEnv} from './ecs-env.js'
+import {ecsServices} from './ecs-services.js'
+import {rds} from './rds.js'
+import {redis} from './redis.js'
 import {s3} from './s3.js'
 import {secrets} from './secrets.js'
 import type {Check} from './types.js'
 
 /** Every check, in report order. Adding a check: one file in src/checks, one line here. */
 export const ALL_CHECKS: Check[] = [
+  rds,
+  redis,
   s3,
   secrets,
+  ecsServices,
+  ecsEnv,
   certificates,
   cloudwatchErrors,
 ]

@@ -69,3 +69,23 @@ export function worst(statuses: CheckStatus[]): CheckStatus {
 
 /** "1 bucket" / "3 buckets". */
 export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`
+
+/** One observation of a multi-part check: `pass` findings are notes (shown in details), the others are problems. */
+export interface Finding {
+  status: CheckStatus
+  /** A few words for the summary. */
+  short?: string
+  detail: string
+  hint?: string
+}
+
+const SEVERITY_ORDER: Record<CheckStatus, number> = {error: 0, fail: 1, warn: 2, pass: 3, skip: 4}
+
+/** Status is the worst finding; problems (worst first) lead the summary, details and hints; notes follow in details. */
+export function resultFromFindings(id: string, findings: Finding[], healthy: string, data: CheckResult['data']): CheckResult {
+  const problems = findings.filter((f) => f.status !== 'pass').sort((a, b) => SEVERITY_ORDER[a.status] - SEVERITY_ORDER[b.status])
+  const details = [...problems, ...findings.filter((f) => f.status === 'pass')].map((f) => f.detail)
+  if (problems.length === 0) return {status: 'pass', summary: healthy, details, data}
+  const hint = [...new Set(problems.map((f) => f.hint).filter(Boolean))].join('; ')
+  return {status: worst(problems.map((f) => f.status)), summary: `${id}: ${problems.map((f) => f.short).filter(Boolean).join(', ')}`, details, ...(hint && {hint}), data}
+}

@@ -1,0 +1,36 @@
+import {
+  type CacheCluster,
+  DescribeReplicationGroupsCommand,
+  ElastiCacheClient,
+  paginateDescribeCacheClusters,
+  type ReplicationGroup,
+  ReplicationGroupNotFoundFault,
+} from '@aws-sdk/client-elasticache'
+
+import type {CheckContext, CheckStatus} from '../checks/types.js'
+
+/** Replication group, cluster and node statuses that are work in progress rather than breakage. */
+const TRANSIENT = new Set(['creating', 'modifying', 'snapshotting', 'rebooting', 'rebooting cache cluster nodes'])
+
+/** pass for `available`, warn for work in progress, fail for anything else (create-failed, deleting, incompatible-network, …). */
+export const elastiCacheStatusSeverity = (status: string): CheckStatus =>
+  status === 'available' ? 'pass' : (TRANSIENT.has(status) ? 'warn' : 'fail')
+
+/** The replication group, or undefined when there is none of that id. */
+export async function describeReplicationGroup(ctx: CheckContext, id: string): Promise<ReplicationGroup | undefined> {
+  try {
+    const out = await ctx.aws.client(ElastiCacheClient).send(new DescribeReplicationGroupsCommand({ReplicationGroupId: id}), {abortSignal: ctx.signal})
+    return out.ReplicationGroups?.[0]
+  } catch (error) {
+    if (error instanceof ReplicationGroupNotFoundFault) return undefined
+    throw error
+  }
+}
+
+/** Every cache cluster in the region, with its nodes. */
+export async function listCacheClusters(ctx: CheckContext): Promise<CacheCluster[]> {
+  const all: CacheCluster[] = []
+  const pages = paginateDescribeCacheClusters({client: ctx.aws.client(ElastiCacheClient)}, {ShowCacheNodeInfo: true}, {abortSignal: ctx.signal})
+  for await (const page of pages) all.push(...(page.CacheClusters ?? []))
+  return all
+}
