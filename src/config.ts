@@ -65,6 +65,16 @@ export const ThresholdsSchema = z.strictObject({
   ecsServices: z.strictObject({
     stoppedTasksShown: z.number().int().nonnegative().max(100).optional(),
   }).optional(),
+  alb: z.strictObject({
+    minIdleTimeoutSeconds: z.number().int().positive().optional(),
+  }).optional(),
+  health: z.strictObject({
+    maxLatencyMs: z.number().int().positive().optional(),
+    certificateMinDays: z.number().int().nonnegative().optional(),
+  }).optional(),
+  probes: z.strictObject({
+    timeoutMs: z.number().int().positive().optional(),
+  }).optional(),
 })
 
 const ServiceSchema = z.strictObject({
@@ -97,6 +107,15 @@ export const EnvironmentSchema = z.strictObject({
   domains: z.array(name).min(1).optional(),
   cloudfrontDomains: z.array(name).optional(),
   cloudfront: z.strictObject({distributionId: name.optional()}).optional(),
+  healthUrl: z.url().optional(),
+  alarms: z.strictObject({
+    prefix: name.optional(),
+    tag: z.strictObject({key: name, value: name}).optional(),
+  }).optional(),
+  drift: z.strictObject({
+    /** Differences that are by design, e.g. "web:env:DEBUG", "celery:secret:SENTRY_DSN", "*:cpu". */
+    allow: z.array(name).optional(),
+  }).optional(),
   exec: z.strictObject({command: name.optional()}).optional(),
   migrate: z.strictObject({
     command: z.array(name).min(1).optional(),
@@ -142,6 +161,9 @@ export interface Thresholds {
   certificates: {warnDays: number; failDays: number}
   cloudwatchErrors: {since: string; warnAt: number; failAt: number; topMessages: number; maxEventsPerGroup: number}
   ecsServices: {stoppedTasksShown: number}
+  alb: {minIdleTimeoutSeconds: number}
+  health: {maxLatencyMs: number; certificateMinDays: number}
+  probes: {timeoutMs: number}
 }
 
 export interface EnvConfig {
@@ -161,6 +183,12 @@ export interface EnvConfig {
   cloudfrontDomains: string[]
   /** CloudFront distribution; undefined = find it by the environment's domains (aliases). */
   cloudfront: {distributionId: string | undefined}
+  /** The API health endpoint (answers 2xx when the app is up). */
+  healthUrl: string
+  /** CloudWatch alarms of the environment: by name prefix, or by tag when set. */
+  alarms: {prefix: string; tag: {key: string; value: string} | undefined}
+  /** Drift between environments that is by design. */
+  drift: {allow: string[]}
   /** Default command of `allthrive exec`. */
   exec: {command: string}
   /** Commands run by `allthrive migrate` (and `--plan`) in the web container. */
@@ -176,6 +204,9 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   certificates: {warnDays: 30, failDays: 7},
   cloudwatchErrors: {since: '15m', warnAt: 1, failAt: 50, topMessages: 5, maxEventsPerGroup: 5000},
   ecsServices: {stoppedTasksShown: 3},
+  alb: {minIdleTimeoutSeconds: 120},
+  health: {maxLatencyMs: 2000, certificateMinDays: 30},
+  probes: {timeoutMs: 3000},
 }
 
 function mergeThresholds(base: Thresholds, over: z.infer<typeof ThresholdsSchema> | undefined): Thresholds {
@@ -186,6 +217,9 @@ function mergeThresholds(base: Thresholds, over: z.infer<typeof ThresholdsSchema
     certificates: {...base.certificates, ...over.certificates},
     cloudwatchErrors: {...base.cloudwatchErrors, ...over.cloudwatchErrors},
     ecsServices: {...base.ecsServices, ...over.ecsServices},
+    alb: {...base.alb, ...over.alb},
+    health: {...base.health, ...over.health},
+    probes: {...base.probes, ...over.probes},
   }
 }
 
@@ -214,6 +248,9 @@ export function conventionFor(env: string): Omit<EnvConfig, 'source'> {
     domains,
     cloudfrontDomains: domains,
     cloudfront: {distributionId: undefined},
+    healthUrl: production ? 'https://api.allthrive.ai/api/health/' : `https://api.${env}.allthrive.ai/api/health/`,
+    alarms: {prefix: p, tag: undefined},
+    drift: {allow: []},
     exec: {command: '/bin/bash'},
     migrate: {
       command: ['python', 'manage.py', 'migrate', '--noinput'],
@@ -245,6 +282,9 @@ function applyOverrides(base: Omit<EnvConfig, 'source'>, o: EnvironmentOverrides
     domains,
     cloudfrontDomains: o.cloudfrontDomains ?? (o.domains ? domains : base.cloudfrontDomains),
     cloudfront: {...base.cloudfront, ...o.cloudfront},
+    healthUrl: o.healthUrl ?? base.healthUrl,
+    alarms: {...base.alarms, ...o.alarms},
+    drift: {allow: o.drift?.allow ?? base.drift.allow},
     exec: {...base.exec, ...o.exec},
     migrate: {...base.migrate, ...o.migrate},
     thresholds: mergeThresholds(mergeThresholds(base.thresholds, defaults?.thresholds), o.thresholds),
