@@ -38,6 +38,8 @@ export interface CheckContext {
   accountId?: string
   /** The region the clients use. */
   region: string
+  /** --probe: connect to the environment's endpoints (PostgreSQL, Redis, Weaviate) from where the CLI runs. */
+  probe?: boolean
 }
 
 export interface Check {

@@ -42,6 +42,7 @@ EXIT CODES
     junit: Flags.string({summary: 'Also write a JUnit XML report to this file.', helpValue: '<file>'}),
     since: durationFlag({summary: 'Window for cloudwatch-errors (30s, 15m, 2h, 1d). Default: 15m or the config threshold.'}),
     timeout: durationFlag({summary: 'Time budget per check (default 20s or thresholds.checkTimeoutSeconds).'}),
+    probe: Flags.boolean({summary: 'Also connect to PostgreSQL, Redis and Weaviate from here (needs network access to the VPC).'}),
   }
 
   public async run(): Promise<Report> {
@@ -53,7 +54,7 @@ EXIT CODES
       : base
     const {accountId, region} = await this.identity()
     const progress = progressModeFor({json: this.jsonEnabled(), isTTY: Boolean(process.stdout.isTTY), ci: Boolean(process.env.CI)})
-    const report = await runChecks(checks, {env, aws: this.aws, now: new Date(), memo: createMemo(), accountId, region}, {
+    const report = await runChecks(checks, {env, aws: this.aws, now: new Date(), memo: createMemo(), accountId, region, probe: flags.probe}, {
       concurrency: flags.concurrency,
       timeoutMs: flags.timeout ?? env.thresholds.checkTimeoutSeconds * 1000,
       progress,
