@@ -1,7 +1,7 @@
-import {DescribeTaskDefinitionCommand, ECSClient, type TaskDefinition} from '@aws-sdk/client-ecs'
+import type {TaskDefinition} from '@aws-sdk/client-ecs'
 
 import {describeAwsError, hintFor} from '../aws/errors.js'
-import {describeEnvServices, parseSecretRef, secretLabel, type SecretRef, taskDefinitionLabel} from '../lib/ecs.js'
+import {describeEnvServices, parseSecretRef, secretLabel, type SecretRef, taskDefinition, taskDefinitionLabel} from '../lib/ecs.js'
 import {loadSecrets, type SecretLookup} from '../lib/secret-values.js'
 import {type Check, fail, pass, plural, warn} from './types.js'
 
@@ -33,11 +33,7 @@ export const ecsEnv: Check = {
     }
 
     const targets = env.services.filter((s) => services.has(s.key)).map((s) => ({s, arn: services.get(s.key)!.taskDefinition!}))
-    const client = ctx.aws.client(ECSClient)
-    const defs = new Map<string, TaskDefinition>(await Promise.all([...new Set(targets.map((t) => t.arn))].map(async (arn) => {
-      const out = await client.send(new DescribeTaskDefinitionCommand({taskDefinition: arn}), {abortSignal: ctx.signal})
-      return [arn, out.taskDefinition!] as const
-    })))
+    const defs = new Map<string, TaskDefinition>(await Promise.all([...new Set(targets.map((t) => t.arn))].map(async (arn) => [arn, await taskDefinition(ctx, arn)] as const)))
 
     const envProblems: string[] = []
     const warnings = missing.map((key) => `${key}: service ${env.services.find((s) => s.key === key)!.name} not found, its task definition was not checked`)

@@ -1,8 +1,10 @@
 import {closest, UserError} from '../errors.js'
+import {celeryBeat} from './celery-beat.js'
 import {certificates} from './certificates.js'
 import {cloudwatchErrors} from './cloudwatch-errors.js'
 import {ecsEnv} from './ecs-env.js'
 import {ecsServices} from './ecs-services.js'
+import {images} from './images.js'
 import {rds} from './rds.js'
 import {redis} from './redis.js'
 import {s3} from './s3.js'
@@ -17,6 +19,8 @@ export const ALL_CHECKS: Check[] = [
   secrets,
   ecsServices,
   ecsEnv,
+  celeryBeat,
+  images,
   certificates,
   cloudwatchErrors,
 ]

@@ -1,11 +1,14 @@
 import {
   ClusterNotFoundException,
   DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   ListTasksCommand,
+  paginateListTasks,
   type Service,
   type Task,
+  type TaskDefinition,
 } from '@aws-sdk/client-ecs'
 
 import type {CheckContext} from '../checks/types.js'
@@ -66,6 +69,38 @@ export const taskDefinitionLabel = (arn: string | undefined): string => (arn ?? 
 /** "arn:aws:ecs:…:task/cluster/1a2b3c…" → "1a2b3c…" (the id `aws ecs describe-tasks --tasks` takes). */
 export const taskId = (arn: string | undefined): string => (arn ?? '?').split('/').pop()!
 
+/** A task definition, described once per run (memo key `ecs:taskdef:<arn>`), however many checks read it. */
+export const taskDefinition = (ctx: CheckContext, arn: string): Promise<TaskDefinition> =>
+  ctx.memo(`ecs:taskdef:${arn}`, async () =>
+    (await ctx.aws.client(ECSClient).send(new DescribeTaskDefinitionCommand({taskDefinition: arn}), {abortSignal: ctx.signal})).taskDefinition!)
+
+/** DescribeTasks for any number of task ARNs: one call per 100, concurrently. */
+async function describeTasks(ctx: CheckContext, arns: string[]): Promise<Task[]> {
+  const client = ctx.aws.client(ECSClient)
+  const described = await Promise.all(
+    chunk([...new Set(arns)], DESCRIBE_TASKS_LIMIT).map((tasks) => client.send(new DescribeTasksCommand({cluster: ctx.env.cluster, tasks}), {abortSignal: ctx.signal})),
+  )
+  return described.flatMap((d) => d.tasks ?? [])
+}
+
+/** A service's tasks among described ones: matched by group, because some emulators ignore serviceName in ListTasks. */
+const ofService = (tasks: Task[], name: string): Task[] => tasks.filter((t) => t.group === `service:${name}`)
+
+/**
+ * Tasks whose desired status is RUNNING (starting or running), by service name: ListTasks per
+ * service (all pages), one DescribeTasks per 100 tasks for all of them together.
+ */
+export async function liveTasks(ctx: CheckContext, serviceNames: string[]): Promise<Map<string, Task[]>> {
+  const client = ctx.aws.client(ECSClient)
+  const lists = await Promise.all(serviceNames.map(async (serviceName) => {
+    const arns: string[] = []
+    for await (const page of paginateListTasks({client}, {cluster: ctx.env.cluster, serviceName, desiredStatus: 'RUNNING'}, {abortSignal: ctx.signal})) arns.push(...(page.taskArns ?? []))
+    return arns
+  }))
+  const tasks = await describeTasks(ctx, lists.flat())
+  return new Map(serviceNames.map((name) => [name, ofService(tasks, name)]))
+}
+
 /**
  * The most recently stopped tasks of each service, newest first, at most `keep` each:
  * one ListTasks per service (one page of up to 100: ECS keeps stopped tasks about an hour,
@@ -82,14 +117,10 @@ export async function recentStoppedTasks(ctx: CheckContext, serviceNames: string
       client.send(new ListTasksCommand({cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100}), {abortSignal: ctx.signal}),
     ),
   )
-  const arns = [...new Set(lists.flatMap((l) => l.taskArns ?? []))]
-  const described = await Promise.all(
-    chunk(arns, DESCRIBE_TASKS_LIMIT).map((tasks) => client.send(new DescribeTasksCommand({cluster, tasks}), {abortSignal: ctx.signal})),
-  )
-  const tasks = described.flatMap((d) => d.tasks ?? [])
+  const tasks = await describeTasks(ctx, lists.flatMap((l) => l.taskArns ?? []))
   const time = (t: Task): number => t.stoppedAt?.getTime() ?? t.stoppingAt?.getTime() ?? 0
   for (const name of serviceNames) {
-    result.set(name, tasks.filter((t) => t.group === `service:${name}`).sort((a, b) => time(b) - time(a)).slice(0, keep))
+    result.set(name, ofService(tasks, name).sort((a, b) => time(b) - time(a)).slice(0, keep))
   }
 
   return result
