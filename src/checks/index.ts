@@ -1,14 +1,21 @@
 import {closest, UserError} from '../errors.js'
+import {alarms} from './alarms.js'
+import {alb} from './alb.js'
 import {celeryBeat} from './celery-beat.js'
 import {certificates} from './certificates.js'
 import {cloudwatchErrors} from './cloudwatch-errors.js'
 import {ecsEnv} from './ecs-env.js'
 import {ecsServices} from './ecs-services.js'
 import {images} from './images.js'
+import {health} from './health.js'
+import {network} from './network.js'
+import {postgresProbe} from './postgres-probe.js'
 import {rds} from './rds.js'
 import {redis} from './redis.js'
+import {redisProbe} from './redis-probe.js'
 import {s3} from './s3.js'
 import {secrets} from './secrets.js'
+import {weaviate} from './weaviate.js'
 import type {Check} from './types.js'
 
 /** Every check, in report order. Adding a check: one file in src/checks, one line here. */
@@ -23,6 +30,13 @@ export const ALL_CHECKS: Check[] = [
   images,
   certificates,
   cloudwatchErrors,
+  alb,
+  network,
+  alarms,
+  weaviate,
+  health,
+  postgresProbe,
+  redisProbe,
 ]
 
 export const CHECK_IDS = ALL_CHECKS.map((c) => c.id)

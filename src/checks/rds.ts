@@ -1,7 +1,6 @@
-import {type DBInstance, DBInstanceNotFoundFault, DescribeDBInstancesCommand, RDSClient} from '@aws-sdk/client-rds'
 
 import {classifyAwsError, errorTag} from '../aws/errors.js'
-import {caValidTill, daysUntil, instanceStatusSeverity, minFreeStorageBytes, statusHint, storageHeadroom} from '../lib/rds.js'
+import {caValidTill, dbInstance, daysUntil, instanceStatusSeverity, minFreeStorageBytes, statusHint, storageHeadroom} from '../lib/rds.js'
 import {type Check, type CheckStatus, fail, type Finding, resultFromFindings} from './types.js'
 
 
@@ -16,13 +15,7 @@ export const rds: Check = {
     const t = env.thresholds.rds
     // Started first and never left rejected: it runs while RDS answers and is judged below.
     const metric = minFreeStorageBytes(ctx, id).then((bytes) => ({bytes}), (error: unknown) => ({error}))
-    let db: DBInstance | undefined
-    try {
-      const out = await ctx.aws.client(RDSClient).send(new DescribeDBInstancesCommand({DBInstanceIdentifier: id}), {abortSignal: ctx.signal})
-      db = out.DBInstances?.[0]
-    } catch (error) {
-      if (!(error instanceof DBInstanceNotFoundFault)) throw error
-    }
+    const db = await dbInstance(ctx)
 
     if (!db) {
       return fail(`${id} not found`, {

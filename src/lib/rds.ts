@@ -1,5 +1,5 @@
 import {CloudWatchClient, type MetricDataQuery, paginateGetMetricData} from '@aws-sdk/client-cloudwatch'
-import {type DBInstance, DescribeCertificatesCommand, RDSClient} from '@aws-sdk/client-rds'
+import {type DBInstance, DBInstanceNotFoundFault, DescribeCertificatesCommand, DescribeDBInstancesCommand, RDSClient} from '@aws-sdk/client-rds'
 
 import type {CheckContext, CheckStatus} from '../checks/types.js'
 
@@ -80,3 +80,14 @@ export function storageHeadroom(freeBytes: number, allocatedGiB: number, maxAllo
   const freeGiB = freeBytes / GIB + (capacityGiB - allocatedGiB)
   return {freePercent: capacityGiB > 0 ? Math.max(0, Math.min(100, (freeGiB / capacityGiB) * 100)) : 0, capacityGiB, freeGiB, autoscaling}
 }
+
+export const dbInstance = (ctx: CheckContext): Promise<DBInstance | undefined> =>
+  ctx.memo('rds:instance', async () => {
+    try {
+      const out = await ctx.aws.client(RDSClient).send(new DescribeDBInstancesCommand({DBInstanceIdentifier: ctx.env.rds.instanceId}), {abortSignal: ctx.signal})
+      return out.DBInstances?.[0]
+    } catch (error) {
+      if (error instanceof DBInstanceNotFoundFault) return undefined
+      throw error
+    }
+  })

@@ -16,16 +16,17 @@ const TRANSIENT = new Set(['creating', 'modifying', 'snapshotting', 'rebooting',
 export const elastiCacheStatusSeverity = (status: string): CheckStatus =>
   status === 'available' ? 'pass' : (TRANSIENT.has(status) ? 'warn' : 'fail')
 
-/** The replication group, or undefined when there is none of that id. */
-export async function describeReplicationGroup(ctx: CheckContext, id: string): Promise<ReplicationGroup | undefined> {
-  try {
-    const out = await ctx.aws.client(ElastiCacheClient).send(new DescribeReplicationGroupsCommand({ReplicationGroupId: id}), {abortSignal: ctx.signal})
-    return out.ReplicationGroups?.[0]
-  } catch (error) {
-    if (error instanceof ReplicationGroupNotFoundFault) return undefined
-    throw error
-  }
-}
+/** The replication group, or undefined when there is none of that id; described once per run. */
+export const describeReplicationGroup = (ctx: CheckContext, id: string): Promise<ReplicationGroup | undefined> =>
+  ctx.memo(`redis:group:${id}`, async () => {
+    try {
+      const out = await ctx.aws.client(ElastiCacheClient).send(new DescribeReplicationGroupsCommand({ReplicationGroupId: id}), {abortSignal: ctx.signal})
+      return out.ReplicationGroups?.[0]
+    } catch (error) {
+      if (error instanceof ReplicationGroupNotFoundFault) return undefined
+      throw error
+    }
+  })
 
 /** Every cache cluster in the region, with its nodes. */
 export async function listCacheClusters(ctx: CheckContext): Promise<CacheCluster[]> {

@@ -1,0 +1,106 @@
+import {CloudWatchClient, type CompositeAlarm, type DescribeAlarmsCommandInput, ListTagsForResourceCommand, type MetricAlarm, paginateDescribeAlarms} from '@aws-sdk/client-cloudwatch'
+
+import {type Check, type CheckContext, type CheckResult, fail, pass, plural, warn} from './types.js'
+
+/** One alarm, metric or composite, as the check reads it. */
+interface Alarm {
+  name: string
+  arn?: string
+  type: 'metric' | 'composite'
+  state: string
+  reason?: string
+  /** When the state value last changed (else last updated). */
+  since?: Date
+}
+
+/** ListTagsForResource calls in flight at once (tag selection only). */
+const TAG_CONCURRENCY = 5
+const REASON_MAX = 160
+
+const toAlarm = (a: MetricAlarm | CompositeAlarm, type: Alarm['type']): Alarm => ({
+  name: a.AlarmName ?? '?', arn: a.AlarmArn, type, state: a.StateValue ?? 'UNKNOWN', reason: a.StateReason,
+  since: a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp,
+})
+
+/** Every metric and composite alarm, by name prefix when given. */
+async function listAlarms(ctx: CheckContext, prefix: string | undefined): Promise<Alarm[]> {
+  const all: Alarm[] = []
+  const input: DescribeAlarmsCommandInput = {AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], ...(prefix && {AlarmNamePrefix: prefix})}
+  for await (const page of paginateDescribeAlarms({client: ctx.aws.client(CloudWatchClient), pageSize: 100}, input, {abortSignal: ctx.signal})) {
+    all.push(...(page.MetricAlarms ?? []).map((a) => toAlarm(a, 'metric')), ...(page.CompositeAlarms ?? []).map((a) => toAlarm(a, 'composite')))
+  }
+
+  return all
+}
+
+/** The alarms carrying the tag: ListTagsForResource per alarm, at most TAG_CONCURRENCY at a time. */
+async function withTag(ctx: CheckContext, alarms: Alarm[], tag: {key: string; value: string}): Promise<Alarm[]> {
+  const client = ctx.aws.client(CloudWatchClient)
+  const tagged = Array.from({length: alarms.length}, () => false)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < alarms.length) {
+      const i = next++
+      if (!alarms[i].arn) continue
+      const out = await client.send(new ListTagsForResourceCommand({ResourceARN: alarms[i].arn}), {abortSignal: ctx.signal})
+      tagged[i] = (out.Tags ?? []).some((t) => t.Key === tag.key && t.Value === tag.value)
+    }
+  }
+
+  await Promise.all(Array.from({length: Math.min(TAG_CONCURRENCY, alarms.length)}, worker))
+  return alarms.filter((_, i) => tagged[i])
+}
+
+/** 7980000 → "2h 13m"; 273600000 → "3d 4h". */
+export function age(ms: number): string {
+  const m = Math.max(0, Math.floor(ms / 60_000))
+  if (m < 1) return `${Math.max(0, Math.floor(ms / 1000))}s`
+  const [d, h, min] = [Math.floor(m / 1440), Math.floor((m % 1440) / 60), m % 60]
+  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`
+  return h > 0 ? (min > 0 ? `${h}h ${min}m` : `${h}h`) : `${min}m`
+}
+
+const truncate = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s)
+const names = (alarms: Alarm[]): string => alarms.slice(0, 3).map((a) => a.name).join(', ') + (alarms.length > 3 ? `, +${alarms.length - 3} more` : '')
+
+/** The environment's CloudWatch alarms (by name prefix, or by tag when alarms.tag is set) are OK: ALARM fails, INSUFFICIENT_DATA warns. */
+export const alarms: Check = {
+  id: 'alarms',
+  title: 'CloudWatch alarms of the environment OK',
+  iam: ['cloudwatch:DescribeAlarms', 'cloudwatch:ListTagsForResource'],
+  async run(ctx) {
+    const {prefix, tag} = ctx.env.alarms
+    const listed = await listAlarms(ctx, tag ? undefined : prefix)
+    // Filtered here as well: some emulators apply only one of DescribeAlarms' filters.
+    const mine = tag ? await withTag(ctx, listed, tag) : listed.filter((a) => a.name.startsWith(prefix))
+    const selector = tag ? `tag ${tag.key}=${tag.value}` : `prefix ${prefix}`
+    const data = {selector, count: mine.length, alarms: mine.map((a) => ({name: a.name, type: a.type, state: a.state, since: a.since?.toISOString() ?? null}))}
+    if (mine.length === 0) {
+      return warn(`no alarms found with ${selector}`, {
+        details: [`no CloudWatch alarm in ${ctx.region} has ${selector}: nothing alerts on this environment (monitoring gap)`],
+        hint: `Create the environment's alarms (ALB 5xx, ECS CPU/memory, RDS CPU/storage, Redis memory) named ${prefix}-…, or set alarms.prefix (or alarms.tag) for ${ctx.env.name} in allthrive.config.json.`,
+        data,
+      })
+    }
+
+    const inAlarm = mine.filter((a) => a.state === 'ALARM')
+    const noData = mine.filter((a) => a.state === 'INSUFFICIENT_DATA')
+    if (inAlarm.length === 0 && noData.length === 0) return pass(`${plural(mine.length, 'alarm')} OK`, {data})
+
+    const line = (a: Alarm): string => `${a.name}: ${a.state}${a.since ? ` for ${age(ctx.now.getTime() - a.since.getTime())}` : ''}${a.reason ? ` — ${truncate(a.reason, REASON_MAX)}` : ''}`
+    const parts = [
+      ...(inAlarm.length > 0 ? [`${inAlarm.length} in ALARM: ${names(inAlarm)}`] : []),
+      ...(noData.length > 0 ? [`${noData.length} with INSUFFICIENT_DATA${inAlarm.length > 0 ? '' : `: ${names(noData)}`}`] : []),
+    ]
+    const state = inAlarm.length > 0 ? 'ALARM' : 'INSUFFICIENT_DATA'
+    const cli = tag
+      ? `aws cloudwatch describe-alarms --alarm-names ${(inAlarm.length > 0 ? inAlarm : noData).map((a) => a.name).join(' ')} --state-value ${state}`
+      : `aws cloudwatch describe-alarms --alarm-name-prefix ${prefix} --state-value ${state}`
+    const result: Omit<CheckResult, 'status' | 'summary'> = {
+      details: [...inAlarm, ...noData].map(line),
+      hint: `See them in the console: https://console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#alarmsV2: or with: ${cli}`,
+      data,
+    }
+    return inAlarm.length > 0 ? fail(parts.join('; '), result) : warn(parts.join('; '), result)
+  },
+}
