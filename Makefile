@@ -1,5 +1,6 @@
 # allthrive: operations CLI for the AllThrive platform.
 #   make aws-validate [ENVIRONMENT=staging] [ARGS="--only rds,secrets"]
+#   make cloudfront-clear-cache [ENVIRONMENT=staging] [ARGS="--paths '/index.html,/assets/*' --wait"]
 #   make test | build | bench | clean
 SHELL := /bin/bash
 ENVIRONMENT ?= production
@@ -8,7 +9,7 @@ CLI := node bin/run.js
 
 SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json package.json
 
-.PHONY: aws-validate validate test build bench clean install
+.PHONY: aws-validate validate cloudfront-clear-cache test build bench clean install
 
 ## Install dependencies when package-lock.json changed (or on a fresh clone).
 node_modules/.installed: package.json package-lock.json
@@ -29,6 +30,10 @@ aws-validate: dist/.built
 	@$(CLI) validate --environment $(ENVIRONMENT) $(ARGS)
 
 validate: aws-validate
+
+## Invalidate the CloudFront cache (default /*). Exit 0 created, 1 not found/AWS failure/wait timeout/declined, 2 usage or needs --yes.
+cloudfront-clear-cache: dist/.built
+	@$(CLI) cache clear --environment $(ENVIRONMENT) $(ARGS)
 
 ## The whole test suite (type check + vitest), installing what it needs first.
 test: node_modules/.installed

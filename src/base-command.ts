@@ -1,7 +1,7 @@
 import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 
 import {type AwsClients, createAwsClients} from './aws/clients.js'
-import {credentialsUserError, describeAwsError} from './aws/errors.js'
+import {classifyAwsError, credentialsUserError, describeAwsError, hintFor} from './aws/errors.js'
 import {assertValidRegion} from './aws/regions.js'
 import {DEFAULT_ENVIRONMENT, type EnvConfig, loadConfigFile, resolveEnvironment} from './config.js'
 import {EXIT, isUserError, UserError} from './errors.js'
@@ -97,7 +97,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (this.flags?.debug && err.stack) this.logToStderr(err.stack)
     if (err instanceof Errors.CLIError || err.oclif?.exit !== undefined) return super.catch(err)
-    const user = isUserError(err) ? err : credentialsUserError(err, {profile: this.flags?.profile})
+    const user = isUserError(err) ? err : (credentialsUserError(err, {profile: this.flags?.profile}) ?? this.awsUserError(err))
     if (user) return super.catch(this.toCliError(user))
     const bug = new UserError(`Unexpected error: ${describeAwsError(err)}`, {
       exit: EXIT.FAILED,
@@ -110,6 +110,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async finally(err: Error | undefined): Promise<unknown> {
     this._aws?.destroy()
     return super.finally(err)
+  }
+
+  /** An AWS error a command did not handle (AccessDenied, throttling, a timeout): exit 1 with what to do. */
+  private awsUserError(err: unknown): UserError | undefined {
+    const kind = classifyAwsError(err)
+    if (kind === 'other') return undefined
+    const hint = hintFor(err, {profile: this.flags?.profile})
+    return new UserError(describeAwsError(err), {exit: EXIT.FAILED, code: `AWS_${kind.toUpperCase().replaceAll('-', '_')}`, suggestions: hint ? [hint] : [], cause: err})
   }
 
   private toCliError(e: UserError): Errors.CLIError {

@@ -1,6 +1,7 @@
 import {CloudWatchClient, type CompositeAlarm, type DescribeAlarmsCommandInput, ListTagsForResourceCommand, type MetricAlarm, paginateDescribeAlarms} from '@aws-sdk/client-cloudwatch'
 
 import {type Check, type CheckContext, type CheckResult, fail, pass, plural, warn} from './types.js'
+import {mapBounded} from '../lib/concurrency.js'
 
 /** One alarm, metric or composite, as the check reads it. */
 interface Alarm {
@@ -36,18 +37,11 @@ async function listAlarms(ctx: CheckContext, prefix: string | undefined): Promis
 /** The alarms carrying the tag: ListTagsForResource per alarm, at most TAG_CONCURRENCY at a time. */
 async function withTag(ctx: CheckContext, alarms: Alarm[], tag: {key: string; value: string}): Promise<Alarm[]> {
   const client = ctx.aws.client(CloudWatchClient)
-  const tagged = Array.from({length: alarms.length}, () => false)
-  let next = 0
-  const worker = async (): Promise<void> => {
-    while (next < alarms.length) {
-      const i = next++
-      if (!alarms[i].arn) continue
-      const out = await client.send(new ListTagsForResourceCommand({ResourceARN: alarms[i].arn}), {abortSignal: ctx.signal})
-      tagged[i] = (out.Tags ?? []).some((t) => t.Key === tag.key && t.Value === tag.value)
-    }
-  }
-
-  await Promise.all(Array.from({length: Math.min(TAG_CONCURRENCY, alarms.length)}, worker))
+  const tagged = await mapBounded(alarms, TAG_CONCURRENCY, async (alarm) => {
+    if (!alarm.arn) return false
+    const out = await client.send(new ListTagsForResourceCommand({ResourceARN: alarm.arn}), {abortSignal: ctx.signal})
+    return (out.Tags ?? []).some((t) => t.Key === tag.key && t.Value === tag.value)
+  })
   return alarms.filter((_, i) => tagged[i])
 }
 

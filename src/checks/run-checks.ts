@@ -1,5 +1,7 @@
 import {Listr} from 'listr2'
+import {setMaxListeners} from 'node:events'
 
+export {createMemo} from '../lib/concurrency.js'
 import {classifyAwsError, describeAwsError, hintFor} from '../aws/errors.js'
 import {CHECK_STATUSES, type Check, type CheckContext, type CheckResult, type CheckStatus} from './types.js'
 
@@ -54,6 +56,8 @@ export class CheckTimeoutError extends Error {
 export async function runOne(check: Check, base: RunContext, opts: Pick<RunOptions, 'timeoutMs' | 'profile'>): Promise<ReportEntry> {
   const started = performance.now()
   const controller = new AbortController()
+  // A check sends many calls on one signal, and the SDK adds a listener per call and retry.
+  setMaxListeners(0, controller.signal)
   const ctx: CheckContext = {...base, signal: controller.signal}
   const required = check.required ?? true
   let timer: NodeJS.Timeout | undefined
@@ -161,16 +165,3 @@ export function exitCodeFor(report: Pick<Report, 'counts'>, failOn: 'fail' | 'wa
   return 0
 }
 
-/** A run-wide memo: one promise per key, shared by every check. */
-export function createMemo(): CheckContext['memo'] {
-  const store = new Map<string, Promise<unknown>>()
-  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
-    let p = store.get(key) as Promise<T> | undefined
-    if (!p) {
-      p = load()
-      store.set(key, p)
-    }
-
-    return p
-  }
-}
