@@ -19,6 +19,7 @@ export type AwsErrorKind =
   | 'timeout'
   | 'network'
   | 'not-found'
+  | 'server'
   | 'other'
 
 export interface OperationInfo {
@@ -107,6 +108,7 @@ export function classifyAwsError(e: unknown): AwsErrorKind {
   if (name === 'TimeoutError' || name === 'AbortError' || err.code === 'ETIMEDOUT' || name === 'RequestTimeout') return 'timeout'
   if ((err.code && NETWORK.has(err.code)) || NETWORK.has(name)) return 'network'
   if (/NotFound|NoSuch|DoesNotExist|NotExist/.test(name) || err.$metadata?.httpStatusCode === 404) return 'not-found'
+  if ((err.$metadata?.httpStatusCode ?? 0) >= 500 || err.$fault === 'server') return 'server'
   return 'other'
 }
 
@@ -125,7 +127,8 @@ export function errorTag(e: unknown): string {
 export function describeAwsError(e: unknown): string {
   const err = asSdk(e)
   const op = err.$allthrive ? `${err.$allthrive.service} ${err.$allthrive.operation}: ` : ''
-  const message = (err.message ?? '').trim()
+  // The SDK appends a second line about its hidden $response field: noise for a user.
+  const message = (err.message ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('Deserialization error:')).join(' ')
   // The SDK surfaces unparsable bodies as "UnknownError"/"Unknown"; keep whatever it has.
   return `${op}${errorTag(e)}${message && message !== err.name ? `: ${message}` : ''}`
 }
@@ -159,6 +162,8 @@ export function hintFor(e: unknown, opts: {profile?: string} = {}): string | und
       return 'The call did not answer in time: check network access to AWS, or raise the timeout.'
     case 'network':
       return 'AWS could not be reached: check the network, proxy/VPN, --region and AWS_ENDPOINT_URL.'
+    case 'server':
+      return 'AWS answered with a server error after retries: run again in a minute; if it persists, check the AWS Health Dashboard (or the emulator at AWS_ENDPOINT_URL).'
     default:
       return undefined
   }

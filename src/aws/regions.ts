@@ -20,7 +20,11 @@ const REGION_SHAPE = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/
  * Well-formed names that are not in the list above are accepted (AWS opens new regions).
  */
 export function assertValidRegion(region: string, origin: string): void {
-  if ((AWS_REGIONS as readonly string[]).includes(region) || REGION_SHAPE.test(region)) return
+  if ((AWS_REGIONS as readonly string[]).includes(region)) return
+  // A new region of a known geography (ap-southeast-8) is accepted; a misspelt geography (us-est-1) is not.
+  const geography = (r: string) => r.replace(/-\d{1,2}$/, '')
+  const known = new Set(AWS_REGIONS.map((r) => geography(r)))
+  if (REGION_SHAPE.test(region) && (known.has(geography(region)) || !closest(geography(region), [...known]))) return
   const guess = closest(region, AWS_REGIONS)
   throw new UserError(`"${region}" (from ${origin}) is not an AWS region.`, {
     code: 'INVALID_REGION',

@@ -101,7 +101,7 @@ export const ecsEnv: Check = {
 
     if (problems.length > 0) {
       const hint = [
-        ...(broken.size > 0 ? [`Running tasks keep the values they started with, but the next deployment of ${[...broken].join(', ')} will fail with ResourceInitializationError: unable to pull secrets. Add the secret or key (aws secretsmanager put-secret-value --secret-id <id> --secret-string file://secret.json) or fix valueFrom in the task definition.`] : []),
+        ...(broken.size > 0 ? [`Running tasks keep the values they started with, but the next deployment of ${[...broken].join(', ')} will fail with ResourceInitializationError: unable to pull secrets. Add the secret or key (read, edit and write back the whole JSON: put-secret-value replaces it) or fix valueFrom in the task definition.`] : []),
         ...(envProblems.length > 0 ? ['Add the missing variables to the container\'s environment or secrets, register a new task definition revision and deploy it.'] : []),
       ].join(' ')
       return fail(`${plural(problems.length, 'problem')} in ${plural(targets.length, 'task definition')}`, {details: [...problems, ...warnings, ...notes], hint, data})

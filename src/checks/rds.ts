@@ -1,5 +1,5 @@
 
-import {classifyAwsError, errorTag} from '../aws/errors.js'
+import {classifyAwsError, describeAwsError, errorTag, hintFor} from '../aws/errors.js'
 import {caValidTill, dbInstance, daysUntil, instanceStatusSeverity, minFreeStorageBytes, statusHint, storageHeadroom} from '../lib/rds.js'
 import {type Check, type CheckStatus, fail, type Finding, resultFromFindings} from './types.js'
 
@@ -25,7 +25,9 @@ export const rds: Check = {
       })
     }
 
-    const [validTill, free] = await Promise.all([caValidTill(ctx, db), metric])
+    // The CA lookup is a side fact: when it fails, say so and keep the instance's findings.
+    const [caLookup, free] = await Promise.all([caValidTill(ctx, db).then((v) => ({v}), (error: unknown) => ({error})), metric])
+    const validTill = 'v' in caLookup ? caLookup.v : undefined
     const status = db.DBInstanceStatus ?? 'unknown'
     const multiAz = db.MultiAZ ?? false
     const retention = db.BackupRetentionPeriod ?? 0
@@ -62,6 +64,8 @@ export const rds: Check = {
       findings.push(caDaysLeft < t.caCertificateMinDays
         ? {status: 'fail', short: caDaysLeft < 0 ? 'CA expired' : `CA expires in ${caDaysLeft} days`, detail: `${id}: ${ca} ${when}${caDaysLeft < 0 ? '' : ` (${caDaysLeft} days left, minimum ${t.caCertificateMinDays})`}`, hint: `Rotate the CA (the instance reboots): ${modify} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately`}
         : {status: 'pass', detail: `${id}: ${ca} ${when} (${caDaysLeft} days left)`})
+    } else if ('error' in caLookup) {
+      findings.push({status: 'warn', short: 'CA expiry unknown', detail: `${id}: ${ca} expiry could not be read: ${describeAwsError(caLookup.error)}`, hint: hintFor(caLookup.error) ?? 'Run again; if it persists, check rds:DescribeCertificates.'})
     } else {
       findings.push({status: 'pass', detail: `${id}: CA certificate expiry unknown`})
     }

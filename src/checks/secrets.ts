@@ -1,5 +1,5 @@
 import {describeAwsError, hintFor} from '../aws/errors.js'
-import {loadSecrets, valueProblem} from '../lib/secret-values.js'
+import {addKeysHint, loadSecrets, valueProblem} from '../lib/secret-values.js'
 import {type Check, fail, pass, plural} from './types.js'
 
 /** Every secret exists and holds JSON with each expected key set to a real value. Key names only, never values. */
@@ -11,14 +11,14 @@ export const secrets: Check = {
     const {env} = ctx
     const found = await loadSecrets(ctx, env.secrets.map((s) => s.id))
     const problems: string[] = []
-    const errors: string[] = []
+    const errors: {id: string; text: string}[] = []
     let firstError: unknown
     for (const s of env.secrets) {
       const r = found.get(s.id)!
       if (r.state === 'missing') problems.push(`${s.id}: does not exist`)
       else if (r.state === 'invalid') problems.push(`${s.id}: ${r.reason}`)
       else if (r.state === 'error') {
-        errors.push(`${s.id}: ${describeAwsError(r.error)}`)
+        errors.push({id: s.id, text: describeAwsError(r.error)})
         firstError ??= r.error
       } else {
         const bad = s.keys.map((k) => [k, valueProblem(r.json[k])] as const).filter(([, why]) => why)
@@ -30,13 +30,17 @@ export const secrets: Check = {
 
     const data = {secrets: env.secrets.map((s) => ({id: s.id, keys: s.keys, state: found.get(s.id)!.state}))}
     if (errors.length > 0) {
-      return {status: 'error', summary: `${plural(errors.length, 'secret')} could not be read`, details: [...errors, ...problems], hint: hintFor(firstError), data}
+      // One failed batch call fails every secret the same way: say it once.
+      const same = errors.length > 1 && errors.every((e) => e.text === errors[0].text)
+      const lines = same ? [`${errors.map((e) => e.id).join(', ')}: ${errors[0].text}`] : errors.map((e) => `${e.id}: ${e.text}`)
+      return {status: 'error', summary: `${plural(errors.length, 'secret')} could not be read`, details: [...lines, ...problems], hint: hintFor(firstError), data}
     }
 
+    const firstProblemId = env.secrets.find((s) => problems.some((p) => p.startsWith(`${s.id}:`)))?.id
     if (problems.length > 0) {
       return fail(`${plural(problems.length, 'problem')} in ${env.secrets.length} secrets`, {
         details: problems,
-        hint: `Set the values with: aws secretsmanager put-secret-value --secret-id <id> --secret-string file://secret.json, then redeploy the services that read them.`,
+        hint: `${addKeysHint(firstProblemId!)}; then redeploy the services that read them (a missing secret: aws secretsmanager create-secret --name <id> --secret-string file://s.json).`,
         data,
       })
     }

@@ -128,3 +128,10 @@ export function valueProblem(value: unknown): string | undefined {
   if (PLACEHOLDER.test(v)) return 'a placeholder'
   return undefined
 }
+
+/**
+ * How to add keys to a JSON secret without losing the others: put-secret-value replaces the
+ * whole value, so the command reads the current one, merges, and writes it back.
+ */
+export const addKeysHint = (secretId: string): string =>
+  `Add the keys without dropping the others (put-secret-value replaces the whole secret): aws secretsmanager get-secret-value --secret-id ${secretId} --query SecretString --output text > s.json, edit s.json, then aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string file://s.json && rm s.json`

@@ -20,6 +20,7 @@ describe('classifyAwsError', () => {
     [Object.assign(new Error('getaddrinfo ENOTFOUND rds.us-east1.amazonaws.com'), {code: 'ENOTFOUND'}), 'network'],
     [awsError('DBInstanceNotFoundFault', 'DBInstance x not found.', 404), 'not-found'],
     [new Error('Region is missing'), 'no-region'],
+    [awsError('InternalFailure', 'oops', 500), 'server'],
     [new TypeError('x is undefined'), 'other'],
   ])('%s → %s', (error, kind) => {
     expect(classifyAwsError(error)).toBe(kind)
@@ -30,6 +31,12 @@ describe('messages', () => {
   it('describes with name, HTTP status, request id and operation', () => {
     const e = Object.assign(accessDenied('rds:DescribeDBInstances'), {$allthrive: operationInfo('RDSClient', 'DescribeDBInstancesCommand')})
     expect(describeAwsError(e)).toMatch(/^RDS DescribeDBInstances: AccessDeniedException \(HTTP 403, request req-1234\): User: .* is not authorized/)
+  })
+
+  it('drops the SDK\'s deserialization note from messages', () => {
+    const e = awsError('Error', '@aws-sdk XML parse error: mismatched tags\n  Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.', 500)
+    expect(describeAwsError(e)).toBe('Error (HTTP 500, request req-1234): @aws-sdk XML parse error: mismatched tags')
+    expect(hintFor(e)).toContain('server error')
   })
 
   it('names the IAM action from the message, else from the operation', () => {
@@ -62,6 +69,8 @@ describe('regions', () => {
   it('accepts real regions and rejects typos with the closest one', () => {
     expect(() => assertValidRegion('eu-west-1', '--region')).not.toThrow()
     expect(() => assertValidRegion('xx-newplace-1', '--region')).not.toThrow()
+    expect(() => assertValidRegion('ap-southeast-9', '--region')).not.toThrow()
+    expect(() => assertValidRegion('us-est-1', '--region')).toThrowError('"us-est-1" (from --region) is not an AWS region.')
     expect(() => assertValidRegion('us-east1', 'AWS_REGION')).toThrowError('"us-east1" (from AWS_REGION) is not an AWS region.')
     try {
       assertValidRegion('eu-wst-1', '--region')

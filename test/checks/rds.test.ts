@@ -273,13 +273,23 @@ describe('rds check', () => {
     expect(mocks.rds).not.toHaveReceivedCommand(DescribeCertificatesCommand)
   })
 
-  it('is an error naming rds:DescribeCertificates when the CA cannot be read', async () => {
-    describes(instance({CertificateDetails: undefined}))
+  it('warns naming rds:DescribeCertificates when the CA cannot be read, keeping the instance findings', async () => {
+    describes(instance({CertificateDetails: undefined, MultiAZ: false}))
     freeBytes(10 * GIB)
     mocks.rds.on(DescribeCertificatesCommand).rejects(accessDenied('rds:DescribeCertificates'))
     const r = await runOne(rds, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
+    expect(r.status).toBe('fail') // Multi-AZ off in production still fails
+    expect(r.summary).toContain('CA expiry unknown')
+    expect(r.details?.some((d) => d.includes('expiry could not be read: AccessDeniedException'))).toBe(true)
     expect(r.hint).toContain('rds:DescribeCertificates')
+  })
+
+  it('warns when only the CA lookup fails', async () => {
+    describes(instance({CertificateDetails: undefined}))
+    freeBytes(10 * GIB)
+    mocks.rds.on(DescribeCertificatesCommand).rejects(accessDenied('rds:DescribeCertificates'))
+    const r = await rds.run(ctxWith())
+    expect(r.status).toBe('warn')
   })
 
   it('fails naming the id when the instance does not exist, without reading the CA', async () => {

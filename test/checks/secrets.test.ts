@@ -51,7 +51,8 @@ describe('secrets check', () => {
       'production/allthrive/database: does not exist',
       'production/allthrive/app: missing SENTRY_DSN',
     ])
-    expect(r.hint).toContain('put-secret-value')
+    expect(r.hint).toContain('get-secret-value --secret-id production/allthrive/stripe/credentials')
+    expect(r.hint).toContain('put-secret-value replaces the whole secret')
     expect(everything(r)).not.toContain(CANARY)
     expect(everything(r)).not.toContain('changeme')
   })
@@ -88,6 +89,7 @@ describe('secrets check', () => {
     const r = await secrets.run(ctxWith())
     expect(r.status).toBe('error')
     expect(r.hint).toContain('lower --concurrency')
+    expect(r.details).toEqual(['production/allthrive/ai/api-keys, production/allthrive/oauth/credentials, production/allthrive/stripe/credentials, production/allthrive/database, production/allthrive/app: ThrottlingException (HTTP 400): Rate exceeded'])
   })
 })
 
