@@ -1,0 +1,88 @@
+import {ECSClient} from '@aws-sdk/client-ecs'
+import {Flags} from '@oclif/core'
+
+import {BaseCommand} from '../base-command.js'
+import {durationFlag} from '../flags.js'
+import {confirmChange} from '../lib/confirm.js'
+import {joinCommand, wrapWithExitMarker} from '../lib/ecs-exec/command-line.js'
+import {runOneOff} from '../lib/migrate/one-off.js'
+import {prepareMigration} from '../lib/migrate/prepare.js'
+import {migrationRunningError, renderOutcome, statusLine} from '../lib/migrate/render.js'
+import {STARTED_BY} from '../lib/migrate/request.js'
+import {exitCodeFor, type MigrateResult} from '../lib/migrate/result.js'
+import {runningTasksStartedBy} from '../lib/migrate/run-task.js'
+import {execTargetForMigration, migrateViaExec} from '../lib/migrate/via-exec.js'
+
+export default class Migrate extends BaseCommand<typeof Migrate> {
+  static override summary = 'Run the database migrations as a one-off ECS task and wait for them'
+  static override description = `Runs migrate.command (python manage.py migrate --noinput) as a one-off task cloned from the web service's current task definition and network configuration (subnets, security groups, public IP, capacity provider strategy or launch type, platform version), with the command overridden on the web container and startedBy "${STARTED_BY.migrate}". Streams the container's log lines (stdout) and its progress (stderr), waits as long as it takes (or --timeout), and exits with the container's exit code. --plan runs migrate.planCommand (read-only, no confirmation). --via exec runs the command in a running web container instead (see \`allthrive exec --help\`). Refuses while another allthrive migration task is running. Protected environments (production) ask for confirmation, or --yes. With --json nothing is printed until the end: the result (log lines included) is one JSON object.
+
+EXIT CODES
+  0    the migration ran and exited 0 (--dry-run: the request was printed)
+  N    the container's own exit code (1-255) when the command ran and failed
+  1    the task failed to start (reason explained), RunTask failed, --timeout passed (the task keeps running), another migration is running, ECS Exec was not ready (--via exec), or an AWS error
+  2    usage, configuration or credentials error, or confirmation refused without a terminal (use --yes)
+  130  interrupted with Ctrl+C (the task keeps running)`
+
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --environment staging',
+    '<%= config.bin %> <%= command.id %> --environment production --yes --timeout 30m',
+    '<%= config.bin %> <%= command.id %> --plan',
+    '<%= config.bin %> <%= command.id %> --dry-run --json',
+    '<%= config.bin %> <%= command.id %> --environment staging --via exec',
+  ]
+
+  static override flags = {
+    plan: Flags.boolean({summary: 'Run migrate.planCommand (python manage.py migrate --plan): shows what would run, changes nothing.'}),
+    via: Flags.option({options: ['run-task', 'exec'] as const, default: 'run-task' as const, summary: 'Where to run: a one-off task (run-task) or a running web container (exec, needs session-manager-plugin and a terminal).'})(),
+    yes: Flags.boolean({char: 'y', summary: 'Confirm a change on a protected environment without asking (for scripts and CI).'}),
+    'dry-run': Flags.boolean({summary: 'Print the RunTask request (JSON) and exit 0 without starting anything.'}),
+    timeout: durationFlag({summary: 'Stop waiting after this long (30s, 15m, 2h); the task keeps running and the command to stop it is printed. Default: wait as long as it takes.'}),
+    'poll-interval': durationFlag({summary: 'Time between DescribeTasks polls.', default: 3000, hidden: true}),
+  }
+
+  public async run(): Promise<MigrateResult | {dryRun: true; request: unknown}> {
+    const {flags} = this
+    const env = this.envConfig
+    const command = flags.plan ? env.migrate.planCommand : env.migrate.command
+    const guard = async (where: string): Promise<void> => {
+      if (flags.plan) return
+      await confirmChange({env, action: `run database migrations (${joinCommand(command)}, ${where})`, yes: flags.yes, command: `${this.config.bin} migrate --environment ${env.name}${flags.via === 'exec' ? ' --via exec' : ''}`})
+      const running = await runningTasksStartedBy(this.aws.client(ECSClient), env.cluster, STARTED_BY.migrate)
+      if (running.length > 0) throw migrationRunningError(running, env.cluster, Date.now())
+    }
+
+    if (flags.via === 'exec') {
+      const target = await execTargetForMigration(this.aws, env)
+      if (flags['dry-run']) return this.dryRun({cluster: target.cluster, task: target.taskArn, container: target.container, interactive: true, command: wrapWithExitMarker(command)})
+      await guard(`in running task ${target.taskId}`)
+      this.logToStderr(`Running ${joinCommand(command)} in container ${target.container} of task ${target.taskId} (${target.taskDefinition}) with ECS Exec`)
+      const result = await migrateViaExec({aws: this.aws, target, command, profile: flags.profile, collect: this.jsonEnabled()})
+      return this.finish(result, {plan: flags.plan, container: target.container})
+    }
+
+    const prepared = await prepareMigration(this.aws, env, {plan: flags.plan})
+    if (flags['dry-run']) return this.dryRun(prepared.request)
+    await guard(`one-off task of ${prepared.taskDefinition}`)
+
+    const {result, lastStatus} = await runOneOff({
+      aws: this.aws, cluster: env.cluster, prepared, pollMs: flags['poll-interval'], timeoutMs: flags.timeout, profile: flags.profile,
+      info: (line) => this.logToStderr(line),
+      onStatus: (status, elapsed) => this.logToStderr(statusLine(status, elapsed)),
+      onLine: (line) => this.log(line),
+    })
+    return this.finish(result, {plan: flags.plan, container: prepared.container, timeoutMs: flags.timeout, lastStatus})
+  }
+
+  private dryRun(request: unknown): {dryRun: true; request: unknown} {
+    this.log(JSON.stringify(request, null, 2))
+    process.exitCode = 0
+    return {dryRun: true, request}
+  }
+
+  private finish(result: MigrateResult, o: Parameters<typeof renderOutcome>[1]): MigrateResult {
+    for (const line of renderOutcome(result, o)) this.logToStderr(line)
+    process.exitCode = exitCodeFor(result)
+    return result
+  }
+}
