@@ -1,0 +1,249 @@
+import {
+  CloudFrontClient,
+  type Distribution,
+  type DistributionSummary,
+  GetDistributionCommand,
+  type GetDistributionCommandOutput,
+  ListDistributionsCommand,
+  type ListDistributionsCommandOutput,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-cloudfront'
+import {GetMetricDataCommand, type GetMetricDataCommandOutput, type MetricDataResult} from '@aws-sdk/client-cloudwatch'
+import {CostExplorerClient} from '@aws-sdk/client-cost-explorer'
+import {
+  DescribeNatGatewaysCommand,
+  type DescribeNatGatewaysCommandOutput,
+  DescribeNetworkInterfacesCommand,
+  type DescribeNetworkInterfacesCommandOutput,
+  DescribeSubnetsCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2'
+import {
+  DescribeServicesCommand,
+  type DescribeServicesCommandOutput,
+  DescribeTaskDefinitionCommand,
+  type DescribeTaskDefinitionCommandOutput,
+  type Service,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs'
+import {DescribeReplicationGroupsCommand, type DescribeReplicationGroupsCommandOutput} from '@aws-sdk/client-elasticache'
+import {DescribeLoadBalancersCommand, type DescribeLoadBalancersCommandOutput, ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
+import {PricingClient} from '@aws-sdk/client-pricing'
+import {type DBInstance, DescribeDBInstancesCommand, type DescribeDBInstancesCommandOutput} from '@aws-sdk/client-rds'
+import {mockClient} from 'aws-sdk-client-mock'
+
+import {conventionFor, type EnvConfig} from '../../../src/config.js'
+import type {FargateService, Inventory} from '../../../src/lib/cost/types.js'
+import {mocks} from '../../helpers/aws.js'
+
+/**
+ * The environment the platform's reference doc (aws-infrastructure.md, "Cost Estimate")
+ * describes: 4 Fargate services (512/1024 ×3, 256/512 for beat), 1 task each, x86,
+ * FARGATE; RDS db.t3.micro Single-AZ 20 GB gp2; ElastiCache 1 × cache.t3.micro; one
+ * internet-facing ALB in 2 AZs; one NAT gateway; CloudFront and S3.
+ */
+
+/** Clients test/helpers/aws.ts does not mock (mockClient patches the prototype: one per class per test file). */
+export const costMocks = {
+  elbv2: mockClient(ElasticLoadBalancingV2Client),
+  ec2: mockClient(EC2Client),
+  pricing: mockClient(PricingClient),
+  ce: mockClient(CostExplorerClient),
+  cloudfront: mockClient(CloudFrontClient),
+}
+
+export function resetCostMocks(): void {
+  for (const m of Object.values(costMocks)) m.reset()
+}
+
+export const NOW = new Date('2026-11-26T07:00:00Z')
+export const ACCOUNT = '123456789012'
+export const DISTRIBUTION = 'E2REFERENCE01'
+export const NAT_ID = 'nat-0ref0000000000001'
+export const VPC_ID = 'vpc-0ref'
+export const ALB_ID = '50dc6c495c0c9188'
+
+export function env(name = 'production', overrides: Partial<EnvConfig> = {}): EnvConfig {
+  return {...conventionFor(name), source: 'test', cloudfront: {distributionId: DISTRIBUTION}, ...overrides}
+}
+
+const SIZES: Record<string, {cpu: string; memory: string}> = {
+  web: {cpu: '512', memory: '1024'},
+  celery: {cpu: '512', memory: '1024'},
+  'celery-beat': {cpu: '256', memory: '512'},
+  weaviate: {cpu: '512', memory: '1024'},
+}
+
+const tdArn = (e: EnvConfig, key: string): string => `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${e.name}-allthrive-${key}:7`
+
+/** A pure inventory of the reference environment, for estimate and savings tests. */
+export function referenceInventory(e = env()): Inventory {
+  const services: FargateService[] = e.services.map((s) => ({
+    key: s.key,
+    name: s.name,
+    status: 'ACTIVE',
+    taskDefinition: `${s.name}:7`,
+    vcpu: Number(SIZES[s.key].cpu) / 1024,
+    memoryGb: Number(SIZES[s.key].memory) / 1024,
+    architecture: 'X86_64',
+    operatingSystem: 'LINUX',
+    ephemeralGb: 20,
+    desired: 1,
+    running: 1,
+    placement: {onDemand: 1, spot: 0, other: 0, label: 'FARGATE'},
+    publicIp: false,
+  }))
+  return {
+    services,
+    rds: {id: e.rds.instanceId, instanceClass: 'db.t3.micro', engine: 'postgres', status: 'available', multiAz: false, storageType: 'gp2', allocatedGb: 20},
+    cache: {id: e.redis.replicationGroupId, kind: 'replication-group', nodeType: 'cache.t3.micro', nodes: 1, engine: 'redis'},
+    alb: {name: e.alb.name, arn: 'arn', dimension: `app/${e.alb.name}/${ALB_ID}`, scheme: 'internet-facing', availabilityZones: 2, vpcId: VPC_ID, publicIps: 2, publicIpSource: 'network-interfaces'},
+    vpcId: VPC_ID,
+    natGateways: [{id: NAT_ID, connectivity: 'public', publicIps: 1}],
+    secrets: e.secrets.length,
+    buckets: Object.entries(e.buckets).map(([key, name]) => ({key, name})),
+    cloudfront: {distributionId: DISTRIBUTION},
+    notFound: [],
+    notes: [],
+  }
+}
+
+// ---------------------------------------------------------------- AWS responses
+
+export function service(e: EnvConfig, key: string, over: Partial<Service> = {}): Service {
+  return {
+    serviceName: `${e.name}-allthrive-${key}`,
+    serviceArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/${e.cluster}/${e.name}-allthrive-${key}`,
+    status: 'ACTIVE',
+    desiredCount: 1,
+    runningCount: 1,
+    launchType: 'FARGATE',
+    taskDefinition: tdArn(e, key),
+    networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-0ref'], assignPublicIp: 'DISABLED'}},
+    ...over,
+  }
+}
+
+export function taskDefinition(e: EnvConfig, key: string, over: Partial<TaskDefinition> = {}): TaskDefinition {
+  return {taskDefinitionArn: tdArn(e, key), family: `${e.name}-allthrive-${key}`, revision: 7, ...SIZES[key], requiresCompatibilities: ['FARGATE'], ...over}
+}
+
+export const db = (e: EnvConfig, over: Partial<DBInstance> = {}): DescribeDBInstancesCommandOutput => ({
+  $metadata: {},
+  DBInstances: [{DBInstanceIdentifier: e.rds.instanceId, DBInstanceClass: 'db.t3.micro', Engine: 'postgres', DBInstanceStatus: 'available', MultiAZ: false, StorageType: 'gp2', AllocatedStorage: 20, ...over}],
+})
+
+/** The environment's distribution, as ListDistributions summarises it (aliases by the naming convention). */
+export function distributionSummary(e: EnvConfig): DistributionSummary {
+  return {
+    Id: DISTRIBUTION,
+    ARN: `arn:aws:cloudfront::${ACCOUNT}:distribution/${DISTRIBUTION}`,
+    Status: 'Deployed',
+    LastModifiedTime: NOW,
+    DomainName: 'd1.cloudfront.net',
+    Aliases: {Quantity: 1, Items: [e.domains[0]]},
+    Origins: {Quantity: 0, Items: []},
+    DefaultCacheBehavior: {TargetOriginId: 'o', ViewerProtocolPolicy: 'redirect-to-https'},
+    CacheBehaviors: {Quantity: 0},
+    CustomErrorResponses: {Quantity: 0},
+    Comment: `${e.name}-allthrive`,
+    PriceClass: 'PriceClass_100',
+    Enabled: true,
+    ViewerCertificate: {},
+    Restrictions: {GeoRestriction: {RestrictionType: 'none', Quantity: 0}},
+    WebACLId: '',
+    HttpVersion: 'http2',
+    IsIPV6Enabled: true,
+    Staging: false,
+  }
+}
+
+function distributionDetail(s: DistributionSummary): GetDistributionCommandOutput {
+  const d: Distribution = {
+    Id: s.Id,
+    ARN: s.ARN,
+    Status: s.Status,
+    LastModifiedTime: s.LastModifiedTime,
+    InProgressInvalidationBatches: 0,
+    DomainName: s.DomainName,
+    DistributionConfig: {CallerReference: 'ref', Aliases: s.Aliases, Origins: s.Origins, DefaultCacheBehavior: s.DefaultCacheBehavior, Comment: s.Comment ?? '', Enabled: true},
+  }
+  return {Distribution: d, ETag: 'etag', $metadata: {}}
+}
+
+/** Sets every mock up for the reference environment `e`. Pass `services` to change ECS. */
+export function mockReference(e: EnvConfig, opts: {services?: Service[]; taskDefinitions?: TaskDefinition[]} = {}): void {
+  const services = opts.services ?? e.services.map((s) => service(e, s.key))
+  const defs = opts.taskDefinitions ?? e.services.map((s) => taskDefinition(e, s.key))
+  mocks.ecs.on(DescribeServicesCommand).resolves({services} satisfies Partial<DescribeServicesCommandOutput>)
+  for (const td of defs) {
+    mocks.ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: td.taskDefinitionArn}).resolves({taskDefinition: td} satisfies Partial<DescribeTaskDefinitionCommandOutput>)
+  }
+
+  mocks.rds.on(DescribeDBInstancesCommand).resolves(db(e))
+  mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({
+    ReplicationGroups: [{ReplicationGroupId: e.redis.replicationGroupId, CacheNodeType: 'cache.t3.micro', MemberClusters: [`${e.redis.replicationGroupId}-001`], Engine: 'redis', Status: 'available'}],
+  } satisfies Partial<DescribeReplicationGroupsCommandOutput>)
+  costMocks.elbv2.on(DescribeLoadBalancersCommand).resolves({
+    LoadBalancers: [{
+      LoadBalancerName: e.alb.name,
+      LoadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/${e.alb.name}/${ALB_ID}`,
+      Scheme: 'internet-facing',
+      Type: 'application',
+      VpcId: VPC_ID,
+      AvailabilityZones: [{ZoneName: 'us-east-1a'}, {ZoneName: 'us-east-1b'}],
+    }],
+  } satisfies Partial<DescribeLoadBalancersCommandOutput>)
+  costMocks.ec2.on(DescribeNetworkInterfacesCommand).resolves({
+    NetworkInterfaces: [
+      {NetworkInterfaceId: 'eni-1', Description: `ELB app/${e.alb.name}/${ALB_ID}`, Association: {PublicIp: '3.3.3.1'}},
+      {NetworkInterfaceId: 'eni-2', Description: `ELB app/${e.alb.name}/${ALB_ID}`, Association: {PublicIp: '3.3.3.2'}},
+    ],
+  } satisfies Partial<DescribeNetworkInterfacesCommandOutput>)
+  costMocks.ec2.on(DescribeSubnetsCommand).resolves({Subnets: [{SubnetId: 'subnet-0ref', VpcId: VPC_ID}]})
+  costMocks.ec2.on(DescribeNatGatewaysCommand).resolves({
+    NatGateways: [{NatGatewayId: NAT_ID, VpcId: VPC_ID, State: 'available', ConnectivityType: 'public', NatGatewayAddresses: [{AllocationId: 'eipalloc-1', PublicIp: '3.3.3.9'}]}],
+  } satisfies Partial<DescribeNatGatewaysCommandOutput>)
+  const summary = distributionSummary(e)
+  costMocks.cloudfront.on(GetDistributionCommand).resolves(distributionDetail(summary))
+  costMocks.cloudfront.on(ListDistributionsCommand).resolves({
+    DistributionList: {Items: [summary], Quantity: 1, IsTruncated: false, Marker: '', MaxItems: 100},
+    $metadata: {},
+  } satisfies ListDistributionsCommandOutput)
+  costMocks.cloudfront.on(ListTagsForResourceCommand).resolves({Tags: {Items: []}, $metadata: {}})
+  mocks.cloudwatch.on(GetMetricDataCommand).resolves({MetricDataResults: []})
+}
+
+const GB = 1024 ** 3
+const days = (n: number, end = new Date('2026-11-26T00:00:00Z')): Date[] => Array.from({length: n}, (_, i) => new Date(end.getTime() - (n - i) * 86_400_000))
+
+/** Daily datapoints summing to `perMonth` over a 730-hour month (7 whole days). */
+export function daily(id: string, perMonth: number, n = 7): MetricDataResult {
+  const perDay = perMonth * 24 / 730
+  return {Id: id, Timestamps: days(n), Values: Array.from({length: n}, () => perDay), StatusCode: 'Complete'}
+}
+
+/** A gauge: the same value every day (Average statistics: LCUs, bucket size). */
+export function gauge(id: string, value: number, n = 7): MetricDataResult {
+  return {Id: id, Timestamps: days(n), Values: Array.from({length: n}, () => value), StatusCode: 'Complete'}
+}
+
+/**
+ * The traffic the comparison assumes (the reference names none): 0.6 LCU on average,
+ * 40 GB a month through the NAT gateway, 140 GB and 1M HTTPS requests out of CloudFront,
+ * 100 GB in the media bucket.
+ */
+export function referenceMetrics(): GetMetricDataCommandOutput {
+  return {
+    $metadata: {},
+    MetricDataResults: [
+      daily('nat0dst', 30 * GB),
+      daily('nat0src', 10 * GB),
+      gauge('alblcu', 0.6),
+      gauge('s31size', 100 * GB),
+      gauge('s31objects', 40_000),
+      daily('cfbytes', 140 * GB),
+      daily('cfrequests', 1_000_000),
+    ],
+  }
+}
