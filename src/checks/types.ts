@@ -40,6 +40,8 @@ export interface CheckContext {
   region: string
   /** --probe: connect to the environment's endpoints (PostgreSQL, Redis, Weaviate) from where the CLI runs. */
   probe?: boolean
+  /** --compare: the environment the drift check compares this one with (same account; its config region, else this run's). */
+  compare?: {env: EnvConfig}
 }
 
 export interface Check {

@@ -4,23 +4,29 @@ import {dirname} from 'node:path'
 
 import {BaseCommand} from '../base-command.js'
 import {ALL_CHECKS, CHECK_IDS, selectChecks} from '../checks/index.js'
+import {annotations, onGitHubActions} from '../checks/github.js'
 import {toJUnit} from '../checks/junit.js'
+import {toMarkdown} from '../checks/markdown.js'
 import {plainLine, renderReport} from '../checks/render.js'
 import {createMemo, exitCodeFor, type ProgressMode, type Report, runChecks} from '../checks/run-checks.js'
+import {loadConfigFile} from '../config.js'
 import {durationFlag} from '../flags.js'
+import {resolveCompare} from '../lib/drift.js'
 import {formatDuration} from '../lib/duration.js'
 
-/** Live progress on a terminal; one plain line per check in CI and pipes; nothing with --json. */
-export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolean}): ProgressMode {
+/** Live progress on a terminal; one plain line per check in CI, pipes and Markdown runs (on stderr); nothing with --json. */
+export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolean; markdown?: boolean}): ProgressMode {
   if (opts.json) return 'silent'
-  return opts.isTTY && !opts.ci ? 'live' : 'plain'
+  return opts.isTTY && !opts.ci && !opts.markdown ? 'live' : 'plain'
 }
 
 export default class Validate extends BaseCommand<typeof Validate> {
   static override summary = 'Run health checks against an environment'
   static override description = `Checks RDS, Redis, S3, Secrets Manager, ECS services and task definitions, ACM certificates and recent CloudWatch errors, concurrently, and prints one line per check and a verdict.
 
-Checks: ${CHECK_IDS.join(', ')}.
+Checks: ${CHECK_IDS.join(', ')}. The drift check runs when --compare names another environment.
+
+--format markdown prints a Markdown report on stdout (for $GITHUB_STEP_SUMMARY or a ticket); progress goes to stderr. On GitHub Actions (GITHUB_ACTIONS=true) each failing or warning check is also printed as an ::error/::warning annotation (on stderr with --format markdown). --json wins over both.
 
 EXIT CODES
   0  every check passed (warnings allowed, unless --fail-on warn)
@@ -32,6 +38,8 @@ EXIT CODES
     '<%= config.bin %> <%= command.id %> --environment staging --only secrets,ecs-env --json',
     '<%= config.bin %> <%= command.id %> --environment staging --junit reports/validate.xml',
     '<%= config.bin %> <%= command.id %> --skip cloudwatch-errors --fail-on warn',
+    '<%= config.bin %> <%= command.id %> --environment staging --compare production',
+    '<%= config.bin %> <%= command.id %> --environment staging --format markdown >> "$GITHUB_STEP_SUMMARY"',
   ]
 
   static override flags = {
@@ -43,6 +51,8 @@ EXIT CODES
     since: durationFlag({summary: 'Window for cloudwatch-errors (30s, 15m, 2h, 1d). Default: 15m or the config threshold.'}),
     timeout: durationFlag({summary: 'Time budget per check (default 20s or thresholds.checkTimeoutSeconds).'}),
     probe: Flags.boolean({summary: 'Also connect to PostgreSQL, Redis and Weaviate from here (needs network access to the VPC).'}),
+    compare: Flags.string({summary: 'Compare with this environment (drift check): variables, secret references, secret keys, sizes.', helpValue: '<environment>'}),
+    format: Flags.option({options: ['human', 'markdown'] as const, default: 'human' as const, summary: 'Report format on stdout (--json wins).'})(),
   }
 
   public async run(): Promise<Report> {
@@ -52,14 +62,19 @@ EXIT CODES
     const env = flags.since
       ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: formatDuration(flags.since)}}}
       : base
+    const compare = flags.compare ? {env: resolveCompare(flags.compare, base, loadConfigFile())} : undefined
+    if (compare && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
     const {accountId, region} = await this.identity()
-    const progress = progressModeFor({json: this.jsonEnabled(), isTTY: Boolean(process.stdout.isTTY), ci: Boolean(process.env.CI)})
-    const report = await runChecks(checks, {env, aws: this.aws, now: new Date(), memo: createMemo(), accountId, region, probe: flags.probe}, {
+    const markdown = flags.format === 'markdown' && !this.jsonEnabled()
+    // With --format markdown, stdout is the document: progress and annotations go to stderr (GitHub reads commands there too).
+    const side = (line: string) => (markdown ? this.logToStderr(line) : this.log(line))
+    const progress = progressModeFor({json: this.jsonEnabled(), isTTY: Boolean(process.stdout.isTTY), ci: Boolean(process.env.CI), markdown})
+    const report = await runChecks(checks, {env, aws: this.aws, now: new Date(), memo: createMemo(), accountId, region, probe: flags.probe, compare}, {
       concurrency: flags.concurrency,
       timeoutMs: flags.timeout ?? env.thresholds.checkTimeoutSeconds * 1000,
       progress,
       profile: flags.profile,
-      onResult: progress === 'plain' ? (entry) => this.log(plainLine(entry)) : undefined,
+      onResult: progress === 'plain' ? (entry) => side(plainLine(entry)) : undefined,
     })
 
     if (flags.junit) {
@@ -67,7 +82,9 @@ EXIT CODES
       writeFileSync(flags.junit, toJUnit(report))
     }
 
-    if (!this.jsonEnabled()) for (const line of renderReport(report, {verbose: flags.verbose})) this.log(line)
+    if (markdown) this.log(toMarkdown(report, {verbose: flags.verbose}).trimEnd())
+    else if (!this.jsonEnabled()) for (const line of renderReport(report, {verbose: flags.verbose})) this.log(line)
+    if (!this.jsonEnabled() && onGitHubActions()) for (const line of annotations(report)) side(line)
     process.exitCode = exitCodeFor(report, flags['fail-on'])
     return report
   }

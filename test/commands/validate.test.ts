@@ -1,15 +1,35 @@
-import {BatchGetSecretValueCommand, type BatchGetSecretValueCommandOutput} from '@aws-sdk/client-secrets-manager'
+import {
+  DescribeServicesCommand,
+  type DescribeServicesCommandInput,
+  type DescribeServicesCommandOutput,
+  DescribeTaskDefinitionCommand,
+  type DescribeTaskDefinitionCommandInput,
+  type DescribeTaskDefinitionCommandOutput,
+} from '@aws-sdk/client-ecs'
+import {
+  BatchGetSecretValueCommand,
+  type BatchGetSecretValueCommandInput,
+  type BatchGetSecretValueCommandOutput,
+} from '@aws-sdk/client-secrets-manager'
 import {GetCallerIdentityCommand} from '@aws-sdk/client-sts'
 import {captureOutput} from '@oclif/test'
 import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 
 import type {Report} from '../../src/checks/run-checks.js'
 import Validate, {progressModeFor} from '../../src/commands/validate.js'
 import {conventionFor} from '../../src/config.js'
 import {accessDenied, mocks, resetMocks, throttled} from '../helpers/aws.js'
+
+// The drift check runs in validate whether or not the lead has registered it in ALL_CHECKS yet.
+vi.mock('../../src/checks/index.js', async (importOriginal) => {
+  const mod = await importOriginal<typeof import('../../src/checks/index.js')>()
+  const {drift} = await import('../../src/checks/drift.js')
+  const all = mod.ALL_CHECKS.some((c) => c.id === 'drift') ? mod.ALL_CHECKS : [...mod.ALL_CHECKS, drift]
+  return {...mod, ALL_CHECKS: all, CHECK_IDS: all.map((c) => c.id)}
+})
 
 const CANARY = 'CANARY-9f8e7d6c5b4a-SECRET'
 const root = import.meta.url
@@ -146,6 +166,14 @@ describe('validate: nothing is checked on bad input (exit 2)', () => {
     expect(error?.oclif?.exit).toBe(2)
   })
 
+  it('reports an AWS failure the command cannot handle with its cause and the fix, exit 1', async () => {
+    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Rate exceeded'), {name: 'ThrottlingException', $metadata: {httpStatusCode: 400, requestId: 'r-9'}}))
+    const {error} = await run(['-e', 'staging'])
+    expect(error?.message).toBe('ThrottlingException (HTTP 400, request r-9): Rate exceeded')
+    expect(error?.suggestions?.[0]).toContain('lower --concurrency')
+    expect(error?.oclif?.exit).toBe(1)
+  })
+
   it('prints a JSON error with --json', async () => {
     const {stdout} = await run(['-e', 'nope', '--json'])
     expect(process.exitCode).toBe(2)
@@ -159,5 +187,118 @@ describe('progress mode', () => {
     expect(progressModeFor({json: false, isTTY: true, ci: true})).toBe('plain')
     expect(progressModeFor({json: false, isTTY: false, ci: false})).toBe('plain')
     expect(progressModeFor({json: true, isTTY: true, ci: false})).toBe('silent')
+  })
+})
+
+describe('validate --format markdown and GitHub annotations', () => {
+  beforeEach(() => {
+    resetMocks()
+    process.env.AWS_REGION = 'us-east-1'
+    delete process.env.ENVIRONMENT
+    delete process.env.GITHUB_ACTIONS
+    mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012'})
+    mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging', true)})
+  })
+  afterEach(() => {
+    delete process.env.GITHUB_ACTIONS
+  })
+
+  it('prints a Markdown report on stdout and the progress on stderr, and still exits 1 on a failure', async () => {
+    const {stdout, stderr} = await run(['-e', 'staging', '--only', 'secrets', '--format', 'markdown'])
+    expect(stdout.startsWith('## allthrive validate: staging\n')).toBe(true)
+    expect(stdout).toContain('**❌ staging is NOT healthy** — failed: `secrets`')
+    expect(stdout).toMatch(/^\| ❌ fail \| `secrets` \| 5 problems in 5 secrets \|$/m)
+    expect(stdout).toContain('staging/allthrive/database: a placeholder DATABASE_URL')
+    expect(stdout).not.toContain('✖ FAIL') // progress lines are not in the document…
+    expect(stderr).toMatch(/✖ FAIL {2}secrets/) // …they are on stderr
+    expect(`${stdout}${stderr}`).not.toContain(CANARY)
+    expect(process.exitCode).toBe(1)
+  })
+
+  it('prints JSON when --json and --format markdown are both given', async () => {
+    const {stdout, result} = await run(['-e', 'staging', '--only', 'secrets', '--format', 'markdown', '--json'])
+    expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(result)))
+  })
+
+  it('rejects an unknown format', async () => {
+    const {error} = await run(['-e', 'staging', '--format', 'html'])
+    expect(error?.message).toContain('Expected --format=html to be one of: human, markdown')
+    expect(error?.oclif?.exit).toBe(2)
+  })
+
+  it('prints an annotation per failing check on GitHub Actions: stdout, or stderr with Markdown, never with --json', async () => {
+    process.env.GITHUB_ACTIONS = 'true'
+    const human = await run(['-e', 'staging', '--only', 'secrets'])
+    expect(human.stdout).toMatch(/^::error title=secrets::5 problems in 5 secrets%0A• staging\/allthrive\/[^\n]+%0ANext: /m)
+    const markdown = await run(['-e', 'staging', '--only', 'secrets', '--format', 'markdown'])
+    expect(markdown.stdout).not.toContain('::error')
+    expect(markdown.stderr).toMatch(/^::error title=secrets::/m)
+    const json = await run(['-e', 'staging', '--only', 'secrets', '--json'])
+    expect(`${json.stdout}${json.stderr}`).not.toContain('::error')
+    expect(`${human.stdout}${markdown.stdout}${markdown.stderr}`).not.toContain(CANARY)
+  })
+})
+
+describe('validate --compare (drift)', () => {
+  const names = (env: string) => ({
+    services: ['web', 'celery', 'celery-beat', 'weaviate'].map((k) => `${env}-allthrive-${k}`),
+  })
+
+  beforeEach(() => {
+    resetMocks()
+    process.env.AWS_REGION = 'us-east-1'
+    delete process.env.ENVIRONMENT
+    mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012'})
+    mocks.ecs.on(DescribeServicesCommand).callsFake((input: DescribeServicesCommandInput): Partial<DescribeServicesCommandOutput> => {
+      const env = input.cluster!.replace('-allthrive-cluster', '')
+      return {services: names(env).services.map((serviceName) => ({serviceName, status: 'ACTIVE', taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/${serviceName}:3`}))}
+    })
+    mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake((input: DescribeTaskDefinitionCommandInput): Partial<DescribeTaskDefinitionCommandOutput> => {
+      const family = input.taskDefinition!.split('/').pop()!.split(':')[0]
+      const container = family.replace(/^(staging|production)-allthrive-/, '')
+      const environment = [{name: 'DJANGO_SETTINGS_MODULE', value: `config.settings.${family}`}, ...(family === 'staging-allthrive-web' ? [{name: 'NEW_FLAG', value: 'on'}] : [])]
+      return {taskDefinition: {family, revision: 3, cpu: '512', memory: '1024', containerDefinitions: [{name: container, image: 'repo/app:1.0', environment}]}}
+    })
+    mocks.secrets.on(BatchGetSecretValueCommand).callsFake((input: BatchGetSecretValueCommandInput): Partial<BatchGetSecretValueCommandOutput> => ({
+      SecretValues: [...secretValues('staging')!, ...secretValues('production')!].filter((e) => input.SecretIdList!.includes(e.Name!)),
+    }))
+  })
+
+  it('compares the environment with another one: a difference warns', async () => {
+    const {result} = await run(['-e', 'staging', '--only', 'drift', '--compare', 'production', '--json'])
+    expect(result?.checks[0]).toMatchObject({id: 'drift', status: 'warn', details: ['web: env NEW_FLAG only in staging']})
+    expect(JSON.stringify(result)).not.toContain(CANARY)
+    expect(process.exitCode).toBe(0)
+  })
+
+  it('fails when production lacks what the compared environment sets', async () => {
+    const {result, stdout} = await run(['-e', 'production', '--only', 'drift', '--compare', 'staging'])
+    expect(result?.checks[0]).toMatchObject({status: 'fail', details: ['web: env NEW_FLAG only in staging']})
+    expect(stdout).toContain('✖ production (us-east-1, account 123456789012) is NOT healthy — failed: drift')
+    expect(process.exitCode).toBe(1)
+  })
+
+  it('warns that --compare does nothing when drift is not selected', async () => {
+    mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging')})
+    const {stderr, result} = await run(['-e', 'staging', '--only', 'secrets', '--compare', 'production'])
+    expect(stderr.replaceAll(/\s*\n ›\s+/g, ' ')).toContain('Warning: --compare has no effect: the drift check is not selected (--only/--skip).')
+    expect(result?.checks.map((c) => c.id)).toEqual(['secrets'])
+  })
+
+  it('skips drift without --compare', async () => {
+    const {result} = await run(['-e', 'staging', '--only', 'drift', '--json'])
+    expect(result?.checks[0]).toMatchObject({status: 'skip', summary: 'no --compare environment'})
+    expect(mocks.ecs.calls()).toHaveLength(0)
+  })
+
+  it.each([
+    [['-e', 'staging', '--compare', 'staging'], '--compare staging is the environment being validated', 'allthrive validate --environment staging --compare production'],
+    [['-e', 'staging', '--compare', 'prod'], 'Unknown --compare environment "prod"', 'Did you mean --compare production?'],
+  ])('refuses %j before calling AWS (exit 2)', async (argv, message, suggestion) => {
+    const {error} = await run(argv)
+    expect(error?.message).toContain(message)
+    expect(error?.suggestions).toContain(suggestion)
+    expect(error?.oclif?.exit).toBe(2)
+    expect(mocks.sts.calls()).toHaveLength(0)
   })
 })
