@@ -1,0 +1,532 @@
+/**
+ * Seeds a local moto server (AWS emulator) with two environments named by the
+ * platform's naming convention (src/config.ts `conventionFor`):
+ *
+ *   staging     healthy in every respect `validate` checks;
+ *   production  broken on purpose, in known ways (see BREAKAGES below).
+ *
+ * Run:  AWS_ENDPOINT_URL=http://127.0.0.1:5055 npx tsx test/e2e/seed.ts
+ *
+ * It wipes the emulator first (POST /moto-api/reset), so it is idempotent: every run
+ * leaves the same state. It refuses any endpoint that is not on loopback, so it can
+ * never write to a real AWS account. Exit 0 when seeded, 1 on any failure, 2 on usage.
+ *
+ * Where moto differs from AWS, the code below does what AWS documents and says so
+ * in a comment (see shared/moto/README.md for the emulator's known gaps).
+ */
+import {ACMClient, ImportCertificateCommand} from '@aws-sdk/client-acm'
+import {CloudWatchClient, PutMetricDataCommand} from '@aws-sdk/client-cloudwatch'
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+  PutRetentionPolicyCommand,
+} from '@aws-sdk/client-cloudwatch-logs'
+import {
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  EC2Client,
+  ModifyVpcAttributeCommand,
+} from '@aws-sdk/client-ec2'
+import {
+  type ContainerDefinition,
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs'
+import {
+  CreateCacheClusterCommand,
+  CreateCacheSubnetGroupCommand,
+  CreateReplicationGroupCommand,
+  ElastiCacheClient,
+} from '@aws-sdk/client-elasticache'
+import {CreateDBInstanceCommand, CreateDBSubnetGroupCommand, RDSClient} from '@aws-sdk/client-rds'
+import {
+  CreateBucketCommand,
+  PutBucketEncryptionCommand,
+  PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+} from '@aws-sdk/client-s3'
+import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {execFileSync} from 'node:child_process'
+import {randomBytes} from 'node:crypto'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {pathToFileURL} from 'node:url'
+
+import {conventionFor, type ServiceKey} from '../../src/config.js'
+
+const REGION = 'us-east-1'
+const CREDENTIALS = {accessKeyId: 'test', secretAccessKey: 'test'}
+
+/**
+ * What is wrong with production, and which `validate` check must report it. The e2e
+ * test asserts against this list, so a change here is a change to the expectations.
+ */
+export const BREAKAGES = {
+  /** stripe/credentials lacks STRIPE_SECRET_KEY, which web's task definition references. */
+  missingSecretKey: {secret: 'stripe/credentials', key: 'STRIPE_SECRET_KEY', service: 'web' as ServiceKey, checks: ['secrets', 'ecs-env']},
+  /** celery: desired 1, running 0 (the deployment never completes). */
+  serviceDown: {service: 'celery' as ServiceKey, checks: ['ecs-services']},
+  /** The instance is single-AZ although production expects Multi-AZ. */
+  rdsSingleAz: {checks: ['rds']},
+  /** The media bucket has no public access block. */
+  bucketWithoutPublicAccessBlock: {bucket: 'media' as const, checks: ['s3']},
+  /** web's log group holds ERROR events (more than the default fail threshold of 50) and a Traceback. */
+  errorLogs: {service: 'web' as ServiceKey, errorEvents: 60, checks: ['cloudwatch-errors']},
+} as const
+
+/** Check ids production must fail; every other check must pass there too. */
+export const PRODUCTION_FAILING_CHECKS = [...new Set(Object.values(BREAKAGES).flatMap((b) => [...b.checks]))].sort()
+
+/** Days an imported certificate stays valid. */
+const CERT_VALID_DAYS = 200
+
+export interface SeedOptions {
+  /** The emulator, e.g. http://127.0.0.1:5055. */
+  endpoint: string
+  /** One line per resource created; default console.log. */
+  log?: (line: string) => void
+  /** The clock for log events and metric datapoints. */
+  now?: Date
+}
+
+export interface SeedResult {
+  environments: Record<string, {
+    secretArns: Record<string, string>
+    /** Every secret value written, so a test can assert that none is ever printed. */
+    secretValues: string[]
+    certificateArns: string[]
+    redisEndpoint: string
+  }>
+}
+
+/** Hosts the seed may write to: it wipes what it points at. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
+
+function assertEmulator(endpoint: string): URL {
+  let url: URL
+  try {
+    url = new URL(endpoint)
+  } catch {
+    throw new Error(`AWS_ENDPOINT_URL="${endpoint}" is not a URL; expected something like http://127.0.0.1:5055.`)
+  }
+
+  if (!LOOPBACK.has(url.hostname)) {
+    throw new Error(`AWS_ENDPOINT_URL="${endpoint}" is not on loopback: the seed wipes its target and only runs against a local emulator.`)
+  }
+
+  return url
+}
+
+async function resetMoto(endpoint: string): Promise<void> {
+  let res: Response
+  try {
+    res = await fetch(new URL('/moto-api/reset', endpoint), {method: 'POST'})
+  } catch (error) {
+    throw new Error(`moto does not answer at ${endpoint} (${(error as Error).cause ?? (error as Error).message}). Start it with scripts/moto.sh start.`)
+  }
+
+  if (!res.ok) throw new Error(`POST ${endpoint}/moto-api/reset answered HTTP ${res.status}: is ${endpoint} a moto server?`)
+}
+
+/** A self-signed certificate for `domains` (first = CN), valid `days` from now, via openssl. */
+function selfSignedCertificate(domains: string[], days: number): {certificate: Buffer; privateKey: Buffer} {
+  const dir = mkdtempSync(join(tmpdir(), 'allthrive-seed-cert-'))
+  try {
+    const key = join(dir, 'key.pem')
+    const cert = join(dir, 'cert.pem')
+    execFileSync('openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256',
+      '-keyout', key, '-out', cert, '-days', String(days),
+      '-subj', `/CN=${domains[0]}/O=AllThrive e2e seed`,
+      '-addext', `subjectAltName=${domains.map((d) => `DNS:${d}`).join(',')}`,
+    ], {stdio: ['ignore', 'ignore', 'pipe']})
+    return {certificate: readFileSync(cert), privateKey: readFileSync(key)}
+  } catch (error) {
+    const stderr = (error as {stderr?: Buffer}).stderr?.toString().trim()
+    throw new Error(`openssl could not create a self-signed certificate${stderr ? `: ${stderr}` : `: ${(error as Error).message}`}`)
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+/** Plain (non-secret) values for required variables that no secret holds. */
+function plainEnv(env: string, redisEndpoint: string): Record<string, string> {
+  return {
+    DJANGO_SETTINGS_MODULE: `config.settings.${env}`,
+    REDIS_URL: `rediss://${redisEndpoint}:6379/0`,
+    WEAVIATE_URL: `http://weaviate.${env}-allthrive.local:8080`,
+    PERSISTENCE_DATA_PATH: '/var/lib/weaviate',
+  }
+}
+
+/** A value that looks real (valueProblem() rejects empty strings and placeholders). */
+const fakeSecretValue = (env: string, key: string): string =>
+  key === 'DATABASE_URL'
+    ? `postgres://allthrive:${randomBytes(12).toString('hex')}@${env}-allthrive-db.aaaaaaaaaa.${REGION}.rds.amazonaws.com:5432/allthrive`
+    : `seed-${env}-${key.toLowerCase()}-${randomBytes(8).toString('hex')}`
+
+/** Sizes from the infrastructure reference (CPU units, MiB). */
+const SIZES: Record<ServiceKey, {cpu: number; memory: number}> = {
+  web: {cpu: 512, memory: 1024},
+  celery: {cpu: 512, memory: 1024},
+  'celery-beat': {cpu: 256, memory: 512},
+  weaviate: {cpu: 512, memory: 1024},
+}
+
+const COMMANDS: Record<ServiceKey, string[] | undefined> = {
+  web: ['daphne', '-b', '0.0.0.0', '-p', '8000', 'config.asgi:application'],
+  celery: ['celery', '-A', 'config', 'worker', '-l', 'info'],
+  'celery-beat': ['celery', '-A', 'config', 'beat', '-l', 'info'],
+  weaviate: undefined,
+}
+
+const INFO_LINES: Record<ServiceKey, string[]> = {
+  web: ['INFO daphne.server: HTTP/2 support enabled', 'INFO django.request: GET /api/health/ 200', 'INFO django.request: GET /api/v1/projects/ 200'],
+  celery: ['INFO celery.worker: Connected to rediss://redis:6379/0', 'INFO celery.worker: celery@ip-10-0-1-12 ready.', 'INFO celery.app.trace: Task core.tasks.refresh_feeds succeeded in 0.41s'],
+  'celery-beat': ['INFO celery.beat: beat: Starting...', 'INFO celery.beat: Scheduler: Sending due task refresh-feeds (core.tasks.refresh_feeds)'],
+  weaviate: ['{"level":"info","msg":"Serving weaviate at http://[::]:8080","time":"2026-01-01T00:00:00Z"}', '{"level":"info","msg":"schema loaded","time":"2026-01-01T00:00:00Z"}'],
+}
+
+const TRACEBACK = [
+  'Traceback (most recent call last):',
+  '  File "/app/payments/views.py", line 88, in create_checkout_session',
+  '    stripe.api_key = os.environ["STRIPE_SECRET_KEY"]',
+  '  File "/usr/local/lib/python3.12/os.py", line 714, in __getitem__',
+  '    raise KeyError(key) from None',
+  "KeyError: 'STRIPE_SECRET_KEY'",
+].join('\n')
+
+export async function seed(opts: SeedOptions): Promise<SeedResult> {
+  const {endpoint} = opts
+  const log = opts.log ?? ((line: string) => console.log(line))
+  const now = opts.now ?? new Date()
+  assertEmulator(endpoint)
+  // As bin/run.js: the lockfile pins SDK releases that support Node 20, so the notice is noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+  await resetMoto(endpoint)
+  log(`reset moto at ${endpoint}`)
+
+  const config = {endpoint, region: REGION, credentials: CREDENTIALS, forcePathStyle: true, disableHostPrefix: true}
+  const c = {
+    acm: new ACMClient(config),
+    cloudwatch: new CloudWatchClient({...config, disableRequestCompression: true}),
+    logs: new CloudWatchLogsClient(config),
+    ec2: new EC2Client(config),
+    ecs: new ECSClient(config),
+    elasticache: new ElastiCacheClient(config),
+    rds: new RDSClient(config),
+    s3: new S3Client(config),
+    secrets: new SecretsManagerClient(config),
+  }
+
+  const result: SeedResult = {environments: {}}
+  try {
+    for (const envName of ['staging', 'production']) {
+      result.environments[envName] = await seedEnvironment(c, envName, envName === 'production', now, log)
+    }
+  } finally {
+    for (const client of Object.values(c)) client.destroy()
+  }
+
+  log(`seeded: staging (healthy), production (broken: ${PRODUCTION_FAILING_CHECKS.join(', ')} must fail)`)
+  return result
+}
+
+type Clients = {
+  acm: ACMClient
+  cloudwatch: CloudWatchClient
+  logs: CloudWatchLogsClient
+  ec2: EC2Client
+  ecs: ECSClient
+  elasticache: ElastiCacheClient
+  rds: RDSClient
+  s3: S3Client
+  secrets: SecretsManagerClient
+}
+
+async function seedEnvironment(c: Clients, envName: string, broken: boolean, now: Date, log: (line: string) => void) {
+  const conv = conventionFor(envName)
+  const p = `${envName}-allthrive`
+  const tags = [{Key: 'Environment', Value: envName}, {Key: 'Project', Value: 'allthrive'}]
+  const say = (what: string, name: string, extra = '') => log(`${envName.padEnd(10)} ${what.padEnd(16)} ${name}${extra ? `  ${extra}` : ''}`)
+
+  // ---------------------------------------------------------------- network
+  const vpc = await c.ec2.send(new CreateVpcCommand({CidrBlock: '10.0.0.0/16', TagSpecifications: [{ResourceType: 'vpc', Tags: [...tags, {Key: 'Name', Value: `${p}-vpc`}]}]}))
+  const vpcId = vpc.Vpc!.VpcId!
+  // RunTask in moto crashes without DNS hostnames; AWS needs them for private endpoints anyway.
+  await c.ec2.send(new ModifyVpcAttributeCommand({VpcId: vpcId, EnableDnsHostnames: {Value: true}}))
+  const subnetIds: string[] = []
+  for (const [i, az] of ['us-east-1a', 'us-east-1b'].entries()) {
+    const s = await c.ec2.send(new CreateSubnetCommand({VpcId: vpcId, CidrBlock: `10.0.${10 + i}.0/24`, AvailabilityZone: az}))
+    subnetIds.push(s.Subnet!.SubnetId!)
+  }
+
+  const sg = await c.ec2.send(new CreateSecurityGroupCommand({GroupName: `${p}-ecs`, Description: 'AllThrive ECS tasks', VpcId: vpcId}))
+  const sgId = sg.GroupId!
+  await c.ec2.send(new AuthorizeSecurityGroupIngressCommand({GroupId: sgId, IpPermissions: [{IpProtocol: 'tcp', FromPort: 8000, ToPort: 8080, UserIdGroupPairs: [{GroupId: sgId}]}]}))
+  say('vpc', vpcId, `subnets ${subnetIds.join(',')} sg ${sgId}`)
+
+  // ---------------------------------------------------------------- secrets
+  const secretArns: Record<string, string> = {}
+  const secretValues: string[] = []
+  for (const s of conv.secrets) {
+    let keys = s.keys
+    if (broken && s.key === BREAKAGES.missingSecretKey.secret) keys = keys.filter((k) => k !== BREAKAGES.missingSecretKey.key)
+    const value = Object.fromEntries(keys.map((k) => [k, fakeSecretValue(envName, k)]))
+    secretValues.push(...Object.values(value))
+    const out = await c.secrets.send(new CreateSecretCommand({Name: s.id, SecretString: JSON.stringify(value), Description: `AllThrive ${envName} ${s.key}`, Tags: tags}))
+    secretArns[s.key] = out.ARN!
+    say('secret', out.ARN!, `keys ${keys.join(',')}${keys.length < s.keys.length ? ` (missing ${s.keys.filter((k) => !keys.includes(k)).join(',')})` : ''}`)
+  }
+
+  // ---------------------------------------------------------------- S3
+  for (const [role, bucket] of Object.entries(conv.buckets)) {
+    await c.s3.send(new CreateBucketCommand({Bucket: bucket}))
+    await c.s3.send(new PutBucketTaggingCommand({Bucket: bucket, Tagging: {TagSet: tags}}))
+    const noBlock = broken && role === BREAKAGES.bucketWithoutPublicAccessBlock.bucket
+    if (!noBlock) {
+      await c.s3.send(new PutPublicAccessBlockCommand({
+        Bucket: bucket,
+        PublicAccessBlockConfiguration: {BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true},
+      }))
+    }
+
+    await c.s3.send(new PutBucketEncryptionCommand({
+      Bucket: bucket,
+      ServerSideEncryptionConfiguration: {Rules: [{ApplyServerSideEncryptionByDefault: {SSEAlgorithm: 'AES256'}, BucketKeyEnabled: true}]},
+    }))
+    const versioned = role === 'backups'
+    if (versioned) await c.s3.send(new PutBucketVersioningCommand({Bucket: bucket, VersioningConfiguration: {Status: 'Enabled'}}))
+    say('bucket', bucket, `${noBlock ? 'NO public access block' : 'public access blocked'}, AES256${versioned ? ', versioned' : ''}`)
+  }
+
+  // ---------------------------------------------------------------- RDS
+  await c.rds.send(new CreateDBSubnetGroupCommand({DBSubnetGroupName: `${p}-db-subnets`, DBSubnetGroupDescription: 'AllThrive database subnets', SubnetIds: subnetIds}))
+  const multiAz = broken ? false : conv.rds.expectMultiAz
+  await c.rds.send(new CreateDBInstanceCommand({
+    DBInstanceIdentifier: conv.rds.instanceId,
+    Engine: 'postgres',
+    EngineVersion: '16.3',
+    DBInstanceClass: 'db.t3.micro',
+    AllocatedStorage: 20,
+    MaxAllocatedStorage: 100,
+    StorageType: 'gp3',
+    StorageEncrypted: true,
+    MasterUsername: 'allthrive',
+    MasterUserPassword: randomBytes(16).toString('hex'),
+    DBName: 'allthrive',
+    MultiAZ: multiAz,
+    BackupRetentionPeriod: 7,
+    DeletionProtection: conv.rds.expectDeletionProtection,
+    PubliclyAccessible: false,
+    AutoMinorVersionUpgrade: true,
+    CACertificateIdentifier: 'rds-ca-rsa2048-g1',
+    DBSubnetGroupName: `${p}-db-subnets`,
+    VpcSecurityGroupIds: [sgId],
+    Tags: tags,
+  }))
+  // RDS publishes FreeStorageSpace itself; AWS rejects PutMetricData into "AWS/" namespaces,
+  // moto accepts it, so this stands in for what RDS would report: 15 GiB free of 20.
+  await c.cloudwatch.send(new PutMetricDataCommand({
+    Namespace: 'AWS/RDS',
+    MetricData: [14, 9, 4, 1].map((minutesAgo) => ({
+      MetricName: 'FreeStorageSpace',
+      Dimensions: [{Name: 'DBInstanceIdentifier', Value: conv.rds.instanceId}],
+      Timestamp: new Date(now.getTime() - minutesAgo * 60_000),
+      Value: 15 * 1024 ** 3,
+      Unit: 'Bytes',
+    })),
+  }))
+  say('rds instance', conv.rds.instanceId, `postgres db.t3.micro multi-az=${multiAz} backups=7d deletion-protection=${conv.rds.expectDeletionProtection}`)
+
+  // ---------------------------------------------------------------- Redis
+  await c.elasticache.send(new CreateCacheSubnetGroupCommand({CacheSubnetGroupName: `${p}-redis-subnets`, CacheSubnetGroupDescription: 'AllThrive Redis subnets', SubnetIds: subnetIds}))
+  const rg = await c.elasticache.send(new CreateReplicationGroupCommand({
+    ReplicationGroupId: conv.redis.replicationGroupId,
+    ReplicationGroupDescription: `AllThrive ${envName} Redis`,
+    Engine: 'redis',
+    EngineVersion: '7.1',
+    CacheNodeType: 'cache.t3.micro',
+    NumCacheClusters: 1,
+    TransitEncryptionEnabled: true,
+    AtRestEncryptionEnabled: true,
+    CacheSubnetGroupName: `${p}-redis-subnets`,
+    SecurityGroupIds: [sgId],
+    SnapshotRetentionLimit: 1,
+    Tags: tags,
+  }))
+  const redisEndpoint = rg.ReplicationGroup?.NodeGroups?.[0]?.PrimaryEndpoint?.Address ?? `master.${conv.redis.replicationGroupId}.cache.amazonaws.com`
+  // AWS creates the member clusters with the group; moto only lists their ids. Create
+  // each listed member so DescribeCacheClusters answers as AWS would. (On AWS this call
+  // would add a replica to the group, so the seed only does it against the emulator.)
+  for (const member of rg.ReplicationGroup?.MemberClusters ?? []) {
+    await c.elasticache.send(new CreateCacheClusterCommand({
+      CacheClusterId: member,
+      ReplicationGroupId: conv.redis.replicationGroupId,
+      Engine: 'redis',
+      EngineVersion: '7.1',
+      CacheNodeType: 'cache.t3.micro',
+      NumCacheNodes: 1,
+      CacheSubnetGroupName: `${p}-redis-subnets`,
+      SecurityGroupIds: [sgId],
+      TransitEncryptionEnabled: true,
+    }))
+  }
+
+  say('redis', conv.redis.replicationGroupId, `transit+at-rest encryption, primary ${redisEndpoint}, members ${(rg.ReplicationGroup?.MemberClusters ?? []).join(',')}`)
+
+  // ---------------------------------------------------------------- ACM
+  // One certificate per domain. A single certificate with both names would do on AWS,
+  // whose ListCertificates summaries carry SubjectAlternativeNameSummaries; moto's leave
+  // them out, so a name held only as a SAN would look uncovered to the certificates check.
+  const certificateArns: string[] = []
+  for (const domain of conv.domains) {
+    const {certificate, privateKey} = selfSignedCertificate([domain], CERT_VALID_DAYS)
+    const cert = await c.acm.send(new ImportCertificateCommand({Certificate: certificate, PrivateKey: privateKey, Tags: tags}))
+    certificateArns.push(cert.CertificateArn!)
+    say('certificate', cert.CertificateArn!, `${domain}, imported, expires in ${CERT_VALID_DAYS} days`)
+  }
+
+  // ---------------------------------------------------------------- logs
+  for (const s of conv.services) {
+    await c.logs.send(new CreateLogGroupCommand({logGroupName: s.logGroup, tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value]))}))
+    await c.logs.send(new PutRetentionPolicyCommand({logGroupName: s.logGroup, retentionInDays: 30}))
+    const stream = `ecs/${s.container}/${randomBytes(16).toString('hex')}`
+    await c.logs.send(new CreateLogStreamCommand({logGroupName: s.logGroup, logStreamName: stream}))
+    const messages = [...INFO_LINES[s.key]]
+    const erroring = broken && s.key === BREAKAGES.errorLogs.service
+    if (erroring) {
+      for (let i = 0; i < BREAKAGES.errorLogs.errorEvents; i++) {
+        messages.push(i % 3 === 0
+          ? `ERROR django.request: Internal Server Error: /api/v1/billing/checkout/ (request ${i})`
+          : `ERROR payments.views: Stripe checkout failed: STRIPE_SECRET_KEY is not set (attempt ${i})`)
+      }
+
+      messages.push(TRACEBACK)
+    }
+
+    // Spread over the last 10 minutes, oldest first (PutLogEvents wants them in order).
+    const start = now.getTime() - 10 * 60_000
+    const step = Math.floor((9 * 60_000) / messages.length)
+    const logEvents = messages.map((message, i) => ({timestamp: start + i * step, message}))
+    await c.logs.send(new PutLogEventsCommand({logGroupName: s.logGroup, logStreamName: stream, logEvents}))
+    say('log group', s.logGroup, erroring ? `${BREAKAGES.errorLogs.errorEvents} ERROR events and a Traceback` : `${messages.length} INFO events`)
+  }
+
+  // ---------------------------------------------------------------- ECS
+  await c.ecs.send(new CreateClusterCommand({
+    clusterName: conv.cluster,
+    capacityProviders: ['FARGATE', 'FARGATE_SPOT'],
+    settings: [{name: 'containerInsights', value: 'enabled'}],
+    tags: tags.map((t) => ({key: t.Key, value: t.Value})),
+  }))
+  say('ecs cluster', conv.cluster)
+
+  const plain = plainEnv(envName, redisEndpoint)
+  for (const s of conv.services) {
+    const environment: {name: string; value: string}[] = []
+    const secrets: {name: string; valueFrom: string}[] = []
+    for (const variable of s.requiredEnv) {
+      const holder = conv.secrets.find((x) => x.keys.includes(variable))
+      if (holder) secrets.push({name: variable, valueFrom: `${secretArns[holder.key]}:${variable}::`})
+      else if (plain[variable] !== undefined) environment.push({name: variable, value: plain[variable]})
+      else throw new Error(`The seed has no value for ${variable}, required by ${s.key} in src/config.ts: add it to plainEnv().`)
+    }
+
+    const {cpu, memory} = SIZES[s.key]
+    const container: ContainerDefinition = {
+      name: s.container,
+      image: s.key === 'weaviate' ? 'cr.weaviate.io/semitechnologies/weaviate:1.25.4' : `123456789012.dkr.ecr.${REGION}.amazonaws.com/allthrive-backend:${envName}-0a1b2c3`,
+      essential: true,
+      cpu,
+      // moto's RunTask needs container-level memory; AWS accepts it too.
+      memory,
+      command: COMMANDS[s.key],
+      environment,
+      secrets,
+      portMappings: s.key === 'web' ? [{containerPort: 8000, protocol: 'tcp'}] : s.key === 'weaviate' ? [{containerPort: 8080, protocol: 'tcp'}] : undefined,
+      logConfiguration: {logDriver: 'awslogs', options: {'awslogs-group': s.logGroup, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs'}},
+    }
+    const td = await c.ecs.send(new RegisterTaskDefinitionCommand({
+      family: s.name,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: String(cpu),
+      memory: String(memory),
+      executionRoleArn: `arn:aws:iam::123456789012:role/${p}-ecs-execution`,
+      taskRoleArn: `arn:aws:iam::123456789012:role/${p}-ecs-task`,
+      containerDefinitions: [container],
+      tags: tags.map((t) => ({key: t.Key, value: t.Value})),
+    }))
+    const taskDefinition = td.taskDefinition!.taskDefinitionArn!
+
+    // moto freezes the deployment at CreateService and reports rolloutState COMPLETED only
+    // when running >= desired at that moment: healthy services start at 0 and are scaled
+    // to 1; the broken one is created at 1 and stays at running 0.
+    const down = broken && s.key === BREAKAGES.serviceDown.service
+    await c.ecs.send(new CreateServiceCommand({
+      cluster: conv.cluster,
+      serviceName: s.name,
+      taskDefinition,
+      desiredCount: down ? 1 : 0,
+      launchType: 'FARGATE',
+      networkConfiguration: {awsvpcConfiguration: {subnets: subnetIds, securityGroups: [sgId], assignPublicIp: 'DISABLED'}},
+      enableExecuteCommand: true,
+      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}, maximumPercent: 200, minimumHealthyPercent: 100},
+      propagateTags: 'SERVICE',
+      tags: tags.map((t) => ({key: t.Key, value: t.Value})),
+    }))
+    // moto ignores enableExecuteCommand and deploymentConfiguration on CreateService; UpdateService keeps them.
+    await c.ecs.send(new UpdateServiceCommand({
+      cluster: conv.cluster,
+      service: s.name,
+      ...(down ? {} : {desiredCount: 1}),
+      enableExecuteCommand: true,
+      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}, maximumPercent: 200, minimumHealthyPercent: 100},
+    }))
+
+    const described = await c.ecs.send(new DescribeServicesCommand({cluster: conv.cluster, services: [s.name]}))
+    const svc = described.services?.[0]
+    const wantRunning = down ? 0 : 1
+    if (svc?.desiredCount !== 1 || svc.runningCount !== wantRunning) {
+      throw new Error(
+        `${s.name}: expected desired 1 / running ${wantRunning}, moto reports desired ${svc?.desiredCount} / running ${svc?.runningCount}. ` +
+          'Was the server started with MOTO_ECS_SERVICE_RUNNING set? Restart it without: scripts/moto.sh restart',
+      )
+    }
+
+    say('ecs service', s.name, `running ${svc.runningCount}/${svc.desiredCount}, ${environment.length} env + ${secrets.length} secrets, ${taskDefinition.split('/').pop()}`)
+  }
+
+  return {secretArns, secretValues, certificateArns, redisEndpoint}
+}
+
+// ---------------------------------------------------------------- command line
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const endpoint = process.env.AWS_ENDPOINT_URL
+  if (!endpoint) {
+    console.error('AWS_ENDPOINT_URL is not set. Start moto (scripts/moto.sh start), then:\n  AWS_ENDPOINT_URL=http://127.0.0.1:5055 npx tsx test/e2e/seed.ts')
+    process.exit(2)
+  }
+
+  try {
+    await seed({endpoint})
+  } catch (error) {
+    const e = error as Error & {$metadata?: {httpStatusCode?: number}}
+    console.error(`seed failed: ${e.name}: ${e.message}${e.$metadata?.httpStatusCode ? ` (HTTP ${e.$metadata.httpStatusCode})` : ''}`)
+    if (process.env.DEBUG) console.error(e.stack)
+    process.exit(1)
+  }
+}
