@@ -1,15 +1,20 @@
 # allthrive: operations CLI for the AllThrive platform.
 #   make aws-validate [ENVIRONMENT=staging] [ARGS="--only rds,secrets"]
 #   make cloudfront-clear-cache [ENVIRONMENT=staging] [ARGS="--paths '/index.html,/assets/*' --wait"]
+#   make exec [ENVIRONMENT=staging] [SERVICE=web] [ARGS="-- python manage.py check --deploy"]
+#   make migrate [ENVIRONMENT=staging] [ARGS="--plan"]
+#   make cost [ENVIRONMENT=staging] [ARGS="--json"]
 #   make test | build | bench | clean
+# make itself exits 2 on any failure: pipelines that need the exact exit code call node bin/run.js.
 SHELL := /bin/bash
 ENVIRONMENT ?= production
+SERVICE ?= web
 ARGS ?=
 CLI := node bin/run.js
 
 SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json package.json
 
-.PHONY: aws-validate validate cloudfront-clear-cache test build bench clean install
+.PHONY: aws-validate validate cloudfront-clear-cache exec migrate cost test build bench clean install
 
 ## Install dependencies when package-lock.json changed (or on a fresh clone).
 node_modules/.installed: package.json package-lock.json
@@ -34,6 +39,18 @@ validate: aws-validate
 ## Invalidate the CloudFront cache (default /*). Exit 0 created, 1 not found/AWS failure/wait timeout/declined, 2 usage or needs --yes.
 cloudfront-clear-cache: dist/.built
 	@$(CLI) cache clear --environment $(ENVIRONMENT) $(ARGS)
+
+## Shell (or ARGS="-- python manage.py check --deploy") in a service's container via ECS Exec. Needs session-manager-plugin.
+exec: dist/.built
+	@$(CLI) exec $(SERVICE) --environment $(ENVIRONMENT) $(ARGS)
+
+## Database migrations as a one-off ECS task; exits with the container's exit code. ARGS="--plan" | "--yes" | "--dry-run" | "--timeout 30m" | "--via exec"
+migrate: dist/.built
+	@$(CLI) migrate --environment $(ENVIRONMENT) $(ARGS)
+
+## Monthly cost estimate from what runs. ARGS="--live-prices --actual --json --all-environments".
+cost: dist/.built
+	@$(CLI) cost --environment $(ENVIRONMENT) $(ARGS)
 
 ## The whole test suite (type check + vitest), installing what it needs first.
 test: node_modules/.installed

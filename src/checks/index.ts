@@ -4,8 +4,10 @@ import {alb} from './alb.js'
 import {celeryBeat} from './celery-beat.js'
 import {certificates} from './certificates.js'
 import {cloudwatchErrors} from './cloudwatch-errors.js'
+import {drift} from './drift.js'
 import {ecsEnv} from './ecs-env.js'
 import {ecsServices} from './ecs-services.js'
+import {execReady} from './exec-ready.js'
 import {images} from './images.js'
 import {health} from './health.js'
 import {network} from './network.js'
@@ -28,6 +30,7 @@ export const ALL_CHECKS: Check[] = [
   ecsEnv,
   celeryBeat,
   images,
+  execReady,
   certificates,
   cloudwatchErrors,
   alb,
@@ -37,6 +40,7 @@ export const ALL_CHECKS: Check[] = [
   health,
   postgresProbe,
   redisProbe,
+  drift,
 ]
 
 export const CHECK_IDS = ALL_CHECKS.map((c) => c.id)
