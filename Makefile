@@ -1,6 +1,7 @@
 # allthrive: operations CLI for the AllThrive platform.
 #   make aws-validate [ENVIRONMENT=staging] [ARGS="--only rds,secrets"]
 #   make cloudfront-clear-cache [ENVIRONMENT=staging] [ARGS="--paths '/index.html,/assets/*' --wait"]
+#   make logs [ENVIRONMENT=staging] [SERVICE=web] [ARGS="--since 1h --filter ERROR"]
 #   make exec [ENVIRONMENT=staging] [SERVICE=web] [ARGS="-- python manage.py check --deploy"]
 #   make migrate [ENVIRONMENT=staging] [ARGS="--plan"]
 #   make cost [ENVIRONMENT=staging] [ARGS="--json"]
@@ -8,13 +9,13 @@
 # make itself exits 2 on any failure: pipelines that need the exact exit code call node bin/run.js.
 SHELL := /bin/bash
 ENVIRONMENT ?= production
-SERVICE ?= web
+SERVICE ?=
 ARGS ?=
 CLI := node bin/run.js
 
 SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json package.json
 
-.PHONY: aws-validate validate cloudfront-clear-cache exec migrate cost test build bench clean install
+.PHONY: aws-validate validate cloudfront-clear-cache logs exec migrate cost test build bench clean install
 
 ## Install dependencies when package-lock.json changed (or on a fresh clone).
 node_modules/.installed: package.json package-lock.json
@@ -40,9 +41,13 @@ validate: aws-validate
 cloudfront-clear-cache: dist/.built
 	@$(CLI) cache clear --environment $(ENVIRONMENT) $(ARGS)
 
+## Follow the services' logs (Live Tail, else polling); Ctrl+C to stop. SERVICE empty = all four.
+logs: dist/.built
+	@$(CLI) logs tail $(SERVICE) --environment $(ENVIRONMENT) --follow $(ARGS)
+
 ## Shell (or ARGS="-- python manage.py check --deploy") in a service's container via ECS Exec. Needs session-manager-plugin.
 exec: dist/.built
-	@$(CLI) exec $(SERVICE) --environment $(ENVIRONMENT) $(ARGS)
+	@$(CLI) exec $(or $(SERVICE),web) --environment $(ENVIRONMENT) $(ARGS)
 
 ## Database migrations as a one-off ECS task; exits with the container's exit code. ARGS="--plan" | "--yes" | "--dry-run" | "--timeout 30m" | "--via exec"
 migrate: dist/.built
