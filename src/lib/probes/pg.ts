@@ -1,7 +1,6 @@
 import {Socket} from 'node:net'
 import type {ConnectionOptions} from 'node:tls'
 
-import pg from 'pg'
 
 import {decode, deadline, hostPort, isLoopback, networkCode, ProbeTimeout, scrub, tlsCode, type Unreachable, unreachable} from './common.js'
 
@@ -132,6 +131,8 @@ export async function probePostgres(t: PgTarget, opts: PgProbeOptions): Promise<
   const started = performance.now()
   let socket: Socket | undefined
   let phase: 'connect' | 'query' = 'connect'
+  // Loaded on use: only --probe runs need the driver.
+  const {default: pg} = await import('pg')
   const client = new pg.Client({
     host: t.host,
     port: t.port,

@@ -1,6 +1,5 @@
 import type {ConnectionOptions} from 'node:tls'
 
-import {Redis} from 'ioredis'
 
 import {decode, deadline, networkCode, ProbeTimeout, scrub, tlsCode, type Unreachable, unreachable} from './common.js'
 
@@ -74,6 +73,8 @@ export interface RedisProbeOptions {
 export async function probeRedis(t: RedisTarget, opts: RedisProbeOptions): Promise<RedisOutcome> {
   const started = performance.now()
   const tls: ConnectionOptions | undefined = t.tls ? {rejectUnauthorized: t.verifyTls !== false, ...(opts.ca && {ca: opts.ca})} : undefined
+  // Loaded on use: only --probe runs need the driver.
+  const {Redis} = await import('ioredis')
   const client = new Redis({
     host: t.host,
     port: t.port,
