@@ -57,7 +57,7 @@ export function healthCheck(opts: HealthCheckOptions = {}): Check {
       findings.push(...certificateFindings(cert, {host: url.hostname, env: ctx.env.name, now: ctx.now, minDays: certificateMinDays, failDays: thresholds.certificates.failDays, trustReported: res.kind === 'tls'}, data))
       const httpPart = res.kind === 'response' ? `HTTP ${res.status} in ${res.latencyMs}ms` : `TLS ${res.code}`
       const certPart = typeof data.certificateDaysLeft === 'number' ? `, certificate valid ${data.certificateDaysLeft} more days` : ''
-      return resultFromFindings('health', findings, `${httpPart}${certPart}`, data)
+      return resultFromFindings('', findings, `${httpPart}${certPart}`, data)
     },
   }
 }

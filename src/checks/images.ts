@@ -67,6 +67,6 @@ export const images: Check = {
     const inEcr = containers.filter((c) => c.ref).length
     const other = containers.length - inEcr
     const healthy = `${plural(inEcr, 'image')} found in ECR${other ? `, ${other} from other registries not verified` : ''}`
-    return resultFromFindings('images', findings, healthy, {cluster: env.cluster, images: data})
+    return resultFromFindings('', findings, healthy, {cluster: env.cluster, images: data})
   },
 }

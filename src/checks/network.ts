@@ -1,4 +1,4 @@
-import {EC2Client, paginateDescribeSecurityGroups, paginateDescribeSubnets, type SecurityGroup} from '@aws-sdk/client-ec2'
+import type {SecurityGroup} from '@aws-sdk/client-ec2'
 
 import type {ServiceKey} from '../config.js'
 import {describeEnvServices} from '../lib/ecs.js'
@@ -57,6 +57,8 @@ export const network: Check = {
     const all = clients.length > 0 ? [...clients.map((c) => c.end), ...targets] : []
     const groupIds = uniq(all.flatMap((e) => e.groupIds))
     const subnetIds = uniq(all.flatMap((e) => e.subnetIds))
+    // The EC2 client is the heaviest SDK package (~0.5 s to load): only this check needs it, and only here.
+    const {EC2Client, paginateDescribeSecurityGroups, paginateDescribeSubnets} = await import('@aws-sdk/client-ec2')
     const ec2 = ctx.aws.client(EC2Client)
     const opts = {abortSignal: ctx.signal}
     // Filters rather than ids: a group or subnet that no longer exists is left out instead of failing the call.
@@ -98,7 +100,7 @@ export const network: Check = {
     }
 
     const reached = uniq(paths.map((p) => `${p.target}:${p.port}`))
-    return resultFromFindings('network', findings, reached.length > 0 ? `ECS tasks reach ${reached.join(', ')}` : 'no paths to check', {
+    return resultFromFindings('', findings, reached.length > 0 ? `ECS tasks reach ${reached.join(', ')}` : 'no paths to check', {
       clients: clients.map((c) => ({service: c.end.name, groupIds: c.end.groupIds, subnetIds: c.end.subnetIds})),
       targets: targets.map((t) => ({target: t.label, name: t.name, port: t.port, groupIds: t.groupIds})),
       paths,

@@ -10,9 +10,8 @@ import {
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {age, alarms} from '../../src/checks/alarms.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, NOW} from '../helpers/context.js'
+import {ctxWith, expectErrorNaming, NOW} from '../helpers/context.js'
 
 const ago = (minutes: number): Date => new Date(NOW.getTime() - minutes * 60_000)
 const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}`
@@ -173,17 +172,13 @@ describe('alarms check', () => {
 
   it('is an error naming the IAM action when DescribeAlarms is denied', async () => {
     mocks.cloudwatch.on(DescribeAlarmsCommand).rejects(accessDenied('cloudwatch:DescribeAlarms'))
-    const r = await runOne(alarms, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('cloudwatch:DescribeAlarms')
+    await expectErrorNaming(alarms, 'cloudwatch:DescribeAlarms')
   })
 
   it('is an error when tags cannot be read', async () => {
     describeAlarms({MetricAlarms: [metricAlarm('a')]})
     mocks.cloudwatch.on(ListTagsForResourceCommand).rejects(accessDenied('cloudwatch:ListTagsForResource'))
-    const r = await runOne(alarms, ctxWith({alarms: {prefix: PREFIX, tag: {key: 'Environment', value: 'production'}}}), {timeoutMs: 5000})
-    expect(r).toMatchObject({status: 'error'})
-    expect(r.hint).toContain('cloudwatch:ListTagsForResource')
+    await expectErrorNaming(alarms, 'cloudwatch:ListTagsForResource', ctxWith({alarms: {prefix: PREFIX, tag: {key: 'Environment', value: 'production'}}}))
   })
 })
 

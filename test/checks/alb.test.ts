@@ -10,24 +10,19 @@ import {
   type DescribeTargetGroupsCommandOutput,
   DescribeTargetHealthCommand,
   type DescribeTargetHealthCommandOutput,
-  ElasticLoadBalancingV2Client,
   type Listener,
   type LoadBalancer,
   LoadBalancerNotFoundException,
   type TargetGroup,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {alb} from '../../src/checks/alb.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {DEFAULT_THRESHOLDS} from '../../src/config.js'
 import {idleTimeout, redirectsToHttps} from '../../src/lib/elb.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, NOW} from '../helpers/context.js'
-
-const elb = mockClient(ElasticLoadBalancingV2Client)
+import {ctxWith, expectErrorNaming, NOW} from '../helpers/context.js'
 
 const NAME = 'production-allthrive-alb'
 const ELB_ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012'
@@ -112,25 +107,22 @@ interface Setup {
 
 /** A healthy environment unless told otherwise. */
 function given(s: Setup = {}): void {
-  elb.on(DescribeLoadBalancersCommand).resolves({LoadBalancers: [s.lb ?? loadBalancer()]} satisfies Partial<DescribeLoadBalancersCommandOutput>)
-  elb.on(DescribeLoadBalancerAttributesCommand).resolves({
+  mocks.elbv2.on(DescribeLoadBalancersCommand).resolves({LoadBalancers: [s.lb ?? loadBalancer()]} satisfies Partial<DescribeLoadBalancersCommandOutput>)
+  mocks.elbv2.on(DescribeLoadBalancerAttributesCommand).resolves({
     Attributes: s.attributes ?? [{Key: 'idle_timeout.timeout_seconds', Value: '120'}, {Key: 'deletion_protection.enabled', Value: 'true'}],
   } satisfies Partial<DescribeLoadBalancerAttributesCommandOutput>)
-  elb.on(DescribeListenersCommand).resolves({Listeners: s.listeners ?? [httpsListener(), httpListener()]} satisfies Partial<DescribeListenersCommandOutput>)
-  elb.on(DescribeTargetGroupsCommand).resolves({TargetGroups: s.groups ?? [targetGroup()]} satisfies Partial<DescribeTargetGroupsCommandOutput>)
+  mocks.elbv2.on(DescribeListenersCommand).resolves({Listeners: s.listeners ?? [httpsListener(), httpListener()]} satisfies Partial<DescribeListenersCommandOutput>)
+  mocks.elbv2.on(DescribeTargetGroupsCommand).resolves({TargetGroups: s.groups ?? [targetGroup()]} satisfies Partial<DescribeTargetGroupsCommandOutput>)
   const health = s.health ?? {[TG_ARN]: [target('10.0.10.25'), target('10.0.11.40')]}
   for (const [arn, descriptions] of Object.entries(health)) {
-    elb.on(DescribeTargetHealthCommand, {TargetGroupArn: arn}).resolves({TargetHealthDescriptions: descriptions} satisfies Partial<DescribeTargetHealthCommandOutput>)
+    mocks.elbv2.on(DescribeTargetHealthCommand, {TargetGroupArn: arn}).resolves({TargetHealthDescriptions: descriptions} satisfies Partial<DescribeTargetHealthCommandOutput>)
   }
 
   mocks.acm.on(DescribeCertificateCommand).resolves({Certificate: s.cert ?? certificate()})
 }
 
 describe('alb check', () => {
-  beforeEach(() => {
-    resetMocks()
-    elb.reset()
-  })
+  beforeEach(() => resetMocks())
 
   it('passes for an active ALB with a 120s idle timeout, a valid certificate, an HTTP redirect and healthy targets', async () => {
     given()
@@ -142,11 +134,11 @@ describe('alb check', () => {
       `production-allthrive-alb: HTTPS:443 certificate ${CERT_ID}, 212 days left`,
       'production-allthrive-alb: HTTP:80 → redirect HTTPS:443',
     ])
-    expect(elb).toHaveReceivedCommandWith(DescribeLoadBalancersCommand, {Names: [NAME]})
-    expect(elb).toHaveReceivedCommandWith(DescribeLoadBalancerAttributesCommand, {LoadBalancerArn: LB_ARN})
-    expect(elb).toHaveReceivedCommandWith(DescribeListenersCommand, {LoadBalancerArn: LB_ARN})
-    expect(elb).toHaveReceivedCommandWith(DescribeTargetGroupsCommand, {LoadBalancerArn: LB_ARN})
-    expect(elb).toHaveReceivedCommandWith(DescribeTargetHealthCommand, {TargetGroupArn: TG_ARN})
+    expect(mocks.elbv2).toHaveReceivedCommandWith(DescribeLoadBalancersCommand, {Names: [NAME]})
+    expect(mocks.elbv2).toHaveReceivedCommandWith(DescribeLoadBalancerAttributesCommand, {LoadBalancerArn: LB_ARN})
+    expect(mocks.elbv2).toHaveReceivedCommandWith(DescribeListenersCommand, {LoadBalancerArn: LB_ARN})
+    expect(mocks.elbv2).toHaveReceivedCommandWith(DescribeTargetGroupsCommand, {LoadBalancerArn: LB_ARN})
+    expect(mocks.elbv2).toHaveReceivedCommandWith(DescribeTargetHealthCommand, {TargetGroupArn: TG_ARN})
     expect(mocks.acm).toHaveReceivedCommandWith(DescribeCertificateCommand, {CertificateArn: CERT_ARN})
     expect(r.data).toMatchObject({name: NAME, state: 'active', idleTimeoutSeconds: 120, idleTimeoutReported: true, certificate: {daysLeft: 212, status: 'ISSUED'}})
   })
@@ -155,15 +147,15 @@ describe('alb check', () => {
     given()
     const controller = new AbortController()
     await alb.run(ctxWith({}, {signal: controller.signal}))
-    for (const call of [...elb.calls(), ...mocks.acm.calls()]) expect((call.args as unknown[])[1]).toMatchObject({abortSignal: controller.signal})
+    for (const call of [...mocks.elbv2.calls(), ...mocks.acm.calls()]) expect((call.args as unknown[])[1]).toMatchObject({abortSignal: controller.signal})
   })
 
   it('fails naming the load balancer when it does not exist', async () => {
-    elb.on(DescribeLoadBalancersCommand).rejects(new LoadBalancerNotFoundException({message: `Load balancers '[${NAME}]' not found`, $metadata: {}}))
+    mocks.elbv2.on(DescribeLoadBalancersCommand).rejects(new LoadBalancerNotFoundException({message: `Load balancers '[${NAME}]' not found`, $metadata: {}}))
     const r = await alb.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: `${NAME} not found`, details: [`${NAME}: no load balancer with this name in us-east-1`]})
     expect(r.hint).toContain('alb.name')
-    expect(elb).toHaveReceivedCommandTimes(DescribeListenersCommand, 0)
+    expect(mocks.elbv2).toHaveReceivedCommandTimes(DescribeListenersCommand, 0)
   })
 
   it('warns while the load balancer is provisioning', async () => {
@@ -288,8 +280,8 @@ describe('alb check', () => {
       'production-allthrive-ws-tg: target 10.0.10.25:8000 unhealthy (Target.Timeout: Request timed out)',
       'production-allthrive-ws-tg: target 10.0.11.40:8000 draining (Target.DeregistrationInProgress: Target deregistration is in progress)',
     ])
-    expect(elb).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 2)
-    expect(elb).toHaveReceivedCommandWith(DescribeTargetHealthCommand, {TargetGroupArn: TG2_ARN})
+    expect(mocks.elbv2).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 2)
+    expect(mocks.elbv2).toHaveReceivedCommandWith(DescribeTargetHealthCommand, {TargetGroupArn: TG2_ARN})
   })
 
   it('fails when a target group has no registered targets', async () => {
@@ -301,14 +293,12 @@ describe('alb check', () => {
 
   it('is an error naming the IAM action when DescribeTargetHealth is denied', async () => {
     given()
-    elb.on(DescribeTargetHealthCommand).rejects(accessDenied('elasticloadbalancing:DescribeTargetHealth'))
-    const r = await runOne(alb, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('elasticloadbalancing:DescribeTargetHealth')
+    mocks.elbv2.on(DescribeTargetHealthCommand).rejects(accessDenied('elasticloadbalancing:DescribeTargetHealth'))
+    await expectErrorNaming(alb, 'elasticloadbalancing:DescribeTargetHealth')
   })
 
   it('is an error when DescribeLoadBalancers is denied', async () => {
-    elb.on(DescribeLoadBalancersCommand).rejects(accessDenied('elasticloadbalancing:DescribeLoadBalancers'))
+    mocks.elbv2.on(DescribeLoadBalancersCommand).rejects(accessDenied('elasticloadbalancing:DescribeLoadBalancers'))
     await expect(alb.run(ctxWith())).rejects.toThrow(/elasticloadbalancing:DescribeLoadBalancers/)
   })
 })

@@ -1,62 +1,35 @@
-import {
-  ClusterNotFoundException,
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
-  DescribeTasksCommand,
-  type DescribeTasksCommandOutput,
-  ListTasksCommand,
-  type ListTasksCommandOutput,
-  type Service,
-  type Task,
-} from '@aws-sdk/client-ecs'
+import {DescribeTasksCommand, ListTasksCommand, type Service, type Task} from '@aws-sdk/client-ecs'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {celeryBeat} from '../../src/checks/celery-beat.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith} from '../helpers/context.js'
+import {ctxWith, expectErrorNaming} from '../helpers/context.js'
+import {
+  CLUSTER,
+  describeServices as ecsDescribeServices,
+  ECS_ARN as ARN,
+  listTasks as liveTasks,
+  noCluster,
+  platformServices,
+  service as ecsService,
+  serviceArn,
+  task as ecsTask,
+  tdArn,
+} from '../helpers/ecs.js'
 
-const CLUSTER = 'production-allthrive-cluster'
 const BEAT = 'production-allthrive-celery-beat'
-const ARN = 'arn:aws:ecs:us-east-1:123456789012'
-const KEYS = ['web', 'celery', 'celery-beat', 'weaviate'] as const
-type Key = (typeof KEYS)[number]
 
-const tdArn = (key: Key, rev = 42) => `${ARN}:task-definition/production-allthrive-${key}:${rev}`
-
-const service = (key: Key, extra: Partial<Service> = {}): Service => ({
-  serviceName: `production-allthrive-${key}`,
-  serviceArn: `${ARN}:service/${CLUSTER}/production-allthrive-${key}`,
-  status: 'ACTIVE',
-  desiredCount: 1,
-  runningCount: 1,
-  pendingCount: 0,
-  taskDefinition: tdArn(key),
+const service = (key: string, extra: Partial<Service> = {}): Service => ecsService(key, {
   deploymentController: {type: 'ECS'},
   deploymentConfiguration: {minimumHealthyPercent: 0, maximumPercent: 100},
   ...extra,
 })
 
-const describeServices = (beat: Partial<Service> | null = {}) => {
-  const services = KEYS.filter((k) => k !== 'celery-beat' || beat).map((k) => service(k, k === 'celery-beat' ? (beat ?? {}) : {}))
-  const failures = beat ? [] : [{arn: `${ARN}:service/${CLUSTER}/${BEAT}`, reason: 'MISSING'}]
-  mocks.ecs.on(DescribeServicesCommand).resolves({services, failures} satisfies Partial<DescribeServicesCommandOutput>)
-}
+/** The four services with `beat` as the beat service's overrides; null: ECS reports it MISSING. */
+const describeServices = (beat: Partial<Service> | null = {}) =>
+  ecsDescribeServices(platformServices({'celery-beat': beat}, service), beat ? [] : [{arn: serviceArn(BEAT), reason: 'MISSING'}])
 
-const task = (id: string, extra: Partial<Task> = {}): Task => ({
-  taskArn: `${ARN}:task/${CLUSTER}/${id}`,
-  group: `service:${BEAT}`,
-  lastStatus: 'RUNNING',
-  desiredStatus: 'RUNNING',
-  taskDefinitionArn: tdArn('celery-beat'),
-  startedAt: new Date('2026-11-26T10:00:00Z'),
-  ...extra,
-})
-
-const liveTasks = (tasks: Task[]) => {
-  mocks.ecs.on(ListTasksCommand).resolves({taskArns: tasks.map((t) => t.taskArn!)} satisfies Partial<ListTasksCommandOutput>)
-  mocks.ecs.on(DescribeTasksCommand).resolves({tasks, failures: []} satisfies Partial<DescribeTasksCommandOutput>)
-}
+const task = (id: string, extra: Partial<Task> = {}): Task => ecsTask('celery-beat', id, {startedAt: new Date('2026-11-26T10:00:00Z'), ...extra})
 
 const DEPLOY_CONFIG = `aws ecs update-service --cluster ${CLUSTER} --service ${BEAT} --deployment-configuration minimumHealthyPercent=0,maximumPercent=100`
 
@@ -175,7 +148,7 @@ describe('celery-beat check', () => {
   })
 
   it('fails when the cluster does not exist', async () => {
-    mocks.ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    noCluster()
     const r = await celeryBeat.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: `cluster ${CLUSTER} not found: scheduled jobs are not running`})
   })
@@ -183,17 +156,13 @@ describe('celery-beat check', () => {
   it('is an error naming ecs:ListTasks when tasks cannot be listed', async () => {
     describeServices()
     mocks.ecs.on(ListTasksCommand).rejects(accessDenied('ecs:ListTasks'))
-    const r = await runOne(celeryBeat, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('ecs:ListTasks')
+    await expectErrorNaming(celeryBeat, 'ecs:ListTasks')
   })
 
   it('is an error naming ecs:DescribeTasks when tasks cannot be described', async () => {
     describeServices()
     mocks.ecs.on(ListTasksCommand).resolves({taskArns: [task('a1b2').taskArn!]})
     mocks.ecs.on(DescribeTasksCommand).rejects(accessDenied('ecs:DescribeTasks'))
-    const r = await runOne(celeryBeat, ctxWith(), {timeoutMs: 5000})
-    expect(r).toMatchObject({status: 'error'})
-    expect(r.hint).toContain('ecs:DescribeTasks')
+    await expectErrorNaming(celeryBeat, 'ecs:DescribeTasks')
   })
 })

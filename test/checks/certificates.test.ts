@@ -11,12 +11,11 @@ import {beforeEach, describe, expect, it} from 'vitest'
 
 import {createAwsClients} from '../../src/aws/clients.js'
 import {certificates} from '../../src/checks/certificates.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import type {CheckContext} from '../../src/checks/types.js'
 import {DEFAULT_THRESHOLDS, type EnvConfig} from '../../src/config.js'
 import {nameCovers} from '../../src/lib/acm.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, NOW} from '../helpers/context.js'
+import {ctxWith, expectErrorNaming, NOW} from '../helpers/context.js'
 
 const DAY = 86_400_000
 /** NotAfter `days` whole days (plus some hours, which floor away) after NOW. */
@@ -251,9 +250,7 @@ describe('certificates check', () => {
 
   it('is an error naming the IAM action when listing is denied', async () => {
     mocks.acm.on(ListCertificatesCommand).rejects(accessDenied('acm:ListCertificates'))
-    const r = await runOne(certificates, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('acm:ListCertificates')
+    await expectErrorNaming(certificates, 'acm:ListCertificates')
   })
 
   it('declares the IAM actions it calls', () => {

@@ -7,10 +7,9 @@ import {
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {cloudwatchErrors} from '../../src/checks/cloudwatch-errors.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {DEFAULT_THRESHOLDS, type Thresholds} from '../../src/config.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, everything, NOW} from '../helpers/context.js'
+import {ctxWith, everything, expectErrorNaming, NOW} from '../helpers/context.js'
 
 const WEB = '/ecs/production-allthrive-web'
 const CELERY = '/ecs/production-allthrive-celery'
@@ -209,8 +208,6 @@ describe('cloudwatch-errors check', () => {
     mocks.logs.on(FilterLogEventsCommand, {logGroupName: CELERY}).rejects(accessDenied('logs:FilterLogEvents'))
     await expect(cloudwatchErrors.run(ctxWith())).rejects.toThrow(/not authorized to perform: logs:FilterLogEvents/)
     const {signal: _, ...base} = ctxWith()
-    const entry = await runOne(cloudwatchErrors, base, {timeoutMs: 5000})
-    expect(entry.status).toBe('error')
-    expect(entry.hint).toContain('logs:FilterLogEvents')
+    await expectErrorNaming(cloudwatchErrors, 'logs:FilterLogEvents', base)
   })
 })

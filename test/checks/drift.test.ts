@@ -1,5 +1,4 @@
 import {
-  ClusterNotFoundException,
   type ContainerDefinition,
   DescribeServicesCommand,
   type DescribeServicesCommandInput,
@@ -9,7 +8,6 @@ import {
   type DescribeTaskDefinitionCommandOutput,
   type ECSClient,
   type Service,
-  type TaskDefinition,
 } from '@aws-sdk/client-ecs'
 import {
   BatchGetSecretValueCommand,
@@ -26,12 +24,11 @@ import {runOne} from '../../src/checks/run-checks.js'
 import type {CheckContext} from '../../src/checks/types.js'
 import {conventionFor, type EnvConfig} from '../../src/config.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, envWith, everything} from '../helpers/context.js'
+import {ctxWith, envWith, everything, expectErrorNaming} from '../helpers/context.js'
+import {clusterNotFound, type Key, KEYS, serviceName, taskDefinition, tdArn as ecsTdArn} from '../helpers/ecs.js'
+import {secretValue} from '../helpers/secrets.js'
 
 const CANARY = 'CANARY-drift-7a6b5c4d'
-const ECS_ARN = 'arn:aws:ecs:us-east-1:123456789012'
-const KEYS = ['web', 'celery', 'celery-beat', 'weaviate'] as const
-type Key = (typeof KEYS)[number]
 
 interface EnvSpec {
   containers: Record<Key, ContainerDefinition>
@@ -61,7 +58,7 @@ function spec(env: string): EnvSpec {
   }
 }
 
-const tdArn = (env: string, key: Key) => `${ECS_ARN}:task-definition/${env}-allthrive-${key}:${env === 'production' ? 42 : 17}`
+const tdArn = (env: string, key: Key) => ecsTdArn(key, env === 'production' ? 42 : 17, env)
 
 /** Both environments behind the same mocks: answers follow the cluster, task definition ARN and secret ids asked for. */
 function world(specs: Record<string, EnvSpec>) {
@@ -69,16 +66,15 @@ function world(specs: Record<string, EnvSpec>) {
   mocks.ecs.on(DescribeServicesCommand).callsFake((input: DescribeServicesCommandInput): Partial<DescribeServicesCommandOutput> => {
     const env = envOf(input.cluster!)
     const s = specs[env]
-    if (!s) throw new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}})
-    const services: Service[] = KEYS.filter((k) => !s.missingServices.includes(k) && input.services!.includes(`${env}-allthrive-${k}`))
-      .map((k) => ({serviceName: `${env}-allthrive-${k}`, status: 'ACTIVE', taskDefinition: tdArn(env, k)}))
+    if (!s) throw clusterNotFound()
+    const services: Service[] = KEYS.filter((k) => !s.missingServices.includes(k) && input.services!.includes(serviceName(k, env)))
+      .map((k) => ({serviceName: serviceName(k, env), status: 'ACTIVE', taskDefinition: tdArn(env, k)}))
     return {services, failures: []}
   })
   mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake((input: DescribeTaskDefinitionCommandInput): Partial<DescribeTaskDefinitionCommandOutput> => {
-    const [, env, key, revision] = /task-definition\/(.+)-allthrive-(.+):(\d+)$/.exec(input.taskDefinition!)!
+    const [, env, key, rev] = /task-definition\/(.+)-allthrive-(.+):(\d+)$/.exec(input.taskDefinition!)!
     const s = specs[env]
-    const td: TaskDefinition = {family: `${env}-allthrive-${key}`, revision: Number(revision), ...s.sizes[key as Key], containerDefinitions: [s.containers[key as Key]]}
-    return {taskDefinition: td}
+    return {taskDefinition: taskDefinition(key, {...s.sizes[key as Key], containerDefinitions: [s.containers[key as Key]]}, Number(rev), env)}
   })
   mocks.secrets.on(BatchGetSecretValueCommand).callsFake((input: BatchGetSecretValueCommandInput): Partial<BatchGetSecretValueCommandOutput> => {
     const entries: SecretValueEntry[] = []
@@ -87,7 +83,7 @@ function world(specs: Record<string, EnvSpec>) {
       const [env, , ...rest] = id.split('/')
       const keys = specs[env]?.secrets[rest.join('/')]
       if (!keys) errors.push({SecretId: id, ErrorCode: 'ResourceNotFoundException', Message: 'not found'})
-      else entries.push({Name: id, ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}-AbCdEf`, SecretString: JSON.stringify(Object.fromEntries(keys.map((k) => [k, `${CANARY}-${k}`])))})
+      else entries.push(secretValue(id, Object.fromEntries(keys.map((k) => [k, `${CANARY}-${k}`]))))
     }
 
     return {SecretValues: entries, Errors: errors}
@@ -204,7 +200,7 @@ describe('drift', () => {
   it('says when the compared environment has no cluster, and still compares secrets', async () => {
     const production = spec('production')
     world({staging: spec('staging'), production})
-    mocks.ecs.on(DescribeServicesCommand, {cluster: 'production-allthrive-cluster'}).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    mocks.ecs.on(DescribeServicesCommand, {cluster: 'production-allthrive-cluster'}).rejects(clusterNotFound())
     production.secrets.app = ['SECRET_KEY']
     const r = await drift.run(ctxFor('staging', 'production'))
     expect(r.details).toEqual([
@@ -244,18 +240,14 @@ describe('drift', () => {
   it('is an error naming the IAM action when a task definition cannot be read', async () => {
     world({staging: spec('staging'), production: spec('production')})
     mocks.ecs.on(DescribeTaskDefinitionCommand).rejects(accessDenied('ecs:DescribeTaskDefinition'))
-    const r = await runOne(drift, ctxFor('staging', 'production'), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('ecs:DescribeTaskDefinition')
+    await expectErrorNaming(drift, 'ecs:DescribeTaskDefinition', ctxFor('staging', 'production'))
   })
 
   it('is an error naming the IAM action when the secrets cannot be read', async () => {
     world({staging: spec('staging'), production: spec('production')})
     mocks.secrets.on(BatchGetSecretValueCommand).rejects(accessDenied('secretsmanager:BatchGetSecretValue'))
     mocks.secrets.on(GetSecretValueCommand).rejects(accessDenied('secretsmanager:GetSecretValue'))
-    const r = await runOne(drift, ctxFor('staging', 'production'), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('secretsmanager:GetSecretValue')
+    const r = await expectErrorNaming(drift, 'secretsmanager:GetSecretValue', ctxFor('staging', 'production'))
     expect(everything(r)).not.toContain(CANARY)
   })
 })

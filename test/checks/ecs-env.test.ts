@@ -1,27 +1,26 @@
-import {
-  type ContainerDefinition,
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
-  DescribeTaskDefinitionCommand,
-  type DescribeTaskDefinitionCommandOutput,
-  type Service,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs'
+import {type ContainerDefinition, DescribeServicesCommand, DescribeTaskDefinitionCommand, type Service} from '@aws-sdk/client-ecs'
 import {BatchGetSecretValueCommand, type BatchGetSecretValueCommandOutput, type SecretValueEntry} from '@aws-sdk/client-secrets-manager'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {ecsEnv} from '../../src/checks/ecs-env.js'
 import {ecsServices} from '../../src/checks/ecs-services.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, everything} from '../helpers/context.js'
+import {ctxWith, everything, expectErrorNaming} from '../helpers/context.js'
+import {
+  CLUSTER,
+  deployment,
+  describeServices,
+  describeTaskDefinitions,
+  type Key,
+  KEYS,
+  noCluster,
+  service as ecsService,
+  taskDefinition,
+  tdArn,
+} from '../helpers/ecs.js'
 
 const CANARY = 'CANARY-postgres-pw-9f8e7d'
-const CLUSTER = 'production-allthrive-cluster'
-const ECS_ARN = 'arn:aws:ecs:us-east-1:123456789012'
 const SM_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret'
-const KEYS = ['web', 'celery', 'celery-beat', 'weaviate'] as const
-type Key = (typeof KEYS)[number]
 
 /** Secrets as Secrets Manager holds them: name, ARN with its random suffix, JSON keys. */
 const SECRETS = {
@@ -43,33 +42,13 @@ const CONTAINERS: Record<Key, ContainerDefinition> = {
   weaviate: {name: 'weaviate', environment: [env('PERSISTENCE_DATA_PATH', '/var/lib/weaviate')]},
 }
 
-const tdArn = (key: Key) => `${ECS_ARN}:task-definition/production-allthrive-${key}:42`
-
-const service = (key: Key): Service => ({
-  serviceName: `production-allthrive-${key}`,
-  serviceArn: `${ECS_ARN}:service/${CLUSTER}/production-allthrive-${key}`,
-  status: 'ACTIVE',
-  desiredCount: 1,
-  runningCount: 1,
-  pendingCount: 0,
-  taskDefinition: tdArn(key),
-  deployments: [{id: `ecs-svc/${key}`, status: 'PRIMARY', taskDefinition: tdArn(key), desiredCount: 1, runningCount: 1, failedTasks: 0, rolloutState: 'COMPLETED'}],
-})
-
-const taskDefinition = (key: Key, containers: ContainerDefinition[] = [CONTAINERS[key]]): TaskDefinition => ({
-  taskDefinitionArn: tdArn(key),
-  family: `production-allthrive-${key}`,
-  revision: 42,
-  containerDefinitions: containers,
-})
+/** A service running its one task, as ecs-services passes it. */
+const service = (key: Key): Service => ecsService(key, {deployments: [deployment(key)]})
 
 /** Services, task definitions and secret values; `over` replaces a service's containers or a secret's JSON. */
 function world(over: {containers?: Partial<Record<Key, ContainerDefinition[]>>; values?: Partial<Record<SecretName, string>>; services?: Service[]} = {}) {
-  mocks.ecs.on(DescribeServicesCommand).resolves({services: over.services ?? KEYS.map(service)} satisfies Partial<DescribeServicesCommandOutput>)
-  for (const key of KEYS) {
-    mocks.ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: tdArn(key)})
-      .resolves({taskDefinition: taskDefinition(key, over.containers?.[key])} satisfies Partial<DescribeTaskDefinitionCommandOutput>)
-  }
+  describeServices(over.services ?? KEYS.map(service))
+  describeTaskDefinitions(KEYS.map((key) => taskDefinition(key, {containerDefinitions: over.containers?.[key] ?? [CONTAINERS[key]]})))
 
   const entries: SecretValueEntry[] = Object.entries(SECRETS).map(([k, s]) => ({
     Name: s.name,
@@ -243,8 +222,7 @@ describe('ecs-env check', () => {
   })
 
   it('fails naming the cluster when it does not exist', async () => {
-    const {ClusterNotFoundException} = await import('@aws-sdk/client-ecs')
-    mocks.ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    noCluster()
     const r = await ecsEnv.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: `cluster ${CLUSTER} not found: no task definitions to check`})
     expect(mocks.ecs).not.toHaveReceivedCommand(DescribeTaskDefinitionCommand)
@@ -267,8 +245,6 @@ describe('ecs-env check', () => {
   it('is an error naming ecs:DescribeTaskDefinition when it is denied', async () => {
     world()
     mocks.ecs.on(DescribeTaskDefinitionCommand).rejects(accessDenied('ecs:DescribeTaskDefinition'))
-    const r = await runOne(ecsEnv, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('ecs:DescribeTaskDefinition')
+    await expectErrorNaming(ecsEnv, 'ecs:DescribeTaskDefinition')
   })
 })

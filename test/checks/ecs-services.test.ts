@@ -1,81 +1,44 @@
-import {
-  ClusterNotFoundException,
-  type Deployment,
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
-  DescribeTasksCommand,
-  type DescribeTasksCommandOutput,
-  ListTasksCommand,
-  type ListTasksCommandOutput,
-  type Service,
-  type Task,
-} from '@aws-sdk/client-ecs'
+import {type Deployment, DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, type Service, type Task} from '@aws-sdk/client-ecs'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {ecsServices} from '../../src/checks/ecs-services.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {DEFAULT_THRESHOLDS} from '../../src/config.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith} from '../helpers/context.js'
+import {ctxWith, expectErrorNaming} from '../helpers/context.js'
+import {
+  CLUSTER,
+  CLUSTER_ARN,
+  deployment as ecsDeployment,
+  describeServices,
+  type Key,
+  KEYS,
+  listTasks as stoppedTasks,
+  noCluster,
+  platformServices,
+  service as ecsService,
+  serviceArn,
+  stoppedTask,
+  tdArn,
+} from '../helpers/ecs.js'
 
-const CLUSTER = 'production-allthrive-cluster'
-const ACCOUNT = 'arn:aws:ecs:us-east-1:123456789012'
-const KEYS = ['web', 'celery', 'celery-beat', 'weaviate'] as const
-type Key = (typeof KEYS)[number]
+/** Tasks a healthy service runs. */
+const count = (key: Key) => (key === 'web' ? 2 : 1)
 
-const tdArn = (key: Key, rev = 42) => `${ACCOUNT}:task-definition/production-allthrive-${key}:${rev}`
-
-const deployment = (key: Key, extra: Partial<Deployment> = {}): Deployment => ({
-  id: `ecs-svc/${key}-1`,
-  status: 'PRIMARY',
-  taskDefinition: tdArn(key),
-  desiredCount: key === 'web' ? 2 : 1,
-  runningCount: key === 'web' ? 2 : 1,
-  pendingCount: 0,
-  failedTasks: 0,
-  rolloutState: 'COMPLETED',
-  rolloutStateReason: 'ECS deployment ecs-svc/1 completed.',
-  ...extra,
-})
+const deployment = (key: Key, extra: Partial<Deployment> = {}): Deployment =>
+  ecsDeployment(key, {desiredCount: count(key), runningCount: count(key), rolloutStateReason: 'ECS deployment ecs-svc/1 completed.', ...extra})
 
 /** A healthy service: web runs 2 tasks, the others 1. */
-const service = (key: Key, extra: Partial<Service> = {}): Service => {
-  const count = key === 'web' ? 2 : 1
-  return {
-    serviceName: `production-allthrive-${key}`,
-    serviceArn: `${ACCOUNT}:service/${CLUSTER}/production-allthrive-${key}`,
-    clusterArn: `${ACCOUNT}:cluster/${CLUSTER}`,
-    status: 'ACTIVE',
-    desiredCount: count,
-    runningCount: count,
-    pendingCount: 0,
-    taskDefinition: tdArn(key),
-    deployments: [deployment(key)],
-    events: [],
-    ...extra,
-  }
-}
+const service = (key: Key, extra: Partial<Service> = {}): Service =>
+  ecsService(key, {clusterArn: CLUSTER_ARN, desiredCount: count(key), runningCount: count(key), deployments: [deployment(key)], events: [], ...extra})
 
-const describeServices = (services: Service[], failures: DescribeServicesCommandOutput['failures'] = []) =>
-  mocks.ecs.on(DescribeServicesCommand).resolves({services, failures} satisfies Partial<DescribeServicesCommandOutput>)
+const healthy = (over: Partial<Record<Key, Partial<Service>>> = {}): Service[] => platformServices(over, service)
 
-const healthy = (over: Partial<Record<Key, Partial<Service>>> = {}): Service[] => KEYS.map((k) => service(k, over[k]))
-
-const stopped = (id: string, key: Key, minute: number, extra: Partial<Task> = {}): Task => ({
-  taskArn: `${ACCOUNT}:task/${CLUSTER}/${id}`,
-  group: `service:production-allthrive-${key}`,
-  lastStatus: 'STOPPED',
+const stopped = (id: string, key: Key, minute: number, extra: Partial<Task> = {}): Task => stoppedTask(key, id, minute, {
   stopCode: 'TaskFailedToStart',
   stoppedReason: 'ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed',
-  stoppedAt: new Date(Date.UTC(2026, 10, 26, 11, minute)),
   containers: [{name: key, exitCode: 1}],
   ...extra,
 })
-
-const stoppedTasks = (tasks: Task[]) => {
-  mocks.ecs.on(ListTasksCommand).resolves({taskArns: tasks.map((t) => t.taskArn!)} satisfies Partial<ListTasksCommandOutput>)
-  mocks.ecs.on(DescribeTasksCommand).resolves({tasks} satisfies Partial<DescribeTasksCommandOutput>)
-}
 
 describe('ecs-services check', () => {
   beforeEach(() => resetMocks())
@@ -105,7 +68,7 @@ describe('ecs-services check', () => {
   })
 
   it('fails naming the cluster when it does not exist', async () => {
-    mocks.ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    noCluster()
     const r = await ecsServices.run(ctxWith())
     expect(r.status).toBe('fail')
     expect(r.summary).toBe(`cluster ${CLUSTER} not found`)
@@ -115,7 +78,7 @@ describe('ecs-services check', () => {
   it('fails on a missing and an inactive service without looking up their tasks', async () => {
     describeServices(
       [service('web'), service('celery', {status: 'INACTIVE'}), service('weaviate')],
-      [{arn: `${ACCOUNT}:service/${CLUSTER}/production-allthrive-celery-beat`, reason: 'MISSING'}],
+      [{arn: serviceArn('production-allthrive-celery-beat'), reason: 'MISSING'}],
     )
     const r = await ecsServices.run(ctxWith())
     expect(r.status).toBe('fail')
@@ -242,9 +205,7 @@ describe('ecs-services check', () => {
 
   it('is an error naming ecs:DescribeServices when it is denied', async () => {
     mocks.ecs.on(DescribeServicesCommand).rejects(accessDenied('ecs:DescribeServices'))
-    const r = await runOne(ecsServices, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('ecs:DescribeServices')
+    await expectErrorNaming(ecsServices, 'ecs:DescribeServices')
   })
 
   it('is an error naming ecs:ListTasks when stopped tasks cannot be listed', async () => {

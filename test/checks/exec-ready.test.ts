@@ -1,12 +1,7 @@
 import {
-  ClusterNotFoundException,
   type Container,
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
   DescribeTaskDefinitionCommand,
-  type DescribeTaskDefinitionCommandOutput,
   DescribeTasksCommand,
-  type DescribeTasksCommandOutput,
   ListTasksCommand,
   type ListTasksCommandOutput,
   type Service,
@@ -16,38 +11,30 @@ import {
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {execReady} from '../../src/checks/exec-ready.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith} from '../helpers/context.js'
+import {ctxWith, expectErrorNaming} from '../helpers/context.js'
+import {
+  CLUSTER,
+  describeServices as ecsDescribeServices,
+  describeTaskDefinitions,
+  type Key,
+  noCluster,
+  platformServices,
+  TASK_ROLE_ARN as ROLE,
+  service as ecsService,
+  serviceName as name,
+  task as ecsTask,
+  taskArn,
+  taskDefinition,
+  tdArn,
+} from '../helpers/ecs.js'
 
-const CLUSTER = 'production-allthrive-cluster'
-const ARN = 'arn:aws:ecs:us-east-1:123456789012'
-const KEYS = ['web', 'celery', 'celery-beat', 'weaviate'] as const
-type Key = (typeof KEYS)[number]
-const ROLE = 'arn:aws:iam::123456789012:role/production-allthrive-task'
 const NO_ROLE = 'ECS Exec needs ssmmessages:CreateControlChannel, CreateDataChannel, OpenControlChannel, OpenDataChannel on the task role'
 
-const name = (key: Key) => `production-allthrive-${key}`
-const tdArn = (key: Key, rev = 42) => `${ARN}:task-definition/${name(key)}:${rev}`
-const taskArn = (id: string) => `${ARN}:task/${CLUSTER}/${id}`
+const service = (key: Key, extra: Partial<Service> = {}): Service =>
+  ecsService(key, {launchType: 'FARGATE', platformVersion: 'LATEST', enableExecuteCommand: true, ...extra})
 
-const service = (key: Key, extra: Partial<Service> = {}): Service => ({
-  serviceName: name(key),
-  serviceArn: `${ARN}:service/${CLUSTER}/${name(key)}`,
-  status: 'ACTIVE',
-  desiredCount: 1,
-  runningCount: 1,
-  launchType: 'FARGATE',
-  platformVersion: 'LATEST',
-  enableExecuteCommand: true,
-  taskDefinition: tdArn(key),
-  ...extra,
-})
-
-const describeServices = (over: Partial<Record<Key, Partial<Service> | null>> = {}) => {
-  const services = KEYS.filter((k) => over[k] !== null).map((k) => service(k, over[k] ?? {}))
-  mocks.ecs.on(DescribeServicesCommand).resolves({services, failures: []} satisfies Partial<DescribeServicesCommandOutput>)
-}
+const describeServices = (over: Partial<Record<Key, Partial<Service> | null>> = {}) => ecsDescribeServices(platformServices(over, service))
 
 const container = (key: Key, agent: string | undefined = 'RUNNING', reason?: string): Container => ({
   name: key,
@@ -56,18 +43,8 @@ const container = (key: Key, agent: string | undefined = 'RUNNING', reason?: str
   managedAgents: agent ? [{name: 'ExecuteCommandAgent', lastStatus: agent, ...(reason && {reason})}] : [],
 })
 
-const task = (key: Key, id: string, extra: Partial<Task> = {}): Task => ({
-  taskArn: taskArn(id),
-  group: `service:${name(key)}`,
-  lastStatus: 'RUNNING',
-  desiredStatus: 'RUNNING',
-  launchType: 'FARGATE',
-  platformVersion: '1.4.0',
-  enableExecuteCommand: true,
-  taskDefinitionArn: tdArn(key),
-  containers: [container(key)],
-  ...extra,
-})
+const task = (key: Key, id: string, extra: Partial<Task> = {}): Task =>
+  ecsTask(key, id, {launchType: 'FARGATE', platformVersion: '1.4.0', enableExecuteCommand: true, containers: [container(key)], ...extra})
 
 /** ListTasks answers per service; one DescribeTasks answers for all. */
 const liveTasks = (tasks: Task[]) => {
@@ -77,17 +54,12 @@ const liveTasks = (tasks: Task[]) => {
     mocks.ecs.on(ListTasksCommand, {serviceName: name(key)}).resolves({taskArns: mine} satisfies Partial<ListTasksCommandOutput>)
   }
 
-  mocks.ecs.on(DescribeTasksCommand).resolves({tasks, failures: []} satisfies Partial<DescribeTasksCommandOutput>)
+  mocks.ecs.on(DescribeTasksCommand).resolves({tasks, failures: []})
 }
 
-const taskDefinitions = (defs: Record<string, Partial<TaskDefinition>> = {}) => {
-  for (const key of ['web', 'celery'] as const) {
-    for (const rev of [41, 42]) {
-      const td: TaskDefinition = {taskDefinitionArn: tdArn(key, rev), family: name(key), revision: rev, taskRoleArn: ROLE, ...defs[tdArn(key, rev)]}
-      mocks.ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: tdArn(key, rev)}).resolves({taskDefinition: td} satisfies Partial<DescribeTaskDefinitionCommandOutput>)
-    }
-  }
-}
+/** Revisions 41 and 42 of web and celery, with the task role unless `defs` (by ARN) says otherwise. */
+const taskDefinitions = (defs: Record<string, Partial<TaskDefinition>> = {}) =>
+  describeTaskDefinitions((['web', 'celery'] as const).flatMap((key) => [41, 42].map((rev) => taskDefinition(key, {taskRoleArn: ROLE, ...defs[tdArn(key, rev)]}, rev))))
 
 const healthyTasks = () => [task('web', 'web1'), task('web', 'web2'), task('celery', 'cel1')]
 
@@ -234,7 +206,7 @@ describe('exec-ready check', () => {
   })
 
   it('fails when the cluster does not exist', async () => {
-    mocks.ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    noCluster()
     const r = await execReady.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: `cluster ${CLUSTER} not found: nothing to exec into`})
   })
@@ -243,9 +215,7 @@ describe('exec-ready check', () => {
     describeServices()
     liveTasks(healthyTasks())
     mocks.ecs.on(DescribeTaskDefinitionCommand).rejects(accessDenied('ecs:DescribeTaskDefinition'))
-    const r = await runOne(execReady, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('ecs:DescribeTaskDefinition')
+    await expectErrorNaming(execReady, 'ecs:DescribeTaskDefinition')
   })
 
   it('is an error naming ecs:DescribeTasks when it is denied', async () => {
@@ -253,8 +223,6 @@ describe('exec-ready check', () => {
     taskDefinitions()
     mocks.ecs.on(ListTasksCommand).resolves({taskArns: [taskArn('web1')]})
     mocks.ecs.on(DescribeTasksCommand).rejects(accessDenied('ecs:DescribeTasks'))
-    const r = await runOne(execReady, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('ecs:DescribeTasks')
+    await expectErrorNaming(execReady, 'ecs:DescribeTasks')
   })
 })

@@ -108,7 +108,7 @@ describe('health check', () => {
   it('fails on a 503 with the status and the first 200 characters of the body', async () => {
     const r = await healthCheck({ca: year.ca}).run(ctx(`${year.url}/down`))
     expect(r.status).toBe('fail')
-    expect(r.summary).toBe('health: HTTP 503')
+    expect(r.summary).toBe('HTTP 503')
     const body = `<html> <body>Service Unavailable: ${'x'.repeat(400)}</body></html>`.slice(0, 200)
     expect(r.details?.[0]).toMatch(new RegExp(`^GET ${year.url}/down: HTTP 503 in \\d+ms: ${body.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`))
     expect(r.hint).toContain('allthrive logs tail web -e production')
@@ -118,29 +118,29 @@ describe('health check', () => {
   it('warns when the answer is slower than thresholds.health.maxLatencyMs', async () => {
     const r = await healthCheck({ca: year.ca}).run(ctx(`${year.url}/slow`, {health: {maxLatencyMs: 100}}))
     expect(r.status).toBe('warn')
-    expect(r.summary).toMatch(/^health: slow \(\d{3}ms\)$/)
+    expect(r.summary).toMatch(/^slow \(\d{3}ms\)$/)
     expect(r.details?.[0]).toMatch(/: HTTP 200 in \d{3}ms, over 100ms$/)
   })
 
   it('warns when the certificate expires in 10 days (under 30), fails at 3 days (7 or fewer)', async () => {
     const warned = await healthCheck({ca: tenDays.ca}).run(ctx(`${tenDays.url}/ok`))
     expect(warned.status).toBe('warn')
-    expect(warned.summary).toMatch(/^health: certificate expires in (9|10) days$/)
+    expect(warned.summary).toMatch(/^certificate expires in (9|10) days$/)
     expect(warned.details?.[0]).toMatch(/expires on \d{4}-\d\d-\d\d, in (9|10) days \(under 30\)$/)
     expect(warned.hint).toContain('ACM renews certificates 60 days before expiry')
     const failed = await healthCheck({ca: threeDays.ca}).run(ctx(`${threeDays.url}/ok`))
-    expect(failed).toMatchObject({status: 'fail', summary: expect.stringMatching(/^health: certificate expires in [23] days$/)})
+    expect(failed).toMatchObject({status: 'fail', summary: expect.stringMatching(/^certificate expires in [23] days$/)})
   })
 
   it('fails when the certificate has expired by the check\'s clock', async () => {
     const r = await healthCheck({ca: year.ca}).run(ctx(`${year.url}/ok`, {now: new Date(Date.now() + 400 * DAY)}))
-    expect(r).toMatchObject({status: 'fail', summary: 'health: certificate expired'})
+    expect(r).toMatchObject({status: 'fail', summary: 'certificate expired'})
   })
 
   it('fails on a certificate this machine does not trust', async () => {
     const r = await health.run(ctx(`${year.url}/ok`))
     expect(r.status).toBe('fail')
-    expect(r.summary).toBe('health: TLS DEPTH_ZERO_SELF_SIGNED_CERT')
+    expect(r.summary).toBe('TLS DEPTH_ZERO_SELF_SIGNED_CERT')
     expect(r.details?.filter((d) => d.includes('not trusted'))).toEqual([])
   })
 

@@ -1,55 +1,35 @@
 import {
   DescribeImagesCommand,
   type DescribeImagesCommandOutput,
-  ECRClient,
+  type ECRClient,
   type ImageDetail,
   ImageNotFoundException,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr'
-import {
-  ClusterNotFoundException,
-  type ContainerDefinition,
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
-  DescribeTaskDefinitionCommand,
-  type DescribeTaskDefinitionCommandOutput,
-  type Service,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs'
-import {mockClient} from 'aws-sdk-client-mock'
+import {type ContainerDefinition, DescribeTaskDefinitionCommand, type Service, type TaskDefinition} from '@aws-sdk/client-ecs'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {images} from '../../src/checks/images.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {type EcrImageRef, lookupEcrImages, parseEcrImage} from '../../src/lib/ecr.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith} from '../helpers/context.js'
+import {ctxWith, expectErrorNaming} from '../helpers/context.js'
+import {
+  CLUSTER,
+  describeServices as ecsDescribeServices,
+  describeTaskDefinitions,
+  type Key,
+  KEYS,
+  noCluster,
+  platformServices,
+  taskDefinition,
+  tdArn,
+} from '../helpers/ecs.js'
 
-const ecr = mockClient(ECRClient)
-
-const CLUSTER = 'production-allthrive-cluster'
-const ARN = 'arn:aws:ecs:us-east-1:123456789012'
 const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
-const KEYS = ['web', 'celery', 'celery-beat', 'weaviate'] as const
-type Key = (typeof KEYS)[number]
 const PULL = 'the next task start will fail with CannotPullContainerError'
 const WEAVIATE = 'cr.weaviate.io/semitechnologies/weaviate:1.24'
 
-const name = (key: Key) => `production-allthrive-${key}`
-const tdArn = (key: Key, rev = 42) => `${ARN}:task-definition/${name(key)}:${rev}`
-
-const service = (key: Key, extra: Partial<Service> = {}): Service => ({
-  serviceName: name(key),
-  serviceArn: `${ARN}:service/${CLUSTER}/${name(key)}`,
-  status: 'ACTIVE',
-  taskDefinition: tdArn(key),
-  ...extra,
-})
-
-const describeServices = (over: Partial<Record<Key, Partial<Service> | null>> = {}) => {
-  const services = KEYS.filter((k) => over[k] !== null).map((k) => service(k, over[k] ?? {}))
-  mocks.ecs.on(DescribeServicesCommand).resolves({services, failures: []} satisfies Partial<DescribeServicesCommandOutput>)
-}
+const describeServices = (over: Partial<Record<Key, Partial<Service> | null>> = {}) => ecsDescribeServices(platformServices(over))
 
 /** web runs its app and an nginx sidecar from one repository; celery and beat share an image; weaviate comes from its own registry. */
 const CONTAINERS: Record<Key, ContainerDefinition[]> = {
@@ -59,12 +39,8 @@ const CONTAINERS: Record<Key, ContainerDefinition[]> = {
   weaviate: [{name: 'weaviate', image: WEAVIATE}],
 }
 
-const taskDefinitions = (over: Partial<Record<Key, ContainerDefinition[]>> = {}) => {
-  for (const key of KEYS) {
-    const td: TaskDefinition = {taskDefinitionArn: tdArn(key), family: name(key), revision: 42, containerDefinitions: over[key] ?? CONTAINERS[key]}
-    mocks.ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: tdArn(key)}).resolves({taskDefinition: td} satisfies Partial<DescribeTaskDefinitionCommandOutput>)
-  }
-}
+const taskDefinitions = (over: Partial<Record<Key, ContainerDefinition[]>> = {}) =>
+  describeTaskDefinitions(KEYS.map((key) => taskDefinition(key, {containerDefinitions: over[key] ?? CONTAINERS[key]})))
 
 const detail = (repositoryName: string, tag: string, extra: Partial<ImageDetail> = {}): ImageDetail => ({
   registryId: '123456789012',
@@ -78,7 +54,7 @@ const detail = (repositoryName: string, tag: string, extra: Partial<ImageDetail>
 })
 
 const ecrImages = (repo: string, details: ImageDetail[]) =>
-  ecr.on(DescribeImagesCommand, {repositoryName: repo}).resolves({imageDetails: details} satisfies Partial<DescribeImagesCommandOutput>)
+  mocks.ecr.on(DescribeImagesCommand, {repositoryName: repo}).resolves({imageDetails: details} satisfies Partial<DescribeImagesCommandOutput>)
 
 const imageNotFound = (tag: string) => new ImageNotFoundException({
   message: `The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name 'allthrive-web' in the registry with id '123456789012'`,
@@ -113,10 +89,7 @@ describe('parseEcrImage', () => {
 })
 
 describe('images check', () => {
-  beforeEach(() => {
-    resetMocks()
-    ecr.reset()
-  })
+  beforeEach(() => resetMocks())
 
   it('passes with one DescribeImages per repository, listing images from other registries as not verified', async () => {
     describeServices()
@@ -132,9 +105,9 @@ describe('images check', () => {
       'celery-beat: allthrive-celery:abc123 pushed 2026-11-20, 150 MB',
       `weaviate: ${WEAVIATE}: not in ECR, not verified`,
     ])
-    expect(ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 2)
-    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {registryId: '123456789012', repositoryName: 'allthrive-web', imageIds: [{imageTag: 'abc123'}, {imageTag: 'nginx-1.25'}]})
-    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {registryId: '123456789012', repositoryName: 'allthrive-celery', imageIds: [{imageTag: 'abc123'}]})
+    expect(mocks.ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 2)
+    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {registryId: '123456789012', repositoryName: 'allthrive-web', imageIds: [{imageTag: 'abc123'}, {imageTag: 'nginx-1.25'}]})
+    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {registryId: '123456789012', repositoryName: 'allthrive-celery', imageIds: [{imageTag: 'abc123'}]})
     expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 4)
     expect(r.data).toMatchObject({images: expect.arrayContaining([
       expect.objectContaining({service: 'web', container: 'web', repository: 'allthrive-web', tag: 'abc123', state: 'found', pushedAt: '2026-11-20T09:30:00.000Z', sizeBytes: 157_286_400}),
@@ -146,35 +119,35 @@ describe('images check', () => {
     describeServices()
     taskDefinitions()
     healthyEcr()
-    ecr.on(DescribeImagesCommand, {repositoryName: 'allthrive-web'}).rejects(imageNotFound('abc123'))
-    ecr.on(DescribeImagesCommand, {repositoryName: 'allthrive-web', imageIds: [{imageTag: 'nginx-1.25'}]}).resolves({imageDetails: [detail('allthrive-web', 'nginx-1.25')]})
+    mocks.ecr.on(DescribeImagesCommand, {repositoryName: 'allthrive-web'}).rejects(imageNotFound('abc123'))
+    mocks.ecr.on(DescribeImagesCommand, {repositoryName: 'allthrive-web', imageIds: [{imageTag: 'nginx-1.25'}]}).resolves({imageDetails: [detail('allthrive-web', 'nginx-1.25')]})
     const r = await images.run(ctxWith())
     expect(r.status).toBe('fail')
-    expect(r.summary).toBe('images: web image missing')
+    expect(r.summary).toBe('web image missing')
     expect(r.details?.[0]).toBe(`web: image allthrive-web:abc123 not found in ECR (${PULL})`)
     expect(r.details).toContain('web (container nginx): allthrive-web:nginx-1.25 pushed 2026-11-20, 150 MB')
     expect(r.hint).toBe(`push allthrive-web:abc123 to ECR, or roll web back to a revision whose image exists: aws ecs update-service --cluster ${CLUSTER} --service production-allthrive-web --task-definition production-allthrive-web:41`)
     // The batch for allthrive-web, then one call per image of it; one for allthrive-celery.
-    expect(ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 4)
-    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {repositoryName: 'allthrive-web', imageIds: [{imageTag: 'abc123'}]})
+    expect(mocks.ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 4)
+    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {repositoryName: 'allthrive-web', imageIds: [{imageTag: 'abc123'}]})
   })
 
   it('fails naming the repository when it does not exist, for every service using it', async () => {
     describeServices()
     taskDefinitions()
     healthyEcr()
-    ecr.on(DescribeImagesCommand, {repositoryName: 'allthrive-celery'}).rejects(new RepositoryNotFoundException({
+    mocks.ecr.on(DescribeImagesCommand, {repositoryName: 'allthrive-celery'}).rejects(new RepositoryNotFoundException({
       message: "The repository with name 'allthrive-celery' does not exist in the registry with id '123456789012'",
       $metadata: {httpStatusCode: 400},
     }))
     const r = await images.run(ctxWith())
     expect(r.status).toBe('fail')
-    expect(r.summary).toBe('images: celery repository missing, celery-beat repository missing')
+    expect(r.summary).toBe('celery repository missing, celery-beat repository missing')
     expect(r.details?.slice(0, 2)).toEqual([
       `celery: repository allthrive-celery not found in registry 123456789012 (us-east-1): image allthrive-celery:abc123 cannot be pulled (${PULL})`,
       `celery-beat: repository allthrive-celery not found in registry 123456789012 (us-east-1): image allthrive-celery:abc123 cannot be pulled (${PULL})`,
     ])
-    expect(ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 2)
+    expect(mocks.ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 2)
   })
 
   it('fails on an archived image', async () => {
@@ -183,7 +156,7 @@ describe('images check', () => {
     ecrImages('allthrive-web', [detail('allthrive-web', 'abc123', {imageStatus: 'ARCHIVED'}), detail('allthrive-web', 'nginx-1.25')])
     ecrImages('allthrive-celery', [detail('allthrive-celery', 'abc123')])
     const r = await images.run(ctxWith())
-    expect(r).toMatchObject({status: 'fail', summary: 'images: web image archived'})
+    expect(r).toMatchObject({status: 'fail', summary: 'web image archived'})
     expect(r.details?.[0]).toBe(`web: image allthrive-web:abc123 is ARCHIVED in ECR: archived images cannot be pulled (${PULL})`)
   })
 
@@ -195,8 +168,8 @@ describe('images check', () => {
     ecrImages('allthrive-celery', [detail('allthrive-celery', 'abc123')])
     const r = await images.run(ctxWith())
     expect(r.status).toBe('pass')
-    expect(ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {registryId: '210987654321', repositoryName: 'shared/web', imageIds: [{imageDigest: digest}]})
-    const call = ecr.commandCalls(DescribeImagesCommand, {repositoryName: 'shared/web'})[0]
+    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {registryId: '210987654321', repositoryName: 'shared/web', imageIds: [{imageDigest: digest}]})
+    const call = mocks.ecr.commandCalls(DescribeImagesCommand, {repositoryName: 'shared/web'})[0]
     expect(await (call.thisValue as ECRClient).config.region()).toBe('eu-west-1')
     expect(r.details?.[0]).toBe('web: shared/web@sha256:cccccccccccc… pushed 2026-11-20, 150 MB')
   })
@@ -218,12 +191,12 @@ describe('images check', () => {
     taskDefinitions()
     healthyEcr()
     const r = await images.run(ctxWith())
-    expect(r).toMatchObject({status: 'warn', summary: 'images: weaviate not checked'})
+    expect(r).toMatchObject({status: 'warn', summary: 'weaviate not checked'})
     expect(r.details?.[0]).toBe('weaviate: service production-allthrive-weaviate not found, its images were not checked')
   })
 
   it('fails when the cluster does not exist', async () => {
-    mocks.ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    noCluster()
     const r = await images.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: `cluster ${CLUSTER} not found: no task definitions to check`})
   })
@@ -231,30 +204,26 @@ describe('images check', () => {
   it('is an error naming ecr:DescribeImages when it is denied', async () => {
     describeServices()
     taskDefinitions()
-    ecr.on(DescribeImagesCommand).rejects(accessDenied('ecr:DescribeImages'))
-    const r = await runOne(images, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('ecr:DescribeImages')
+    mocks.ecr.on(DescribeImagesCommand).rejects(accessDenied('ecr:DescribeImages'))
+    await expectErrorNaming(images, 'ecr:DescribeImages')
   })
 
   it('is an error naming ecs:DescribeTaskDefinition when it is denied', async () => {
     describeServices()
     mocks.ecs.on(DescribeTaskDefinitionCommand).rejects(accessDenied('ecs:DescribeTaskDefinition'))
-    const r = await runOne(images, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('ecs:DescribeTaskDefinition')
+    await expectErrorNaming(images, 'ecs:DescribeTaskDefinition')
   })
 })
 
 describe('lookupEcrImages', () => {
-  beforeEach(() => ecr.reset())
+  beforeEach(() => resetMocks())
 
   it('asks for at most 100 images a call', async () => {
-    ecr.on(DescribeImagesCommand).resolves({imageDetails: []})
+    mocks.ecr.on(DescribeImagesCommand).resolves({imageDetails: []})
     const refs: EcrImageRef[] = Array.from({length: 150}, (_, i) => parseEcrImage(`${REGISTRY}/allthrive-web:build-${i}`)!)
     const found = await lookupEcrImages(ctxWith(), refs)
-    expect(ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 2)
-    expect(ecr.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input.imageIds?.length)).toEqual([100, 50])
+    expect(mocks.ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 2)
+    expect(mocks.ecr.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input.imageIds?.length)).toEqual([100, 50])
     expect(found.size).toBe(150)
   })
 })

@@ -1,24 +1,10 @@
 import {describe, expect, it} from 'vitest'
 
 import {cell, escapeMarkdown, toMarkdown} from '../../src/checks/markdown.js'
-import {countStatuses, type Report, type ReportEntry} from '../../src/checks/run-checks.js'
+import type {ReportEntry} from '../../src/checks/run-checks.js'
+import {reportOf} from '../helpers/report.js'
 
 const entry = (e: Partial<ReportEntry> & Pick<ReportEntry, 'id' | 'status' | 'summary'>): ReportEntry => ({title: `${e.id} title`, required: true, durationMs: 10, ...e})
-
-function reportOf(checks: ReportEntry[], over: Partial<Report> = {}): Report {
-  const counts = countStatuses(checks)
-  return {
-    ok: counts.fail === 0 && counts.error === 0,
-    environment: 'staging',
-    region: 'us-east-1',
-    accountId: '123456789012',
-    timestamp: '2026-11-26T12:00:00.123Z',
-    durationMs: 1234,
-    counts,
-    checks,
-    ...over,
-  }
-}
 
 const mixed = reportOf([
   entry({id: 'rds', status: 'pass', summary: 'staging-allthrive-db available', details: ['note: 7-day backups']}),

@@ -5,12 +5,11 @@ import {
   DescribeSubnetsCommand,
   type DescribeSubnetsCommandInput,
   type DescribeSubnetsCommandOutput,
-  EC2Client,
   type IpPermission,
   type SecurityGroup,
   type Subnet,
 } from '@aws-sdk/client-ec2'
-import {ClusterNotFoundException, DescribeServicesCommand, type DescribeServicesCommandOutput, type Service} from '@aws-sdk/client-ecs'
+import type {Service} from '@aws-sdk/client-ecs'
 import {
   type CacheCluster,
   CacheClusterNotFoundFault,
@@ -20,20 +19,15 @@ import {
   ReplicationGroupNotFoundFault,
 } from '@aws-sdk/client-elasticache'
 import {type DBInstance, DBInstanceNotFoundFault, DescribeDBInstancesCommand} from '@aws-sdk/client-rds'
-import {mockClient} from 'aws-sdk-client-mock'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {network} from '../../src/checks/network.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {dbInstance} from '../../src/lib/rds.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith} from '../helpers/context.js'
-
-const ec2 = mockClient(EC2Client)
+import {ctxWith, expectErrorNaming} from '../helpers/context.js'
+import {describeServices, type Key, KEYS, noCluster, service as ecsService} from '../helpers/ecs.js'
 
 const P = 'production-allthrive'
-const KEYS = ['web', 'celery', 'celery-beat', 'weaviate'] as const
-type Key = (typeof KEYS)[number]
 
 const ALL_TCP_EGRESS: IpPermission[] = [{IpProtocol: '-1', IpRanges: [{CidrIp: '0.0.0.0/0'}]}]
 const tcp = (port: number, from: Omit<IpPermission, 'IpProtocol' | 'FromPort' | 'ToPort'>): IpPermission => ({IpProtocol: 'tcp', FromPort: port, ToPort: port, ...from})
@@ -55,10 +49,7 @@ const SUBNETS: Subnet[] = [
   {SubnetId: 'subnet-db-a', VpcId: 'vpc-0a1b', CidrBlock: '10.0.20.0/24', AvailabilityZone: 'us-east-1a'},
 ]
 
-const service = (key: Key, over: Partial<Service> = {}): Service => ({
-  serviceName: `${P}-${key}`,
-  serviceArn: `arn:aws:ecs:us-east-1:123456789012:service/${P}-cluster/${P}-${key}`,
-  status: 'ACTIVE',
+const service = (key: Key, over: Partial<Service> = {}): Service => ecsService(key, {
   launchType: 'FARGATE',
   networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-tasks'], assignPublicIp: 'DISABLED'}},
   ...over,
@@ -101,7 +92,7 @@ interface Setup {
 
 /** Mocks every call; EC2 answers by its filters, as AWS does (absent ids are left out). */
 function given(s: Setup = {}): void {
-  mocks.ecs.on(DescribeServicesCommand).resolves({services: s.services ?? KEYS.map((k) => service(k)), failures: []} satisfies Partial<DescribeServicesCommandOutput>)
+  describeServices(s.services ?? KEYS.map((k) => service(k)))
   if (s.db === 'missing') mocks.rds.on(DescribeDBInstancesCommand).rejects(new DBInstanceNotFoundFault({message: `DBInstance ${P}-db not found.`, $metadata: {}}))
   else mocks.rds.on(DescribeDBInstancesCommand).resolves({DBInstances: [s.db ?? db()]})
   if (s.group === 'missing') mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
@@ -111,11 +102,11 @@ function given(s: Setup = {}): void {
   for (const c of clusters) mocks.elasticache.on(DescribeCacheClustersCommand, {CacheClusterId: c.CacheClusterId}).resolves({CacheClusters: [c]})
   const groups = s.groups ?? healthyGroups()
   const values = (filters: {Name?: string; Values?: string[]}[] | undefined, name: string) => filters?.find((f) => f.Name === name)?.Values ?? []
-  ec2.on(DescribeSecurityGroupsCommand).callsFake(async (input: DescribeSecurityGroupsCommandInput) => {
+  mocks.ec2.on(DescribeSecurityGroupsCommand).callsFake(async (input: DescribeSecurityGroupsCommandInput) => {
     const out: Partial<DescribeSecurityGroupsCommandOutput> = {SecurityGroups: groups.filter((g) => values(input.Filters, 'group-id').includes(g.GroupId!))}
     return out
   })
-  ec2.on(DescribeSubnetsCommand).callsFake(async (input: DescribeSubnetsCommandInput) => {
+  mocks.ec2.on(DescribeSubnetsCommand).callsFake(async (input: DescribeSubnetsCommandInput) => {
     const out: Partial<DescribeSubnetsCommandOutput> = {Subnets: SUBNETS.filter((x) => values(input.Filters, 'subnet-id').includes(x.SubnetId!))}
     return out
   })
@@ -124,10 +115,7 @@ function given(s: Setup = {}): void {
 const pathsOf = (data: unknown) => (data as {paths: {service: string; target: string; status: string}[]}).paths
 
 describe('network check', () => {
-  beforeEach(() => {
-    resetMocks()
-    ec2.reset()
-  })
+  beforeEach(() => resetMocks())
 
   it('passes when every task group reaches RDS, Redis and Weaviate, in one call for all groups', async () => {
     given()
@@ -144,10 +132,10 @@ describe('network check', () => {
       `${P}-web → Weaviate:8080 (${P}-weaviate): allowed (sg-tasks inbound tcp/8080 from sg-tasks; sg-tasks outbound to 0.0.0.0/0)`,
       `${P}-celery → Weaviate:8080 (${P}-weaviate): allowed (sg-tasks inbound tcp/8080 from sg-tasks; sg-tasks outbound to 0.0.0.0/0)`,
     ])
-    expect(ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 1)
-    expect(ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, {Filters: [{Name: 'group-id', Values: ['sg-tasks', 'sg-rds', 'sg-redis']}]})
-    expect(ec2).toHaveReceivedCommandTimes(DescribeSubnetsCommand, 1)
-    expect(ec2).toHaveReceivedCommandWith(DescribeSubnetsCommand, {Filters: [{Name: 'subnet-id', Values: ['subnet-a', 'subnet-b', 'subnet-db-a']}]})
+    expect(mocks.ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 1)
+    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, {Filters: [{Name: 'group-id', Values: ['sg-tasks', 'sg-rds', 'sg-redis']}]})
+    expect(mocks.ec2).toHaveReceivedCommandTimes(DescribeSubnetsCommand, 1)
+    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeSubnetsCommand, {Filters: [{Name: 'subnet-id', Values: ['subnet-a', 'subnet-b', 'subnet-db-a']}]})
     expect(mocks.rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, {DBInstanceIdentifier: `${P}-db`})
     expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {ReplicationGroupId: `${P}-redis`})
     expect(mocks.elasticache).toHaveReceivedCommandTimes(DescribeCacheClustersCommand, 2)
@@ -160,7 +148,7 @@ describe('network check', () => {
     given({groups})
     const r = await network.run(ctxWith())
     expect(r.status).toBe('fail')
-    expect(r.summary).toBe('network: RDS:5432 blocked')
+    expect(r.summary).toBe('RDS:5432 blocked')
     expect(r.details?.slice(0, 3)).toEqual([
       `${P}-web → RDS:5432 (${P}-db): no inbound rule of sg-rds admits the tasks' groups sg-tasks on 5432`,
       `${P}-celery → RDS:5432 (${P}-db): no inbound rule of sg-rds admits the tasks' groups sg-tasks on 5432`,
@@ -175,7 +163,7 @@ describe('network check', () => {
     groups[2] = sg('sg-redis', [tcp(6379, {IpRanges: [{CidrIp: '10.0.10.0/24'}]})])
     given({groups})
     const r = await network.run(ctxWith())
-    expect(r.summary).toBe('network: Redis:6379 blocked')
+    expect(r.summary).toBe('Redis:6379 blocked')
     expect(r.details?.[0]).toBe(`${P}-web → Redis:6379 (${P}-redis): no inbound rule of sg-redis admits the tasks' groups sg-tasks on 6379`)
   })
 
@@ -197,7 +185,7 @@ describe('network check', () => {
     given({groups})
     const r = await network.run(ctxWith())
     expect(r.status).toBe('fail')
-    expect(r.summary).toBe('network: RDS:5432 blocked, Redis:6379 blocked, Weaviate:8080 blocked')
+    expect(r.summary).toBe('RDS:5432 blocked, Redis:6379 blocked, Weaviate:8080 blocked')
     expect(r.details?.[0]).toBe(`${P}-web → RDS:5432 (${P}-db): outbound rules of sg-tasks block port 5432 to sg-rds`)
     expect(r.hint).toContain(`aws ec2 authorize-security-group-egress --group-id sg-tasks --ip-permissions 'IpProtocol=tcp,FromPort=5432,ToPort=5432,UserIdGroupPairs=[{GroupId=sg-rds}]'`)
   })
@@ -208,7 +196,7 @@ describe('network check', () => {
     given({groups})
     const r = await network.run(ctxWith())
     expect(r.status).toBe('warn')
-    expect(r.summary).toBe('network: Redis:6379 unverified')
+    expect(r.summary).toBe('Redis:6379 unverified')
     expect(r.details?.[0]).toBe(`${P}-web → Redis:6379 (${P}-redis): not verified: rules to 10.0.0.0/16 cannot be matched: the subnets are unknown`)
     expect(r.details).toContain(`${P}-web → RDS:5432 (${P}-db): allowed (sg-rds inbound tcp/5432 from sg-tasks; outbound to sg-tasks 10.0.0.0/16)`)
   })
@@ -235,7 +223,7 @@ describe('network check', () => {
     expect(r).toMatchObject({status: 'pass', summary: 'ECS tasks reach RDS:5432, Redis:6380, Weaviate:8080'})
 
     resetMocks()
-    ec2.reset()
+    mocks.ec2.reset()
     given({group: 'missing', clusters: []})
     const missing = await network.run(ctxWith())
     expect(missing.status).toBe('warn')
@@ -252,12 +240,12 @@ describe('network check', () => {
 
   it('warns, without crashing, when the cluster does not exist', async () => {
     given()
-    mocks.ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    noCluster()
     const r = await network.run(ctxWith())
     expect(r.status).toBe('warn')
-    expect(r.summary).toBe('network: cluster not found')
+    expect(r.summary).toBe('cluster not found')
     expect(r.details).toEqual([`${P}-cluster: ECS cluster not found: no service's paths are checked`])
-    expect(ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 0)
+    expect(mocks.ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 0)
   })
 
   it('reads the RDS instance once per run', async () => {
@@ -269,10 +257,8 @@ describe('network check', () => {
 
   it('is an error naming the IAM action when DescribeSecurityGroups is denied', async () => {
     given()
-    ec2.on(DescribeSecurityGroupsCommand).rejects(accessDenied('ec2:DescribeSecurityGroups'))
-    const r = await runOne(network, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('ec2:DescribeSecurityGroups')
+    mocks.ec2.on(DescribeSecurityGroupsCommand).rejects(accessDenied('ec2:DescribeSecurityGroups'))
+    await expectErrorNaming(network, 'ec2:DescribeSecurityGroups')
   })
 
   it('is an error when DescribeDBInstances is denied', async () => {

@@ -1,30 +1,20 @@
-import {
-  BatchGetSecretValueCommand,
-  type BatchGetSecretValueCommandOutput,
-  GetSecretValueCommand,
-} from '@aws-sdk/client-secrets-manager'
+import {BatchGetSecretValueCommand, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager'
 import {beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {postgresProbe, postgresProbeCheck} from '../../src/checks/postgres-probe.js'
-import {runOne} from '../../src/checks/run-checks.js'
-import type {CheckContext} from '../../src/checks/types.js'
 import {DEFAULT_THRESHOLDS} from '../../src/config.js'
 import {deadline, ProbeTimeout, scrub, unreachable} from '../../src/lib/probes/common.js'
 import {parseDatabaseUrl, type PgOutcome, type PgTarget, type probePostgres, tlsModeFor} from '../../src/lib/probes/pg.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, everything} from '../helpers/context.js'
+import {ctxWith, everything, expectErrorNaming, probing} from '../helpers/context.js'
+import {secretsHold} from '../helpers/secrets.js'
 
 const SECRET = 'production/allthrive/database'
 const CANARY = 'CANARY-p@ss/w0rd%41'
 const HOST = 'production-allthrive-db.abc123.us-east-1.rds.amazonaws.com'
 const URL_OK = `postgres://allthrive:${encodeURIComponent(CANARY)}@${HOST}:5432/allthrive`
 
-function secretHolds(value: Record<string, unknown> | string): void {
-  const out: Partial<BatchGetSecretValueCommandOutput> = {
-    SecretValues: [{Name: SECRET, ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SECRET}-AbCdEf`, SecretString: typeof value === 'string' ? value : JSON.stringify(value)}],
-  }
-  mocks.secrets.on(BatchGetSecretValueCommand).resolves(out)
-}
+const secretHolds = (value: Record<string, unknown> | string): void => secretsHold({[SECRET]: value})
 
 const ok = (over: Partial<Extract<PgOutcome, {kind: 'ok'}>> = {}): PgOutcome => ({
   kind: 'ok', serverVersion: '16.4', connections: 12, maxConnections: 87, tls: 'unverified', encrypted: true, latencyMs: 41, ...over,
@@ -36,7 +26,6 @@ function withProbe(outcome: PgOutcome) {
   return {check: postgresProbeCheck(probe), probe}
 }
 
-const probing = (): CheckContext => ({...ctxWith(), probe: true})
 
 describe('postgres-probe check', () => {
   beforeEach(() => resetMocks())
@@ -151,9 +140,7 @@ describe('postgres-probe check', () => {
   it('is an error naming the IAM action when the secret cannot be read', async () => {
     mocks.secrets.on(BatchGetSecretValueCommand).rejects(accessDenied('secretsmanager:BatchGetSecretValue'))
     mocks.secrets.on(GetSecretValueCommand).rejects(accessDenied('secretsmanager:GetSecretValue'))
-    const entry = await runOne(withProbe(ok()).check, probing(), {timeoutMs: 5000})
-    expect(entry.status).toBe('error')
-    expect(entry.hint).toContain('secretsmanager:GetSecretValue')
+    await expectErrorNaming(withProbe(ok()).check, 'secretsmanager:GetSecretValue', probing())
   })
 
   it('reads the probe timeout from thresholds.probes.timeoutMs', async () => {

@@ -13,7 +13,7 @@ import {rds} from '../../src/checks/rds.js'
 import {runOne} from '../../src/checks/run-checks.js'
 import {GIB} from '../../src/lib/rds.js'
 import {accessDenied, awsError, mocks, resetMocks, throttled} from '../helpers/aws.js'
-import {ctxWith, NOW} from '../helpers/context.js'
+import {ctxWith, expectErrorNaming, NOW} from '../helpers/context.js'
 
 const ID = 'production-allthrive-db'
 const DAY = 86_400_000
@@ -235,9 +235,7 @@ describe('rds check', () => {
   it('cannot decide when CloudWatch keeps throttling', async () => {
     describes(instance())
     mocks.cloudwatch.on(GetMetricDataCommand).rejects(throttled())
-    const r = await runOne(rds, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('lower --concurrency')
+    await expectErrorNaming(rds, 'lower --concurrency')
   })
 
   it('looks the CA up with DescribeCertificates when the instance has no CertificateDetails, and fails when it expires soon', async () => {
@@ -315,9 +313,7 @@ describe('rds check', () => {
     mocks.rds.on(DescribeDBInstancesCommand).rejects(accessDenied('rds:DescribeDBInstances'))
     freeBytes(10 * GIB)
     await expect(rds.run(ctxWith())).rejects.toThrow(/rds:DescribeDBInstances/)
-    const r = await runOne(rds, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain('rds:DescribeDBInstances')
+    await expectErrorNaming(rds, 'rds:DescribeDBInstances')
   })
 
   it('declares every IAM action it calls', () => {

@@ -1,28 +1,19 @@
 import {DescribeReplicationGroupsCommand, type ReplicationGroup, ReplicationGroupNotFoundFault} from '@aws-sdk/client-elasticache'
-import {BatchGetSecretValueCommand, type BatchGetSecretValueCommandOutput, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager'
+import {BatchGetSecretValueCommand, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager'
 import {beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {redisProbe, redisProbeCheck} from '../../src/checks/redis-probe.js'
-import {runOne} from '../../src/checks/run-checks.js'
-import type {CheckContext} from '../../src/checks/types.js'
 import {unreachable} from '../../src/lib/probes/common.js'
 import {parseInfo, parseRedisUrl, type probeRedis, type RedisOutcome, type RedisTarget} from '../../src/lib/probes/redis.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, everything} from '../helpers/context.js'
+import {ctxWith, everything, expectErrorNaming, probing} from '../helpers/context.js'
+import {secretsHold} from '../helpers/secrets.js'
 
 const GROUP = 'production-allthrive-redis'
 const APP = 'production/allthrive/app'
 const CANARY = 'CANARY-auth-token/9+x'
 const PRIMARY = 'master.production-allthrive-redis.abc123.use1.cache.amazonaws.com'
 const MIB = 1024 * 1024
-
-/** The secrets hold these JSON values, by secret id; the others do not exist. */
-function secrets(values: Record<string, Record<string, unknown>>): void {
-  const out: Partial<BatchGetSecretValueCommandOutput> = {
-    SecretValues: Object.entries(values).map(([Name, v]) => ({Name, ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${Name}-AbCdEf`, SecretString: JSON.stringify(v)})),
-  }
-  mocks.secrets.on(BatchGetSecretValueCommand).resolves(out)
-}
 
 const group = (over: Partial<ReplicationGroup> = {}): ReplicationGroup => ({
   ReplicationGroupId: GROUP,
@@ -40,7 +31,6 @@ function withProbe(outcome: RedisOutcome) {
   return {check: redisProbeCheck(probe), probe}
 }
 
-const probing = (): CheckContext => ({...ctxWith(), probe: true})
 const redisUrl = `rediss://:${encodeURIComponent(CANARY)}@${PRIMARY}:6379/0`
 
 describe('redis-probe check', () => {
@@ -52,7 +42,7 @@ describe('redis-probe check', () => {
   })
 
   it('prefers a REDIS_URL from the secrets, over TLS with its password, and passes with version and memory', async () => {
-    secrets({[APP]: {SECRET_KEY: 'x', REDIS_URL: redisUrl}})
+    secretsHold({[APP]: {SECRET_KEY: 'x', REDIS_URL: redisUrl}})
     const {check, probe} = withProbe(ok())
     const r = await check.run(probing())
     expect(r).toMatchObject({status: 'pass', summary: 'Redis 7.1.0 answers, 120.0 MiB of 400.0 MiB used (30%)'})
@@ -68,7 +58,7 @@ describe('redis-probe check', () => {
   })
 
   it('uses the replication group primary endpoint and its TLS setting when no secret has REDIS_URL', async () => {
-    secrets({[APP]: {SECRET_KEY: 'x'}})
+    secretsHold({[APP]: {SECRET_KEY: 'x'}})
     mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({ReplicationGroups: [group()]})
     const {check, probe} = withProbe(ok())
     const r = await check.run(probing())
@@ -79,7 +69,7 @@ describe('redis-probe check', () => {
   })
 
   it('uses the configuration endpoint of a cluster-mode group', async () => {
-    secrets({})
+    secretsHold({})
     mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({ReplicationGroups: [group({ConfigurationEndpoint: {Address: 'clustercfg.example', Port: 6380}, TransitEncryptionEnabled: false})]})
     const {check, probe} = withProbe(ok())
     await check.run(probing())
@@ -87,13 +77,13 @@ describe('redis-probe check', () => {
   })
 
   it('says maxmemory 0 means unlimited', async () => {
-    secrets({[APP]: {REDIS_URL: redisUrl}})
+    secretsHold({[APP]: {REDIS_URL: redisUrl}})
     const r = await withProbe(ok({maxMemory: 0})).check.run(probing())
     expect(r).toMatchObject({status: 'pass', summary: 'Redis 7.1.0 answers, 120.0 MiB used, maxmemory 0 (unlimited)', data: {memoryPercent: null}})
   })
 
   it('warns at 90% of maxmemory, not at 89%', async () => {
-    secrets({[APP]: {REDIS_URL: redisUrl}})
+    secretsHold({[APP]: {REDIS_URL: redisUrl}})
     const r = await withProbe(ok({usedMemory: 90 * MIB, maxMemory: 100 * MIB})).check.run(probing())
     expect(r).toMatchObject({status: 'warn', summary: 'memory 90% used (90.0 MiB of 100.0 MiB) on Redis 7.1.0'})
     expect(r.hint).toContain(GROUP)
@@ -101,7 +91,7 @@ describe('redis-probe check', () => {
   })
 
   it('skips when Redis cannot be reached from here', async () => {
-    secrets({[APP]: {REDIS_URL: redisUrl}})
+    secretsHold({[APP]: {REDIS_URL: redisUrl}})
     const r = await withProbe(unreachable('ENOTFOUND')).check.run(probing())
     expect(r).toMatchObject({
       status: 'skip',
@@ -111,7 +101,7 @@ describe('redis-probe check', () => {
   })
 
   it('fails on a wrong password, pointing at the secret that holds it', async () => {
-    secrets({[APP]: {REDIS_URL: redisUrl}})
+    secretsHold({[APP]: {REDIS_URL: redisUrl}})
     const r = await withProbe({kind: 'rejected', code: 'WRONGPASS', reason: 'the server rejected the password'}).check.run(probing())
     expect(r).toMatchObject({status: 'fail', summary: `${PRIMARY}:6379: the server rejected the password`, data: {code: 'WRONGPASS', secret: APP}})
     expect(r.hint).toContain(`REDIS_URL of ${APP}`)
@@ -119,7 +109,7 @@ describe('redis-probe check', () => {
   })
 
   it('fails on NOAUTH when the group wants a token and no secret has REDIS_URL', async () => {
-    secrets({})
+    secretsHold({})
     mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({ReplicationGroups: [group({AuthTokenEnabled: true})]})
     const r = await withProbe({kind: 'rejected', code: 'NOAUTH', reason: 'the server requires a password (AUTH) and none was given'}).check.run(probing())
     expect(r).toMatchObject({status: 'fail', summary: `${PRIMARY}:6379: the server requires a password (AUTH) and none was given`})
@@ -128,13 +118,13 @@ describe('redis-probe check', () => {
   })
 
   it('fails on a TLS handshake failure', async () => {
-    secrets({[APP]: {REDIS_URL: redisUrl}})
+    secretsHold({[APP]: {REDIS_URL: redisUrl}})
     const r = await withProbe({kind: 'tls', code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason: 'Hostname/IP does not match certificate\'s altnames'}).check.run(probing())
     expect(r).toMatchObject({status: 'fail', summary: `${PRIMARY}:6379: TLS handshake failed (ERR_TLS_CERT_ALTNAME_INVALID)`})
   })
 
   it('fails on an unusable REDIS_URL without quoting it', async () => {
-    secrets({[APP]: {REDIS_URL: `memcached://:${encodeURIComponent(CANARY)}@h`}})
+    secretsHold({[APP]: {REDIS_URL: `memcached://:${encodeURIComponent(CANARY)}@h`}})
     const {check, probe} = withProbe(ok())
     const r = await check.run(probing())
     expect(r).toMatchObject({status: 'fail', summary: `REDIS_URL in ${APP} has scheme memcached, not redis or rediss`})
@@ -152,7 +142,7 @@ describe('redis-probe check', () => {
   })
 
   it('fails when the replication group does not exist', async () => {
-    secrets({})
+    secretsHold({})
     mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
     const {check, probe} = withProbe(ok())
     expect(await check.run(probing())).toMatchObject({status: 'fail', summary: `replication group ${GROUP} not found`})
@@ -160,11 +150,9 @@ describe('redis-probe check', () => {
   })
 
   it('is an error naming the IAM action when ElastiCache denies access', async () => {
-    secrets({})
+    secretsHold({})
     mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(accessDenied('elasticache:DescribeReplicationGroups'))
-    const entry = await runOne(withProbe(ok()).check, probing(), {timeoutMs: 5000})
-    expect(entry.status).toBe('error')
-    expect(entry.hint).toContain('elasticache:DescribeReplicationGroups')
+    await expectErrorNaming(withProbe(ok()).check, 'elasticache:DescribeReplicationGroups', probing())
   })
 })
 

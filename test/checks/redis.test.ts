@@ -10,9 +10,8 @@ import {
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {redis} from '../../src/checks/redis.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith} from '../helpers/context.js'
+import {ctxWith, expectErrorNaming} from '../helpers/context.js'
 
 const RG = 'production-allthrive-redis'
 /** The second argument of `send` (the typed stub only declares the command). */
@@ -253,9 +252,7 @@ describe('redis check', () => {
     clustersAre(...healthyMembers())
     mocks.elasticache.on(Cmd).rejects(accessDenied(action))
     await expect(redis.run(ctxWith())).rejects.toThrow(action)
-    const r = await runOne(redis, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
-    expect(r.hint).toContain(action)
+    await expectErrorNaming(redis, action)
   })
 
   it('declares every IAM action it calls', () => {

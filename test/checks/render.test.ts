@@ -2,24 +2,12 @@ import {describe, expect, it} from 'vitest'
 
 import {toJUnit} from '../../src/checks/junit.js'
 import {plainLine, renderReport} from '../../src/checks/render.js'
-import {countStatuses, type Report, type ReportEntry} from '../../src/checks/run-checks.js'
+import type {Report, ReportEntry} from '../../src/checks/run-checks.js'
+import {reportOf} from '../helpers/report.js'
 
 const entry = (e: Partial<ReportEntry> & Pick<ReportEntry, 'id' | 'status' | 'summary'>): ReportEntry => ({title: `title ${e.id}`, required: true, durationMs: 120, ...e})
 
-function report(checks: ReportEntry[]): Report {
-  const counts = countStatuses(checks)
-  return {
-    ok: counts.fail === 0 && counts.error === 0,
-    environment: 'staging',
-    region: 'us-east-1',
-    accountId: '123456789012',
-    timestamp: '2026-11-26T12:00:00.000Z',
-    durationMs: 1234,
-    apiCalls: 17,
-    counts,
-    checks,
-  }
-}
+const report = (checks: ReportEntry[]): Report => reportOf(checks, {timestamp: '2026-11-26T12:00:00.000Z', apiCalls: 17})
 
 const mixed = report([
   entry({id: 'rds', status: 'pass', summary: 'staging-allthrive-db available', details: ['engine postgres 16.4']}),

@@ -16,9 +16,8 @@ import {
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {s3} from '../../src/checks/s3.js'
-import {runOne} from '../../src/checks/run-checks.js'
 import {accessDenied, awsError, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith} from '../helpers/context.js'
+import {ctxWith, expectErrorNaming} from '../helpers/context.js'
 
 const FRONTEND = 'production-allthrive-frontend'
 const MEDIA = 'production-allthrive-media'
@@ -196,10 +195,8 @@ describe('s3 check', () => {
   it('is an error naming the IAM action when a read is denied', async () => {
     healthy()
     mocks.s3.on(GetPublicAccessBlockCommand, {Bucket: MEDIA}).rejects(accessDenied('s3:GetBucketPublicAccessBlock'))
-    const r = await runOne(s3, ctxWith(), {timeoutMs: 5000})
-    expect(r.status).toBe('error')
+    const r = await expectErrorNaming(s3, 's3:GetBucketPublicAccessBlock')
     expect(r.summary).toContain('AccessDeniedException')
-    expect(r.hint).toContain('s3:GetBucketPublicAccessBlock')
   })
 
   it('does not take a non-404 HeadBucket error for a missing bucket', async () => {

@@ -10,17 +10,14 @@ import {secrets} from '../../src/checks/secrets.js'
 import {loadSecrets} from '../../src/lib/secret-values.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, everything} from '../helpers/context.js'
+import {secretValue} from '../helpers/secrets.js'
 
 const CANARY = 'CANARY-sk_live_51HxSECRETVALUE'
 
 /** Every expected key of every production secret, with a canary value. */
 function healthyValues(override: Record<string, Record<string, unknown>> = {}): BatchGetSecretValueCommandOutput['SecretValues'] {
   const ctx = ctxWith()
-  return ctx.env.secrets.map((s) => ({
-    Name: s.id,
-    ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${s.id}-AbCdEf`,
-    SecretString: JSON.stringify(override[s.key] ?? Object.fromEntries(s.keys.map((k) => [k, `${CANARY}-${k}`]))),
-  }))
+  return ctx.env.secrets.map((s) => secretValue(s.id, override[s.key] ?? Object.fromEntries(s.keys.map((k) => [k, `${CANARY}-${k}`]))))
 }
 
 const batch = (out: Partial<BatchGetSecretValueCommandOutput>) => mocks.secrets.on(BatchGetSecretValueCommand).resolves({$metadata: {}, ...out})

@@ -1,55 +1,31 @@
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import {
-  ClusterNotFoundException,
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
-  DescribeTasksCommand,
-  type DescribeTasksCommandOutput,
-  ListTasksCommand,
-  type Service,
-  type Task,
-} from '@aws-sdk/client-ecs'
+import {DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, type Service, type Task} from '@aws-sdk/client-ecs'
 import {beforeEach, describe, expect, it, vi} from 'vitest'
 
-import {runOne} from '../../src/checks/run-checks.js'
-import type {CheckContext} from '../../src/checks/types.js'
 import {weaviate, weaviateCheck} from '../../src/checks/weaviate.js'
 import {unreachable} from '../../src/lib/probes/common.js'
 import {type HttpOutcome, httpGet} from '../../src/lib/probes/http.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith} from '../helpers/context.js'
+import {ctxWith, expectErrorNaming, probing} from '../helpers/context.js'
+import {CLUSTER, describeServices, listTasks as tasks, noCluster, platformServices, service as ecsService, task, taskArn} from '../helpers/ecs.js'
 
-const CLUSTER = 'production-allthrive-cluster'
 const NAME = 'production-allthrive-weaviate'
-const ACCOUNT = 'arn:aws:ecs:us-east-1:123456789012'
-const TASK_ARN = `${ACCOUNT}:task/${CLUSTER}/0a1b2c3d4e5f`
+const TASK_ARN = taskArn('0a1b2c3d4e5f')
 const READY = 'http://10.0.12.34:8080/v1/.well-known/ready'
 const HINT = 'allthrive logs tail weaviate -e production --since 30m'
 
-const service = (over: Partial<Service> = {}): Service => ({serviceName: NAME, serviceArn: `${ACCOUNT}:service/${CLUSTER}/${NAME}`, status: 'ACTIVE', desiredCount: 1, runningCount: 1, pendingCount: 0, ...over})
+const service = (over: Partial<Service> = {}): Service => ecsService('weaviate', over)
 
 /** The other services are healthy; weaviate is `svc` (or absent). */
-function services(svc: Service | undefined): void {
-  const others = ['web', 'celery', 'celery-beat'].map((k) => service({serviceName: `production-allthrive-${k}`, serviceArn: `${ACCOUNT}:service/${CLUSTER}/production-allthrive-${k}`}))
-  const out: Partial<DescribeServicesCommandOutput> = {services: [...others, ...(svc ? [svc] : [])], failures: svc ? [] : [{arn: NAME, reason: 'MISSING'}]}
-  mocks.ecs.on(DescribeServicesCommand).resolves(out)
-}
+const services = (svc: Service | undefined) =>
+  describeServices([...platformServices({weaviate: null}), ...(svc ? [svc] : [])], svc ? [] : [{arn: NAME, reason: 'MISSING'}])
 
-const fargateTask = (over: Partial<Task> = {}): Task => ({
-  taskArn: TASK_ARN,
-  lastStatus: 'RUNNING',
-  group: `service:${NAME}`,
+const fargateTask = (over: Partial<Task> = {}): Task => task('weaviate', '0a1b2c3d4e5f', {
   attachments: [{type: 'ElasticNetworkInterface', status: 'ATTACHED', details: [{name: 'subnetId', value: 'subnet-1'}, {name: 'privateIPv4Address', value: '10.0.12.34'}]}],
   ...over,
 })
-
-function tasks(list: Task[]): void {
-  mocks.ecs.on(ListTasksCommand).resolves({taskArns: list.map((t) => t.taskArn!)})
-  const out: Partial<DescribeTasksCommandOutput> = {tasks: list}
-  mocks.ecs.on(DescribeTasksCommand).resolves(out)
-}
 
 function withGet(outcome: HttpOutcome) {
   const get = vi.fn<typeof httpGet>(async () => outcome)
@@ -58,7 +34,6 @@ function withGet(outcome: HttpOutcome) {
 
 /** The second argument of `send` (the typed stub only declares the command). */
 const optionsOf = (call: {args: readonly unknown[]}): unknown => call.args[1]
-const probing = (): CheckContext => ({...ctxWith(), probe: true})
 
 describe('weaviate check', () => {
   beforeEach(() => resetMocks())
@@ -121,7 +96,7 @@ describe('weaviate check', () => {
 
   it('finds the IP on the container\'s network interface when the task has no ENI attachment', async () => {
     services(service())
-    tasks([fargateTask({taskArn: `${ACCOUNT}:task/${CLUSTER}/pending1`, lastStatus: 'PROVISIONING'}), fargateTask({attachments: [], containers: [{name: 'weaviate', networkInterfaces: [{privateIpv4Address: '10.0.12.34'}]}]})])
+    tasks([fargateTask({taskArn: taskArn('pending1'), lastStatus: 'PROVISIONING'}), fargateTask({attachments: [], containers: [{name: 'weaviate', networkInterfaces: [{privateIpv4Address: '10.0.12.34'}]}]})])
     const {check, get} = withGet({kind: 'response', status: 200, latencyMs: 4, body: ''})
     await check.run(probing())
     expect(get).toHaveBeenCalledWith(READY, expect.anything())
@@ -159,15 +134,13 @@ describe('weaviate check', () => {
   })
 
   it('fails when the cluster does not exist', async () => {
-    mocks.ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    noCluster()
     const r = await weaviate.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: `weaviate: cluster ${CLUSTER} not found`})
   })
 
   it('is an error naming the IAM action when ECS denies access', async () => {
     mocks.ecs.on(DescribeServicesCommand).rejects(accessDenied('ecs:DescribeServices'))
-    const entry = await runOne(weaviate, ctxWith(), {timeoutMs: 5000})
-    expect(entry.status).toBe('error')
-    expect(entry.hint).toContain('ecs:DescribeServices')
+    await expectErrorNaming(weaviate, 'ecs:DescribeServices')
   })
 })

@@ -1,22 +1,18 @@
 import {
   AccessDenied,
-  CloudFrontClient,
   CreateInvalidationCommand,
   type CreateInvalidationCommandOutput,
-  type DistributionSummary,
   GetDistributionCommand,
   GetInvalidationCommand,
   type GetInvalidationCommandOutput,
   type Invalidation,
   ListDistributionsCommand,
-  type ListDistributionsCommandOutput,
   ListInvalidationsCommand,
   type ListInvalidationsCommandOutput,
   ListTagsForResourceCommand,
   TooManyInvalidationsInProgress,
 } from '@aws-sdk/client-cloudfront'
 import {captureOutput} from '@oclif/test'
-import {mockClient} from 'aws-sdk-client-mock'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -24,6 +20,8 @@ import {afterEach, beforeAll, beforeEach, describe, expect, it, vi} from 'vitest
 
 import CacheClear, {type CacheClearResult} from '../../src/commands/cache/clear.js'
 import * as confirm from '../../src/lib/confirm.js'
+import {mocks, resetMocks} from '../helpers/aws.js'
+import {distributionList as distributions, distributionSummary as summary} from '../helpers/cloudfront.js'
 
 // The production guard, spied on so a test can answer its question as a user at a terminal would.
 vi.mock('../../src/lib/confirm.js', async (importOriginal) => {
@@ -32,23 +30,8 @@ vi.mock('../../src/lib/confirm.js', async (importOriginal) => {
 })
 const {confirmChange: realConfirm} = await vi.importActual<typeof import('../../src/lib/confirm.js')>('../../src/lib/confirm.js')
 
-const cf = mockClient(CloudFrontClient)
 const root = import.meta.url
 
-function summary(id: string, aliases: string[], comment: string): DistributionSummary {
-  return {
-    Id: id, ARN: `arn:aws:cloudfront::123456789012:distribution/${id}`, Status: 'Deployed', LastModifiedTime: new Date('2026-11-01T00:00:00Z'),
-    DomainName: `${id.toLowerCase()}.cloudfront.net`, Aliases: {Quantity: aliases.length, Items: aliases}, Origins: {Quantity: 0, Items: []},
-    DefaultCacheBehavior: {TargetOriginId: 'o', ViewerProtocolPolicy: 'redirect-to-https'}, CacheBehaviors: {Quantity: 0},
-    CustomErrorResponses: {Quantity: 0}, Comment: comment, PriceClass: 'PriceClass_All', Enabled: true, ViewerCertificate: {},
-    Restrictions: {GeoRestriction: {RestrictionType: 'none', Quantity: 0}}, WebACLId: '', HttpVersion: 'http2', IsIPV6Enabled: true, Staging: false,
-  }
-}
-
-const distributions = (items: DistributionSummary[]): ListDistributionsCommandOutput => ({
-  DistributionList: {Items: items, Quantity: items.length, IsTruncated: false, Marker: '', MaxItems: 100},
-  $metadata: {},
-})
 const invalidation = (over: Partial<Invalidation> = {}): Invalidation => ({
   Id: 'I2J3K4L5M6', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 1, Items: ['/*']}}, ...over,
 })
@@ -81,7 +64,7 @@ async function runDriven(argv: string[], stepMs = 1000) {
   }
 }
 
-const createCalls = () => cf.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input)
+const createCalls = () => mocks.cloudfront.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input)
 
 // oclif's first load in a worker takes seconds of real time: pay it once, before any fake clock.
 beforeAll(async () => {
@@ -90,19 +73,19 @@ beforeAll(async () => {
 
 let stdinTTY: boolean | undefined
 beforeEach(() => {
-  cf.reset()
+  resetMocks()
   vi.mocked(confirm.confirmChange).mockClear()
   delete process.env.ENVIRONMENT
   stdinTTY = process.stdin.isTTY
   process.stdin.isTTY = false
-  cf.on(ListDistributionsCommand).resolves(distributions([
+  mocks.cloudfront.on(ListDistributionsCommand).resolves(distributions([
     summary('EPROD123', ['allthrive.ai', '*.allthrive.ai'], 'production-allthrive'),
     summary('ESTAGE456', ['staging.allthrive.ai'], 'staging-allthrive'),
   ]))
-  cf.on(ListTagsForResourceCommand).resolves({Tags: {Items: []}, $metadata: {}})
-  cf.on(ListInvalidationsCommand).resolves(noInvalidations())
-  cf.on(CreateInvalidationCommand).resolves(created())
-  cf.on(GetInvalidationCommand).resolves(got({Status: 'Completed'}))
+  mocks.cloudfront.on(ListTagsForResourceCommand).resolves({Tags: {Items: []}, $metadata: {}})
+  mocks.cloudfront.on(ListInvalidationsCommand).resolves(noInvalidations())
+  mocks.cloudfront.on(CreateInvalidationCommand).resolves(created())
+  mocks.cloudfront.on(GetInvalidationCommand).resolves(got({Status: 'Completed'}))
 })
 afterEach(() => {
   process.stdin.isTTY = stdinTTY!
@@ -151,11 +134,11 @@ describe('cache clear', () => {
     const {error} = await run(['-e', 'staging', '--paths', '/a*.js'])
     expect(error?.message).toContain('"*" is a wildcard only as the last character')
     expect(error?.oclif?.exit).toBe(2)
-    expect(cf.calls()).toHaveLength(0)
+    expect(mocks.cloudfront.calls()).toHaveLength(0)
   })
 
   it('with --wait, polls until Completed, showing progress and elapsed time', async () => {
-    cf.on(GetInvalidationCommand).resolvesOnce(got()).resolvesOnce(got()).resolves(got({Status: 'Completed'}))
+    mocks.cloudfront.on(GetInvalidationCommand).resolvesOnce(got()).resolvesOnce(got()).resolves(got({Status: 'Completed'}))
     const {result, stdout, stderr} = await runDriven(['-e', 'staging', '--wait'])
     expect(stderr).toContain('Waiting for I2J3K4L5M6 to complete; Ctrl+C stops the waiting, not the invalidation.')
     expect(stderr).toContain('  I2J3K4L5M6: InProgress after 5s')
@@ -163,12 +146,12 @@ describe('cache clear', () => {
     expect(stdout).toContain('Invalidation I2J3K4L5M6 completed after 30s.')
     expect(stdout).not.toContain('Wait for it with')
     expect(result?.status).toBe('Completed')
-    expect(cf).toHaveReceivedCommandTimes(GetInvalidationCommand, 3)
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(GetInvalidationCommand, 3)
     expect(process.exitCode).toBe(0)
   })
 
   it('with --wait --timeout, stops waiting, says it is still in progress and how to keep waiting (exit 1)', async () => {
-    cf.on(GetInvalidationCommand).resolves(got())
+    mocks.cloudfront.on(GetInvalidationCommand).resolves(got())
     const {error} = await runDriven(['-e', 'staging', '--wait', '--timeout', '1m'])
     expect(error?.message).toBe('Invalidation I2J3K4L5M6 on ESTAGE456 is still in progress after 1m (--timeout); CloudFront carries on with it.')
     expect(error?.suggestions).toEqual(['Keep waiting with: aws cloudfront wait invalidation-completed --distribution-id ESTAGE456 --id I2J3K4L5M6'])
@@ -176,23 +159,23 @@ describe('cache clear', () => {
   })
 
   it('retries TooManyInvalidationsInProgress, saying so each time, then succeeds', async () => {
-    cf.on(CreateInvalidationCommand).rejectsOnce(tooMany()).rejectsOnce(tooMany()).resolves(created())
+    mocks.cloudfront.on(CreateInvalidationCommand).rejectsOnce(tooMany()).rejectsOnce(tooMany()).resolves(created())
     const {result, stderr} = await runDriven(['-e', 'staging'])
     const notices = stderr.split('\n').filter((l) => l.includes('TooManyInvalidationsInProgress'))
     expect(notices).toHaveLength(2)
     expect(notices[0]).toMatch(/^CloudFront has too many invalidations in progress on ESTAGE456 \(TooManyInvalidationsInProgress\): retrying in \ds, attempt 2 of 7\.$/)
     expect(notices[1]).toMatch(/retrying in \d+s, attempt 3 of 7\.$/)
     expect(result?.invalidationId).toBe('I2J3K4L5M6')
-    expect(cf).toHaveReceivedCommandTimes(CreateInvalidationCommand, 3)
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(CreateInvalidationCommand, 3)
     expect(process.exitCode).toBe(0)
   })
 
   it('gives up on TooManyInvalidationsInProgress after 7 attempts (exit 1)', async () => {
-    cf.on(CreateInvalidationCommand).rejects(tooMany())
+    mocks.cloudfront.on(CreateInvalidationCommand).rejects(tooMany())
     const {error} = await runDriven(['-e', 'staging'], 5000)
     expect(error?.message).toMatch(/^CloudFront still has too many invalidations in progress on ESTAGE456 after 7 attempts over \dm\d*s?\. Nothing was invalidated\.$/)
     expect(error?.oclif?.exit).toBe(1)
-    expect(cf).toHaveReceivedCommandTimes(CreateInvalidationCommand, 7)
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(CreateInvalidationCommand, 7)
   })
 
   it('warns, with the cost, when the request goes past the 1,000 free paths this month', async () => {
@@ -203,24 +186,24 @@ describe('cache clear', () => {
       },
       $metadata: {},
     }
-    cf.on(ListInvalidationsCommand, {DistributionId: 'EPROD123'}).resolves(mine)
-    cf.on(GetInvalidationCommand, {Id: 'A'}).resolves(got({InvalidationBatch: {CallerReference: 'a', Paths: {Quantity: 600}}}))
+    mocks.cloudfront.on(ListInvalidationsCommand, {DistributionId: 'EPROD123'}).resolves(mine)
+    mocks.cloudfront.on(GetInvalidationCommand, {Id: 'A'}).resolves(got({InvalidationBatch: {CallerReference: 'a', Paths: {Quantity: 600}}}))
       .on(GetInvalidationCommand, {Id: 'B'}).resolves(got({InvalidationBatch: {CallerReference: 'b', Paths: {Quantity: 399}}}))
     const {result, stderr} = await run(['-e', 'staging', '--paths', '/a,/b,/c'])
     expect(stderr).toContain("Warning: 999 invalidation paths already used this month in this account; this request's 3 take it to 1,002, 2 over CloudFront's 1,000 free paths: $0.01 ($0.005 per path).")
     expect(result).toMatchObject({freePathsUsedThisMonth: 999, freePathsUsedIsLowerBound: false, estimatedCost: 0.01})
-    expect(cf).toHaveReceivedCommandTimes(CreateInvalidationCommand, 1)
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(CreateInvalidationCommand, 1)
   })
 
   it('still invalidates when this month\'s paths cannot be counted, and says so', async () => {
-    cf.on(ListInvalidationsCommand).rejects(new AccessDenied({message: 'not authorized to perform: cloudfront:ListInvalidations', $metadata: {httpStatusCode: 403}}))
+    mocks.cloudfront.on(ListInvalidationsCommand).rejects(new AccessDenied({message: 'not authorized to perform: cloudfront:ListInvalidations', $metadata: {httpStatusCode: 403}}))
     const {result, stderr} = await run(['-e', 'staging'])
     expect(stderr).toContain("Warning: Could not count this month's invalidation paths (AccessDenied (HTTP 403): not authorized to perform: cloudfront:ListInvalidations); the free-tier check was skipped.")
     expect(result).toMatchObject({invalidationId: 'I2J3K4L5M6', freePathsUsedThisMonth: null, estimatedCost: null})
   })
 
   it('names cloudfront:CreateInvalidation when access is denied (exit 1)', async () => {
-    cf.on(CreateInvalidationCommand).rejects(new AccessDenied({
+    mocks.cloudfront.on(CreateInvalidationCommand).rejects(new AccessDenied({
       message: 'User: arn:aws:sts::123456789012:assumed-role/readonly/me is not authorized to perform: cloudfront:CreateInvalidation on resource: arn:aws:cloudfront::123456789012:distribution/ESTAGE456',
       $metadata: {httpStatusCode: 403, requestId: 'req-9'},
     }))
@@ -231,7 +214,7 @@ describe('cache clear', () => {
   })
 
   it('names the IAM action when listing distributions is denied (exit 1)', async () => {
-    cf.on(ListDistributionsCommand).rejects(new AccessDenied({message: 'User: x is not authorized to perform: cloudfront:ListDistributions', $metadata: {httpStatusCode: 403}}))
+    mocks.cloudfront.on(ListDistributionsCommand).rejects(new AccessDenied({message: 'User: x is not authorized to perform: cloudfront:ListDistributions', $metadata: {httpStatusCode: 403}}))
     const {error} = await run(['-e', 'staging'])
     expect(error?.message).toMatch(/^AWS refused cloudfront:ListDistributions: /)
     expect(error?.suggestions?.[0]).toContain('Grant cloudfront:ListDistributions')
@@ -239,7 +222,7 @@ describe('cache clear', () => {
   })
 
   it('exits 1 naming what was searched when no distribution matches', async () => {
-    cf.on(ListDistributionsCommand).resolves(distributions([summary('EDOCS', ['docs.example.com'], 'docs')]))
+    mocks.cloudfront.on(ListDistributionsCommand).resolves(distributions([summary('EDOCS', ['docs.example.com'], 'docs')]))
     const {error} = await run(['-e', 'production'])
     expect(error?.message).toBe('No CloudFront distribution found for "production" among the account\'s 1 distribution: none has an alias allthrive.ai or *.allthrive.ai, none is tagged Environment=production, and no comment names "production" (such as "production-allthrive").')
     expect(error?.suggestions).toContain('Set it in allthrive.config.json: {"environments": {"production": {"cloudfront": {"distributionId": "E1234567890ABC"}}}}')
@@ -248,7 +231,7 @@ describe('cache clear', () => {
   })
 
   it('exits 2 listing the candidates when several match', async () => {
-    cf.on(ListDistributionsCommand).resolves(distributions([summary('EA', [], 'staging-allthrive a'), summary('EB', [], 'staging-allthrive b')]))
+    mocks.cloudfront.on(ListDistributionsCommand).resolves(distributions([summary('EA', [], 'staging-allthrive a'), summary('EB', [], 'staging-allthrive b')]))
     const {error} = await run(['-e', 'staging'])
     expect(error?.message).toContain('2 CloudFront distributions match "staging" by comment')
     expect(error?.message).toContain('EA (ea.cloudfront.net; aliases: none; comment: "staging-allthrive a")')
@@ -257,7 +240,7 @@ describe('cache clear', () => {
   })
 
   it('uses cloudfront.distributionId when configured', async () => {
-    cf.on(GetDistributionCommand).resolves({
+    mocks.cloudfront.on(GetDistributionCommand).resolves({
       Distribution: {Id: 'ECFG', ARN: 'arn:aws:cloudfront::1:distribution/ECFG', Status: 'Deployed', LastModifiedTime: new Date(), InProgressInvalidationBatches: 0,
         DomainName: 'ecfg.cloudfront.net', DistributionConfig: {CallerReference: 'c', Origins: {Quantity: 0, Items: []}, DefaultCacheBehavior: {TargetOriginId: 'o', ViewerProtocolPolicy: 'allow-all'}, Comment: '', Enabled: true}},
       $metadata: {},

@@ -10,7 +10,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 import Cost, {type CostComparison} from '../../src/commands/cost.js'
 import type {CostReport} from '../../src/lib/cost/types.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {costMocks, env, mockReference, referenceMetrics, resetCostMocks, service, taskDefinition} from '../lib/cost/fixtures.js'
+import {env, mockReference, referenceMetrics, service, taskDefinition} from '../lib/cost/fixtures.js'
 
 const root = import.meta.url
 const run = <T = CostReport>(argv: string[]) => captureOutput<T>(() => Cost.run(argv, root))
@@ -18,7 +18,6 @@ const run = <T = CostReport>(argv: string[]) => captureOutput<T>(() => Cost.run(
 describe('cost', () => {
   beforeEach(() => {
     resetMocks()
-    resetCostMocks()
     process.env.AWS_REGION = 'us-east-1'
     delete process.env.ENVIRONMENT
     mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall'})
@@ -63,7 +62,7 @@ describe('cost', () => {
       product: {attributes: {usagetype}},
       terms: {OnDemand: {a: {priceDimensions: {b: {unit: 'hrs', beginRange: '0', pricePerUnit: {USD: usd}}}}}},
     })
-    costMocks.pricing.on(GetProductsCommand).resolves({PriceList: [product('EU-Fargate-vCPU-Hours:perCPU', '0.0448400000'), product('EU-Fargate-GB-Hours', '0.0049100000')]})
+    mocks.pricing.on(GetProductsCommand).resolves({PriceList: [product('EU-Fargate-vCPU-Hours:perCPU', '0.0448400000'), product('EU-Fargate-GB-Hours', '0.0049100000')]})
     const {result} = await run(['--region', 'eu-west-1', '--live-prices', '--json'])
     expect(result).toMatchObject({region: 'eu-west-1', pricesSource: 'live'})
     expect(result!.subtotals['ECS Fargate']).toBe(Number((730 * (1.75 * 0.04484 + 3.5 * 0.00491)).toFixed(2)))
@@ -73,7 +72,7 @@ describe('cost', () => {
   })
 
   it('falls back to the table when the Pricing API denies access, with a warning on stderr even with --json', async () => {
-    costMocks.pricing.on(GetProductsCommand).rejects(accessDenied('pricing:GetProducts'))
+    mocks.pricing.on(GetProductsCommand).rejects(accessDenied('pricing:GetProducts'))
     const {result, stdout, stderr} = await run(['--live-prices', '--json'])
     expect(result).toMatchObject({pricesSource: 'table', total: 160.75})
     expect(stderr).toContain('Warning (production): --live-prices: The AWS Pricing API failed: AccessDeniedException')
@@ -83,15 +82,15 @@ describe('cost', () => {
   })
 
   it('--actual: Cost Explorer side by side with the estimate, saying what it costs', async () => {
-    costMocks.ce.on(GetCostAndUsageCommand).resolves({ResultsByTime: [{Groups: [
+    mocks.costExplorer.on(GetCostAndUsageCommand).resolves({ResultsByTime: [{Groups: [
       {Keys: ['Amazon Elastic Container Service'], Metrics: {UnblendedCost: {Amount: '50', Unit: 'USD'}}},
       {Keys: ['AmazonCloudWatch'], Metrics: {UnblendedCost: {Amount: '5', Unit: 'USD'}}},
     ]}]})
-    costMocks.ce.on(GetCostForecastCommand).resolves({Total: {Amount: '20', Unit: 'USD'}})
+    mocks.costExplorer.on(GetCostForecastCommand).resolves({Total: {Amount: '20', Unit: 'USD'}})
     const {stdout, stderr} = await run(['--actual', '--cost-tag', 'env'])
     expect(stderr).toContain('--actual: Cost Explorer charges $0.01 per request')
     expect(stderr).toContain('--actual: 2 Cost Explorer requests made ($0.02).')
-    expect(costMocks.ce).toHaveReceivedCommandWith(GetCostAndUsageCommand, {Filter: {Tags: {Key: 'env', Values: ['production'], MatchOptions: ['EQUALS']}}})
+    expect(mocks.costExplorer).toHaveReceivedCommandWith(GetCostAndUsageCommand, {Filter: {Tags: {Key: 'env', Values: ['production'], MatchOptions: ['EQUALS']}}})
     expect(stdout).toMatch(/Actual spend \(Cost Explorer, tag env=production/)
     expect(stdout).toMatch(/AmazonCloudWatch \(not estimated\)\s+-\s+\$5\.00/)
     expect(stdout).toMatch(/Unexplained difference: -\$85\.75 a month \(month-to-date \+ forecast − estimate\)\./)
@@ -99,8 +98,8 @@ describe('cost', () => {
   })
 
   it('--actual failing (AccessDenied on ce:GetCostAndUsage) keeps the estimate and exits 1', async () => {
-    costMocks.ce.on(GetCostAndUsageCommand).rejects(accessDenied('ce:GetCostAndUsage'))
-    costMocks.ce.on(GetCostForecastCommand).resolves({Total: {Amount: '20', Unit: 'USD'}})
+    mocks.costExplorer.on(GetCostAndUsageCommand).rejects(accessDenied('ce:GetCostAndUsage'))
+    mocks.costExplorer.on(GetCostForecastCommand).resolves({Total: {Amount: '20', Unit: 'USD'}})
     const {result} = await run(['--actual', '--json'])
     expect(result!.total).toBe(160.75)
     expect(result!.actualError?.message).toContain('ce:GetCostAndUsage')

@@ -1,38 +1,35 @@
 import {
   AccessDeniedException,
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
   ExecuteCommandCommand,
   type ExecuteCommandCommandOutput,
-  ListTasksCommand,
   type Service,
   type Task,
 } from '@aws-sdk/client-ecs'
 import {captureOutput} from '@oclif/test'
-import {existsSync, mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
+import {existsSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {delimiter, join} from 'node:path'
+import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import Exec from '../../src/commands/exec.js'
 import {wrapWithExitMarker} from '../../src/lib/ecs-exec/command-line.js'
 import {mocks, resetMocks} from '../helpers/aws.js'
+import {describeServices, listTasks} from '../helpers/ecs.js'
+import {type FakePlugin, fakePluginOnPath} from '../helpers/plugin.js'
 import {CLUSTER_ARN, service, task, taskDefinition} from '../lib/ecs-exec/fixtures.js'
 
-const FAKE = join(import.meta.dirname, '..', 'fixtures', 'fake-session-manager-plugin')
 const SESSION = {sessionId: 'ecs-execute-command-0abc', streamUrl: 'wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0abc?role=publish_subscribe', tokenValue: 'TOKEN-abc'}
 const saved = {...process.env}
-let argsFile: string
+let plugin: FakePlugin
 
 const run = (argv: string[]) => captureOutput<Record<string, unknown>>(() => Exec.run(argv, import.meta.url))
-const pluginArgs = (): string[] => readFileSync(argsFile, 'utf8').split('\0').slice(0, -1)
+const pluginArgs = (): string[] => plugin.args()
 
 function given(o: {service?: Service; tasks?: Task[]} = {}): void {
   const tasks = o.tasks ?? [task('0aaa1111'), task('0bbb2222', {startedAt: new Date('2026-11-26T09:00:00Z')})]
-  mocks.ecs.on(DescribeServicesCommand).resolves({services: [o.service ?? service()]})
-  mocks.ecs.on(ListTasksCommand).resolves({taskArns: tasks.map((t) => t.taskArn!)})
-  mocks.ecs.on(DescribeTasksCommand).resolves({tasks})
+  describeServices([o.service ?? service()])
+  listTasks(tasks)
   mocks.ecs.on(DescribeTaskDefinitionCommand).resolves({taskDefinition: taskDefinition()})
   mocks.ecs.on(ExecuteCommandCommand).callsFake((input: {task: string; container: string}): ExecuteCommandCommandOutput => (
     {$metadata: {}, clusterArn: CLUSTER_ARN, taskArn: input.task, containerName: input.container, interactive: true, session: SESSION}))
@@ -43,11 +40,7 @@ describe('exec', () => {
     resetMocks()
     for (const k of ['ENVIRONMENT', 'AWS_PROFILE', 'AWS_ENDPOINT_URL', 'FAKE_SMP_EXIT', 'FAKE_SMP_STDOUT']) delete process.env[k]
     process.env.AWS_REGION = 'us-east-1'
-    const dir = mkdtempSync(join(tmpdir(), 'allthrive-exec-'))
-    symlinkSync(FAKE, join(dir, 'session-manager-plugin'))
-    argsFile = join(dir, 'args')
-    process.env.FAKE_SMP_ARGS_FILE = argsFile
-    process.env.PATH = `${dir}${delimiter}${saved.PATH}`
+    plugin = fakePluginOnPath('allthrive-exec-')
   })
 
   afterEach(() => {
@@ -122,7 +115,7 @@ describe('exec', () => {
     expect(error?.suggestions?.[0]).toMatch(/^aws ecs update-service --cluster production-allthrive-cluster --service production-allthrive-web --enable-execute-command --force-new-deployment/)
     expect(error?.oclif?.exit).toBe(1)
     expect(mocks.ecs).not.toHaveReceivedCommand(ExecuteCommandCommand)
-    expect(existsSync(argsFile)).toBe(false)
+    expect(existsSync(plugin.argsFile)).toBe(false)
   })
 
   it('says how to install session-manager-plugin when it is not on PATH', async () => {

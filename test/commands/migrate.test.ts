@@ -10,18 +10,16 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs'
 import {captureOutput} from '@oclif/test'
-import {mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {delimiter, join} from 'node:path'
+import {readFileSync} from 'node:fs'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import Migrate from '../../src/commands/migrate.js'
 import {wrapWithExitMarker} from '../../src/lib/ecs-exec/command-line.js'
 import type {MigrateResult} from '../../src/lib/migrate/result.js'
 import {mocks, resetMocks} from '../helpers/aws.js'
+import {fakePluginOnPath} from '../helpers/plugin.js'
 import {CLUSTER, CLUSTER_ARN, service, task, taskArn, taskDefinition, TD_ARN} from '../lib/ecs-exec/fixtures.js'
 
-const FAKE = join(import.meta.dirname, '..', 'fixtures', 'fake-session-manager-plugin')
 const MIGRATE = ['python', 'manage.py', 'migrate', '--noinput']
 const ARN = taskArn('9f9f0000')
 const saved = {...process.env}
@@ -208,10 +206,7 @@ describe('migrate --via exec', () => {
     resetMocks()
     for (const k of ['ENVIRONMENT', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[k]
     process.env.AWS_REGION = 'us-east-1'
-    const dir = mkdtempSync(join(tmpdir(), 'allthrive-migrate-exec-'))
-    symlinkSync(FAKE, join(dir, 'session-manager-plugin'))
-    argsFile = join(dir, 'args')
-    Object.assign(process.env, {FAKE_SMP_ARGS_FILE: argsFile, PATH: `${dir}${delimiter}${saved.PATH}`})
+    argsFile = fakePluginOnPath('allthrive-migrate-exec-').argsFile
     const web = task('0aaa1111')
     mocks.ecs.on(DescribeServicesCommand).resolves({services: [service()]})
     mocks.ecs.on(ListTasksCommand).resolves({taskArns: []}).on(ListTasksCommand, {serviceName: 'production-allthrive-web'}).resolves({taskArns: [web.taskArn!]})

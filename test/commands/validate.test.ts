@@ -21,7 +21,9 @@ import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import type {Report} from '../../src/checks/run-checks.js'
 import Validate, {progressModeFor} from '../../src/commands/validate.js'
 import {conventionFor} from '../../src/config.js'
-import {accessDenied, mocks, resetMocks, throttled} from '../helpers/aws.js'
+import {mocks, resetMocks, throttled} from '../helpers/aws.js'
+import {KEYS, serviceName, tdArn} from '../helpers/ecs.js'
+import {secretValue} from '../helpers/secrets.js'
 
 // The drift check runs in validate whether or not the lead has registered it in ALL_CHECKS yet.
 vi.mock('../../src/checks/index.js', async (importOriginal) => {
@@ -35,11 +37,7 @@ const CANARY = 'CANARY-9f8e7d6c5b4a-SECRET'
 const root = import.meta.url
 
 function secretValues(env: string, broken = false): BatchGetSecretValueCommandOutput['SecretValues'] {
-  return conventionFor(env).secrets.map((s) => ({
-    Name: s.id,
-    ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${s.id}-AbCdEf`,
-    SecretString: JSON.stringify(Object.fromEntries(s.keys.map((k, i) => [k, broken && i === 0 ? 'changeme' : `${CANARY}-${k}`]))),
-  }))
+  return conventionFor(env).secrets.map((s) => secretValue(s.id, Object.fromEntries(s.keys.map((k, i) => [k, broken && i === 0 ? 'changeme' : `${CANARY}-${k}`]))))
 }
 
 const run = (argv: string[]) => captureOutput<Report>(() => Validate.run(argv, root))
@@ -240,10 +238,6 @@ describe('validate --format markdown and GitHub annotations', () => {
 })
 
 describe('validate --compare (drift)', () => {
-  const names = (env: string) => ({
-    services: ['web', 'celery', 'celery-beat', 'weaviate'].map((k) => `${env}-allthrive-${k}`),
-  })
-
   beforeEach(() => {
     resetMocks()
     process.env.AWS_REGION = 'us-east-1'
@@ -251,7 +245,7 @@ describe('validate --compare (drift)', () => {
     mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012'})
     mocks.ecs.on(DescribeServicesCommand).callsFake((input: DescribeServicesCommandInput): Partial<DescribeServicesCommandOutput> => {
       const env = input.cluster!.replace('-allthrive-cluster', '')
-      return {services: names(env).services.map((serviceName) => ({serviceName, status: 'ACTIVE', taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/${serviceName}:3`}))}
+      return {services: KEYS.map((k) => ({serviceName: serviceName(k, env), status: 'ACTIVE', taskDefinition: tdArn(k, 3, env)}))}
     })
     mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake((input: DescribeTaskDefinitionCommandInput): Partial<DescribeTaskDefinitionCommandOutput> => {
       const family = input.taskDefinition!.split('/').pop()!.split(':')[0]

@@ -1,8 +1,14 @@
 import {ACMClient} from '@aws-sdk/client-acm'
+import {CloudFrontClient} from '@aws-sdk/client-cloudfront'
 import {CloudWatchClient} from '@aws-sdk/client-cloudwatch'
 import {CloudWatchLogsClient} from '@aws-sdk/client-cloudwatch-logs'
+import {CostExplorerClient} from '@aws-sdk/client-cost-explorer'
+import {EC2Client} from '@aws-sdk/client-ec2'
+import {ECRClient} from '@aws-sdk/client-ecr'
 import {ECSClient} from '@aws-sdk/client-ecs'
+import {ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {ElastiCacheClient} from '@aws-sdk/client-elasticache'
+import {PricingClient} from '@aws-sdk/client-pricing'
 import {RDSClient} from '@aws-sdk/client-rds'
 import {S3Client} from '@aws-sdk/client-s3'
 import {SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
@@ -11,14 +17,21 @@ import {mockClient} from 'aws-sdk-client-mock'
 
 /**
  * The one map of SDK mocks (aws-cdk-cli style). mockClient patches the class
- * prototype, so every client the factory builds is mocked. Reset in beforeEach.
+ * prototype, so every client the factory builds is mocked; a second mockClient of
+ * the same class would undo the first, so no test file calls it. Reset in beforeEach.
  */
 export const mocks = {
   acm: mockClient(ACMClient),
+  cloudfront: mockClient(CloudFrontClient),
   cloudwatch: mockClient(CloudWatchClient),
+  costExplorer: mockClient(CostExplorerClient),
   logs: mockClient(CloudWatchLogsClient),
+  ec2: mockClient(EC2Client),
+  ecr: mockClient(ECRClient),
   ecs: mockClient(ECSClient),
   elasticache: mockClient(ElastiCacheClient),
+  elbv2: mockClient(ElasticLoadBalancingV2Client),
+  pricing: mockClient(PricingClient),
   rds: mockClient(RDSClient),
   s3: mockClient(S3Client),
   secrets: mockClient(SecretsManagerClient),

@@ -1,6 +1,8 @@
+import {expect} from 'vitest'
+
 import {createAwsClients} from '../../src/aws/clients.js'
-import {createMemo} from '../../src/checks/run-checks.js'
-import type {CheckContext} from '../../src/checks/types.js'
+import {createMemo, type ReportEntry, runOne, type RunContext} from '../../src/checks/run-checks.js'
+import type {Check, CheckContext} from '../../src/checks/types.js'
 import {conventionFor, type EnvConfig} from '../../src/config.js'
 
 export const NOW = new Date('2026-11-26T12:00:00Z')
@@ -23,5 +25,19 @@ export function ctxWith(overrides: Partial<EnvConfig> = {}, opts: {name?: string
   }
 }
 
+/** A check context for a run with --probe. */
+export const probing = (overrides: Partial<EnvConfig> = {}): CheckContext => ({...ctxWith(overrides), probe: true})
+
 /** Every string in a value, joined: to assert that no canary leaks into any output. */
 export const everything = (...values: unknown[]): string => values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n')
+
+/**
+ * Runs a check as validate does (runOne, 5s timeout) and expects an error whose hint
+ * names `what`: the IAM action AccessDenied names, or the remedy. Returns the entry.
+ */
+export async function expectErrorNaming(check: Check, what: string, ctx: RunContext = ctxWith()): Promise<ReportEntry> {
+  const r = await runOne(check, ctx, {timeoutMs: 5000})
+  expect(r.status).toBe('error')
+  expect(r.hint).toContain(what)
+  return r
+}

@@ -1,29 +1,13 @@
-import {
-  ClusterNotFoundException,
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
-  DescribeTasksCommand,
-  type DescribeTasksCommandOutput,
-  ListTasksCommand,
-  type Service,
-  type Task,
-} from '@aws-sdk/client-ecs'
+import {DescribeServicesCommand, type DescribeServicesCommandOutput, DescribeTasksCommand, ListTasksCommand, type Task} from '@aws-sdk/client-ecs'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import type {ServiceConfig, ServiceKey} from '../../src/config.js'
 import {describeEnvServices, describeStoppedTask, parseSecretRef, recentStoppedTasks, secretLabel, taskDefinitionLabel} from '../../src/lib/ecs.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, envWith} from '../helpers/context.js'
+import {CLUSTER, listTasks, noCluster, namedService as svc, serviceArn, stoppedTask as ecsStoppedTask, taskArn} from '../helpers/ecs.js'
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:production/allthrive/stripe/credentials-AbCdEf'
-const CLUSTER = 'production-allthrive-cluster'
-
-const svc = (name: string, extra: Partial<Service> = {}): Service => ({
-  serviceName: name,
-  serviceArn: `arn:aws:ecs:us-east-1:123456789012:service/${CLUSTER}/${name}`,
-  status: 'ACTIVE',
-  ...extra,
-})
 
 const described = (out: Partial<DescribeServicesCommandOutput>): DescribeServicesCommandOutput => ({$metadata: {}, ...out})
 
@@ -78,7 +62,7 @@ describe('describeEnvServices', () => {
   it('describes every configured service in one call, once per run', async () => {
     mocks.ecs.on(DescribeServicesCommand).resolves(described({
       services: [svc('production-allthrive-web'), svc('production-allthrive-celery'), svc('production-allthrive-weaviate')],
-      failures: [{arn: `arn:aws:ecs:us-east-1:123456789012:service/${CLUSTER}/production-allthrive-celery-beat`, reason: 'MISSING'}],
+      failures: [{arn: serviceArn('production-allthrive-celery-beat'), reason: 'MISSING'}],
     }))
     const ctx = ctxWith()
     const [a, b] = await Promise.all([describeEnvServices(ctx), describeEnvServices(ctx)])
@@ -117,7 +101,7 @@ describe('describeEnvServices', () => {
   })
 
   it('reports a missing cluster', async () => {
-    mocks.ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    noCluster()
     const r = await describeEnvServices(ctxWith())
     expect(r).toMatchObject({clusterMissing: true, missing: ['web', 'celery', 'celery-beat', 'weaviate']})
   })
@@ -131,14 +115,7 @@ describe('describeEnvServices', () => {
 describe('recentStoppedTasks', () => {
   beforeEach(() => resetMocks())
 
-  const stoppedTask = (id: string, group: string, minute: number): Task => ({
-    taskArn: `arn:aws:ecs:us-east-1:123456789012:task/${CLUSTER}/${id}`,
-    group,
-    lastStatus: 'STOPPED',
-    stopCode: 'EssentialContainerExited',
-    stoppedReason: 'Essential container in task exited',
-    stoppedAt: new Date(Date.UTC(2026, 10, 26, 11, minute)),
-  })
+  const stoppedTask = (id: string, group: string, minute: number): Task => ecsStoppedTask('web', id, minute, {group})
 
   it('keeps each service\'s newest stopped tasks, matched by group, with one DescribeTasks', async () => {
     const tasks = [
@@ -149,8 +126,7 @@ describe('recentStoppedTasks', () => {
       stoppedTask('z9', 'family:one-off', 59),
     ]
     // An emulator that ignores serviceName answers every ListTasks with every stopped task of the cluster.
-    mocks.ecs.on(ListTasksCommand).resolves({taskArns: tasks.map((t) => t.taskArn!)})
-    mocks.ecs.on(DescribeTasksCommand).resolves({tasks} satisfies Partial<DescribeTasksCommandOutput>)
+    listTasks(tasks)
     const r = await recentStoppedTasks(ctxWith(), ['production-allthrive-web', 'production-allthrive-celery'], 2)
     expect(r.get('production-allthrive-web')!.map((t) => t.taskArn!.split('/').pop())).toEqual(['a2', 'a3'])
     expect(r.get('production-allthrive-celery')!.map((t) => t.taskArn!.split('/').pop())).toEqual(['b1'])
@@ -160,7 +136,7 @@ describe('recentStoppedTasks', () => {
   })
 
   it('describes more than 100 tasks in calls of 100', async () => {
-    const arns = (prefix: string) => Array.from({length: 80}, (_, i) => `arn:aws:ecs:us-east-1:123456789012:task/${CLUSTER}/${prefix}${i}`)
+    const arns = (prefix: string) => Array.from({length: 80}, (_, i) => taskArn(`${prefix}${i}`))
     mocks.ecs.on(ListTasksCommand, {serviceName: 'web'}).resolves({taskArns: arns('w')})
     mocks.ecs.on(ListTasksCommand, {serviceName: 'celery'}).resolves({taskArns: arns('c')})
     mocks.ecs.on(DescribeTasksCommand).resolves({tasks: []})
@@ -178,7 +154,7 @@ describe('recentStoppedTasks', () => {
 describe('describeStoppedTask', () => {
   it('names the task, the stop code and reason, and each container that says why', () => {
     const task: Task = {
-      taskArn: `arn:aws:ecs:us-east-1:123456789012:task/${CLUSTER}/1a2b3c4d`,
+      taskArn: taskArn('1a2b3c4d'),
       stopCode: 'TaskFailedToStart',
       stoppedReason: 'ResourceInitializationError: unable to pull secrets or registry auth',
       containers: [{name: 'web', exitCode: 1}, {name: 'sidecar'}, {name: 'init', reason: 'CannotPullContainerError: not found'}],

@@ -12,7 +12,6 @@ import {
   type ListInvalidationsCommandOutput,
   TooManyInvalidationsInProgress,
 } from '@aws-sdk/client-cloudfront'
-import {mockClient} from 'aws-sdk-client-mock'
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {UserError} from '../../src/errors.js'
@@ -30,8 +29,8 @@ import {
   waitForInvalidation,
   wildcardCovers,
 } from '../../src/lib/invalidation.js'
+import {mocks, resetMocks} from '../helpers/aws.js'
 
-const cf = mockClient(CloudFrontClient)
 const client = new CloudFrontClient({region: 'us-east-1'})
 const meta = {$metadata: {httpStatusCode: 400, requestId: 'req-1'}}
 const tooMany = (): TooManyInvalidationsInProgress =>
@@ -64,7 +63,7 @@ async function rejection(p: Promise<unknown>): Promise<UserError> {
   return e as UserError
 }
 
-beforeEach(() => cf.reset())
+beforeEach(() => resetMocks())
 
 describe('normalisePath (AWS "What you need to know when invalidating files")', () => {
   it.each([
@@ -173,16 +172,16 @@ describe('createInvalidation', () => {
   const base = {distributionId: 'E1', paths: ['/a', '/b/*'], callerReference: 'allthrive-staging-1-x'}
 
   it('sends the paths and the CallerReference', async () => {
-    cf.on(CreateInvalidationCommand).resolves(created())
+    mocks.cloudfront.on(CreateInvalidationCommand).resolves(created())
     await expect(createInvalidation(client, base)).resolves.toMatchObject({Id: 'I2J3K4L5', Status: 'InProgress'})
-    expect(cf).toHaveReceivedCommandWith(CreateInvalidationCommand, {
+    expect(mocks.cloudfront).toHaveReceivedCommandWith(CreateInvalidationCommand, {
       DistributionId: 'E1',
       InvalidationBatch: {CallerReference: 'allthrive-staging-1-x', Paths: {Quantity: 2, Items: ['/a', '/b/*']}},
     })
   })
 
   it('retries TooManyInvalidationsInProgress with growing, jittered delays and the same CallerReference', async () => {
-    cf.on(CreateInvalidationCommand).rejectsOnce(tooMany()).rejectsOnce(tooMany()).resolves(created())
+    mocks.cloudfront.on(CreateInvalidationCommand).rejectsOnce(tooMany()).rejectsOnce(tooMany()).resolves(created())
     const slept: number[] = []
     const notices: unknown[] = []
     const out = await createInvalidation(client, {
@@ -196,22 +195,22 @@ describe('createInvalidation', () => {
     expect(out.Id).toBe('I2J3K4L5')
     expect(slept).toEqual([3750, 7500])
     expect(notices).toEqual([{attempt: 1, maxAttempts: 7, delayMs: 3750}, {attempt: 2, maxAttempts: 7, delayMs: 7500}])
-    const refs = cf.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input.InvalidationBatch?.CallerReference)
+    const refs = mocks.cloudfront.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input.InvalidationBatch?.CallerReference)
     expect(refs).toEqual(['allthrive-staging-1-x', 'allthrive-staging-1-x', 'allthrive-staging-1-x'])
   })
 
   it('gives up after the bound with advice (exit 1), having created nothing', async () => {
-    cf.on(CreateInvalidationCommand).rejects(tooMany())
+    mocks.cloudfront.on(CreateInvalidationCommand).rejects(tooMany())
     const e = await rejection(createInvalidation(client, {...base, maxAttempts: 3, sleep: async () => {}}))
     expect(e).toBeInstanceOf(UserError)
     expect(e.message).toMatch(/^CloudFront still has too many invalidations in progress on E1 after 3 attempts over \d+s\. Nothing was invalidated\.$/)
     expect(e.suggestions[0]).toContain('aws cloudfront list-invalidations --distribution-id E1')
     expect(e).toMatchObject({exit: 1, code: 'TOO_MANY_INVALIDATIONS'})
-    expect(cf).toHaveReceivedCommandTimes(CreateInvalidationCommand, 3)
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(CreateInvalidationCommand, 3)
   })
 
   it('names cloudfront:CreateInvalidation on AccessDenied (exit 1)', async () => {
-    cf.on(CreateInvalidationCommand).rejects(new AccessDenied({message: 'User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: cloudfront:CreateInvalidation on resource: arn:aws:cloudfront::123456789012:distribution/E1', $metadata: {httpStatusCode: 403}}))
+    mocks.cloudfront.on(CreateInvalidationCommand).rejects(new AccessDenied({message: 'User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: cloudfront:CreateInvalidation on resource: arn:aws:cloudfront::123456789012:distribution/E1', $metadata: {httpStatusCode: 403}}))
     const e = await rejection(createInvalidation(client, base))
     expect(e.message).toMatch(/^Not allowed to create an invalidation on E1: the caller lacks cloudfront:CreateInvalidation \(AccessDenied \(HTTP 403\)/)
     expect(e.suggestions).toEqual(['Grant cloudfront:CreateInvalidation to the caller (see README "IAM policy"), or run with a role that has it.'])
@@ -219,7 +218,7 @@ describe('createInvalidation', () => {
   })
 
   it('reports paths CloudFront rejects as a usage error', async () => {
-    cf.on(CreateInvalidationCommand).rejects(new InvalidArgument({message: 'Your request contains one or more invalid invalidation paths.', ...meta}))
+    mocks.cloudfront.on(CreateInvalidationCommand).rejects(new InvalidArgument({message: 'Your request contains one or more invalid invalidation paths.', ...meta}))
     const e = await rejection(createInvalidation(client, base))
     expect(e).toMatchObject({exit: 2, code: 'INVALID_PATH'})
     expect(e.message).toContain('/a, /b/*')
@@ -227,7 +226,7 @@ describe('createInvalidation', () => {
 
   it('rethrows other errors untouched', async () => {
     const boom = Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'})
-    cf.on(CreateInvalidationCommand).rejects(boom)
+    mocks.cloudfront.on(CreateInvalidationCommand).rejects(boom)
     await expect(createInvalidation(client, base)).rejects.toBe(boom)
   })
 
@@ -246,24 +245,24 @@ describe('waitForInvalidation', () => {
   })
 
   it('polls GetInvalidation until Completed, reporting progress', async () => {
-    cf.on(GetInvalidationCommand).resolvesOnce(got()).resolvesOnce(got()).resolves(got({Status: 'Completed'}))
+    mocks.cloudfront.on(GetInvalidationCommand).resolvesOnce(got()).resolvesOnce(got()).resolves(got({Status: 'Completed'}))
     const progress: unknown[] = []
     const waiting = waitForInvalidation(client, {distributionId: 'E1', invalidationId: 'I1', onProgress: (p) => progress.push(p)})
     await vi.advanceTimersByTimeAsync(30_000)
     await expect(waiting).resolves.toEqual({completed: true, status: 'Completed', elapsedMs: 30_000, polls: 3})
     expect(progress).toEqual([{status: 'InProgress', elapsedMs: 5000, polls: 1}, {status: 'InProgress', elapsedMs: 15_000, polls: 2}])
-    expect(cf).toHaveReceivedCommandWith(GetInvalidationCommand, {DistributionId: 'E1', Id: 'I1'})
+    expect(mocks.cloudfront).toHaveReceivedCommandWith(GetInvalidationCommand, {DistributionId: 'E1', Id: 'I1'})
   })
 
   it('accepts moto\'s "COMPLETED" as well as AWS\'s "Completed"', async () => {
-    cf.on(GetInvalidationCommand).resolves(got({Status: 'COMPLETED'}))
+    mocks.cloudfront.on(GetInvalidationCommand).resolves(got({Status: 'COMPLETED'}))
     const waiting = waitForInvalidation(client, {distributionId: 'E1', invalidationId: 'I1'})
     await vi.advanceTimersByTimeAsync(5000)
     await expect(waiting).resolves.toMatchObject({completed: true})
   })
 
   it('stops at the timeout with the invalidation still in progress', async () => {
-    cf.on(GetInvalidationCommand).resolves(got())
+    mocks.cloudfront.on(GetInvalidationCommand).resolves(got())
     const waiting = waitForInvalidation(client, {distributionId: 'E1', invalidationId: 'I1', timeoutMs: 12_000})
     await vi.advanceTimersByTimeAsync(12_000)
     await expect(waiting).resolves.toEqual({completed: false, status: 'InProgress', elapsedMs: 12_000, polls: 2})
@@ -288,13 +287,13 @@ describe('paths used this month and the free tier', () => {
   })
 
   it('counts paths of this month\'s invalidations (newest first), stopping at the first older one', async () => {
-    cf.on(ListInvalidationsCommand)
+    mocks.cloudfront.on(ListInvalidationsCommand)
       .resolves(page([]))
       .on(ListInvalidationsCommand, {DistributionId: 'E1'})
       .resolves(page([summary('A', '2026-11-25T00:00:00Z'), summary('B', '2026-11-01T00:00:00Z'), summary('OLD', '2026-10-31T23:59:59Z')], 'OLD'))
       .on(ListInvalidationsCommand, {DistributionId: 'E2'})
       .resolves(page([summary('C', '2026-11-20T00:00:00Z')]))
-    cf.on(GetInvalidationCommand)
+    mocks.cloudfront.on(GetInvalidationCommand)
       .resolves(got({InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 1}}}))
       .on(GetInvalidationCommand, {Id: 'A'})
       .resolves(got({InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 400}}}))
@@ -302,18 +301,18 @@ describe('paths used this month and the free tier', () => {
       .resolves(got({InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 250}}}))
     const usage = await pathsUsedThisMonth(client, {distributionIds: ['E1', 'E2'], now: NOW})
     expect(usage).toEqual({paths: 651, invalidations: 3, lowerBound: false, distributions: 2})
-    expect(cf).toHaveReceivedCommandTimes(ListInvalidationsCommand, 2) // no second page for E1
-    expect(cf).toHaveReceivedCommandTimes(GetInvalidationCommand, 3)
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(ListInvalidationsCommand, 2) // no second page for E1
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(GetInvalidationCommand, 3)
   })
 
   it('reads at most maxGets invalidations and says the total is a lower bound', async () => {
-    cf.on(ListInvalidationsCommand).resolves(page(['A', 'B', 'C', 'D'].map((id, i) => summary(id, `2026-11-2${i}T00:00:00Z`))))
-    cf.on(GetInvalidationCommand).resolves(got({InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 10}}}))
+    mocks.cloudfront.on(ListInvalidationsCommand).resolves(page(['A', 'B', 'C', 'D'].map((id, i) => summary(id, `2026-11-2${i}T00:00:00Z`))))
+    mocks.cloudfront.on(GetInvalidationCommand).resolves(got({InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 10}}}))
     const usage = await pathsUsedThisMonth(client, {distributionIds: ['E1'], now: NOW, maxGets: 2})
     expect(usage).toEqual({paths: 22, invalidations: 4, lowerBound: true, distributions: 1})
-    expect(cf).toHaveReceivedCommandTimes(GetInvalidationCommand, 2)
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(GetInvalidationCommand, 2)
     // The newest two were read.
-    expect(cf.commandCalls(GetInvalidationCommand).map((c) => c.args[0].input.Id).sort()).toEqual(['C', 'D'])
+    expect(mocks.cloudfront.commandCalls(GetInvalidationCommand).map((c) => c.args[0].input.Id).sort()).toEqual(['C', 'D'])
   })
 
   it.each([

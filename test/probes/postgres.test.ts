@@ -1,32 +1,22 @@
 import {readFileSync} from 'node:fs'
 import {type AddressInfo, createServer, type Socket} from 'node:net'
 
-import {BatchGetSecretValueCommand, type BatchGetSecretValueCommandOutput} from '@aws-sdk/client-secrets-manager'
 import pg from 'pg'
 import {afterAll, beforeAll, beforeEach, describe, expect, it} from 'vitest'
 
 import {postgresProbe} from '../../src/checks/postgres-probe.js'
-import {runOne} from '../../src/checks/run-checks.js'
-import type {CheckContext} from '../../src/checks/types.js'
-import {DEFAULT_THRESHOLDS} from '../../src/config.js'
 import {type PgTarget, parseDatabaseUrl, probePostgres} from '../../src/lib/probes/pg.js'
-import {mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, everything} from '../helpers/context.js'
-import {closedPort, silentServer, testServices, withUrl} from './services.js'
+import {resetMocks} from '../helpers/aws.js'
+import {everything} from '../helpers/context.js'
+import {secretsHold} from '../helpers/secrets.js'
+import {closedPort, probeCtx as ctx, runAgainstSilentServer, testServices, withUrl} from './services.js'
 
 /** Live tests against the PostgreSQL of scripts/test-services.sh; skipped when it is not running. */
 const {PGTEST_URL, PGTEST_CA_FILE} = testServices()
 const SECRET = 'production/allthrive/database'
 const CANARY = 'CANARY-pg-password-7f3a'
 
-function secretHolds(url: string): void {
-  const out: Partial<BatchGetSecretValueCommandOutput> = {
-    SecretValues: [{Name: SECRET, ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SECRET}-AbCdEf`, SecretString: JSON.stringify({DATABASE_URL: url})}],
-  }
-  mocks.secrets.on(BatchGetSecretValueCommand).resolves(out)
-}
-
-const ctx = (timeoutMs = 3000): CheckContext => ({...ctxWith({thresholds: {...DEFAULT_THRESHOLDS, probes: {timeoutMs}}}), probe: true})
+const secretHolds = (url: string): void => secretsHold({[SECRET]: {DATABASE_URL: url}})
 
 describe.skipIf(!PGTEST_URL)('postgres-probe against a real PostgreSQL', () => {
   // The describe body runs even when skipped: nothing here may assume the services exist.
@@ -97,19 +87,11 @@ describe.skipIf(!PGTEST_URL)('postgres-probe against a real PostgreSQL', () => {
   })
 
   it('skips after the timeout, not a hang, when the server accepts and never answers', async () => {
-    const silent = await silentServer()
-    try {
-      secretHolds(withUrl(url, {port: silent.port, password: CANARY}))
-      const started = Date.now()
-      const entry = await runOne(postgresProbe, ctx(400), {timeoutMs: 10_000})
-      const elapsed = Date.now() - started
-      expect(elapsed).toBeGreaterThanOrEqual(380)
-      expect(elapsed).toBeLessThan(2000)
-      expect(entry).toMatchObject({status: 'skip', summary: 'not reachable from here (connection timed out after 400ms): run from inside the VPC (a bastion, or `allthrive exec web`)'})
-      expect(everything(entry)).not.toContain(CANARY)
-    } finally {
-      await silent.close()
-    }
+    const {entry, elapsed} = await runAgainstSilentServer(postgresProbe, (port) => secretHolds(withUrl(url, {port, password: CANARY})))
+    expect(elapsed).toBeGreaterThanOrEqual(380)
+    expect(elapsed).toBeLessThan(2000)
+    expect(entry).toMatchObject({status: 'skip', summary: 'not reachable from here (connection timed out after 400ms): run from inside the VPC (a bastion, or `allthrive exec web`)'})
+    expect(everything(entry)).not.toContain(CANARY)
   })
 
   describe('with most connection slots taken', () => {

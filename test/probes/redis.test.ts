@@ -1,15 +1,13 @@
 import {DescribeReplicationGroupsCommand, type ReplicationGroup} from '@aws-sdk/client-elasticache'
-import {BatchGetSecretValueCommand, type BatchGetSecretValueCommandOutput} from '@aws-sdk/client-secrets-manager'
+import {BatchGetSecretValueCommand} from '@aws-sdk/client-secrets-manager'
 import {Redis} from 'ioredis'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {redisProbe} from '../../src/checks/redis-probe.js'
-import {runOne} from '../../src/checks/run-checks.js'
-import type {CheckContext} from '../../src/checks/types.js'
-import {DEFAULT_THRESHOLDS} from '../../src/config.js'
 import {mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, everything} from '../helpers/context.js'
-import {closedPort, silentServer, testServices, withUrl} from './services.js'
+import {everything} from '../helpers/context.js'
+import {secretsHold} from '../helpers/secrets.js'
+import {closedPort, probeCtx as ctx, runAgainstSilentServer, testServices, withUrl} from './services.js'
 
 /** Live tests against the Redis servers of scripts/test-services.sh; skipped when they are not running. */
 const {REDISTEST_URL, REDISTEST_PLAIN_URL} = testServices()
@@ -17,14 +15,8 @@ const APP_SECRET = 'production/allthrive/app'
 const CANARY = 'CANARY-redis-token-91bd'
 
 /** The app secret holds REDIS_URL (other secrets are absent: the probe only needs this one). */
-function appSecretHolds(redisUrl: string): void {
-  const out: Partial<BatchGetSecretValueCommandOutput> = {
-    SecretValues: [{Name: APP_SECRET, ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${APP_SECRET}-AbCdEf`, SecretString: JSON.stringify({SECRET_KEY: 'x', REDIS_URL: redisUrl})}],
-  }
-  mocks.secrets.on(BatchGetSecretValueCommand).resolves(out)
-}
+const appSecretHolds = (redisUrl: string): void => secretsHold({[APP_SECRET]: {SECRET_KEY: 'x', REDIS_URL: redisUrl}})
 
-const ctx = (timeoutMs = 3000): CheckContext => ({...ctxWith({thresholds: {...DEFAULT_THRESHOLDS, probes: {timeoutMs}}}), probe: true})
 const VPC = 'run from inside the VPC (a bastion, or `allthrive exec web`)'
 
 describe.skipIf(!REDISTEST_URL || !REDISTEST_PLAIN_URL)('redis-probe against a real Redis', () => {
@@ -103,18 +95,10 @@ describe.skipIf(!REDISTEST_URL || !REDISTEST_PLAIN_URL)('redis-probe against a r
   })
 
   it('skips after the timeout, not a hang, when the server accepts and never answers', async () => {
-    const silent = await silentServer()
-    try {
-      appSecretHolds(withUrl(url, {port: silent.port, password: CANARY}))
-      const started = Date.now()
-      const entry = await runOne(redisProbe, ctx(400), {timeoutMs: 10_000})
-      const elapsed = Date.now() - started
-      expect(elapsed).toBeGreaterThanOrEqual(380)
-      expect(elapsed).toBeLessThan(2000)
-      expect(entry).toMatchObject({status: 'skip', summary: `not reachable from here (connection timed out after 400ms): ${VPC}`})
-      expect(everything(entry)).not.toContain(CANARY)
-    } finally {
-      await silent.close()
-    }
+    const {entry, elapsed} = await runAgainstSilentServer(redisProbe, (port) => appSecretHolds(withUrl(url, {port, password: CANARY})))
+    expect(elapsed).toBeGreaterThanOrEqual(380)
+    expect(elapsed).toBeLessThan(2000)
+    expect(entry).toMatchObject({status: 'skip', summary: `not reachable from here (connection timed out after 400ms): ${VPC}`})
+    expect(everything(entry)).not.toContain(CANARY)
   })
 })

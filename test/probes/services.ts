@@ -1,6 +1,11 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {type AddressInfo, createServer, type Server, type Socket} from 'node:net'
 
+import {type ReportEntry, runOne} from '../../src/checks/run-checks.js'
+import type {Check, CheckContext} from '../../src/checks/types.js'
+import {DEFAULT_THRESHOLDS} from '../../src/config.js'
+import {probing} from '../helpers/context.js'
+
 /**
  * The real servers scripts/test-services.sh starts, as URLs: from the environment, else
  * from the file the script writes. Unset when neither exists (the probe tests then skip).
@@ -42,6 +47,25 @@ export async function silentServer(): Promise<{port: number; close(): Promise<vo
       for (const s of sockets) s.destroy()
       server.close(() => resolve())
     }),
+  }
+}
+
+/** A check context with --probe and thresholds.probes.timeoutMs. */
+export const probeCtx = (timeoutMs = 3000): CheckContext => probing({thresholds: {...DEFAULT_THRESHOLDS, probes: {timeoutMs}}})
+
+/**
+ * Runs `check` as validate does, with a 400ms probe timeout, after `point(port)` has pointed
+ * its secret at a server that accepts and never answers: the entry and how long it took.
+ */
+export async function runAgainstSilentServer(check: Check, point: (port: number) => void): Promise<{entry: ReportEntry; elapsed: number}> {
+  const silent = await silentServer()
+  try {
+    point(silent.port)
+    const started = Date.now()
+    const entry = await runOne(check, probeCtx(400), {timeoutMs: 10_000})
+    return {entry, elapsed: Date.now() - started}
+  } finally {
+    await silent.close()
   }
 }
 

@@ -10,7 +10,8 @@ import {beforeEach, describe, expect, it} from 'vitest'
 
 import {createAwsClients} from '../../../src/aws/clients.js'
 import {actualCosts, monthPeriods} from '../../../src/lib/cost/actual.js'
-import {costMocks, NOW, resetCostMocks} from './fixtures.js'
+import {mocks, resetMocks} from '../../helpers/aws.js'
+import {NOW} from './fixtures.js'
 
 const group = (service: string, amount: string): Group => ({Keys: [service], Metrics: {UnblendedCost: {Amount: amount, Unit: 'USD'}}})
 
@@ -23,20 +24,20 @@ const forecast = (amount: string): GetCostForecastCommandOutput => ({$metadata: 
 const run = (now = NOW) => actualCosts(createAwsClients({region: 'eu-west-1'}), {environment: 'production', tagKey: 'Environment', now, estimate: 160})
 
 describe('actualCosts', () => {
-  beforeEach(() => resetCostMocks())
+  beforeEach(() => resetMocks())
 
   it('asks Cost Explorer in us-east-1 for this month by SERVICE, filtered by the tag, and the rest-of-month forecast', async () => {
-    costMocks.ce.on(GetCostAndUsageCommand).resolves(costs([group('Amazon Elastic Container Service', '52.50'), group('EC2 - Other', '30.00'), group('AmazonCloudWatch', '4.10')]))
-    costMocks.ce.on(GetCostForecastCommand).resolves(forecast('25.00'))
+    mocks.costExplorer.on(GetCostAndUsageCommand).resolves(costs([group('Amazon Elastic Container Service', '52.50'), group('EC2 - Other', '30.00'), group('AmazonCloudWatch', '4.10')]))
+    mocks.costExplorer.on(GetCostForecastCommand).resolves(forecast('25.00'))
     const a = await run()
-    expect(costMocks.ce).toHaveReceivedCommandWith(GetCostAndUsageCommand, {
+    expect(mocks.costExplorer).toHaveReceivedCommandWith(GetCostAndUsageCommand, {
       TimePeriod: {Start: '2026-11-01', End: '2026-11-26'},
       Granularity: 'MONTHLY',
       GroupBy: [{Type: 'DIMENSION', Key: 'SERVICE'}],
       Filter: {Tags: {Key: 'Environment', Values: ['production'], MatchOptions: ['EQUALS']}},
     })
-    expect(costMocks.ce).toHaveReceivedCommandWith(GetCostForecastCommand, {TimePeriod: {Start: '2026-11-26', End: '2026-12-01'}, Metric: 'UNBLENDED_COST'})
-    const regions = await Promise.all(costMocks.ce.calls().map((c) => (c.thisValue as {config: {region: () => Promise<string>}}).config.region()))
+    expect(mocks.costExplorer).toHaveReceivedCommandWith(GetCostForecastCommand, {TimePeriod: {Start: '2026-11-26', End: '2026-12-01'}, Metric: 'UNBLENDED_COST'})
+    const regions = await Promise.all(mocks.costExplorer.calls().map((c) => (c.thisValue as {config: {region: () => Promise<string>}}).config.region()))
     expect(new Set(regions)).toEqual(new Set(['us-east-1']))
     expect(a).toMatchObject({monthToDate: 86.6, forecastRest: 25, forecastMonth: 111.6, estimate: 160, unexplained: -48.4, requests: 2, days: {elapsed: 25, inMonth: 30}})
     expect(a.services[0]).toEqual({ceService: 'Amazon Elastic Container Service', service: 'ECS Fargate', monthToDate: 52.5, projectedMonth: 63})
@@ -45,8 +46,8 @@ describe('actualCosts', () => {
   })
 
   it('says the tag may not be activated when Cost Explorer returns nothing for it', async () => {
-    costMocks.ce.on(GetCostAndUsageCommand).resolves(costs([]))
-    costMocks.ce.on(GetCostForecastCommand).rejects(new DataUnavailableException({message: 'Insufficient amount of historical data to generate forecast.', $metadata: {}}))
+    mocks.costExplorer.on(GetCostAndUsageCommand).resolves(costs([]))
+    mocks.costExplorer.on(GetCostForecastCommand).rejects(new DataUnavailableException({message: 'Insufficient amount of historical data to generate forecast.', $metadata: {}}))
     const a = await run()
     expect(a.monthToDate).toBe(0)
     expect(a.forecastMonth).toBeUndefined()
@@ -56,19 +57,19 @@ describe('actualCosts', () => {
   })
 
   it('counts every request it pays for, pages included', async () => {
-    costMocks.ce.on(GetCostAndUsageCommand)
+    mocks.costExplorer.on(GetCostAndUsageCommand)
       .resolvesOnce(costs([group('Amazon ElastiCache', '10')], 'page-2'))
       .resolvesOnce(costs([group('Amazon ElastiCache', '1')]))
-    costMocks.ce.on(GetCostForecastCommand).resolves(forecast('2'))
+    mocks.costExplorer.on(GetCostForecastCommand).resolves(forecast('2'))
     const a = await run()
     expect(a.requests).toBe(3)
     expect(a.monthToDate).toBe(11)
   })
 
   it('on the first day of the month, asks only for the forecast', async () => {
-    costMocks.ce.on(GetCostForecastCommand).resolves(forecast('150'))
+    mocks.costExplorer.on(GetCostForecastCommand).resolves(forecast('150'))
     const a = await run(new Date('2026-12-01T03:00:00Z'))
-    expect(costMocks.ce).not.toHaveReceivedCommand(GetCostAndUsageCommand)
+    expect(mocks.costExplorer).not.toHaveReceivedCommand(GetCostAndUsageCommand)
     expect(a).toMatchObject({monthToDate: 0, forecastMonth: 150, requests: 1})
   })
 

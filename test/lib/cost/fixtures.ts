@@ -1,40 +1,22 @@
-import {
-  CloudFrontClient,
-  type Distribution,
-  type DistributionSummary,
-  GetDistributionCommand,
-  type GetDistributionCommandOutput,
-  ListDistributionsCommand,
-  type ListDistributionsCommandOutput,
-  ListTagsForResourceCommand,
-} from '@aws-sdk/client-cloudfront'
+import {type DistributionSummary, GetDistributionCommand, ListDistributionsCommand, ListTagsForResourceCommand} from '@aws-sdk/client-cloudfront'
 import {GetMetricDataCommand, type GetMetricDataCommandOutput, type MetricDataResult} from '@aws-sdk/client-cloudwatch'
-import {CostExplorerClient} from '@aws-sdk/client-cost-explorer'
 import {
   DescribeNatGatewaysCommand,
   type DescribeNatGatewaysCommandOutput,
   DescribeNetworkInterfacesCommand,
   type DescribeNetworkInterfacesCommandOutput,
   DescribeSubnetsCommand,
-  EC2Client,
 } from '@aws-sdk/client-ec2'
-import {
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
-  DescribeTaskDefinitionCommand,
-  type DescribeTaskDefinitionCommandOutput,
-  type Service,
-  type TaskDefinition,
-} from '@aws-sdk/client-ecs'
+import type {Service, TaskDefinition} from '@aws-sdk/client-ecs'
 import {DescribeReplicationGroupsCommand, type DescribeReplicationGroupsCommandOutput} from '@aws-sdk/client-elasticache'
-import {DescribeLoadBalancersCommand, type DescribeLoadBalancersCommandOutput, ElasticLoadBalancingV2Client} from '@aws-sdk/client-elastic-load-balancing-v2'
-import {PricingClient} from '@aws-sdk/client-pricing'
+import {DescribeLoadBalancersCommand, type DescribeLoadBalancersCommandOutput} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {type DBInstance, DescribeDBInstancesCommand, type DescribeDBInstancesCommandOutput} from '@aws-sdk/client-rds'
-import {mockClient} from 'aws-sdk-client-mock'
 
 import {conventionFor, type EnvConfig} from '../../../src/config.js'
 import type {FargateService, Inventory} from '../../../src/lib/cost/types.js'
 import {mocks} from '../../helpers/aws.js'
+import * as cloudfront from '../../helpers/cloudfront.js'
+import {describeServices, describeTaskDefinitions, namedService, serviceName, taskDefinition as ecsTaskDefinition, tdArn} from '../../helpers/ecs.js'
 
 /**
  * The environment the platform's reference doc (aws-infrastructure.md, "Cost Estimate")
@@ -42,19 +24,6 @@ import {mocks} from '../../helpers/aws.js'
  * FARGATE; RDS db.t3.micro Single-AZ 20 GB gp2; ElastiCache 1 × cache.t3.micro; one
  * internet-facing ALB in 2 AZs; one NAT gateway; CloudFront and S3.
  */
-
-/** Clients test/helpers/aws.ts does not mock (mockClient patches the prototype: one per class per test file). */
-export const costMocks = {
-  elbv2: mockClient(ElasticLoadBalancingV2Client),
-  ec2: mockClient(EC2Client),
-  pricing: mockClient(PricingClient),
-  ce: mockClient(CostExplorerClient),
-  cloudfront: mockClient(CloudFrontClient),
-}
-
-export function resetCostMocks(): void {
-  for (const m of Object.values(costMocks)) m.reset()
-}
 
 export const NOW = new Date('2026-11-26T07:00:00Z')
 export const ACCOUNT = '123456789012'
@@ -73,8 +42,6 @@ const SIZES: Record<string, {cpu: string; memory: string}> = {
   'celery-beat': {cpu: '256', memory: '512'},
   weaviate: {cpu: '512', memory: '1024'},
 }
-
-const tdArn = (e: EnvConfig, key: string): string => `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${e.name}-allthrive-${key}:7`
 
 /** A pure inventory of the reference environment, for estimate and savings tests. */
 export function referenceInventory(e = env()): Inventory {
@@ -110,22 +77,20 @@ export function referenceInventory(e = env()): Inventory {
 
 // ---------------------------------------------------------------- AWS responses
 
+/** Services and task definitions of the reference run revision 7. */
 export function service(e: EnvConfig, key: string, over: Partial<Service> = {}): Service {
-  return {
-    serviceName: `${e.name}-allthrive-${key}`,
-    serviceArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/${e.cluster}/${e.name}-allthrive-${key}`,
-    status: 'ACTIVE',
+  return namedService(serviceName(key, e.name), {
     desiredCount: 1,
     runningCount: 1,
     launchType: 'FARGATE',
-    taskDefinition: tdArn(e, key),
+    taskDefinition: tdArn(key, 7, e.name),
     networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-0ref'], assignPublicIp: 'DISABLED'}},
     ...over,
-  }
+  }, e.cluster)
 }
 
 export function taskDefinition(e: EnvConfig, key: string, over: Partial<TaskDefinition> = {}): TaskDefinition {
-  return {taskDefinitionArn: tdArn(e, key), family: `${e.name}-allthrive-${key}`, revision: 7, ...SIZES[key], requiresCompatibilities: ['FARGATE'], ...over}
+  return ecsTaskDefinition(key, {...SIZES[key], requiresCompatibilities: ['FARGATE'], ...over}, 7, e.name)
 }
 
 export const db = (e: EnvConfig, over: Partial<DBInstance> = {}): DescribeDBInstancesCommandOutput => ({
@@ -135,56 +100,21 @@ export const db = (e: EnvConfig, over: Partial<DBInstance> = {}): DescribeDBInst
 
 /** The environment's distribution, as ListDistributions summarises it (aliases by the naming convention). */
 export function distributionSummary(e: EnvConfig): DistributionSummary {
-  return {
-    Id: DISTRIBUTION,
-    ARN: `arn:aws:cloudfront::${ACCOUNT}:distribution/${DISTRIBUTION}`,
-    Status: 'Deployed',
-    LastModifiedTime: NOW,
-    DomainName: 'd1.cloudfront.net',
-    Aliases: {Quantity: 1, Items: [e.domains[0]]},
-    Origins: {Quantity: 0, Items: []},
-    DefaultCacheBehavior: {TargetOriginId: 'o', ViewerProtocolPolicy: 'redirect-to-https'},
-    CacheBehaviors: {Quantity: 0},
-    CustomErrorResponses: {Quantity: 0},
-    Comment: `${e.name}-allthrive`,
-    PriceClass: 'PriceClass_100',
-    Enabled: true,
-    ViewerCertificate: {},
-    Restrictions: {GeoRestriction: {RestrictionType: 'none', Quantity: 0}},
-    WebACLId: '',
-    HttpVersion: 'http2',
-    IsIPV6Enabled: true,
-    Staging: false,
-  }
-}
-
-function distributionDetail(s: DistributionSummary): GetDistributionCommandOutput {
-  const d: Distribution = {
-    Id: s.Id,
-    ARN: s.ARN,
-    Status: s.Status,
-    LastModifiedTime: s.LastModifiedTime,
-    InProgressInvalidationBatches: 0,
-    DomainName: s.DomainName,
-    DistributionConfig: {CallerReference: 'ref', Aliases: s.Aliases, Origins: s.Origins, DefaultCacheBehavior: s.DefaultCacheBehavior, Comment: s.Comment ?? '', Enabled: true},
-  }
-  return {Distribution: d, ETag: 'etag', $metadata: {}}
+  return cloudfront.distributionSummary(DISTRIBUTION, [e.domains[0]], `${e.name}-allthrive`, {LastModifiedTime: NOW, DomainName: 'd1.cloudfront.net'})
 }
 
 /** Sets every mock up for the reference environment `e`. Pass `services` to change ECS. */
 export function mockReference(e: EnvConfig, opts: {services?: Service[]; taskDefinitions?: TaskDefinition[]} = {}): void {
   const services = opts.services ?? e.services.map((s) => service(e, s.key))
   const defs = opts.taskDefinitions ?? e.services.map((s) => taskDefinition(e, s.key))
-  mocks.ecs.on(DescribeServicesCommand).resolves({services} satisfies Partial<DescribeServicesCommandOutput>)
-  for (const td of defs) {
-    mocks.ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: td.taskDefinitionArn}).resolves({taskDefinition: td} satisfies Partial<DescribeTaskDefinitionCommandOutput>)
-  }
+  describeServices(services)
+  describeTaskDefinitions(defs)
 
   mocks.rds.on(DescribeDBInstancesCommand).resolves(db(e))
   mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({
     ReplicationGroups: [{ReplicationGroupId: e.redis.replicationGroupId, CacheNodeType: 'cache.t3.micro', MemberClusters: [`${e.redis.replicationGroupId}-001`], Engine: 'redis', Status: 'available'}],
   } satisfies Partial<DescribeReplicationGroupsCommandOutput>)
-  costMocks.elbv2.on(DescribeLoadBalancersCommand).resolves({
+  mocks.elbv2.on(DescribeLoadBalancersCommand).resolves({
     LoadBalancers: [{
       LoadBalancerName: e.alb.name,
       LoadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/${e.alb.name}/${ALB_ID}`,
@@ -194,23 +124,20 @@ export function mockReference(e: EnvConfig, opts: {services?: Service[]; taskDef
       AvailabilityZones: [{ZoneName: 'us-east-1a'}, {ZoneName: 'us-east-1b'}],
     }],
   } satisfies Partial<DescribeLoadBalancersCommandOutput>)
-  costMocks.ec2.on(DescribeNetworkInterfacesCommand).resolves({
+  mocks.ec2.on(DescribeNetworkInterfacesCommand).resolves({
     NetworkInterfaces: [
       {NetworkInterfaceId: 'eni-1', Description: `ELB app/${e.alb.name}/${ALB_ID}`, Association: {PublicIp: '3.3.3.1'}},
       {NetworkInterfaceId: 'eni-2', Description: `ELB app/${e.alb.name}/${ALB_ID}`, Association: {PublicIp: '3.3.3.2'}},
     ],
   } satisfies Partial<DescribeNetworkInterfacesCommandOutput>)
-  costMocks.ec2.on(DescribeSubnetsCommand).resolves({Subnets: [{SubnetId: 'subnet-0ref', VpcId: VPC_ID}]})
-  costMocks.ec2.on(DescribeNatGatewaysCommand).resolves({
+  mocks.ec2.on(DescribeSubnetsCommand).resolves({Subnets: [{SubnetId: 'subnet-0ref', VpcId: VPC_ID}]})
+  mocks.ec2.on(DescribeNatGatewaysCommand).resolves({
     NatGateways: [{NatGatewayId: NAT_ID, VpcId: VPC_ID, State: 'available', ConnectivityType: 'public', NatGatewayAddresses: [{AllocationId: 'eipalloc-1', PublicIp: '3.3.3.9'}]}],
   } satisfies Partial<DescribeNatGatewaysCommandOutput>)
   const summary = distributionSummary(e)
-  costMocks.cloudfront.on(GetDistributionCommand).resolves(distributionDetail(summary))
-  costMocks.cloudfront.on(ListDistributionsCommand).resolves({
-    DistributionList: {Items: [summary], Quantity: 1, IsTruncated: false, Marker: '', MaxItems: 100},
-    $metadata: {},
-  } satisfies ListDistributionsCommandOutput)
-  costMocks.cloudfront.on(ListTagsForResourceCommand).resolves({Tags: {Items: []}, $metadata: {}})
+  mocks.cloudfront.on(GetDistributionCommand).resolves(cloudfront.distributionDetail(summary))
+  mocks.cloudfront.on(ListDistributionsCommand).resolves(cloudfront.distributionList([summary]))
+  mocks.cloudfront.on(ListTagsForResourceCommand).resolves({Tags: {Items: []}, $metadata: {}})
   mocks.cloudwatch.on(GetMetricDataCommand).resolves({MetricDataResults: []})
 }
 

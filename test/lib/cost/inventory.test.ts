@@ -9,7 +9,7 @@ import {createAwsClients} from '../../../src/aws/clients.js'
 import {collectInventory, placementOf} from '../../../src/lib/cost/inventory.js'
 import type {CostContext} from '../../../src/lib/cost/types.js'
 import {accessDenied, mocks, resetMocks} from '../../helpers/aws.js'
-import {costMocks, env, mockReference, NAT_ID, NOW, resetCostMocks, service, taskDefinition, VPC_ID} from './fixtures.js'
+import {env, mockReference, NAT_ID, NOW, service, taskDefinition, VPC_ID} from './fixtures.js'
 
 const ctx = (e = env()): CostContext => ({env: e, region: 'us-east-1', aws: createAwsClients({region: 'us-east-1'}), now: NOW})
 
@@ -34,7 +34,6 @@ describe('placementOf', () => {
 describe('collectInventory', () => {
   beforeEach(() => {
     resetMocks()
-    resetCostMocks()
     mockReference(env())
   })
 
@@ -53,8 +52,8 @@ describe('collectInventory', () => {
     expect(inv.cloudfront.distributionId).toBe('E2REFERENCE01')
     expect(inv.notFound).toEqual([])
     expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 1)
-    expect(costMocks.ec2).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, {Filter: [{Name: 'vpc-id', Values: [VPC_ID]}, {Name: 'state', Values: ['available']}]})
-    expect(costMocks.ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, {Filters: [{Name: 'description', Values: ['ELB app/production-allthrive-alb/50dc6c495c0c9188']}]})
+    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, {Filter: [{Name: 'vpc-id', Values: [VPC_ID]}, {Name: 'state', Values: ['available']}]})
+    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, {Filters: [{Name: 'description', Values: ['ELB app/production-allthrive-alb/50dc6c495c0c9188']}]})
   })
 
   it('reads capacity provider strategies, ARM64 task definitions and public task IPs', async () => {
@@ -88,8 +87,8 @@ describe('collectInventory', () => {
     mocks.rds.on(DescribeDBInstancesCommand).rejects(new DBInstanceNotFoundFault({message: 'not found', $metadata: {}}))
     mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
     mocks.elasticache.on(DescribeCacheClustersCommand).rejects(new CacheClusterNotFoundFault({message: 'not found', $metadata: {}}))
-    costMocks.elbv2.on(DescribeLoadBalancersCommand).rejects(new LoadBalancerNotFoundException({message: 'not found', $metadata: {}}))
-    costMocks.ec2.on(DescribeNatGatewaysCommand).resolves({NatGateways: []})
+    mocks.elbv2.on(DescribeLoadBalancersCommand).rejects(new LoadBalancerNotFoundException({message: 'not found', $metadata: {}}))
+    mocks.ec2.on(DescribeNatGatewaysCommand).resolves({NatGateways: []})
     const inv = await collectInventory(ctx(e))
     expect(inv.services.map((s) => s.key)).toEqual(['web'])
     expect(inv.notFound).toEqual([
@@ -101,7 +100,7 @@ describe('collectInventory', () => {
       'load balancer production-allthrive-alb',
       `NAT gateways in ${VPC_ID} (state available)`,
     ])
-    expect(costMocks.ec2).toHaveReceivedCommandWith(DescribeSubnetsCommand, {SubnetIds: ['subnet-0ref']}) // VPC from the tasks' subnet
+    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeSubnetsCommand, {SubnetIds: ['subnet-0ref']}) // VPC from the tasks' subnet
   })
 
   it('reports a missing cluster as not found', async () => {
@@ -118,16 +117,16 @@ describe('collectInventory', () => {
   })
 
   it('assumes one public IPv4 address per AZ when the ALB network interfaces cannot be read, and says so', async () => {
-    costMocks.ec2.on(DescribeNetworkInterfacesCommand).rejects(accessDenied('ec2:DescribeNetworkInterfaces'))
+    mocks.ec2.on(DescribeNetworkInterfacesCommand).rejects(accessDenied('ec2:DescribeNetworkInterfaces'))
     const inv = await collectInventory(ctx())
     expect(inv.alb).toMatchObject({publicIps: 2, publicIpSource: 'availability-zones'})
     expect(inv.notes.join('\n')).toContain('one public IPv4 address per Availability Zone assumed')
   })
 
   it('counts no public IPv4 address for an internal ALB', async () => {
-    costMocks.elbv2.on(DescribeLoadBalancersCommand).resolves({LoadBalancers: [{LoadBalancerName: 'x', LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1', Scheme: 'internal', VpcId: VPC_ID, AvailabilityZones: [{ZoneName: 'a'}, {ZoneName: 'b'}]}]})
+    mocks.elbv2.on(DescribeLoadBalancersCommand).resolves({LoadBalancers: [{LoadBalancerName: 'x', LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1', Scheme: 'internal', VpcId: VPC_ID, AvailabilityZones: [{ZoneName: 'a'}, {ZoneName: 'b'}]}]})
     expect((await collectInventory(ctx())).alb).toMatchObject({publicIps: 0, publicIpSource: 'internal'})
-    expect(costMocks.ec2).not.toHaveReceivedCommand(DescribeNetworkInterfacesCommand)
+    expect(mocks.ec2).not.toHaveReceivedCommand(DescribeNetworkInterfacesCommand)
   })
 
   it('rethrows AWS failures it cannot work around (AccessDenied on RDS)', async () => {

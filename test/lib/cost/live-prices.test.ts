@@ -7,7 +7,7 @@ import type {UserError} from '../../../src/errors.js'
 import {livePriceBook, priceOf, specFor} from '../../../src/lib/cost/live-prices.js'
 import {costReport} from '../../../src/lib/cost/report.js'
 import {accessDenied, mocks, resetMocks} from '../../helpers/aws.js'
-import {costMocks, env, mockReference, NOW, resetCostMocks} from './fixtures.js'
+import {env, mockReference, NOW} from './fixtures.js'
 
 /** A GetProducts PriceList entry as the API returns it: a JSON string. */
 function product(usagetype: string, usd: string, opts: {unit?: string; reservedHourly?: string; beginRange?: string} = {}): string {
@@ -46,7 +46,7 @@ const CATALOGUE: Record<string, string[]> = {
 }
 
 function mockPricing(catalogue = CATALOGUE): void {
-  costMocks.pricing.on(GetProductsCommand).callsFake((input: GetProductsCommandInput): GetProductsCommandOutput => ({
+  mocks.pricing.on(GetProductsCommand).callsFake((input: GetProductsCommandInput): GetProductsCommandOutput => ({
     $metadata: {},
     FormatVersion: 'aws_v1',
     PriceList: catalogue[input.ServiceCode ?? ''] ?? [],
@@ -73,7 +73,6 @@ describe('specFor', () => {
 describe('livePriceBook', () => {
   beforeEach(() => {
     resetMocks()
-    resetCostMocks()
   })
 
   it('looks rates up in us-east-1, one query per product group, and converts their units', async () => {
@@ -95,7 +94,7 @@ describe('livePriceBook', () => {
     expect(book.get('fargate.vcpu.x86')).toMatchObject({from: 'live', source: 'AWS Pricing API GetProducts AmazonECS EU-Fargate-vCPU-Hours:perCPU'})
     expect(warnings).toEqual([])
     expect(book).toMatchObject({source: 'live', asOf: '2026-11-26', region: 'eu-west-1'})
-    const calls = costMocks.pricing.commandCalls(GetProductsCommand)
+    const calls = mocks.pricing.commandCalls(GetProductsCommand)
     expect(calls.map((c) => c.args[0].input.ServiceCode).sort()).toEqual(['AWSELB', 'AWSSecretsManager', 'AmazonECS', 'AmazonRDS', 'AmazonRDS', 'AmazonS3', 'AmazonS3'])
     expect(await (calls[0].thisValue as {config: {region: () => Promise<string>}}).config.region()).toBe('us-east-1')
     expect(calls.find((c) => c.args[0].input.ServiceCode === 'AmazonECS')!.args[0].input.Filters).toEqual([{Type: 'TERM_MATCH', Field: 'regionCode', Value: 'eu-west-1'}])
@@ -109,7 +108,7 @@ describe('livePriceBook', () => {
   })
 
   it('throws when every query fails, so the caller can fall back', async () => {
-    costMocks.pricing.on(GetProductsCommand).rejects(accessDenied('pricing:GetProducts'))
+    mocks.pricing.on(GetProductsCommand).rejects(accessDenied('pricing:GetProducts'))
     await expect(livePriceBook(aws(), 'eu-west-1', ['alb.hour', 'nat.hour'], {now: NOW})).rejects.toThrow(/pricing:GetProducts/)
   })
 })
@@ -117,7 +116,6 @@ describe('livePriceBook', () => {
 describe('costReport prices', () => {
   beforeEach(() => {
     resetMocks()
-    resetCostMocks()
     mockReference(env())
   })
 
@@ -143,7 +141,7 @@ describe('costReport prices', () => {
   })
 
   it('falls back to the table with a warning when the Pricing API denies access (us-east-1)', async () => {
-    costMocks.pricing.on(GetProductsCommand).rejects(accessDenied('pricing:GetProducts'))
+    mocks.pricing.on(GetProductsCommand).rejects(accessDenied('pricing:GetProducts'))
     const r = await report('us-east-1', true)
     expect(r.pricesSource).toBe('table')
     expect(r.total).toBeGreaterThan(0)
@@ -152,7 +150,7 @@ describe('costReport prices', () => {
   })
 
   it('fails with exit 1 when the Pricing API fails and the table has no prices for the region', async () => {
-    costMocks.pricing.on(GetProductsCommand).rejects(accessDenied('pricing:GetProducts'))
+    mocks.pricing.on(GetProductsCommand).rejects(accessDenied('pricing:GetProducts'))
     await expect(report('eu-west-1', true)).rejects.toMatchObject({exit: 1, code: 'NO_PRICES', message: expect.stringContaining('no prices for eu-west-1 to fall back to')})
   })
 })

@@ -5,7 +5,7 @@ import {createAwsClients} from '../../../src/aws/clients.js'
 import {costReport} from '../../../src/lib/cost/report.js'
 import type {CostReport, CostService} from '../../../src/lib/cost/types.js'
 import {mocks, resetMocks} from '../../helpers/aws.js'
-import {env, mockReference, NOW, referenceMetrics, resetCostMocks} from './fixtures.js'
+import {env, mockReference, NOW, referenceMetrics} from './fixtures.js'
 
 /**
  * The reference doc's hand estimate (aws-infrastructure.md, "Cost Estimate", ~$160/month)
@@ -39,7 +39,6 @@ async function estimate(opts: {freeTier: boolean; metrics: boolean}): Promise<Co
 describe('the reference environment against the reference doc\'s cost table', () => {
   beforeEach(() => {
     resetMocks()
-    resetCostMocks()
   })
 
   it.each(REFERENCE)('$row lands within tolerance of ~$$monthly (reference traffic, no free tier)', async ({monthly, services}) => {

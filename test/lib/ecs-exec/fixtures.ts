@@ -1,36 +1,34 @@
-import type {Container, Service, Task, TaskDefinition} from '@aws-sdk/client-ecs'
+import type {Container, NetworkConfiguration, Service, Task, TaskDefinition} from '@aws-sdk/client-ecs'
 
-/** Typed ECS fixtures for the exec and migrate tests: a misnamed field fails to compile. */
+import {ACCOUNT, CLUSTER, CLUSTER_ARN, ECS_ARN, namedService, serviceName, TASK_ROLE_ARN, task as ecsTask, taskArn, taskDefinition as ecsTaskDefinition, tdArn} from '../../helpers/ecs.js'
 
-export const ACCOUNT = '123456789012'
-export const CLUSTER = 'production-allthrive-cluster'
-export const CLUSTER_ARN = `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${CLUSTER}`
-export const WEB = 'production-allthrive-web'
-export const TD_ARN = `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${WEB}:42`
-export const OLD_TD_ARN = `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/${WEB}:41`
+/** Typed ECS fixtures of the web service for the exec and migrate tests, over test/helpers/ecs.ts. */
+
+export {ACCOUNT, CLUSTER, CLUSTER_ARN, taskArn} from '../../helpers/ecs.js'
+export const WEB = serviceName('web')
+export const TD_ARN = tdArn('web')
+export const OLD_TD_ARN = tdArn('web', 41)
 export const PRIMARY_ID = 'ecs-svc/1111111111111111111'
-export const taskArn = (id: string, cluster = CLUSTER): string => `arn:aws:ecs:us-east-1:${ACCOUNT}:task/${cluster}/${id}`
+
+/** The web service's network: private subnets in two AZs, its security group, no public IP. */
+const network = (): NetworkConfiguration => ({awsvpcConfiguration: {subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-web'], assignPublicIp: 'DISABLED'}})
 
 export function service(overrides: Partial<Service> = {}, cluster = CLUSTER, name = WEB): Service {
-  return {
-    serviceName: name,
-    serviceArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/${cluster}/${name}`,
-    clusterArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${cluster}`,
-    status: 'ACTIVE',
+  return namedService(name, {
+    clusterArn: `${ECS_ARN}:cluster/${cluster}`,
     desiredCount: 2,
     runningCount: 2,
     launchType: 'FARGATE',
     platformVersion: 'LATEST',
     taskDefinition: TD_ARN,
     enableExecuteCommand: true,
-    networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-web'], assignPublicIp: 'DISABLED'}},
+    networkConfiguration: network(),
     deployments: [
-      {id: PRIMARY_ID, status: 'PRIMARY', taskDefinition: TD_ARN, launchType: 'FARGATE', platformVersion: '1.4.0', rolloutState: 'COMPLETED',
-        networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-web'], assignPublicIp: 'DISABLED'}}},
+      {id: PRIMARY_ID, status: 'PRIMARY', taskDefinition: TD_ARN, launchType: 'FARGATE', platformVersion: '1.4.0', rolloutState: 'COMPLETED', networkConfiguration: network()},
       {id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinition: OLD_TD_ARN},
     ],
     ...overrides,
-  }
+  }, cluster)
 }
 
 export function container(overrides: Partial<Container> = {}): Container {
@@ -45,14 +43,9 @@ export function container(overrides: Partial<Container> = {}): Container {
 }
 
 export function task(id: string, overrides: Partial<Task> = {}, containerOverrides: Partial<Container> = {}): Task {
-  return {
-    taskArn: taskArn(id),
+  return ecsTask('web', id, {
     clusterArn: CLUSTER_ARN,
-    taskDefinitionArn: TD_ARN,
-    group: `service:${WEB}`,
     startedBy: PRIMARY_ID,
-    lastStatus: 'RUNNING',
-    desiredStatus: 'RUNNING',
     launchType: 'FARGATE',
     platformVersion: '1.4.0',
     enableExecuteCommand: true,
@@ -60,15 +53,12 @@ export function task(id: string, overrides: Partial<Task> = {}, containerOverrid
     startedAt: new Date('2026-11-26T10:00:00Z'),
     containers: [container({taskArn: taskArn(id), runtimeId: `${id}-0123456789`, ...containerOverrides})],
     ...overrides,
-  }
+  })
 }
 
 export function taskDefinition(overrides: Partial<TaskDefinition> = {}): TaskDefinition {
-  return {
-    taskDefinitionArn: TD_ARN,
-    family: WEB,
-    revision: 42,
-    taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/production-allthrive-task`,
+  return ecsTaskDefinition('web', {
+    taskRoleArn: TASK_ROLE_ARN,
     executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/production-allthrive-execution`,
     containerDefinitions: [{
       name: 'web',
@@ -77,5 +67,5 @@ export function taskDefinition(overrides: Partial<TaskDefinition> = {}): TaskDef
       logConfiguration: {logDriver: 'awslogs', options: {'awslogs-group': `/ecs/${WEB}`, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs'}},
     }],
     ...overrides,
-  }
+  })
 }

@@ -1,24 +1,14 @@
-import {mkdtempSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
 import {findPlugin, pluginArgs, runPlugin} from '../../../src/lib/ecs-exec/plugin.js'
-
-const FAKE = join(import.meta.dirname, '..', '..', 'fixtures', 'fake-session-manager-plugin')
-
-/** A directory holding `session-manager-plugin` → the fake, and a file for its arguments. */
-function fakeOnPath(): {dir: string; argsFile: string} {
-  const dir = mkdtempSync(join(tmpdir(), 'allthrive-smp-'))
-  symlinkSync(FAKE, join(dir, 'session-manager-plugin'))
-  return {dir, argsFile: join(dir, 'args')}
-}
-
-const readArgs = (file: string): string[] => readFileSync(file, 'utf8').split('\0').slice(0, -1)
+import {fakePlugin} from '../../helpers/plugin.js'
 
 describe('findPlugin', () => {
   it('finds an executable session-manager-plugin on PATH, and nothing otherwise', () => {
-    const {dir} = fakeOnPath()
+    const {dir} = fakePlugin()
     const empty = mkdtempSync(join(tmpdir(), 'allthrive-empty-'))
     expect(findPlugin({PATH: [empty, dir].join(delimiter)}, 'linux')).toBe(join(dir, 'session-manager-plugin'))
     expect(findPlugin({PATH: empty}, 'linux')).toBeUndefined()
@@ -51,15 +41,15 @@ describe('pluginArgs (the AWS CLI\'s order)', () => {
 
 describe('runPlugin', () => {
   it('passes the arguments through unchanged and returns the plugin\'s exit status', async () => {
-    const {dir, argsFile} = fakeOnPath()
+    const fake = fakePlugin()
     const args = ['{"a":"b c"}', 'eu-west-1', 'StartSession', '', '{"Target":"ecs:x_y_z"}', 'https://ecs.eu-west-1.amazonaws.com']
-    const run = await runPlugin(args, {path: join(dir, 'session-manager-plugin'), env: {...process.env, FAKE_SMP_ARGS_FILE: argsFile, FAKE_SMP_EXIT: '7'}})
+    const run = await runPlugin(args, {path: fake.path, env: {...process.env, FAKE_SMP_ARGS_FILE: fake.argsFile, FAKE_SMP_EXIT: '7'}})
     expect(run).toEqual({pluginExit: 7})
-    expect(readArgs(argsFile)).toEqual(args)
+    expect(fake.args()).toEqual(args)
   })
 
   it('reads the remote status from the output when asked, and keeps stdout the remote\'s', async () => {
-    const {dir} = fakeOnPath()
+    const {dir} = fakePlugin()
     let out = ''
     let err = ''
     const run = await runPlugin([], {
@@ -79,7 +69,7 @@ describe('runPlugin', () => {
   })
 
   it('survives the user\'s Ctrl+C while the plugin runs (the plugin handles it), then stops ignoring it', async () => {
-    const {dir} = fakeOnPath()
+    const {dir} = fakePlugin()
     const before = process.listenerCount('SIGINT')
     const run = await runPlugin([], {path: join(dir, 'session-manager-plugin'), env: {...process.env, FAKE_SMP_SIGINT_PARENT: '1', FAKE_SMP_EXIT: '0'}})
     expect(run.pluginExit).toBe(0)

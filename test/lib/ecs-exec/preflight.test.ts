@@ -1,12 +1,4 @@
-import {
-  ClusterNotFoundException,
-  DescribeServicesCommand,
-  type DescribeServicesCommandOutput,
-  DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
-  ListTasksCommand,
-  type Task,
-} from '@aws-sdk/client-ecs'
+import {type DescribeServicesCommandOutput, DescribeTaskDefinitionCommand, ListTasksCommand, type Task} from '@aws-sdk/client-ecs'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {createAwsClients} from '../../../src/aws/clients.js'
@@ -14,6 +6,7 @@ import {serviceByKey} from '../../../src/config.js'
 import {platformTooOld, runPreflight} from '../../../src/lib/ecs-exec/preflight.js'
 import {mocks, resetMocks} from '../../helpers/aws.js'
 import {envWith} from '../../helpers/context.js'
+import {clusterNotFound, describeServices, listTasks, noCluster} from '../../helpers/ecs.js'
 import {CLUSTER, service, task, taskDefinition, WEB} from './fixtures.js'
 
 const env = envWith()
@@ -23,9 +16,8 @@ const preflight = (o: {task?: string; container?: string; plugin?: string | unde
 
 function given(o: {service?: DescribeServicesCommandOutput['services']; tasks?: Task[]; taskRole?: boolean} = {}): void {
   const tasks = o.tasks ?? [task('0aaa1111')]
-  mocks.ecs.on(DescribeServicesCommand).resolves({services: o.service ?? [service()], failures: []})
-  mocks.ecs.on(ListTasksCommand).resolves({taskArns: tasks.map((t) => t.taskArn!)})
-  mocks.ecs.on(DescribeTasksCommand).resolves({tasks, failures: []})
+  describeServices(o.service ?? [service()])
+  listTasks(tasks)
   mocks.ecs.on(DescribeTaskDefinitionCommand).resolves({taskDefinition: taskDefinition(o.taskRole === false ? {taskRoleArn: undefined} : {})})
 }
 
@@ -74,8 +66,8 @@ describe('ECS Exec preflight', () => {
   })
 
   it('skips what depends on a missing cluster instead of failing it', async () => {
-    mocks.ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
-    mocks.ecs.on(ListTasksCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    noCluster()
+    mocks.ecs.on(ListTasksCommand).rejects(clusterNotFound())
     const p = await preflight()
     expect(statuses(p.items)).toMatchObject({plugin: 'pass', service: 'fail', 'service-exec': 'skip', 'task-role': 'skip'})
     expect(p.blocking?.summary).toBe('Cluster production-allthrive-cluster does not exist in this account and region.')

@@ -1,7 +1,4 @@
 import {AccessDeniedException, ECSClient, ExecuteCommandCommand, type ExecuteCommandCommandOutput, TargetNotConnectedException} from '@aws-sdk/client-ecs'
-import {mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {createAwsClients} from '../../../src/aws/clients.js'
@@ -10,9 +7,9 @@ import {joinCommand, wrapWithExitMarker} from '../../../src/lib/ecs-exec/command
 import type {ExecTarget} from '../../../src/lib/ecs-exec/preflight.js'
 import {ecsEndpoint, execInContainer} from '../../../src/lib/ecs-exec/session.js'
 import {mocks, resetMocks} from '../../helpers/aws.js'
+import {fakePlugin} from '../../helpers/plugin.js'
 import {CLUSTER, CLUSTER_ARN, task, taskArn, WEB} from './fixtures.js'
 
-const FAKE = join(import.meta.dirname, '..', '..', 'fixtures', 'fake-session-manager-plugin')
 const target: ExecTarget = {cluster: CLUSTER, service: WEB, taskArn: taskArn('0aaa1111'), taskId: '0aaa1111', container: 'web', runtimeId: '0aaa1111-0123456789', taskDefinition: `${WEB}:42`}
 const session: ExecuteCommandCommandOutput = {
   $metadata: {},
@@ -24,10 +21,8 @@ const session: ExecuteCommandCommandOutput = {
 }
 
 function plugin(env: Record<string, string> = {}): {path: string; env: NodeJS.ProcessEnv; args: () => string[]} {
-  const dir = mkdtempSync(join(tmpdir(), 'allthrive-smp-'))
-  symlinkSync(FAKE, join(dir, 'session-manager-plugin'))
-  const file = join(dir, 'args')
-  return {path: join(dir, 'session-manager-plugin'), env: {...process.env, FAKE_SMP_ARGS_FILE: file, ...env}, args: () => readFileSync(file, 'utf8').split('\0').slice(0, -1)}
+  const fake = fakePlugin()
+  return {path: fake.path, env: {...process.env, FAKE_SMP_ARGS_FILE: fake.argsFile, ...env}, args: fake.args}
 }
 
 describe('execInContainer', () => {
