@@ -15,9 +15,10 @@ import {resolveCompare} from '../lib/drift.js'
 import {formatDuration} from '../lib/duration.js'
 
 /** Live progress on a terminal; one plain line per check in CI, pipes and Markdown runs (on stderr); nothing with --json. */
-export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolean; markdown?: boolean}): ProgressMode {
+export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolean; markdown?: boolean; columns?: number}): ProgressMode {
   if (opts.json) return 'silent'
-  return opts.isTTY && !opts.ci && !opts.markdown ? 'live' : 'plain'
+  // A terminal that reports no width (some CI ptys, `script`) would wrap every character: plain lines there.
+  return opts.isTTY && !opts.ci && !opts.markdown && (opts.columns ?? 0) > 0 ? 'live' : 'plain'
 }
 
 export default class Validate extends BaseCommand<typeof Validate> {
@@ -68,7 +69,7 @@ EXIT CODES
     const markdown = flags.format === 'markdown' && !this.jsonEnabled()
     // With --format markdown, stdout is the document: progress and annotations go to stderr (GitHub reads commands there too).
     const side = (line: string) => (markdown ? this.logToStderr(line) : this.log(line))
-    const progress = progressModeFor({json: this.jsonEnabled(), isTTY: Boolean(process.stdout.isTTY), ci: Boolean(process.env.CI), markdown})
+    const progress = progressModeFor({json: this.jsonEnabled(), isTTY: Boolean(process.stdout.isTTY), ci: Boolean(process.env.CI), markdown, columns: process.stdout.columns})
     const report = await runChecks(checks, {env, aws: this.aws, now: new Date(), memo: createMemo(), accountId, region, probe: flags.probe, compare}, {
       concurrency: flags.concurrency,
       timeoutMs: flags.timeout ?? env.thresholds.checkTimeoutSeconds * 1000,

@@ -181,8 +181,9 @@ describe('validate: nothing is checked on bad input (exit 2)', () => {
 
 describe('progress mode', () => {
   it('is live on a terminal, plain in CI or a pipe, silent with --json', () => {
-    expect(progressModeFor({json: false, isTTY: true, ci: false})).toBe('live')
-    expect(progressModeFor({json: false, isTTY: true, ci: true})).toBe('plain')
+    expect(progressModeFor({json: false, isTTY: true, ci: false, columns: 120})).toBe('live')
+    expect(progressModeFor({json: false, isTTY: true, ci: false, columns: 0})).toBe('plain')
+    expect(progressModeFor({json: false, isTTY: true, ci: true, columns: 120})).toBe('plain')
     expect(progressModeFor({json: false, isTTY: false, ci: false})).toBe('plain')
     expect(progressModeFor({json: true, isTTY: true, ci: false})).toBe('silent')
   })
