@@ -11,11 +11,16 @@
  * leaves the same state. It refuses any endpoint that is not on loopback, so it can
  * never write to a real AWS account. Exit 0 when seeded, 1 on any failure, 2 on usage.
  *
+ * Besides the records (VPC and security groups, secrets, buckets, RDS, Redis, certificates,
+ * logs, ECR images, the ALB, ECS services and alarms) it starts one task per running service
+ * with RunTask, since moto's services start none, and freezes moto's task lifecycle so they
+ * stay RUNNING (POST /moto-api/state-manager/set-transition).
+ *
  * Where moto differs from AWS, the code below does what AWS documents and says so
  * in a comment (see shared/moto/README.md for the emulator's known gaps).
  */
 import {ACMClient, ImportCertificateCommand} from '@aws-sdk/client-acm'
-import {CloudWatchClient, PutMetricDataCommand} from '@aws-sdk/client-cloudwatch'
+import {CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand} from '@aws-sdk/client-cloudwatch'
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -31,6 +36,7 @@ import {
   EC2Client,
   ModifyVpcAttributeCommand,
 } from '@aws-sdk/client-ec2'
+import {CreateRepositoryCommand, ECRClient, PutImageCommand, RepositoryAlreadyExistsException} from '@aws-sdk/client-ecr'
 import {
   type ContainerDefinition,
   CreateClusterCommand,
@@ -38,8 +44,18 @@ import {
   DescribeServicesCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
+  RunTaskCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs'
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeLoadBalancersCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyLoadBalancerAttributesCommand,
+  RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {
   CreateCacheClusterCommand,
   CreateCacheSubnetGroupCommand,
@@ -57,7 +73,7 @@ import {
 } from '@aws-sdk/client-s3'
 import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {execFileSync} from 'node:child_process'
-import {randomBytes} from 'node:crypto'
+import {createHash, randomBytes} from 'node:crypto'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -69,27 +85,48 @@ const REGION = 'us-east-1'
 const CREDENTIALS = {accessKeyId: 'test', secretAccessKey: 'test'}
 
 /**
- * What is wrong with production, and which `validate` check must report it. The e2e
- * test asserts against this list, so a change here is a change to the expectations.
+ * What is wrong with production, and which `validate` check must report it (`checks` fail,
+ * `warns` warn as a consequence). The e2e test asserts against this list, so a change here
+ * is a change to the expectations.
  */
 export const BREAKAGES = {
-  /** stripe/credentials lacks STRIPE_SECRET_KEY, which web's task definition references. */
+  /** stripe/credentials lacks STRIPE_SECRET_KEY, which web's task definition references (staging has it: drift). */
   missingSecretKey: {secret: 'stripe/credentials', key: 'STRIPE_SECRET_KEY', service: 'web' as ServiceKey, checks: ['secrets', 'ecs-env']},
-  /** celery: desired 1, running 0 (the deployment never completes). */
-  serviceDown: {service: 'celery' as ServiceKey, checks: ['ecs-services']},
+  /** celery: desired 1, running 0 (the deployment never completes), so no celery task for ECS Exec either. */
+  serviceDown: {service: 'celery' as ServiceKey, checks: ['ecs-services'], warns: ['exec-ready']},
   /** The instance is single-AZ although production expects Multi-AZ. */
   rdsSingleAz: {checks: ['rds']},
   /** The media bucket has no public access block. */
   bucketWithoutPublicAccessBlock: {bucket: 'media' as const, checks: ['s3']},
   /** web's log group holds ERROR events (more than the default fail threshold of 50) and a Traceback. */
   errorLogs: {service: 'web' as ServiceKey, errorEvents: 60, checks: ['cloudwatch-errors']},
+  /** celery-beat's task definition names an image tag that is not in ECR (expired after its running task pulled it): the next start fails. */
+  missingImage: {service: 'celery-beat' as ServiceKey, tag: 'production-9f8e7d6', checks: ['images']},
+  /** The ALB's idle timeout was never set: AWS's default of 60s drops idle WebSockets (the check wants 120s). */
+  albIdleTimeoutDefault: {checks: ['alb']},
+  /** The database's security group has no inbound rule for 5432 from the ECS tasks' group. */
+  rdsPortClosed: {port: 5432, checks: ['network']},
+  /** The ALB 5xx alarm is in ALARM. */
+  alarmFiring: {alarm: 'alb-5xx', checks: ['alarms']},
 } as const
 
-/** Check ids production must fail; every other check must pass there too. */
+/** Check ids production must fail; every other check must pass there too (or warn, see PRODUCTION_WARNING_CHECKS). */
 export const PRODUCTION_FAILING_CHECKS = [...new Set(Object.values(BREAKAGES).flatMap((b) => [...b.checks]))].sort()
+
+/** Check ids production must warn on, as a consequence of a breakage another check fails. */
+export const PRODUCTION_WARNING_CHECKS = [...new Set(Object.values(BREAKAGES).flatMap((b) => ('warns' in b ? [...b.warns] : [])))].sort()
 
 /** Days an imported certificate stays valid. */
 const CERT_VALID_DAYS = 200
+
+/** moto's account (STS GetCallerIdentity), which owns the ECR registry. */
+const ACCOUNT = '123456789012'
+
+/** The backend image's repository: web, celery and celery-beat run the same image, tagged per environment. */
+const BACKEND_REPOSITORY = 'allthrive-backend'
+
+/** What the alb check wants (thresholds.alb.minIdleTimeoutSeconds) for WebSockets. */
+const ALB_IDLE_TIMEOUT_SECONDS = 120
 
 export interface SeedOptions {
   /** The emulator, e.g. http://127.0.0.1:5055. */
@@ -107,6 +144,9 @@ export interface SeedResult {
     secretValues: string[]
     certificateArns: string[]
     redisEndpoint: string
+    loadBalancerArn: string
+    /** The task started for each service (RunTask), by service key; none for a service that is down. */
+    taskArns: Partial<Record<ServiceKey, string>>
   }>
 }
 
@@ -139,6 +179,20 @@ async function resetMoto(endpoint: string): Promise<void> {
   if (!res.ok) throw new Error(`POST ${endpoint}/moto-api/reset answered HTTP ${res.status}: is ${endpoint} a moto server?`)
 }
 
+/**
+ * moto moves a task one lifecycle step per DescribeTasks (RUNNING → DEACTIVATING → … → STOPPED);
+ * ECS keeps a healthy service's task RUNNING. Freeze the transitions so the tasks the seed
+ * starts stay RUNNING however often the checks describe them. Set after each reset.
+ */
+async function freezeEcsTasks(endpoint: string): Promise<void> {
+  const res = await fetch(new URL('/moto-api/state-manager/set-transition', endpoint), {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify({model_name: 'ecs::task', transition: {progression: 'manual', times: 1_000_000_000}}),
+  })
+  if (!res.ok) throw new Error(`POST ${endpoint}/moto-api/state-manager/set-transition answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`)
+}
+
 /** A self-signed certificate for `domains` (first = CN), valid `days` from now, via openssl. */
 function selfSignedCertificate(domains: string[], days: number): {certificate: Buffer; privateKey: Buffer} {
   const dir = mkdtempSync(join(tmpdir(), 'allthrive-seed-cert-'))
@@ -158,6 +212,22 @@ function selfSignedCertificate(domains: string[], days: number): {certificate: B
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
+}
+
+/**
+ * A minimal Docker image manifest (schema 2) for PutImage. The digests derive from `tag`, so
+ * each tag is a distinct image (ECR would merge identical manifests into one image with two
+ * tags). moto reports the config's size as imageSizeInBytes (AWS: the layers'), so the
+ * images check shows these as 0 MB.
+ */
+function imageManifest(tag: string): string {
+  const digest = (what: string) => `sha256:${createHash('sha256').update(`${BACKEND_REPOSITORY}:${tag}:${what}`).digest('hex')}`
+  return JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+    config: {mediaType: 'application/vnd.docker.container.image.v1+json', size: 7023, digest: digest('config')},
+    layers: [29_126_484, 143_257_812, 12_894_210].map((size, i) => ({mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size, digest: digest(`layer${i}`)})),
+  })
 }
 
 /** Plain (non-secret) values for required variables that no secret holds. */
@@ -215,7 +285,8 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
   // As bin/run.js: the lockfile pins SDK releases that support Node 20, so the notice is noise.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   await resetMoto(endpoint)
-  log(`reset moto at ${endpoint}`)
+  await freezeEcsTasks(endpoint)
+  log(`reset moto at ${endpoint}; ECS tasks stay RUNNING (state-manager transition frozen)`)
 
   const config = {endpoint, region: REGION, credentials: CREDENTIALS, forcePathStyle: true, disableHostPrefix: true}
   const c = {
@@ -223,8 +294,10 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     cloudwatch: new CloudWatchClient({...config, disableRequestCompression: true}),
     logs: new CloudWatchLogsClient(config),
     ec2: new EC2Client(config),
+    ecr: new ECRClient(config),
     ecs: new ECSClient(config),
     elasticache: new ElastiCacheClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
     rds: new RDSClient(config),
     s3: new S3Client(config),
     secrets: new SecretsManagerClient(config),
@@ -239,7 +312,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     for (const client of Object.values(c)) client.destroy()
   }
 
-  log(`seeded: staging (healthy), production (broken: ${PRODUCTION_FAILING_CHECKS.join(', ')} must fail)`)
+  log(`seeded: staging (healthy), production (broken: ${PRODUCTION_FAILING_CHECKS.join(', ')} must fail; ${PRODUCTION_WARNING_CHECKS.join(', ')} must warn)`)
   return result
 }
 
@@ -248,8 +321,10 @@ type Clients = {
   cloudwatch: CloudWatchClient
   logs: CloudWatchLogsClient
   ec2: EC2Client
+  ecr: ECRClient
   ecs: ECSClient
   elasticache: ElastiCacheClient
+  elbv2: ElasticLoadBalancingV2Client
   rds: RDSClient
   s3: S3Client
   secrets: SecretsManagerClient
@@ -272,10 +347,28 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
     subnetIds.push(s.Subnet!.SubnetId!)
   }
 
-  const sg = await c.ec2.send(new CreateSecurityGroupCommand({GroupName: `${p}-ecs`, Description: 'AllThrive ECS tasks', VpcId: vpcId}))
-  const sgId = sg.GroupId!
-  await c.ec2.send(new AuthorizeSecurityGroupIngressCommand({GroupId: sgId, IpPermissions: [{IpProtocol: 'tcp', FromPort: 8000, ToPort: 8080, UserIdGroupPairs: [{GroupId: sgId}]}]}))
-  say('vpc', vpcId, `subnets ${subnetIds.join(',')} sg ${sgId}`)
+  say('vpc', vpcId, `subnets ${subnetIds.join(',')}`)
+
+  // One group per tier, as the platform has them. A new VPC group allows all outbound
+  // traffic, so only inbound rules are added: the network check reads both directions.
+  const group = async (tier: string, description: string): Promise<string> =>
+    (await c.ec2.send(new CreateSecurityGroupCommand({GroupName: `${p}-${tier}`, Description: description, VpcId: vpcId, TagSpecifications: [{ResourceType: 'security-group', Tags: [...tags, {Key: 'Name', Value: `${p}-${tier}`}]}]}))).GroupId!
+  const sg = {alb: await group('alb', 'AllThrive load balancer'), ecs: await group('ecs', 'AllThrive ECS tasks'), db: await group('db', 'AllThrive PostgreSQL'), redis: await group('redis', 'AllThrive Redis')}
+  const allow = async (groupId: string, port: number, from: {group: string} | {cidr: string}): Promise<string> => {
+    const source = 'group' in from ? {UserIdGroupPairs: [{GroupId: from.group}]} : {IpRanges: [{CidrIp: from.cidr}]}
+    await c.ec2.send(new AuthorizeSecurityGroupIngressCommand({GroupId: groupId, IpPermissions: [{IpProtocol: 'tcp', FromPort: port, ToPort: port, ...source}]}))
+    return `${port} from ${'group' in from ? from.group : from.cidr}`
+  }
+
+  const rules: Record<keyof typeof sg, string[]> = {alb: [], ecs: [], db: [], redis: []}
+  for (const port of [443, 80]) rules.alb.push(await allow(sg.alb, port, {cidr: '0.0.0.0/0'}))
+  rules.ecs.push(await allow(sg.ecs, 8000, {group: sg.alb}), await allow(sg.ecs, 8080, {group: sg.ecs}))
+  // Production's database group admits nothing (BREAKAGES.rdsPortClosed).
+  if (!broken) rules.db.push(await allow(sg.db, BREAKAGES.rdsPortClosed.port, {group: sg.ecs}))
+  rules.redis.push(await allow(sg.redis, 6379, {group: sg.ecs}))
+  for (const tier of Object.keys(sg) as (keyof typeof sg)[]) {
+    say('security group', sg[tier], `${p}-${tier}: inbound ${rules[tier].join(', ') || `NONE${tier === 'db' ? ' (5432 closed to the ECS tasks)' : ''}`}`)
+  }
 
   // ---------------------------------------------------------------- secrets
   const secretArns: Record<string, string> = {}
@@ -333,7 +426,7 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
     AutoMinorVersionUpgrade: true,
     CACertificateIdentifier: 'rds-ca-rsa2048-g1',
     DBSubnetGroupName: `${p}-db-subnets`,
-    VpcSecurityGroupIds: [sgId],
+    VpcSecurityGroupIds: [sg.db],
     Tags: tags,
   }))
   // RDS publishes FreeStorageSpace itself; AWS rejects PutMetricData into "AWS/" namespaces,
@@ -362,7 +455,7 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
     TransitEncryptionEnabled: true,
     AtRestEncryptionEnabled: true,
     CacheSubnetGroupName: `${p}-redis-subnets`,
-    SecurityGroupIds: [sgId],
+    SecurityGroupIds: [sg.redis],
     SnapshotRetentionLimit: 1,
     Tags: tags,
   }))
@@ -379,11 +472,13 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
       CacheNodeType: 'cache.t3.micro',
       NumCacheNodes: 1,
       CacheSubnetGroupName: `${p}-redis-subnets`,
-      SecurityGroupIds: [sgId],
+      SecurityGroupIds: [sg.redis],
       TransitEncryptionEnabled: true,
     }))
   }
 
+  // moto keeps the clusters' SecurityGroupIds but leaves SecurityGroups out of DescribeCacheClusters
+  // (AWS lists them): the network check cannot judge the paths to Redis and warns (MOTO_WARNINGS in the e2e test).
   say('redis', conv.redis.replicationGroupId, `transit+at-rest encryption, primary ${redisEndpoint}, members ${(rg.ReplicationGroup?.MemberClusters ?? []).join(',')}`)
 
   // ---------------------------------------------------------------- ACM
@@ -424,6 +519,72 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
     say('log group', s.logGroup, erroring ? `${BREAKAGES.errorLogs.errorEvents} ERROR events and a Traceback` : `${messages.length} INFO events`)
   }
 
+  // ---------------------------------------------------------------- ECR
+  // The repository is shared by the environments (one account); created by the first one.
+  const backendTag = `${envName}-0a1b2c3`
+  const imageTag = (key: ServiceKey): string => (broken && key === BREAKAGES.missingImage.service ? BREAKAGES.missingImage.tag : backendTag)
+  try {
+    await c.ecr.send(new CreateRepositoryCommand({repositoryName: BACKEND_REPOSITORY, imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: {scanOnPush: true}, tags: [{Key: 'Project', Value: 'allthrive'}]}))
+    say('ecr repository', BACKEND_REPOSITORY)
+  } catch (error) {
+    if (!(error instanceof RepositoryAlreadyExistsException)) throw error
+  }
+
+  await c.ecr.send(new PutImageCommand({repositoryName: BACKEND_REPOSITORY, imageTag: backendTag, imageManifest: imageManifest(backendTag), imageManifestMediaType: 'application/vnd.docker.distribution.manifest.v2+json'}))
+  const unpushed = broken ? ` (NOT ${BREAKAGES.missingImage.tag}, which ${BREAKAGES.missingImage.service} names)` : ''
+  say('ecr image', `${BACKEND_REPOSITORY}:${backendTag}`, `pushed${unpushed}`)
+
+  // ---------------------------------------------------------------- ALB
+  const loadBalancerArn = (await c.elbv2.send(new CreateLoadBalancerCommand({
+    Name: conv.alb.name,
+    Type: 'application',
+    Scheme: 'internet-facing',
+    IpAddressType: 'ipv4',
+    Subnets: subnetIds,
+    SecurityGroups: [sg.alb],
+    Tags: tags,
+  }))).LoadBalancers![0].LoadBalancerArn!
+  // Production keeps AWS's default (BREAKAGES.albIdleTimeoutDefault). moto reports the
+  // attribute only once it was set, so there the check sees none and assumes AWS's 60s.
+  const idleSet = !broken
+  if (idleSet) {
+    await c.elbv2.send(new ModifyLoadBalancerAttributesCommand({LoadBalancerArn: loadBalancerArn, Attributes: [{Key: 'idle_timeout.timeout_seconds', Value: String(ALB_IDLE_TIMEOUT_SECONDS)}]}))
+  }
+
+  const targetGroupArn = (await c.elbv2.send(new CreateTargetGroupCommand({
+    Name: `${p}-web`,
+    Protocol: 'HTTP',
+    Port: 8000,
+    VpcId: vpcId,
+    TargetType: 'ip',
+    HealthCheckProtocol: 'HTTP',
+    HealthCheckPath: '/api/health/',
+    Matcher: {HttpCode: '200'},
+    Tags: tags,
+  }))).TargetGroups![0].TargetGroupArn!
+  // The API is served as api.<domain>: the wildcard certificate covers it.
+  const wildcard = conv.domains.findIndex((d) => d.startsWith('*.'))
+  const listenerCertificate = certificateArns[Math.max(0, wildcard)]
+  await c.elbv2.send(new CreateListenerCommand({
+    LoadBalancerArn: loadBalancerArn,
+    Protocol: 'HTTPS',
+    Port: 443,
+    SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+    Certificates: [{CertificateArn: listenerCertificate}],
+    DefaultActions: [{Type: 'forward', TargetGroupArn: targetGroupArn}],
+  }))
+  await c.elbv2.send(new CreateListenerCommand({
+    LoadBalancerArn: loadBalancerArn,
+    Protocol: 'HTTP',
+    Port: 80,
+    DefaultActions: [{Type: 'redirect', RedirectConfig: {Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301'}}],
+  }))
+  // A new load balancer is `provisioning` for a few minutes on AWS; moto makes it `active`
+  // when it is first described, so describe it once here rather than in the check.
+  const lbState = (await c.elbv2.send(new DescribeLoadBalancersCommand({LoadBalancerArns: [loadBalancerArn]}))).LoadBalancers?.[0]?.State?.Code
+  if (lbState !== 'active') throw new Error(`${conv.alb.name}: expected state active after one describe, moto reports ${lbState}`)
+  say('load balancer', conv.alb.name, `${lbState}, idle timeout ${idleSet ? `${ALB_IDLE_TIMEOUT_SECONDS}s` : 'NOT SET (AWS default 60s)'}, HTTPS:443 (${listenerCertificate.split('/').pop()}) → ${p}-web, HTTP:80 → redirect HTTPS:443`)
+
   // ---------------------------------------------------------------- ECS
   await c.ecs.send(new CreateClusterCommand({
     clusterName: conv.cluster,
@@ -434,6 +595,8 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
   say('ecs cluster', conv.cluster)
 
   const plain = plainEnv(envName, redisEndpoint)
+  const awsvpcConfiguration = {subnets: subnetIds, securityGroups: [sg.ecs], assignPublicIp: 'DISABLED' as const}
+  const taskArns: Partial<Record<ServiceKey, string>> = {}
   for (const s of conv.services) {
     const environment: {name: string; value: string}[] = []
     const secrets: {name: string; valueFrom: string}[] = []
@@ -447,7 +610,7 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
     const {cpu, memory} = SIZES[s.key]
     const container: ContainerDefinition = {
       name: s.container,
-      image: s.key === 'weaviate' ? 'cr.weaviate.io/semitechnologies/weaviate:1.25.4' : `123456789012.dkr.ecr.${REGION}.amazonaws.com/allthrive-backend:${envName}-0a1b2c3`,
+      image: s.key === 'weaviate' ? 'cr.weaviate.io/semitechnologies/weaviate:1.25.4' : `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${BACKEND_REPOSITORY}:${imageTag(s.key)}`,
       essential: true,
       cpu,
       // moto's RunTask needs container-level memory; AWS accepts it too.
@@ -464,13 +627,17 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
       networkMode: 'awsvpc',
       cpu: String(cpu),
       memory: String(memory),
-      executionRoleArn: `arn:aws:iam::123456789012:role/${p}-ecs-execution`,
-      taskRoleArn: `arn:aws:iam::123456789012:role/${p}-ecs-task`,
+      executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/${p}-ecs-execution`,
+      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${p}-ecs-task`,
       containerDefinitions: [container],
       tags: tags.map((t) => ({key: t.Key, value: t.Value})),
     }))
     const taskDefinition = td.taskDefinition!.taskDefinitionArn!
 
+    // celery-beat must never run twice: deployments stop the old task before starting the new one.
+    const deploymentConfiguration = s.key === 'celery-beat'
+      ? {deploymentCircuitBreaker: {enable: true, rollback: true}, maximumPercent: 100, minimumHealthyPercent: 0}
+      : {deploymentCircuitBreaker: {enable: true, rollback: true}, maximumPercent: 200, minimumHealthyPercent: 100}
     // moto freezes the deployment at CreateService and reports rolloutState COMPLETED only
     // when running >= desired at that moment: healthy services start at 0 and are scaled
     // to 1; the broken one is created at 1 and stays at running 0.
@@ -481,9 +648,11 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
       taskDefinition,
       desiredCount: down ? 1 : 0,
       launchType: 'FARGATE',
-      networkConfiguration: {awsvpcConfiguration: {subnets: subnetIds, securityGroups: [sgId], assignPublicIp: 'DISABLED'}},
+      platformVersion: 'LATEST',
+      networkConfiguration: {awsvpcConfiguration},
+      ...(s.key === 'web' && {loadBalancers: [{targetGroupArn, containerName: s.container, containerPort: 8000}]}),
       enableExecuteCommand: true,
-      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}, maximumPercent: 200, minimumHealthyPercent: 100},
+      deploymentConfiguration,
       propagateTags: 'SERVICE',
       tags: tags.map((t) => ({key: t.Key, value: t.Value})),
     }))
@@ -493,7 +662,7 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
       service: s.name,
       ...(down ? {} : {desiredCount: 1}),
       enableExecuteCommand: true,
-      deploymentConfiguration: {deploymentCircuitBreaker: {enable: true, rollback: true}, maximumPercent: 200, minimumHealthyPercent: 100},
+      deploymentConfiguration,
     }))
 
     const described = await c.ecs.send(new DescribeServicesCommand({cluster: conv.cluster, services: [s.name]}))
@@ -506,10 +675,64 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
       )
     }
 
-    say('ecs service', s.name, `running ${svc.runningCount}/${svc.desiredCount}, ${environment.length} env + ${secrets.length} secrets, ${taskDefinition.split('/').pop()}`)
+    // moto's services start no tasks: start the one ECS would, as ECS tags it (group
+    // service:<name>, startedBy the deployment id). The service that is down gets none.
+    let started = 'no task (service down)'
+    if (!down) {
+      const out = await c.ecs.send(new RunTaskCommand({
+        cluster: conv.cluster,
+        taskDefinition,
+        launchType: 'FARGATE',
+        platformVersion: '1.4.0',
+        group: `service:${s.name}`,
+        startedBy: svc.deployments?.[0]?.id,
+        networkConfiguration: {awsvpcConfiguration},
+        // As the service would (enableExecuteCommand true). moto does not echo it back, nor managedAgents.
+        enableExecuteCommand: true,
+        propagateTags: 'SERVICE',
+      }))
+      const task = out.tasks?.[0]
+      if (task?.lastStatus !== 'RUNNING') throw new Error(`${s.name}: RunTask gave ${task ? `a ${task.lastStatus} task` : `no task (${JSON.stringify(out.failures)})`}`)
+      taskArns[s.key] = task.taskArn!
+      const ip = task.attachments?.find((a) => a.type === 'ElasticNetworkInterface')?.details?.find((d) => d.name === 'privateIPv4Address')?.value
+      started = `task ${task.taskArn!.split('/').pop()} RUNNING${ip ? ` at ${ip}` : ''}`
+      // The web service registers its task with the target group, as ECS does for loadBalancers.
+      if (s.key === 'web') {
+        if (!ip) throw new Error(`${s.name}: RunTask gave no ENI address to register with ${p}-web`)
+        await c.elbv2.send(new RegisterTargetsCommand({TargetGroupArn: targetGroupArn, Targets: [{Id: ip, Port: 8000}]}))
+        started += `, registered with ${p}-web`
+      }
+    }
+
+    say('ecs service', s.name, `running ${svc.runningCount}/${svc.desiredCount}, ${environment.length} env + ${secrets.length} secrets, ${taskDefinition.split('/').pop()}, ${started}`)
   }
 
-  return {secretArns, secretValues, certificateArns, redisEndpoint}
+  // ---------------------------------------------------------------- alarms
+  // Created INSUFFICIENT_DATA, as on AWS; SetAlarmState stands in for the evaluations.
+  const alarms = [
+    {name: 'alb-5xx', Namespace: 'AWS/ApplicationELB', MetricName: 'HTTPCode_ELB_5XX_Count', Dimensions: [{Name: 'LoadBalancer', Value: loadBalancerArn.split(':loadbalancer/')[1]}], Statistic: 'Sum' as const, Threshold: 10},
+    {name: 'rds-cpu', Namespace: 'AWS/RDS', MetricName: 'CPUUtilization', Dimensions: [{Name: 'DBInstanceIdentifier', Value: conv.rds.instanceId}], Statistic: 'Average' as const, Threshold: 80},
+    {name: 'web-cpu', Namespace: 'AWS/ECS', MetricName: 'CPUUtilization', Dimensions: [{Name: 'ClusterName', Value: conv.cluster}, {Name: 'ServiceName', Value: `${p}-web`}], Statistic: 'Average' as const, Threshold: 85},
+  ]
+  for (const {name, ...metric} of alarms) {
+    const AlarmName = `${conv.alarms.prefix}-${name}`
+    await c.cloudwatch.send(new PutMetricAlarmCommand({
+      AlarmName,
+      ...metric,
+      Period: 300,
+      EvaluationPeriods: 1,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      Tags: tags,
+    }))
+    const firing = broken && name === BREAKAGES.alarmFiring.alarm
+    await c.cloudwatch.send(new SetAlarmStateCommand(firing
+      ? {AlarmName, StateValue: 'ALARM', StateReason: `Threshold Crossed: 1 out of the last 1 datapoints [57.0] was greater than the threshold (${metric.Threshold}.0).`}
+      : {AlarmName, StateValue: 'OK', StateReason: `Threshold Crossed: 1 out of the last 1 datapoints was not greater than the threshold (${metric.Threshold}.0).`}))
+    say('alarm', AlarmName, firing ? 'ALARM' : 'OK')
+  }
+
+  return {secretArns, secretValues, certificateArns, redisEndpoint, loadBalancerArn, taskArns}
 }
 
 // ---------------------------------------------------------------- command line
