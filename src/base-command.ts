@@ -35,6 +35,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected flags!: FlagsOf<T>
   protected args!: ArgsOf<T>
+  private _config?: ReturnType<typeof loadConfigFile>
   private _env?: EnvConfig
   private _aws?: AwsClients
 
@@ -51,9 +52,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as ArgsOf<T>
   }
 
+  /** allthrive.config.json of the working directory (empty when there is none), read once. */
+  protected get configFile(): ReturnType<typeof loadConfigFile> {
+    this._config ??= loadConfigFile()
+    return this._config
+  }
+
   /** The resolved environment model (naming convention + allthrive.config.json). */
   protected get envConfig(): EnvConfig {
-    this._env ??= resolveEnvironment(this.flags.environment, loadConfigFile())
+    this._env ??= resolveEnvironment(this.flags.environment, this.configFile)
     return this._env
   }
 

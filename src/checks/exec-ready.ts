@@ -1,10 +1,8 @@
-import type {Task, TaskDefinition} from '@aws-sdk/client-ecs'
-
 import {serviceByKey, type ServiceKey} from '../config.js'
 import {describeEnvServices, liveTasks, taskDefinition, taskDefinitionLabel, taskId} from '../lib/ecs.js'
 import {platformTooOld, SSM_MESSAGES_ACTIONS} from '../lib/ecs-exec/preflight.js'
 import {execAgent} from '../lib/ecs-exec/select-task.js'
-import {type Check, type CheckContext, fail, type Finding, resultFromFindings} from './types.js'
+import {type Check, fail, type Finding, resultFromFindings} from './types.js'
 
 /** The services `allthrive exec` connects to. */
 const EXEC_SERVICES = ['web', 'celery'] as const satisfies readonly ServiceKey[]

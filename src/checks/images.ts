@@ -1,6 +1,6 @@
 import {type ImageLookup, imageKey, imageLabel, lookupEcrImages, parseEcrImage} from '../lib/ecr.js'
 import {describeEnvServices, taskDefinition, taskDefinitionLabel} from '../lib/ecs.js'
-import {type Check, type CheckContext, fail, type Finding, plural, resultFromFindings} from './types.js'
+import {type Check, fail, type Finding, plural, resultFromFindings} from './types.js'
 
 const PULL_FAILS = 'the next task start will fail with CannotPullContainerError'
 const MB = 1024 * 1024

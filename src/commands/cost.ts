@@ -3,7 +3,7 @@ import {setMaxListeners} from 'node:events'
 
 import {assertValidRegion} from '../aws/regions.js'
 import {BaseCommand} from '../base-command.js'
-import {type EnvConfig, knownEnvironments, loadConfigFile, resolveEnvironment} from '../config.js'
+import {type EnvConfig, knownEnvironments, resolveEnvironment} from '../config.js'
 import {EXIT, isUserError} from '../errors.js'
 import {actualCosts, CE_PRICE_PER_REQUEST} from '../lib/cost/actual.js'
 import {hasTablePrices, noTablePricesError} from '../lib/cost/prices.js'
@@ -44,7 +44,7 @@ EXIT CODES
   public async run(): Promise<CostReport | CostComparison> {
     const {flags} = this
     const all = flags['all-environments']
-    const loaded = all ? loadConfigFile() : undefined
+    const loaded = all ? this.configFile : undefined
     const envs = loaded ? knownEnvironments(loaded.config).map((n) => resolveEnvironment(n, loaded)) : [this.envConfig]
     const fallbackRegion = await this.aws.region()
     const regions = envs.map((env) => this.regionOf(env, fallbackRegion))

@@ -9,7 +9,6 @@ import {toJUnit} from '../checks/junit.js'
 import {toMarkdown} from '../checks/markdown.js'
 import {plainLine, renderReport} from '../checks/render.js'
 import {createMemo, exitCodeFor, type ProgressMode, type Report, runChecks} from '../checks/run-checks.js'
-import {loadConfigFile} from '../config.js'
 import {durationFlag} from '../flags.js'
 import {resolveCompare} from '../lib/drift.js'
 import {formatDuration} from '../lib/duration.js'
@@ -23,7 +22,7 @@ export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolea
 
 export default class Validate extends BaseCommand<typeof Validate> {
   static override summary = 'Run health checks against an environment'
-  static override description = `Checks RDS, Redis, S3, Secrets Manager, ECS services and task definitions, ACM certificates and recent CloudWatch errors, concurrently, and prints one line per check and a verdict.
+  static override description = `Checks the environment's RDS, Redis, S3, Secrets Manager, ECS services, task definitions and images, ACM certificates, ALB, security groups, alarms and recent CloudWatch errors, concurrently, and prints one line per check and a verdict naming what is broken.
 
 Checks: ${CHECK_IDS.join(', ')}. The drift check runs when --compare names another environment.
 
@@ -63,7 +62,7 @@ EXIT CODES
     const env = flags.since
       ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: formatDuration(flags.since)}}}
       : base
-    const compare = flags.compare ? {env: resolveCompare(flags.compare, base, loadConfigFile())} : undefined
+    const compare = flags.compare ? {env: resolveCompare(flags.compare, base, this.configFile)} : undefined
     if (compare && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
     const {accountId, region} = await this.identity()
     const markdown = flags.format === 'markdown' && !this.jsonEnabled()

@@ -114,7 +114,7 @@ describe('tail --follow with Live Tail', () => {
   })
 
   it('falls back to polling, saying so once, when StartLiveTail is denied', async () => {
-    setup({onSleep: (ms, c) => c.sleeps.length >= 3 && controller.abort()})
+    setup({onSleep: (_ms, c) => c.sleeps.length >= 3 && controller.abort()})
     mocks.logs.on(StartLiveTailCommand).rejects(accessDenied('logs:StartLiveTail'))
     logs.put(WEB, WEB_STREAM, T0 + 1000, 'seen by polling')
     const summary = await follow()
@@ -125,7 +125,7 @@ describe('tail --follow with Live Tail', () => {
   })
 
   it('falls back to polling when Live Tail is at its session limit', async () => {
-    setup({onSleep: (ms, c) => c.sleeps.length >= 1 && controller.abort()})
+    setup({onSleep: (_ms, c) => c.sleeps.length >= 1 && controller.abort()})
     mocks.logs.on(StartLiveTailCommand).rejects(new LimitExceededException({message: 'Too many sessions', $metadata: {httpStatusCode: 400}}))
     await follow()
     expect(sink.notices).toEqual(['Live Tail is at its limit of concurrent sessions for this account: polling FilterLogEvents every 2s instead.'])
