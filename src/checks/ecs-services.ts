@@ -22,7 +22,9 @@ function assess(s: ServiceConfig, svc: Service | undefined, cluster: string): Fi
   if (primary) {
     const name = `deployment ${primary.id} (${taskDefinitionLabel(primary.taskDefinition)})`
     const counts = `running ${primary.runningCount ?? 0}/${primary.desiredCount ?? 0}, ${primary.failedTasks ?? 0} failed tasks`
-    const reason = primary.rolloutStateReason ? `: ${primary.rolloutStateReason}` : ''
+    // ECS's reason for a rollout under way only repeats the deployment id ("ECS deployment ecs-svc/… in progress.").
+    const said = primary.rolloutStateReason && !/^ECS deployment \S+ in progress\.?$/.test(primary.rolloutStateReason)
+    const reason = said ? `: ${primary.rolloutStateReason}` : ''
     if (primary.rolloutState === 'FAILED') found.push({status: 'fail', line: `${s.key}: ${name} FAILED${reason} (${counts})`})
     else if (primary.rolloutState === 'IN_PROGRESS') found.push({status: 'warn', line: `${s.key}: ${name} IN_PROGRESS${reason} (${counts})`})
     else if ((primary.failedTasks ?? 0) > 0) found.push({status: 'pass', line: `${s.key}: ${name}: ${counts}`})

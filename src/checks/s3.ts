@@ -79,7 +79,7 @@ async function inspect(ctx: CheckContext, role: Role, name: string): Promise<{fa
 const each = (buckets: string[], command: (b: string) => string) => buckets.map(command).join(' && ')
 const HINTS: Record<Problem, (buckets: string[]) => string> = {
   missing: () => 'Create the buckets with the S3 stack (infrastructure/cloudformation/05-s3.yaml), or fix "buckets" in allthrive.config.json',
-  public: (bs) => `Block public access (the frontend is served through CloudFront OAC, so it needs none either): ${each(bs, (b) =>
+  public: (bs) => `Block public access (no bucket needs it: the frontend is served through CloudFront OAC): ${each(bs, (b) =>
     `aws s3api put-public-access-block --bucket ${b} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`)}`,
   unencrypted: (bs) => `Set default encryption: ${each(bs, (b) =>
     `aws s3api put-bucket-encryption --bucket ${b} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}'`)}`,

@@ -184,10 +184,19 @@ describe('ecs-services check', () => {
     const r = await ecsServices.run(ctxWith())
     expect(r.status).toBe('warn')
     expect(r.details).toEqual([
-      'web: deployment ecs-svc/900 (production-allthrive-web:43) IN_PROGRESS: ECS deployment ecs-svc/900 in progress. (running 1/2, 0 failed tasks)',
+      'web: deployment ecs-svc/900 (production-allthrive-web:43) IN_PROGRESS (running 1/2, 0 failed tasks)',
       'web: rollout under way: 2 deployments (ACTIVE production-allthrive-web:42 still running)',
     ])
     expect(r.hint).toBe(`Follow the rollout: aws ecs wait services-stable --cluster ${CLUSTER} --services production-allthrive-web`)
+  })
+
+  it('keeps a rollout reason that says more than the deployment id', async () => {
+    describeServices(healthy({
+      web: {deployments: [deployment('web', {id: 'ecs-svc/900', runningCount: 0, rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.'})]},
+    }))
+    mocks.ecs.on(ListTasksCommand).resolves({taskArns: []})
+    const r = await ecsServices.run(ctxWith())
+    expect(r.details?.[0]).toContain('FAILED: ECS deployment circuit breaker: tasks failed to start.')
   })
 
   it('shows stopped tasks of a healthy service whose deployment lost tasks, without failing it', async () => {
