@@ -2,11 +2,11 @@ import {
   type CertificateFacts,
   certificateCovers,
   CLOUDFRONT_REGION,
-  daysLeft,
   describeCertificate,
   listCertificates,
   shortId,
 } from '../lib/acm.js'
+import {daysUntil} from '../lib/duration.js'
 import {type Check, type CheckContext, fail, pass, plural, warn, worst} from './types.js'
 
 interface Pair {domain: string; region: string}
@@ -60,7 +60,7 @@ function judge(ctx: CheckContext, pair: Pair, certs: CertificateFacts[], elsewhe
 
   // ACM always dates an issued certificate; should it not, say so rather than pass silently.
   if (!chosen.notAfter) return {status: 'warn', line: `${where}: ${id} has no expiry date`, cert: chosen}
-  const days = daysLeft(chosen.notAfter, ctx.now)
+  const days = daysUntil(chosen.notAfter, ctx.now)
   const date = chosen.notAfter.toISOString().slice(0, 10)
   const renewal = chosen.type === 'AMAZON_ISSUED' && chosen.renewalEligibility === 'INELIGIBLE' ? '; not eligible for managed renewal' : ''
   const when = days < 0 ? `expired ${-days} days ago (${date})` : `expires in ${days} days (${date})`

@@ -1,6 +1,7 @@
 
 import {classifyAwsError, describeAwsError, errorTag, hintFor} from '../aws/errors.js'
-import {caValidTill, dbInstance, daysUntil, instanceStatusSeverity, minFreeStorageBytes, statusHint, storageHeadroom} from '../lib/rds.js'
+import {daysUntil} from '../lib/duration.js'
+import {caValidTill, dbInstance, instanceStatusSeverity, minFreeStorageBytes, statusHint, storageHeadroom} from '../lib/rds.js'
 import {type Check, type CheckStatus, fail, type Finding, resultFromFindings} from './types.js'
 
 

@@ -105,5 +105,3 @@ export const certificateCovers = (cert: CertificateFacts, domain: string): boole
 /** The certificate's id: the last part of its ARN. */
 export const shortId = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1)
 
-/** Whole days from `now` to `notAfter` (negative once expired). */
-export const daysLeft = (notAfter: Date, now: Date): number => Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000)

@@ -1,6 +1,10 @@
 import {UserError} from '../errors.js'
 
-const UNIT_MS = {s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000} as const
+export const DAY_MS = 86_400_000
+const UNIT_MS = {s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS} as const
+
+/** Whole days from `now` to `until` (negative once past): certificate and CA expiry. */
+export const daysUntil = (until: Date, now: Date): number => Math.floor((until.getTime() - now.getTime()) / DAY_MS)
 
 export const DURATION_FORMS = '30s, 15m, 2h or 1d'
 

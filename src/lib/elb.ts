@@ -8,7 +8,8 @@ import type {
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 
 import type {CheckContext, CheckStatus, Finding} from '../checks/types.js'
-import {daysLeft, describeCertificate, shortId} from './acm.js'
+import {describeCertificate, shortId} from './acm.js'
+import {daysUntil} from './duration.js'
 
 /**
  * Reading an Application Load Balancer for checks: its idle timeout, how its
@@ -97,7 +98,7 @@ export async function listenerCertificate(ctx: CheckContext, name: string, l: Li
     return {finding: {status: 'fail', short: `certificate ${facts.status ?? 'UNKNOWN'}`, detail: `${name}: HTTPS:443 certificate ${id} is ${facts.status ?? 'UNKNOWN'}`, hint: `See why: ${describe}`}, label: `cert ${facts.status ?? 'UNKNOWN'}`, data: {arn, status: facts.status}}
   }
 
-  const days = facts.notAfter ? daysLeft(facts.notAfter, ctx.now) : undefined
+  const days = facts.notAfter ? daysUntil(facts.notAfter, ctx.now) : undefined
   const data = {arn, status: facts.status, type: facts.type, notAfter: facts.notAfter?.toISOString() ?? null, daysLeft: days ?? null}
   if (days === undefined) return {finding: {status: 'warn', short: 'certificate expiry unknown', detail: `${name}: HTTPS:443 certificate ${id} has no expiry date`}, label: 'cert expiry unknown', data}
   const when = days < 0 ? `expired ${-days} days ago` : `expires in ${days} days`

@@ -9,7 +9,6 @@ import type {CheckContext, CheckStatus} from '../checks/types.js'
  */
 
 export const GIB = 1024 ** 3
-const DAY_MS = 86_400_000
 
 /** Statuses during which the instance still serves traffic: worth a warning, not a failure. */
 const TRANSIENT = new Set(['backing-up', 'modifying', 'maintenance', 'upgrading', 'storage-optimization', 'storage-config-upgrade', 'resetting-master-credentials'])
@@ -61,8 +60,6 @@ export async function caValidTill(ctx: CheckContext, db: DBInstance): Promise<Da
   return out.Certificates?.[0]?.ValidTill
 }
 
-/** Whole days from `now` to `until` (negative once past). */
-export const daysUntil = (until: Date, now: Date): number => Math.floor((until.getTime() - now.getTime()) / DAY_MS)
 
 export interface StorageHeadroom {
   /** Free share of the capacity the instance can grow to, 0-100. */

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cost-explorer'
 
 import type {AwsClients} from '../../aws/clients.js'
+import {DAY_MS} from '../duration.js'
 import {cents} from './estimate.js'
 import type {ActualReport, ActualService, CostService} from './types.js'
 
@@ -34,7 +35,6 @@ export const CE_SERVICES: Record<string, CostService> = {
   'Amazon Simple Storage Service': 'S3',
 }
 
-const DAY_MS = 86_400_000
 const isoDay = (d: Date): string => d.toISOString().slice(0, 10)
 
 /** This month so far: [first of the month, today), plus the rest: [today, first of next month). */

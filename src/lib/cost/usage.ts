@@ -1,5 +1,6 @@
 import {CloudWatchClient, type MetricDataQuery, paginateGetMetricData} from '@aws-sdk/client-cloudwatch'
 
+import {DAY_MS} from '../duration.js'
 import {BYTES_PER_GB, type CostContext, HOURS_PER_MONTH, type Inventory, type Usage, type UsageFigure} from './types.js'
 
 /**
@@ -15,7 +16,6 @@ import {BYTES_PER_GB, type CostContext, HOURS_PER_MONTH, type Inventory, type Us
  */
 
 export const USAGE_DAYS = 7
-const DAY_MS = 86_400_000
 const CLOUDFRONT_METRICS_REGION = 'us-east-1'
 
 type Stat = 'Sum' | 'Average'

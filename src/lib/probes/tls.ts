@@ -1,6 +1,7 @@
 import {isIP} from 'node:net'
 import {connect, type PeerCertificate} from 'node:tls'
 
+import {daysUntil} from '../duration.js'
 import {networkCode, type Unreachable, unreachable} from './common.js'
 
 /** The certificate a TLS endpoint serves, read without trusting it (so an invalid one can be reported). */
@@ -71,4 +72,4 @@ export function fetchCertificate(host: string, port: number, opts: CertificateOp
 
 /** Whole days from `now` until the certificate expires (negative once expired). */
 export const certificateDaysLeft = (c: Pick<ServedCertificate, 'validTo'>, now: Date): number =>
-  Math.floor((c.validTo.getTime() - now.getTime()) / 86_400_000)
+  daysUntil(c.validTo, now)
