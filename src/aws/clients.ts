@@ -2,6 +2,7 @@ import type {MiddlewareStack} from '@smithy/types'
 
 import {ConfiguredRetryStrategy} from '@smithy/util-retry'
 
+import {backoffMs} from '../lib/backoff.js'
 import {operationInfo} from './errors.js'
 
 /**
@@ -44,10 +45,7 @@ export interface AwsClients {
 }
 
 /** Back-off for throttling and transient errors: 300 ms doubling, capped at 10 s, with jitter. */
-export const retryDelay = (attempt: number): number => {
-  const base = Math.min(300 * 2 ** attempt, 10_000)
-  return Math.round(base / 2 + Math.random() * (base / 2))
-}
+export const retryDelay = (attempt: number): number => backoffMs(attempt, 300, 10_000)
 
 export function createAwsClients(options: AwsOptions = {}): AwsClients {
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL

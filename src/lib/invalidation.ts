@@ -13,6 +13,7 @@ import {randomBytes} from 'node:crypto'
 
 import {classifyAwsError, deniedAction, describeAwsError, hintFor} from '../aws/errors.js'
 import {EXIT, UserError} from '../errors.js'
+import {backoffMs} from './backoff.js'
 import {cloudfrontClient, type DistributionLookupContext, listDistributions} from './cloudfront.js'
 import {mapBounded} from './concurrency.js'
 import {formatDuration} from './duration.js'
@@ -200,8 +201,7 @@ export interface CreateOptions {
 
 /** Capped exponential back-off with "equal jitter": between half and all of min(cap, base·2^(n-1)). */
 export function backoffDelay(attempt: number, opts: {baseDelayMs?: number; maxDelayMs?: number; random?: () => number} = {}): number {
-  const ceiling = Math.min(opts.maxDelayMs ?? 60_000, (opts.baseDelayMs ?? 5000) * 2 ** (attempt - 1))
-  return Math.round(ceiling / 2 + (opts.random ?? Math.random)() * (ceiling / 2))
+  return backoffMs(attempt - 1, opts.baseDelayMs ?? 5000, opts.maxDelayMs ?? 60_000, opts.random)
 }
 
 /**

@@ -10,7 +10,8 @@ import {
 import {classifyAwsError, deniedAction, describeAwsError, errorTag} from '../../aws/errors.js'
 import {type LogLine, taskIdFromStream} from './format.js'
 import type {Tail, TargetState} from './tailer.js'
-import {backoffMs, type Clock} from './time.js'
+import {backoffMs} from '../backoff.js'
+import type {Clock} from './time.js'
 
 /**
  * Following with CloudWatch Logs Live Tail: one session for every group (up to 10), an update

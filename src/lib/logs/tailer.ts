@@ -8,7 +8,8 @@ import {type LogTarget, type ReadOutcome, readEvents} from './filter.js'
 import type {LogLine} from './format.js'
 import {followLiveTail} from './live-tail.js'
 import {mergeByTimestamp} from './merge.js'
-import {backoffMs, type Clock, systemClock} from './time.js'
+import {backoffMs} from '../backoff.js'
+import {type Clock, systemClock} from './time.js'
 
 /**
  * `logs tail`: one window of FilterLogEvents across services merged by timestamp, or, when

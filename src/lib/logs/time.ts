@@ -79,8 +79,3 @@ export const systemClock: Clock = {
   random: () => Math.random(),
 }
 
-/** Waits after throttling: doubling from `baseMs`, capped at `maxMs`, with jitter (half to all of it). */
-export function backoffMs(failures: number, baseMs: number, maxMs: number, random: () => number): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** failures)
-  return Math.round(ceiling / 2 + random() * (ceiling / 2))
-}
