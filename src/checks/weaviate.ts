@@ -1,7 +1,7 @@
-import {DescribeTasksCommand, ECSClient, ListTasksCommand, type Task} from '@aws-sdk/client-ecs'
+import type {Task} from '@aws-sdk/client-ecs'
 
 import {serviceByKey} from '../config.js'
-import {describeEnvServices} from '../lib/ecs.js'
+import {describeEnvServices, liveTasks, taskId} from '../lib/ecs.js'
 import {FROM_THE_VPC} from '../lib/probes/common.js'
 import {httpGet} from '../lib/probes/http.js'
 import {type Check, type CheckContext, fail, pass} from './types.js'
@@ -12,16 +12,12 @@ const READY_PATH = '/v1/.well-known/ready'
 
 /** The private IP of a RUNNING task of the service (Fargate: the task's ENI). */
 async function runningTaskIp(ctx: CheckContext, serviceName: string): Promise<{taskId: string; ip: string} | undefined> {
-  const client = ctx.aws.client(ECSClient)
-  const {cluster} = ctx.env
-  const listed = await client.send(new ListTasksCommand({cluster, serviceName, desiredStatus: 'RUNNING', maxResults: 10}), {abortSignal: ctx.signal})
-  if (!listed.taskArns?.length) return undefined
-  const {tasks = []} = await client.send(new DescribeTasksCommand({cluster, tasks: listed.taskArns}), {abortSignal: ctx.signal})
+  const tasks = (await liveTasks(ctx, [serviceName])).get(serviceName) ?? []
   const ipOf = (t: Task): string | undefined =>
     t.attachments?.find((a) => a.type === 'ElasticNetworkInterface')?.details?.find((d) => d.name === 'privateIPv4Address')?.value
     ?? t.containers?.flatMap((c) => c.networkInterfaces ?? []).find((n) => n.privateIpv4Address)?.privateIpv4Address
   const task = tasks.find((t) => t.lastStatus === 'RUNNING' && ipOf(t))
-  return task ? {taskId: task.taskArn!.split('/').pop()!, ip: ipOf(task)!} : undefined
+  return task ? {taskId: taskId(task.taskArn), ip: ipOf(task)!} : undefined
 }
 
 /** The weaviate ECS service runs its desired tasks; with --probe, a task answers Weaviate's readiness endpoint. */

@@ -15,6 +15,10 @@ export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (
   return results
 }
 
+/** `items` in slices of at most `size` (API batch limits: DescribeTasks 100, DescribeServices 10). */
+export const chunk = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({length: Math.ceil(items.length / size)}, (_, i) => items.slice(i * size, (i + 1) * size))
+
 /** A memo: one promise per key, shared by every caller (the first caller's load runs once). */
 export function createMemo(): <T>(key: string, load: () => Promise<T>) => Promise<T> {
   const store = new Map<string, Promise<unknown>>()

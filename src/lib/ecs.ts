@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-ecs'
 
 import type {CheckContext} from '../checks/types.js'
+import {chunk} from './concurrency.js'
 import type {ServiceKey} from '../config.js'
 
 /** The environment's ECS services as one DescribeServices answer, shared by every check of a run. */
@@ -27,8 +28,6 @@ export interface EnvServices {
 const DESCRIBE_SERVICES_LIMIT = 10
 const DESCRIBE_TASKS_LIMIT = 100
 
-const chunk = <T>(items: T[], size: number): T[][] =>
-  Array.from({length: Math.ceil(items.length / size)}, (_, i) => items.slice(i * size, (i + 1) * size))
 
 /** Describes every configured service once per run: one DescribeServices call per 10 services. */
 export function describeEnvServices(ctx: CheckContext): Promise<EnvServices> {
@@ -74,14 +73,15 @@ export const taskDefinition = (ctx: CheckContext, arn: string): Promise<TaskDefi
   ctx.memo(`ecs:taskdef:${arn}`, async () =>
     (await ctx.aws.client(ECSClient).send(new DescribeTaskDefinitionCommand({taskDefinition: arn}), {abortSignal: ctx.signal})).taskDefinition!)
 
-/** DescribeTasks for any number of task ARNs: one call per 100, concurrently. */
-async function describeTasks(ctx: CheckContext, arns: string[]): Promise<Task[]> {
-  const client = ctx.aws.client(ECSClient)
+/** DescribeTasks for any number of task ARNs: one call per 100, concurrently. Used by checks and commands. */
+export async function describeTasksOf(ecs: ECSClient, cluster: string, arns: string[], signal?: AbortSignal): Promise<Task[]> {
   const described = await Promise.all(
-    chunk([...new Set(arns)], DESCRIBE_TASKS_LIMIT).map((tasks) => client.send(new DescribeTasksCommand({cluster: ctx.env.cluster, tasks}), {abortSignal: ctx.signal})),
+    chunk([...new Set(arns)], DESCRIBE_TASKS_LIMIT).map((tasks) => ecs.send(new DescribeTasksCommand({cluster, tasks}), {abortSignal: signal})),
   )
   return described.flatMap((d) => d.tasks ?? [])
 }
+
+const describeTasks = (ctx: CheckContext, arns: string[]): Promise<Task[]> => describeTasksOf(ctx.aws.client(ECSClient), ctx.env.cluster, arns, ctx.signal)
 
 /** A service's tasks among described ones: matched by group, because some emulators ignore serviceName in ListTasks. */
 const ofService = (tasks: Task[], name: string): Task[] => tasks.filter((t) => t.group === `service:${name}`)

@@ -16,6 +16,7 @@ import {DBInstanceNotFoundFault, DescribeDBInstancesCommand, RDSClient} from '@a
 import {classifyAwsError, describeAwsError} from '../../aws/errors.js'
 import {isUserError} from '../../errors.js'
 import {findDistribution} from '../cloudfront.js'
+import {chunk} from '../concurrency.js'
 import type {AlbInventory, CacheInventory, CostContext, CpuArchitecture, FargateService, Inventory, NatGatewayInventory, RdsInventory, TaskPlacement} from './types.js'
 
 /**
@@ -27,8 +28,6 @@ import type {AlbInventory, CacheInventory, CostContext, CpuArchitecture, Fargate
 
 const DESCRIBE_SERVICES_LIMIT = 10
 
-const chunk = <T>(items: T[], size: number): T[][] =>
-  Array.from({length: Math.ceil(items.length / size)}, (_, i) => items.slice(i * size, (i + 1) * size))
 
 const opts = (ctx: CostContext) => ({abortSignal: ctx.signal})
 

@@ -2,7 +2,6 @@ import {
   ClusterNotFoundException,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
-  DescribeTasksCommand,
   ECSClient,
   paginateListTasks,
   type Service,
@@ -11,7 +10,7 @@ import {
 
 import type {AwsClients} from '../../aws/clients.js'
 import type {EnvConfig, ServiceConfig} from '../../config.js'
-import {taskDefinitionLabel, taskId} from '../ecs.js'
+import {describeTasksOf, taskDefinitionLabel, taskId} from '../ecs.js'
 import {findPlugin, PLUGIN, PLUGIN_INSTALL_HINTS} from './plugin.js'
 import {chooseTask, execAgent, isPrimaryTask, matchTask} from './select-task.js'
 
@@ -85,8 +84,6 @@ export const TITLES: Record<string, string> = {
   'task-role': 'Task role for the SSM channels',
 }
 
-const DESCRIBE_TASKS_LIMIT = 100
-
 /** Linux Fargate "1.3.0" < "1.4.0"; "LATEST" and unknown forms count as new enough (Windows Fargate has its own 1.0.0, which supports exec). */
 export function platformTooOld(version: string | undefined): boolean {
   const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version ?? '')
@@ -154,11 +151,7 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
   else add('service-exec', 'fail', `ECS Exec is turned off on ${svc.name} (enableExecuteCommand is false).`, `${enableFix}   (new tasks get the exec agent; wait for the deployment to finish)`)
 
   // Describe the running tasks (100 per call), keep the service's own (some emulators ignore serviceName).
-  const described = await Promise.all(
-    Array.from({length: Math.ceil(arns.length / DESCRIBE_TASKS_LIMIT)}, (_, i) => arns.slice(i * DESCRIBE_TASKS_LIMIT, (i + 1) * DESCRIBE_TASKS_LIMIT))
-      .map((tasks) => ecs.send(new DescribeTasksCommand({cluster, tasks}), {abortSignal: opts.signal})),
-  )
-  const tasks = described.flatMap((d) => d.tasks ?? []).filter((t) => !t.group || t.group === `service:${svc.name}`)
+  const tasks = (await describeTasksOf(ecs, cluster, arns, opts.signal)).filter((t) => !t.group || t.group === `service:${svc.name}`)
   const running = tasks.filter((t) => t.lastStatus === 'RUNNING' || t.lastStatus === 'PENDING' || t.lastStatus === 'ACTIVATING')
 
   const task = opts.task && running.length > 0 ? matchTask(running, opts.task, svc.name) : chooseTask(running.filter((t) => t.lastStatus === 'RUNNING'), service, container)

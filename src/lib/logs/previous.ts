@@ -1,6 +1,5 @@
 import {
   ClusterNotFoundException,
-  DescribeTasksCommand,
   type ECSClient,
   paginateListTasks,
   ServiceNotFoundException,
@@ -8,13 +7,13 @@ import {
 } from '@aws-sdk/client-ecs'
 
 import {EXIT, UserError} from '../../errors.js'
+import {describeTasksOf, taskId} from '../ecs.js'
 
 /**
  * `logs tail --previous`: the service's most recently stopped task (what crashed), found with
  * ListTasks (desiredStatus STOPPED) and DescribeTasks. ECS keeps stopped tasks for about an hour.
  */
 
-const DESCRIBE_TASKS_LIMIT = 100
 /** Log events can be stamped a little outside startedAt..stoppedAt (clock, flush on exit). */
 const MARGIN_MS = 60_000
 
@@ -52,15 +51,11 @@ export async function lastStoppedTask(
     throw error
   }
 
-  const batches = Array.from({length: Math.ceil(arns.length / DESCRIBE_TASKS_LIMIT)}, (_, i) => arns.slice(i * DESCRIBE_TASKS_LIMIT, (i + 1) * DESCRIBE_TASKS_LIMIT))
-  const described = await Promise.all(batches.map((tasks) => ecs.send(new DescribeTasksCommand({cluster, tasks}), {abortSignal: signal})))
   // ListTasks filters by service on AWS; some emulators ignore serviceName, so check the task's group too.
-  const tasks = described.flatMap((d) => d.tasks ?? []).filter((t) => !t.group || t.group === `service:${serviceName}`)
+  const tasks = (await describeTasksOf(ecs, cluster, arns, signal)).filter((t) => !t.group || t.group === `service:${serviceName}`)
   return tasks.sort((a, b) => stoppedTime(b) - stoppedTime(a))[0]
 }
 
-/** "1a2b…": the id in a task ARN. */
-export const taskIdOf = (t: Task): string => (t.taskArn ?? '').split('/').pop() ?? ''
 
 /** The task's lifetime, padded a minute each side; from its creation when it never started. */
 export function taskWindow(t: Task, now: number): {startTime: number; endTime: number} {
@@ -80,7 +75,7 @@ export function describeStoppedTask(t: Task): string {
   const containers = (t.containers ?? [])
     .filter((c) => c.exitCode !== undefined || c.reason)
     .map((c) => `container ${c.name}${c.exitCode === undefined ? '' : ` exit ${c.exitCode}`}${c.reason ? `: ${c.reason}` : ''}`)
-  return `task ${taskIdOf(t)}${revision ? ` (${revision})` : ''}${when}${lifetime}: ${why}${containers.length > 0 ? `; ${containers.join('; ')}` : ''}`
+  return `task ${taskId(t.taskArn)}${revision ? ` (${revision})` : ''}${when}${lifetime}: ${why}${containers.length > 0 ? `; ${containers.join('; ')}` : ''}`
 }
 
 function formatSpan(ms: number): string {
@@ -109,5 +104,5 @@ export async function previousTask(
   }
 
   opts.notice(`Last stopped ${describeStoppedTask(task)}`)
-  return {taskId: taskIdOf(task), window: taskWindow(task, opts.now)}
+  return {taskId: taskId(task.taskArn), window: taskWindow(task, opts.now)}
 }
