@@ -1,4 +1,5 @@
-import type {Report, ReportEntry} from './run-checks.js'
+import {seconds, verdictOf} from './render.js'
+import type {Report} from './run-checks.js'
 import type {CheckStatus} from './types.js'
 
 /**
@@ -26,20 +27,13 @@ function fenced(lines: string[]): string[] {
   return [`${fence}text`, ...lines.flatMap((l) => l.split(/\r\n|\r|\n/)), fence]
 }
 
-const seconds = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`)
-const ids = (entries: ReportEntry[]): string => entries.map((e) => `\`${e.id}\``).join(', ')
+const code = (id: string): string => `\`${id}\``
 
 function verdict(report: Report): string {
-  const failed = report.checks.filter((c) => c.status === 'fail')
-  const errored = report.checks.filter((c) => c.status === 'error')
+  const v = verdictOf(report, code)
   const env = escapeMarkdown(report.environment)
-  if (failed.length > 0 || errored.length > 0) {
-    const why = [failed.length > 0 ? `failed: ${ids(failed)}` : '', errored.length > 0 ? `could not check: ${ids(errored)}` : ''].filter(Boolean).join('; ')
-    return `**${MARK.fail} ${env} is NOT healthy** — ${why}`
-  }
-
-  const warned = report.checks.filter((c) => c.status === 'warn')
-  return warned.length > 0 ? `**${MARK.warn} ${env} is healthy, with warnings** — ${ids(warned)}` : `**${MARK.pass} ${env} is healthy**`
+  if (v.level === 'unhealthy') return `**${MARK.fail} ${env} is NOT healthy** — ${v.why}`
+  return v.level === 'warnings' ? `**${MARK.warn} ${env} is healthy, with warnings** — ${v.warned.map((e) => code(e.id)).join(', ')}` : `**${MARK.pass} ${env} is healthy**`
 }
 
 export function toMarkdown(report: Report, opts: {verbose?: boolean} = {}): string {

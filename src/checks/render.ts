@@ -13,7 +13,27 @@ const COLOR: Record<CheckStatus, (s: string) => string> = {
 }
 const LABEL: Record<CheckStatus, string> = {pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP', error: 'ERROR'}
 
-const seconds = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`)
+export const seconds = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`)
+
+export interface Verdict {
+  level: 'unhealthy' | 'warnings' | 'healthy'
+  /** "failed: a, b; could not check: c" when unhealthy, else empty. */
+  why: string
+  warned: ReportEntry[]
+}
+
+/** The run's verdict, shared by the terminal and Markdown reports; `name` decorates each check id. */
+export function verdictOf(report: Report, name: (id: string) => string = (id) => id): Verdict {
+  const ids = (status: CheckStatus) => report.checks.filter((c) => c.status === status).map((c) => name(c.id))
+  const [failed, errored] = [ids('fail'), ids('error')]
+  const warned = report.checks.filter((c) => c.status === 'warn')
+  if (failed.length > 0 || errored.length > 0) {
+    const why = [failed.length > 0 ? `failed: ${failed.join(', ')}` : '', errored.length > 0 ? `could not check: ${errored.join(', ')}` : ''].filter(Boolean).join('; ')
+    return {level: 'unhealthy', why, warned}
+  }
+
+  return {level: warned.length > 0 ? 'warnings' : 'healthy', why: '', warned}
+}
 
 /** One line per completed check, for CI logs and pipes: "✖ FAIL  rds  summary (212ms)". */
 export function plainLine(e: ReportEntry): string {
@@ -46,19 +66,10 @@ export function summaryLines(report: Report): string[] {
   ].filter(Boolean)
   const total = report.checks.length
   const where = `${report.environment} (${report.region}${report.accountId ? `, account ${report.accountId}` : ''})`
-  const failing = report.checks.filter((c) => c.status === 'fail').map((c) => c.id)
-  const errored = report.checks.filter((c) => c.status === 'error').map((c) => c.id)
-  let verdict: string
-  if (failing.length > 0 || errored.length > 0) {
-    const why = [failing.length ? `failed: ${failing.join(', ')}` : '', errored.length ? `could not check: ${errored.join(', ')}` : '']
-      .filter(Boolean)
-      .join('; ')
-    verdict = ansis.red.bold(`✖ ${where} is NOT healthy — ${why}`)
-  } else if (counts.warn > 0) {
-    verdict = ansis.yellow.bold(`⚠ ${where} is healthy, with warnings`)
-  } else {
-    verdict = ansis.green.bold(`✔ ${where} is healthy`)
-  }
+  const v = verdictOf(report)
+  const verdict = v.level === 'unhealthy'
+    ? ansis.red.bold(`✖ ${where} is NOT healthy — ${v.why}`)
+    : v.level === 'warnings' ? ansis.yellow.bold(`⚠ ${where} is healthy, with warnings`) : ansis.green.bold(`✔ ${where} is healthy`)
 
   return [`${total} check${total === 1 ? '' : 's'}: ${parts.join(', ')} (${seconds(report.durationMs)})`, verdict]
 }
