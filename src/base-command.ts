@@ -5,6 +5,7 @@ import {classifyAwsError, credentialsUserError, describeAwsError, hintFor} from 
 import {assertValidRegion} from './aws/regions.js'
 import {DEFAULT_ENVIRONMENT, type EnvConfig, loadConfigFile, resolveEnvironment} from './config.js'
 import {EXIT, isUserError, UserError} from './errors.js'
+import {now} from './util/clock.js'
 
 export type FlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type ArgsOf<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -85,6 +86,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       debug: this.flags.debug ? (line) => this.logToStderr(`[debug] ${line}`) : undefined,
     })
     return this._aws
+  }
+
+  /** The wall clock's "now" (injectable in tests: util/clock). */
+  protected now(): Date {
+    return now()
   }
 
   /** Who and where we are: resolves the region and proves the credentials with STS. */

@@ -71,7 +71,7 @@ EXIT CODES
 
   private async estimate(env: EnvConfig, region: string): Promise<CostReport> {
     const {flags} = this
-    const now = new Date()
+    const now = this.now()
     const signal = AbortSignal.timeout(120_000)
     setMaxListeners(0, signal) // every concurrent AWS call listens to it
     const ctx = {env, region, aws: this.aws, now, signal}

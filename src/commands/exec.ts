@@ -70,7 +70,7 @@ EXIT CODES
     const interactive = words.length === 0
     const captureExit = !interactive && flags['exit-code']
     const command = interactive ? env.exec.command : captureExit ? wrapWithExitMarker(words) : joinCommand(words)
-    const age = target.startedAt ? `, started ${formatDuration(Date.now() - target.startedAt.getTime())} ago` : ''
+    const age = target.startedAt ? `, started ${formatDuration(this.now().getTime() - target.startedAt.getTime())} ago` : ''
     this.logToStderr(`Connecting to container ${target.container} of task ${target.taskId} (${target.taskDefinition}${age}) in ${target.cluster}: ${interactive ? command : joinCommand(words)}`)
     const result = await execInContainer({aws: this.aws, target, command, captureExit, profile: flags.profile})
     if (captureExit && result.remoteExit === undefined) {

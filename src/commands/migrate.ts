@@ -49,7 +49,7 @@ EXIT CODES
       if (flags.plan) return
       await confirmChange({env, action: `run database migrations (${joinCommand(command)}, ${where})`, yes: flags.yes, command: `${this.config.bin} migrate --environment ${env.name}${flags.via === 'exec' ? ' --via exec' : ''}`})
       const running = await runningTasksStartedBy(this.aws.client(ECSClient), env.cluster, STARTED_BY.migrate)
-      if (running.length > 0) throw migrationRunningError(running, env.cluster, Date.now())
+      if (running.length > 0) throw migrationRunningError(running, env.cluster, this.now().getTime())
     }
 
     if (flags.via === 'exec') {

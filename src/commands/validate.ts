@@ -69,7 +69,7 @@ EXIT CODES
     // With --format markdown, stdout is the document: progress and annotations go to stderr (GitHub reads commands there too).
     const side = (line: string) => (markdown ? this.logToStderr(line) : this.log(line))
     const progress = progressModeFor({json: this.jsonEnabled(), isTTY: Boolean(process.stdout.isTTY), ci: Boolean(process.env.CI), markdown, columns: process.stdout.columns})
-    const report = await runChecks(checks, {env, aws: this.aws, now: new Date(), memo: createMemo(), accountId, region, probe: flags.probe, compare}, {
+    const report = await runChecks(checks, {env, aws: this.aws, now: this.now(), memo: createMemo(), accountId, region, probe: flags.probe, compare}, {
       concurrency: flags.concurrency,
       timeoutMs: flags.timeout ?? env.thresholds.checkTimeoutSeconds * 1000,
       progress,

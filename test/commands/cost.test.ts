@@ -5,18 +5,22 @@ import {GetProductsCommand} from '@aws-sdk/client-pricing'
 import {DescribeDBInstancesCommand} from '@aws-sdk/client-rds'
 import {GetCallerIdentityCommand} from '@aws-sdk/client-sts'
 import {captureOutput} from '@oclif/test'
-import {beforeEach, describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import Cost, {type CostComparison} from '../../src/commands/cost.js'
 import type {CostReport} from '../../src/lib/cost/types.js'
+import {setClock} from '../../src/util/clock.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {env, mockReference, referenceMetrics, service, taskDefinition} from '../lib/cost/fixtures.js'
+import {env, mockReference, NOW, referenceMetrics, service, taskDefinition} from '../lib/cost/fixtures.js'
 
 const root = import.meta.url
 const run = <T = CostReport>(argv: string[]) => captureOutput<T>(() => Cost.run(argv, root))
 
 describe('cost', () => {
+  afterEach(() => setClock())
   beforeEach(() => {
+    // The fixtures are dated (usage window, month-to-date): the command reads this clock, not today's.
+    setClock(NOW)
     resetMocks()
     process.env.AWS_REGION = 'us-east-1'
     delete process.env.ENVIRONMENT

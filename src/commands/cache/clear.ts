@@ -84,7 +84,7 @@ EXIT CODES
     const ctx = {aws: this.aws, env: this.envConfig}
     const dist = await findDistribution(ctx)
     const warnings = dropped.map((d) => `Left out ${d.input}: ${d.reason}.`)
-    const usage = await accountPathsThisMonth(ctx, dist.id).catch((error: unknown) => {
+    const usage = await accountPathsThisMonth(ctx, dist.id, this.now()).catch((error: unknown) => {
       warnings.push(`Could not count this month's invalidation paths (${describeAwsError(error)}); the free-tier check was skipped.`)
     })
     const outlook = usage && freeTierOutlook(usage, paths.length)
@@ -113,7 +113,7 @@ EXIT CODES
     const command = [this.config.bin, 'cache', 'clear', ...this.argv].map((a) => shellQuote(a)).join(' ')
     await confirmChange({env: ctx.env, action: what, yes: flags.yes, command})
     const client = cloudfrontClient(this.aws)
-    result.callerReference = callerReference(ctx.env.name)
+    result.callerReference = callerReference(ctx.env.name, this.now())
     const created = await createInvalidation(client, {
       distributionId: dist.id, paths, callerReference: result.callerReference,
       onRetry: ({attempt, maxAttempts, delayMs}) => this.logToStderr(`CloudFront has too many invalidations in progress on ${dist.id} (TooManyInvalidationsInProgress): retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1} of ${maxAttempts}.`),

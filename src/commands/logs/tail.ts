@@ -55,7 +55,7 @@ EXIT CODES
       throw new UserError(`${single} needs exactly one service.`, {code: 'USAGE', suggestions: [`For example: allthrive logs tail web ${single}${flags.task ? ` ${flags.task}` : ''}`]})
     }
 
-    let window = resolveWindow({since: flags.since, until: flags.until, now: Date.now()})
+    let window = resolveWindow({since: flags.since, until: flags.until, now: this.now().getTime()})
     const {cluster, name: environment} = this.envConfig
     const interrupts = watchInterrupts()
     const {signal} = interrupts
@@ -67,7 +67,7 @@ EXIT CODES
     try {
       let taskId = flags.task ? normalizeTaskId(flags.task) : undefined
       if (flags.previous) {
-        const previous = await previousTask(this.aws.client(ECSClient), {cluster, environment, service: services[0], now: Date.now(), signal, notice: sink.notice})
+        const previous = await previousTask(this.aws.client(ECSClient), {cluster, environment, service: services[0], now: this.now().getTime(), signal, notice: sink.notice})
         taskId = previous.taskId
         window = previous.window
       }
