@@ -1,6 +1,6 @@
 import {Flags} from '@oclif/core'
 
-import {parseDuration} from './lib/duration.js'
+import {parseDuration} from './util/duration.js'
 
 /** A duration flag ("15m", "2h"), parsed to milliseconds. */
 export const durationFlag = Flags.custom<number>({

@@ -2,7 +2,7 @@ import type {MiddlewareStack} from '@smithy/types'
 
 import {ConfiguredRetryStrategy} from '@smithy/util-retry'
 
-import {backoffMs} from '../lib/backoff.js'
+import {backoffMs} from '../util/backoff.js'
 import {operationInfo} from './errors.js'
 
 /**

@@ -1,7 +1,7 @@
 import {CloudWatchClient, type CompositeAlarm, type DescribeAlarmsCommandInput, ListTagsForResourceCommand, type MetricAlarm, paginateDescribeAlarms} from '@aws-sdk/client-cloudwatch'
 
 import {type Check, type CheckContext, type CheckResult, fail, pass, plural, warn} from './types.js'
-import {mapBounded} from '../lib/concurrency.js'
+import {mapBounded} from '../util/concurrency.js'
 
 /** One alarm, metric or composite, as the check reads it. */
 interface Alarm {

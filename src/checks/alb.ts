@@ -3,6 +3,7 @@ import {
   DescribeLoadBalancersCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
+  type Listener,
   type LoadBalancer,
   LoadBalancerNotFoundException,
   paginateDescribeListeners,
@@ -10,9 +11,12 @@ import {
   type TargetGroup,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
+import {ResourceNotFoundException} from '@aws-sdk/client-acm'
 
-import {healthCheckLabel, idleTimeout, listenerCertificate, listenerLabel, loadBalancerStateSeverity, redirectsToHttps, targetLabel, targetProblem} from '../lib/elb.js'
-import {type Check, type CheckContext, fail, type Finding, resultFromFindings} from './types.js'
+import {describeCertificate, shortId} from '../resources/acm.js'
+import {arnRegion, arnService, healthCheckLabel, idleTimeout, listenerLabel, redirectsToHttps, targetLabel, targetProblem} from '../resources/elb.js'
+import {daysUntil} from '../util/duration.js'
+import {type Check, type CheckContext, type CheckStatus, fail, type Finding, resultFromFindings} from './types.js'
 
 const collect = async <P, T>(pages: AsyncIterable<P>, pick: (p: P) => T[] | undefined): Promise<T[]> => {
   const all: T[] = []
@@ -111,4 +115,49 @@ function targetFindings(ctx: CheckContext, g: TargetGroup, targets: TargetHealth
   const status = ok === 0 ? 'fail' : 'warn'
   const bad = targets.filter((t) => t.TargetHealth?.State !== 'healthy')
   return bad.map((t, i) => ({status, ...(i === 0 && {short: `${ok}/${targets.length} targets healthy in ${tg}`}), detail: `${tg}: target ${targetLabel(t)} ${targetProblem(t)}`, hint}))
+}
+
+/** pass for `active`, warn while `provisioning`, fail for `failed`, `active_impaired` or anything unknown. */
+const loadBalancerStateSeverity = (code: string | undefined): CheckStatus =>
+  code === 'active' ? 'pass' : (code === 'provisioning' ? 'warn' : 'fail')
+
+/** The HTTPS listener's default certificate (`Certificates[0]`, the listener's default): ISSUED in ACM, with days left above the thresholds. */
+async function listenerCertificate(ctx: CheckContext, name: string, l: Listener): Promise<{finding: Finding; label: string; data: Record<string, unknown>}> {
+  const arn = l.Certificates?.[0]?.CertificateArn
+  if (!arn) return {finding: {status: 'fail', short: 'HTTPS without certificate', detail: `${name}: HTTPS:443 has no certificate`}, label: 'no certificate', data: {}}
+  if (arnService(arn) !== 'acm') {
+    return {finding: {status: 'pass', detail: `${name}: HTTPS:443 uses ${arn}, not an ACM certificate: expiry not checked`}, label: 'non-ACM certificate', data: {arn}}
+  }
+
+  const region = arnRegion(arn) ?? ctx.region
+  let facts
+  try {
+    facts = await describeCertificate(ctx, {arn, region, names: [], inUse: true, partialNames: false})
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error
+    return {finding: {status: 'fail', short: 'certificate not found', detail: `${name}: HTTPS:443 certificate ${arn} not found in ACM (${region})`, hint: `Attach an issued certificate: aws elbv2 modify-listener --listener-arn ${l.ListenerArn} --certificates CertificateArn=<acm-certificate-arn>`}, label: 'certificate not found', data: {arn}}
+  }
+
+  const id = shortId(arn)
+  const describe = `aws acm describe-certificate --certificate-arn ${arn} --region ${region}`
+  const {warnDays, failDays} = ctx.env.thresholds.certificates
+  if (facts.status !== 'ISSUED') {
+    return {finding: {status: 'fail', short: `certificate ${facts.status ?? 'UNKNOWN'}`, detail: `${name}: HTTPS:443 certificate ${id} is ${facts.status ?? 'UNKNOWN'}`, hint: `See why: ${describe}`}, label: `cert ${facts.status ?? 'UNKNOWN'}`, data: {arn, status: facts.status}}
+  }
+
+  const days = facts.notAfter ? daysUntil(facts.notAfter, ctx.now) : undefined
+  const data = {arn, status: facts.status, type: facts.type, notAfter: facts.notAfter?.toISOString() ?? null, daysLeft: days ?? null}
+  if (days === undefined) return {finding: {status: 'warn', short: 'certificate expiry unknown', detail: `${name}: HTTPS:443 certificate ${id} has no expiry date`}, label: 'cert expiry unknown', data}
+  const when = days < 0 ? `expired ${-days} days ago` : `expires in ${days} days`
+  const status = days < failDays ? 'fail' : (days < warnDays ? 'warn' : 'pass')
+  const renew = facts.type === 'IMPORTED'
+    ? `re-import a renewed certificate: aws acm import-certificate --certificate-arn ${arn} --certificate fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem --region ${region}`
+    : `check its renewal status and DNS validation records: ${describe}`
+  return {
+    finding: status === 'pass'
+      ? {status, detail: `${name}: HTTPS:443 certificate ${id}, ${days} days left`}
+      : {status, short: `certificate ${when}`, detail: `${name}: HTTPS:443 certificate ${id} ${when} (${status === 'fail' ? `fails below ${failDays}` : `warns below ${warnDays}`} days)`, hint: renew},
+    label: `cert ${days} days`,
+    data,
+  }
 }

@@ -1,7 +1,7 @@
 import type {Service, Task} from '@aws-sdk/client-ecs'
 
 import {serviceByKey} from '../config.js'
-import {describeEnvServices, liveTasks, taskDefinitionLabel, taskId} from '../lib/ecs.js'
+import {describeEnvServices, liveTasks, taskDefinitionLabel, taskId} from '../resources/ecs.js'
 import {type Check, type CheckStatus, fail, worst} from './types.js'
 
 const STARTING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING'])

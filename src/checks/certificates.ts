@@ -5,8 +5,8 @@ import {
   describeCertificate,
   listCertificates,
   shortId,
-} from '../lib/acm.js'
-import {daysUntil} from '../lib/duration.js'
+} from '../resources/acm.js'
+import {daysUntil} from '../util/duration.js'
 import {type Check, type CheckContext, fail, pass, plural, warn, worst} from './types.js'
 
 interface Pair {domain: string; region: string}

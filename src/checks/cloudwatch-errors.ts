@@ -1,8 +1,8 @@
 import {CloudWatchLogsClient, paginateFilterLogEvents, ResourceNotFoundException} from '@aws-sdk/client-cloudwatch-logs'
 
 import type {ServiceConfig} from '../config.js'
-import {parseDuration} from '../lib/duration.js'
-import {distinctiveTerm, signatureOf} from '../lib/log-messages.js'
+import {parseDuration} from '../util/duration.js'
+import {distinctiveTerm, signatureOf} from '../lib/logs/signatures.js'
 import {type Check, type CheckContext, type CheckStatus, plural} from './types.js'
 
 /** Sent to FilterLogEvents. AWS matches terms case-sensitively. */

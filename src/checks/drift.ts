@@ -1,5 +1,5 @@
 import type {ServiceKey} from '../config.js'
-import {applyAllow, compareSnapshots, contextFor, type Difference, type DriftKind, type EnvSnapshot, notesFor, snapshot} from '../lib/drift.js'
+import {applyAllow, compareSnapshots, contextFor, type Difference, type DriftKind, type EnvSnapshot, notesFor, snapshot} from '../lib/drift/compare.js'
 import {type Check, type CheckResult, pass, plural} from './types.js'
 
 const WORDS: Record<DriftKind, string> = {

@@ -1,8 +1,8 @@
 import type {TaskDefinition} from '@aws-sdk/client-ecs'
 
 import {describeAwsError, hintFor} from '../aws/errors.js'
-import {describeEnvServices, parseSecretRef, secretLabel, type SecretRef, taskDefinition, taskDefinitionLabel} from '../lib/ecs.js'
-import {loadSecrets, type SecretLookup} from '../lib/secret-values.js'
+import {describeEnvServices, parseSecretRef, secretLabel, type SecretRef, taskDefinition, taskDefinitionLabel} from '../resources/ecs.js'
+import {loadSecrets, type SecretLookup} from '../resources/secrets.js'
 import {type Check, fail, pass, plural, warn} from './types.js'
 
 type SecretsManagerRef = Extract<SecretRef, {kind: 'secretsmanager'}>

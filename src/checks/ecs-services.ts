@@ -1,7 +1,7 @@
 import type {Service, Task} from '@aws-sdk/client-ecs'
 
 import type {ServiceConfig} from '../config.js'
-import {describeEnvServices, describeStoppedTask, recentStoppedTasks, taskDefinitionLabel, taskId} from '../lib/ecs.js'
+import {describeEnvServices, describeStoppedTask, recentStoppedTasks, taskDefinitionLabel, taskId} from '../resources/ecs.js'
 import {type Check, type CheckResult, type CheckStatus, fail, pass, warn, worst} from './types.js'
 
 interface Finding {

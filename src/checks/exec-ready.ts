@@ -1,7 +1,7 @@
 import {serviceByKey, type ServiceKey} from '../config.js'
-import {describeEnvServices, liveTasks, taskDefinition, taskDefinitionLabel, taskId} from '../lib/ecs.js'
-import {platformTooOld, SSM_MESSAGES_ACTIONS} from '../lib/ecs-exec/preflight.js'
-import {execAgent} from '../lib/ecs-exec/select-task.js'
+import {describeEnvServices, liveTasks, taskDefinition, taskDefinitionLabel, taskId} from '../resources/ecs.js'
+import {platformTooOld, SSM_MESSAGES_ACTIONS} from '../lib/exec/preflight.js'
+import {execAgent} from '../lib/exec/select-task.js'
 import {type Check, fail, type Finding, resultFromFindings} from './types.js'
 
 /** The services `allthrive exec` connects to. */

@@ -1,5 +1,5 @@
-import {type ImageLookup, imageKey, imageLabel, lookupEcrImages, parseEcrImage} from '../lib/ecr.js'
-import {describeEnvServices, taskDefinition, taskDefinitionLabel} from '../lib/ecs.js'
+import {type ImageLookup, imageKey, imageLabel, lookupEcrImages, parseEcrImage} from '../resources/ecr.js'
+import {describeEnvServices, taskDefinition, taskDefinitionLabel} from '../resources/ecs.js'
 import {type Check, fail, type Finding, plural, resultFromFindings} from './types.js'
 
 const PULL_FAILS = 'the next task start will fail with CannotPullContainerError'

@@ -1,9 +1,9 @@
 import type {SecurityGroup} from '@aws-sdk/client-ec2'
 
 import type {ServiceKey} from '../config.js'
-import {describeEnvServices} from '../lib/ecs.js'
-import {admits, type Peer, redisClusters} from '../lib/network.js'
-import {dbInstance} from '../lib/rds.js'
+import {describeEnvServices} from '../resources/ecs.js'
+import {admits, type Peer, redisClusters} from '../resources/network.js'
+import {dbInstance} from '../resources/rds.js'
 import {type Check, type Finding, resultFromFindings} from './types.js'
 
 /** One end of a path: the groups and subnets of a service, the database, the cache or Weaviate. */

@@ -1,4 +1,4 @@
-import {loadSecrets, valueProblem} from '../lib/secret-values.js'
+import {loadSecrets, valueProblem} from '../resources/secrets.js'
 import {hostPort, PROBE_SKIP_REASON, unreachableSummary} from '../lib/probes/common.js'
 import {parseDatabaseUrl, type PgTlsMode, probePostgres} from '../lib/probes/pg.js'
 import {type Check, fail, pass, skip, warn} from './types.js'

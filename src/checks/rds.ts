@@ -1,7 +1,7 @@
 
 import {classifyAwsError, describeAwsError, errorTag, hintFor} from '../aws/errors.js'
-import {daysUntil} from '../lib/duration.js'
-import {caValidTill, dbInstance, instanceStatusSeverity, minFreeStorageBytes, statusHint, storageHeadroom} from '../lib/rds.js'
+import {daysUntil} from '../util/duration.js'
+import {caValidTill, dbInstance, minFreeStorageBytes, storageHeadroom} from '../resources/rds.js'
 import {type Check, type CheckStatus, fail, type Finding, resultFromFindings} from './types.js'
 
 
@@ -120,4 +120,21 @@ function storageFinding(
     freePercent: Math.round(h.freePercent * 10) / 10,
     summary: h.autoscaling ? `${shown} (autoscaling)` : shown,
   }
+}
+
+/** Statuses during which the instance still serves traffic: worth a warning, not a failure. */
+const TRANSIENT = new Set(['backing-up', 'modifying', 'maintenance', 'upgrading', 'storage-optimization', 'storage-config-upgrade', 'resetting-master-credentials'])
+
+/** pass for `available`, warn for work in progress that keeps serving, fail for anything else (stopped, storage-full, failed, incompatible-*, …). */
+export function instanceStatusSeverity(status: string): CheckStatus {
+  if (status === 'available') return 'pass'
+  if (TRANSIENT.has(status) || status.startsWith('configuring-')) return 'warn'
+  return 'fail'
+}
+
+/** What to do about an instance that is not available. */
+export function statusHint(id: string, status: string): string {
+  if (status === 'stopped') return `Start it: aws rds start-db-instance --db-instance-identifier ${id}`
+  if (status === 'storage-full') return `Add storage: aws rds modify-db-instance --db-instance-identifier ${id} --allocated-storage <GiB> --apply-immediately`
+  return `See what happened: aws rds describe-events --source-type db-instance --source-identifier ${id} --duration 1440`
 }

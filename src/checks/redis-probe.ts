@@ -1,5 +1,5 @@
-import {describeReplicationGroup} from '../lib/redis.js'
-import {loadSecrets, valueProblem} from '../lib/secret-values.js'
+import {describeReplicationGroup} from '../resources/redis.js'
+import {loadSecrets, valueProblem} from '../resources/secrets.js'
 import {hostPort, PROBE_SKIP_REASON, unreachableSummary} from '../lib/probes/common.js'
 import {parseRedisUrl, probeRedis, type RedisTarget} from '../lib/probes/redis.js'
 import {type Check, type CheckContext, type CheckResult, fail, pass, skip, warn} from './types.js'

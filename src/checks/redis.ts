@@ -1,7 +1,7 @@
 import type {CacheCluster, ReplicationGroup} from '@aws-sdk/client-elasticache'
 
-import {describeReplicationGroup, elastiCacheStatusSeverity as severity, listCacheClusters} from '../lib/redis.js'
-import {type Check, type CheckResult, fail, type Finding, plural, resultFromFindings} from './types.js'
+import {describeReplicationGroup, listCacheClusters} from '../resources/redis.js'
+import {type Check, type CheckResult, type CheckStatus, fail, type Finding, plural, resultFromFindings} from './types.js'
 
 const events = (type: string, id: string): string => `aws elasticache describe-events --source-type ${type} --source-identifier ${id} --duration 1440`
 
@@ -102,3 +102,9 @@ const memberData = (c: CacheCluster) => ({
   nodes: (c.CacheNodes ?? []).map((n) => ({id: n.CacheNodeId, status: n.CacheNodeStatus, az: n.CustomerAvailabilityZone})),
 })
 
+/** Replication group, cluster and node statuses that are work in progress rather than breakage. */
+const TRANSIENT = new Set(['creating', 'modifying', 'snapshotting', 'rebooting', 'rebooting cache cluster nodes'])
+
+/** pass for `available`, warn for work in progress, fail for anything else (create-failed, deleting, incompatible-network, …). */
+const severity = (status: string): CheckStatus =>
+  status === 'available' ? 'pass' : (TRANSIENT.has(status) ? 'warn' : 'fail')

@@ -1,32 +1,10 @@
 import {Listr} from 'listr2'
 import {setMaxListeners} from 'node:events'
 
-export {createMemo} from '../lib/concurrency.js'
+export {createMemo} from '../util/concurrency.js'
 import {classifyAwsError, describeAwsError, hintFor} from '../aws/errors.js'
+import type {Report, ReportEntry} from './report.js'
 import {CHECK_STATUSES, type Check, type CheckContext, type CheckResult, type CheckStatus} from './types.js'
-
-/** One check's outcome in a report: its result plus identity and timing. */
-export interface ReportEntry extends CheckResult {
-  id: string
-  title: string
-  required: boolean
-  durationMs: number
-}
-
-export interface Report {
-  /** True when no check failed or errored (warnings allowed). */
-  ok: boolean
-  environment: string
-  region: string
-  accountId?: string
-  /** ISO time the run started. */
-  timestamp: string
-  durationMs: number
-  /** AWS API calls sent during the run (retries included). */
-  apiCalls?: number
-  counts: Record<CheckStatus, number>
-  checks: ReportEntry[]
-}
 
 /** How progress is shown while checks run. */
 export type ProgressMode = 'live' | 'plain' | 'silent'
@@ -43,7 +21,7 @@ export interface RunOptions {
 }
 
 /** Everything a check needs except its own signal. */
-export type RunContext = Omit<CheckContext, 'signal'>
+export type CheckRunBase = Omit<CheckContext, 'signal'>
 
 export class CheckTimeoutError extends Error {
   override readonly name = 'TimeoutError'
@@ -53,7 +31,7 @@ export class CheckTimeoutError extends Error {
  * Runs one check and always resolves: a check that throws or exceeds its budget
  * becomes an `error` result with the cause and what to do about it.
  */
-export async function runOne(check: Check, base: RunContext, opts: Pick<RunOptions, 'timeoutMs' | 'profile'>): Promise<ReportEntry> {
+export async function runOne(check: Check, base: CheckRunBase, opts: Pick<RunOptions, 'timeoutMs' | 'profile'>): Promise<ReportEntry> {
   const started = performance.now()
   const controller = new AbortController()
   // A check sends many calls on one signal, and the SDK adds a listener per call and retry.
@@ -117,7 +95,7 @@ export function countStatuses(entries: Pick<ReportEntry, 'status'>[]): Record<Ch
  * silent modes it still schedules the work and `onResult` reports each completion.
  * Never throws because of a check; the report keeps declaration order.
  */
-export async function runChecks(checks: Check[], ctx: RunContext, opts: RunOptions): Promise<Report> {
+export async function runChecks(checks: Check[], ctx: CheckRunBase, opts: RunOptions): Promise<Report> {
   const started = new Date()
   const t0 = performance.now()
   const outcomes = new Map<string, ReportEntry>()

@@ -1,5 +1,5 @@
 import {describeAwsError, hintFor} from '../aws/errors.js'
-import {addKeysHint, loadSecrets, valueProblem} from '../lib/secret-values.js'
+import {addKeysHint, loadSecrets, valueProblem} from '../resources/secrets.js'
 import {type Check, fail, pass, plural} from './types.js'
 
 /** Every secret exists and holds JSON with each expected key set to a real value. Key names only, never values. */

@@ -1,4 +1,4 @@
-import type {AwsClients} from '../aws/clients.js'
+import type {RunContext} from '../aws/context.js'
 import type {EnvConfig} from '../config.js'
 
 /**
@@ -22,22 +22,10 @@ export interface CheckResult {
   data?: Record<string, unknown>
 }
 
-export interface CheckContext {
-  env: EnvConfig
-  aws: AwsClients
-  /** Injectable clock. */
-  now: Date
+/** A check's view of the run: the run context with its own signal (aborted when its budget runs out). */
+export interface CheckContext extends RunContext {
   /** Aborted when the check's time budget runs out: pass it to every `send` as `{abortSignal}`. */
   signal: AbortSignal
-  /**
-   * Run-wide memo for data several checks need (DescribeServices, secret values):
-   * the first caller's promise is shared, so each call is made once per run.
-   */
-  memo<T>(key: string, load: () => Promise<T>): Promise<T>
-  /** The caller's AWS account, when known. */
-  accountId?: string
-  /** The region the clients use. */
-  region: string
   /** --probe: connect to the environment's endpoints (PostgreSQL, Redis, Weaviate) from where the CLI runs. */
   probe?: boolean
   /** --compare: the environment the drift check compares this one with (same account; its config region, else this run's). */

@@ -1,7 +1,7 @@
 import type {Task} from '@aws-sdk/client-ecs'
 
 import {serviceByKey} from '../config.js'
-import {describeEnvServices, liveTasks, taskId} from '../lib/ecs.js'
+import {describeEnvServices, liveTasks, taskId} from '../resources/ecs.js'
 import {FROM_THE_VPC} from '../lib/probes/common.js'
 import {httpGet} from '../lib/probes/http.js'
 import {type Check, type CheckContext, fail, pass} from './types.js'

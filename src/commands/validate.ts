@@ -4,14 +4,15 @@ import {dirname} from 'node:path'
 
 import {BaseCommand} from '../base-command.js'
 import {ALL_CHECKS, CHECK_IDS, selectChecks} from '../checks/index.js'
-import {annotations, onGitHubActions} from '../checks/github.js'
-import {toJUnit} from '../checks/junit.js'
-import {toMarkdown} from '../checks/markdown.js'
-import {plainLine, renderReport} from '../checks/render.js'
-import {createMemo, exitCodeFor, type ProgressMode, type Report, runChecks} from '../checks/run-checks.js'
+import {annotations, onGitHubActions} from '../report/github.js'
+import {toJUnit} from '../report/junit.js'
+import {toMarkdown} from '../report/markdown.js'
+import {plainLine, renderReport} from '../report/terminal.js'
+import {createMemo, exitCodeFor, type ProgressMode, runChecks} from '../checks/run-checks.js'
+import type {Report} from '../checks/report.js'
 import {durationFlag} from '../flags.js'
-import {resolveCompare} from '../lib/drift.js'
-import {formatDuration} from '../lib/duration.js'
+import {resolveCompare} from '../lib/drift/compare.js'
+import {formatDuration} from '../util/duration.js'
 
 /** Live progress on a terminal; one plain line per check in CI, pipes and Markdown runs (on stderr); nothing with --json. */
 export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolean; markdown?: boolean; columns?: number}): ProgressMode {

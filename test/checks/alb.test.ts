@@ -20,7 +20,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 
 import {alb} from '../../src/checks/alb.js'
 import {DEFAULT_THRESHOLDS} from '../../src/config.js'
-import {idleTimeout, redirectsToHttps} from '../../src/lib/elb.js'
+import {idleTimeout, redirectsToHttps} from '../../src/resources/elb.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming, NOW} from '../helpers/context.js'
 

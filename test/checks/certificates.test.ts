@@ -13,7 +13,7 @@ import {createAwsClients} from '../../src/aws/clients.js'
 import {certificates} from '../../src/checks/certificates.js'
 import type {CheckContext} from '../../src/checks/types.js'
 import {DEFAULT_THRESHOLDS, type EnvConfig} from '../../src/config.js'
-import {nameCovers} from '../../src/lib/acm.js'
+import {nameCovers} from '../../src/resources/acm.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming, NOW} from '../helpers/context.js'
 

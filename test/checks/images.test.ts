@@ -10,7 +10,7 @@ import {type ContainerDefinition, DescribeTaskDefinitionCommand, type Service, t
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {images} from '../../src/checks/images.js'
-import {type EcrImageRef, lookupEcrImages, parseEcrImage} from '../../src/lib/ecr.js'
+import {type EcrImageRef, lookupEcrImages, parseEcrImage} from '../../src/resources/ecr.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming} from '../helpers/context.js'
 import {

@@ -22,7 +22,7 @@ import {type DBInstance, DBInstanceNotFoundFault, DescribeDBInstancesCommand} fr
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {network} from '../../src/checks/network.js'
-import {dbInstance} from '../../src/lib/rds.js'
+import {dbInstance} from '../../src/resources/rds.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming} from '../helpers/context.js'
 import {describeServices, type Key, KEYS, noCluster, service as ecsService} from '../helpers/ecs.js'

@@ -11,7 +11,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 
 import {rds} from '../../src/checks/rds.js'
 import {runOne} from '../../src/checks/run-checks.js'
-import {GIB} from '../../src/lib/rds.js'
+import {GIB} from '../../src/resources/rds.js'
 import {accessDenied, awsError, mocks, resetMocks, throttled} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming, NOW} from '../helpers/context.js'
 

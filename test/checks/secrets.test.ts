@@ -7,7 +7,7 @@ import {
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {secrets} from '../../src/checks/secrets.js'
-import {loadSecrets} from '../../src/lib/secret-values.js'
+import {loadSecrets} from '../../src/resources/secrets.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, everything} from '../helpers/context.js'
 import {secretValue} from '../helpers/secrets.js'

@@ -13,11 +13,11 @@ import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import Exec from '../../src/commands/exec.js'
-import {wrapWithExitMarker} from '../../src/lib/ecs-exec/command-line.js'
+import {wrapWithExitMarker} from '../../src/lib/exec/command-line.js'
 import {mocks, resetMocks} from '../helpers/aws.js'
 import {describeServices, listTasks} from '../helpers/ecs.js'
 import {type FakePlugin, fakePluginOnPath} from '../helpers/plugin.js'
-import {CLUSTER_ARN, service, task, taskDefinition} from '../lib/ecs-exec/fixtures.js'
+import {CLUSTER_ARN, service, task, taskDefinition} from '../lib/exec/fixtures.js'
 
 const SESSION = {sessionId: 'ecs-execute-command-0abc', streamUrl: 'wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0abc?role=publish_subscribe', tokenValue: 'TOKEN-abc'}
 const saved = {...process.env}

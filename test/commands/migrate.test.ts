@@ -14,11 +14,11 @@ import {readFileSync} from 'node:fs'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import Migrate from '../../src/commands/migrate.js'
-import {wrapWithExitMarker} from '../../src/lib/ecs-exec/command-line.js'
+import {wrapWithExitMarker} from '../../src/lib/exec/command-line.js'
 import type {MigrateResult} from '../../src/lib/migrate/result.js'
 import {mocks, resetMocks} from '../helpers/aws.js'
 import {fakePluginOnPath} from '../helpers/plugin.js'
-import {CLUSTER, CLUSTER_ARN, service, task, taskArn, taskDefinition, TD_ARN} from '../lib/ecs-exec/fixtures.js'
+import {CLUSTER, CLUSTER_ARN, service, task, taskArn, taskDefinition, TD_ARN} from '../lib/exec/fixtures.js'
 
 const MIGRATE = ['python', 'manage.py', 'migrate', '--noinput']
 const ARN = taskArn('9f9f0000')

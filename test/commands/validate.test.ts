@@ -18,7 +18,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 
-import type {Report} from '../../src/checks/run-checks.js'
+import type {Report} from '../../src/checks/report.js'
 import Validate, {progressModeFor} from '../../src/commands/validate.js'
 import {conventionFor} from '../../src/config.js'
 import {mocks, resetMocks, throttled} from '../helpers/aws.js'

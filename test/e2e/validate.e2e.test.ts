@@ -26,7 +26,7 @@ import {join} from 'node:path'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
-import type {Report, ReportEntry} from '../../src/checks/run-checks.js'
+import type {Report, ReportEntry} from '../../src/checks/report.js'
 // Type only: the seed (and every SDK client it loads) is imported when the suite runs,
 // so a test run without an emulator pays nothing for this file.
 import type {SeedResult} from './seed.js'

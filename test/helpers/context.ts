@@ -1,7 +1,8 @@
 import {expect} from 'vitest'
 
 import {createAwsClients} from '../../src/aws/clients.js'
-import {createMemo, type ReportEntry, runOne, type RunContext} from '../../src/checks/run-checks.js'
+import {createMemo, runOne, type CheckRunBase} from '../../src/checks/run-checks.js'
+import type {ReportEntry} from '../../src/checks/report.js'
 import type {Check, CheckContext} from '../../src/checks/types.js'
 import {conventionFor, type EnvConfig} from '../../src/config.js'
 
@@ -35,7 +36,7 @@ export const everything = (...values: unknown[]): string => values.map((v) => (t
  * Runs a check as validate does (runOne, 5s timeout) and expects an error whose hint
  * names `what`: the IAM action AccessDenied names, or the remedy. Returns the entry.
  */
-export async function expectErrorNaming(check: Check, what: string, ctx: RunContext = ctxWith()): Promise<ReportEntry> {
+export async function expectErrorNaming(check: Check, what: string, ctx: CheckRunBase = ctxWith()): Promise<ReportEntry> {
   const r = await runOne(check, ctx, {timeoutMs: 5000})
   expect(r.status).toBe('error')
   expect(r.hint).toContain(what)

@@ -1,4 +1,5 @@
-import {countStatuses, type Report, type ReportEntry} from '../../src/checks/run-checks.js'
+import {countStatuses} from '../../src/checks/run-checks.js'
+import type {Report, ReportEntry} from '../../src/checks/report.js'
 
 /** A report of staging over `checks`, counted and judged as runChecks does. */
 export function reportOf(checks: ReportEntry[], over: Partial<Report> = {}): Report {

@@ -4,9 +4,9 @@ import {classifyAwsError, deniedAction, describeAwsError, hintFor} from '../../a
 import {BaseCommand} from '../../base-command.js'
 import {EXIT, isUserError, UserError} from '../../errors.js'
 import {durationFlag} from '../../flags.js'
-import {cloudfrontClient, findDistribution} from '../../lib/cloudfront.js'
-import {confirmChange} from '../../lib/confirm.js'
-import {formatDuration} from '../../lib/duration.js'
+import {cloudfrontClient, findDistribution} from '../../resources/cloudfront.js'
+import {confirmChange} from '../../util/confirm.js'
+import {formatDuration} from '../../util/duration.js'
 import {
   accountPathsThisMonth,
   awsWaitCommand,
@@ -17,7 +17,7 @@ import {
   isCompleted,
   normalisePaths,
   waitForInvalidation,
-} from '../../lib/invalidation.js'
+} from '../../lib/cache/invalidation.js'
 
 export interface CacheClearResult {
   environment: string

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-cost-explorer'
 
 import type {AwsClients} from '../../aws/clients.js'
-import {DAY_MS} from '../duration.js'
+import {DAY_MS} from '../../util/duration.js'
 import {cents} from './estimate.js'
 import type {ActualReport, ActualService, CostService} from './types.js'
 

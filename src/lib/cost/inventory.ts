@@ -15,8 +15,8 @@ import {DBInstanceNotFoundFault, DescribeDBInstancesCommand, RDSClient} from '@a
 
 import {classifyAwsError, describeAwsError} from '../../aws/errors.js'
 import {isUserError} from '../../errors.js'
-import {findDistribution} from '../cloudfront.js'
-import {chunk} from '../concurrency.js'
+import {findDistribution} from '../../resources/cloudfront.js'
+import {chunk} from '../../util/concurrency.js'
 import type {AlbInventory, CacheInventory, CostContext, CpuArchitecture, FargateService, Inventory, NatGatewayInventory, RdsInventory, TaskPlacement} from './types.js'
 
 /**

@@ -1,6 +1,6 @@
 import {CloudWatchClient, type MetricDataQuery, paginateGetMetricData} from '@aws-sdk/client-cloudwatch'
 
-import {DAY_MS} from '../duration.js'
+import {DAY_MS} from '../../util/duration.js'
 import {BYTES_PER_GB, type CostContext, HOURS_PER_MONTH, type Inventory, type Usage, type UsageFigure} from './types.js'
 
 /**

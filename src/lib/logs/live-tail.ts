@@ -10,7 +10,7 @@ import {
 import {classifyAwsError, deniedAction, describeAwsError, errorTag} from '../../aws/errors.js'
 import {type LogLine, taskIdFromStream} from './format.js'
 import type {Tail, TargetState} from './tailer.js'
-import {backoffMs} from '../backoff.js'
+import {backoffMs} from '../../util/backoff.js'
 import type {Clock} from './time.js'
 
 /**

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-ecs'
 
 import {EXIT, UserError} from '../../errors.js'
-import {describeTasksOf, taskId} from '../ecs.js'
+import {describeTasksOf, taskId} from '../../resources/ecs.js'
 
 /**
  * `logs tail --previous`: the service's most recently stopped task (what crashed), found with

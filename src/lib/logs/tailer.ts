@@ -2,13 +2,13 @@ import type {CloudWatchLogsClient} from '@aws-sdk/client-cloudwatch-logs'
 
 import {classifyAwsError, describeAwsError} from '../../aws/errors.js'
 import {EXIT, UserError} from '../../errors.js'
-import {formatDuration} from '../duration.js'
+import {formatDuration} from '../../util/duration.js'
 import {contentKey, idKey, RecentKeys} from './dedup.js'
 import {type LogTarget, type ReadOutcome, readEvents} from './filter.js'
 import type {LogLine} from './format.js'
 import {followLiveTail} from './live-tail.js'
 import {mergeByTimestamp} from './merge.js'
-import {backoffMs} from '../backoff.js'
+import {backoffMs} from '../../util/backoff.js'
 import {type Clock, systemClock} from './time.js'
 
 /**

@@ -1,5 +1,5 @@
 import {UserError} from '../../errors.js'
-import {DURATION_FORMS, parseDuration} from '../duration.js'
+import {DURATION_FORMS, parseDuration} from '../../util/duration.js'
 
 /** What --since and --until accept, for messages and help. */
 export const TIME_FORMS = `a duration ago (${DURATION_FORMS}) or an ISO 8601 time (2025-12-25T10:00:00Z; UTC unless it has an offset)`

@@ -10,7 +10,7 @@ import {
 import type {AwsClients} from '../../aws/clients.js'
 import {type EnvConfig, serviceByKey} from '../../config.js'
 import {EXIT, UserError} from '../../errors.js'
-import {taskDefinitionLabel} from '../ecs.js'
+import {taskDefinitionLabel} from '../../resources/ecs.js'
 import {awslogsTarget, type LogTarget} from './logs.js'
 import {buildRunTaskRequest} from './request.js'
 

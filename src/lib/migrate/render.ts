@@ -1,8 +1,8 @@
 import type {Task} from '@aws-sdk/client-ecs'
 
 import {EXIT, UserError} from '../../errors.js'
-import {formatDuration} from '../duration.js'
-import {taskId} from '../ecs.js'
+import {formatDuration} from '../../util/duration.js'
+import {taskId} from '../../resources/ecs.js'
 import type {MigrateResult} from './result.js'
 
 /** 5s, 1m05s, 1h02m: elapsed time with seconds shown under an hour. */

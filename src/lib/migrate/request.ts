@@ -2,7 +2,7 @@ import type {CapacityProviderStrategyItem, RunTaskCommandInput, Service} from '@
 
 import type {EnvConfig} from '../../config.js'
 import {EXIT, UserError} from '../../errors.js'
-import {primaryDeployment} from '../ecs-exec/select-task.js'
+import {primaryDeployment} from '../exec/select-task.js'
 
 /** `startedBy` (and `group`) of the one-off tasks, to find them again (ListTasks startedBy). At most 128 characters. */
 export const STARTED_BY = {migrate: 'allthrive-migrate', plan: 'allthrive-migrate-plan'} as const

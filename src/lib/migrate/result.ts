@@ -1,6 +1,6 @@
 import type {Task} from '@aws-sdk/client-ecs'
 
-import {taskId} from '../ecs.js'
+import {taskId} from '../../resources/ecs.js'
 import type {WaitResult} from './run-task.js'
 import {type Explanation, explainNotStarted} from './stop-reasons.js'
 

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-ecs'
 
 import {EXIT, UserError} from '../../errors.js'
-import {taskId} from '../ecs.js'
+import {taskId} from '../../resources/ecs.js'
 import type {LogFollower} from './logs.js'
 import {type Explanation, explainRunTaskFailure} from './stop-reasons.js'
 

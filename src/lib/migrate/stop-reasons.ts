@@ -1,6 +1,6 @@
 import type {Failure, Task} from '@aws-sdk/client-ecs'
 
-import {taskId} from '../ecs.js'
+import {taskId} from '../../resources/ecs.js'
 
 /**
  * Why a one-off task failed, in plain words, with the fix. ECS's own words (stopCode,

@@ -1,9 +1,9 @@
 import type {AwsClients} from '../../aws/clients.js'
 import {type EnvConfig, serviceByKey} from '../../config.js'
 import {EXIT, UserError} from '../../errors.js'
-import {wrapWithExitMarker} from '../ecs-exec/command-line.js'
-import {type ExecTarget, runPreflight} from '../ecs-exec/preflight.js'
-import {execInContainer} from '../ecs-exec/session.js'
+import {wrapWithExitMarker} from '../exec/command-line.js'
+import {type ExecTarget, runPreflight} from '../exec/preflight.js'
+import {execInContainer} from '../exec/session.js'
 import type {MigrateResult} from './result.js'
 
 /** A running web container to run the migration in, through the `allthrive exec` preflight (not ready → exit 1 with the cause). */

@@ -1,7 +1,7 @@
 import {isIP} from 'node:net'
 import {connect, type PeerCertificate} from 'node:tls'
 
-import {daysUntil} from '../duration.js'
+import {daysUntil} from '../../util/duration.js'
 import {networkCode, type Unreachable, unreachable} from './common.js'
 
 /** The certificate a TLS endpoint serves, read without trusting it (so an invalid one can be reported). */

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {backoffMs} from '../../../src/lib/backoff.js'
+import {backoffMs} from '../../../src/util/backoff.js'
 import {parseTimeArg, resolveWindow} from '../../../src/lib/logs/time.js'
 
 const NOW = Date.parse('2025-12-25T12:00:00.000Z')

@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {formatElapsed, migrationRunningError, renderOutcome} from '../../../src/lib/migrate/render.js'
 import type {MigrateResult} from '../../../src/lib/migrate/result.js'
-import {CLUSTER, task} from '../ecs-exec/fixtures.js'
+import {CLUSTER, task} from '../exec/fixtures.js'
 
 const result = (overrides: Partial<MigrateResult>): MigrateResult => ({
   outcome: 'succeeded', via: 'run-task', taskArn: 'arn', taskId: '0aaa1111', cluster: CLUSTER, command: ['python'], startedAt: null, stoppedAt: null,

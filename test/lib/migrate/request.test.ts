@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {UserError} from '../../../src/errors.js'
 import {buildRunTaskRequest, STARTED_BY} from '../../../src/lib/migrate/request.js'
-import {CLUSTER, service, TD_ARN} from '../ecs-exec/fixtures.js'
+import {CLUSTER, service, TD_ARN} from '../exec/fixtures.js'
 
 const env = {name: 'production', cluster: CLUSTER}
 const command = ['python', 'manage.py', 'migrate', '--noinput']

@@ -7,7 +7,7 @@ import {awslogsTarget, LogFollower} from '../../../src/lib/migrate/logs.js'
 import {exitCodeFor, summarize} from '../../../src/lib/migrate/result.js'
 import {type Clock, runningTasksStartedBy, startTask, waitForTask} from '../../../src/lib/migrate/run-task.js'
 import {mocks, resetMocks} from '../../helpers/aws.js'
-import {CLUSTER, task, taskArn, taskDefinition} from '../ecs-exec/fixtures.js'
+import {CLUSTER, task, taskArn, taskDefinition} from '../exec/fixtures.js'
 
 const ARN = taskArn('0aaa1111')
 const oneOff = (overrides: Partial<Task> = {}, exitCode?: number): Task =>

@@ -2,7 +2,7 @@ import type {Task} from '@aws-sdk/client-ecs'
 import {describe, expect, it} from 'vitest'
 
 import {explainNotStarted, explainRunTaskFailure} from '../../../src/lib/migrate/stop-reasons.js'
-import {task} from '../ecs-exec/fixtures.js'
+import {task} from '../exec/fixtures.js'
 
 const stopped = (overrides: Partial<Task>, reason?: string): Task =>
   task('0aaa1111', {lastStatus: 'STOPPED', desiredStatus: 'STOPPED', startedAt: undefined, stopCode: 'TaskFailedToStart', ...overrides}, {lastStatus: 'STOPPED', exitCode: undefined, reason, managedAgents: []})

@@ -1,0 +1,186 @@
+import {
+  ClusterNotFoundException,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  paginateListTasks,
+  type Service,
+  type Task,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs'
+
+import type {RunContext} from '../aws/context.js'
+import {chunk} from '../util/concurrency.js'
+import type {ServiceKey} from '../config.js'
+
+/** The environment's ECS services as one DescribeServices answer, shared by every check of a run. */
+export interface EnvServices {
+  /** Services ECS returned, by config key (ACTIVE, DRAINING or INACTIVE). */
+  services: Map<ServiceKey, Service>
+  /** Configured services ECS did not return (failure reason MISSING, or absent). */
+  missing: ServiceKey[]
+  /** The cluster itself does not exist (then every service is missing). */
+  clusterMissing: boolean
+}
+
+const DESCRIBE_SERVICES_LIMIT = 10
+const DESCRIBE_TASKS_LIMIT = 100
+
+
+/** Describes every configured service once per run: one DescribeServices call per 10 services. */
+export function describeEnvServices(ctx: RunContext): Promise<EnvServices> {
+  return ctx.memo('ecs:services', async () => {
+    const {cluster, services: configured} = ctx.env
+    const client = ctx.aws.client(ECSClient)
+    let found: Service[]
+    try {
+      const outs = await Promise.all(
+        chunk(configured.map((s) => s.name), DESCRIBE_SERVICES_LIMIT).map((names) =>
+          client.send(new DescribeServicesCommand({cluster, services: names}), {abortSignal: ctx.signal}),
+        ),
+      )
+      found = outs.flatMap((o) => o.services ?? [])
+    } catch (error) {
+      if (error instanceof ClusterNotFoundException) {
+        return {services: new Map(), missing: configured.map((s) => s.key), clusterMissing: true}
+      }
+
+      throw error
+    }
+
+    const services = new Map<ServiceKey, Service>()
+    for (const s of configured) {
+      // A deleted and re-created service can come back twice: prefer the ACTIVE one.
+      const matches = found.filter((f) => f.serviceName === s.name || f.serviceArn === s.name)
+      const svc = matches.find((f) => f.status === 'ACTIVE') ?? matches[0]
+      if (svc) services.set(s.key, svc)
+    }
+
+    return {services, missing: configured.filter((s) => !services.has(s.key)).map((s) => s.key), clusterMissing: false}
+  })
+}
+
+/** "arn:aws:ecs:…:task-definition/production-allthrive-web:42" → "production-allthrive-web:42". */
+export const taskDefinitionLabel = (arn: string | undefined): string => (arn ?? '?').split('/').pop()!
+
+/** "arn:aws:ecs:…:task/cluster/1a2b3c…" → "1a2b3c…" (the id `aws ecs describe-tasks --tasks` takes). */
+export const taskId = (arn: string | undefined): string => (arn ?? '?').split('/').pop()!
+
+/** A task definition, described once per run (memo key `ecs:taskdef:<arn>`), however many checks read it. */
+export const taskDefinition = (ctx: RunContext, arn: string): Promise<TaskDefinition> =>
+  ctx.memo(`ecs:taskdef:${arn}`, async () =>
+    (await ctx.aws.client(ECSClient).send(new DescribeTaskDefinitionCommand({taskDefinition: arn}), {abortSignal: ctx.signal})).taskDefinition!)
+
+/** DescribeTasks for any number of task ARNs: one call per 100, concurrently. Used by checks and commands. */
+export async function describeTasksOf(ecs: ECSClient, cluster: string, arns: string[], signal?: AbortSignal): Promise<Task[]> {
+  const described = await Promise.all(
+    chunk([...new Set(arns)], DESCRIBE_TASKS_LIMIT).map((tasks) => ecs.send(new DescribeTasksCommand({cluster, tasks}), {abortSignal: signal})),
+  )
+  return described.flatMap((d) => d.tasks ?? [])
+}
+
+const describeTasks = (ctx: RunContext, arns: string[]): Promise<Task[]> => describeTasksOf(ctx.aws.client(ECSClient), ctx.env.cluster, arns, ctx.signal)
+
+/** A service's tasks among described ones: matched by group, because some emulators ignore serviceName in ListTasks. */
+const ofService = (tasks: Task[], name: string): Task[] => tasks.filter((t) => t.group === `service:${name}`)
+
+/**
+ * Tasks whose desired status is RUNNING (starting or running), by service name: ListTasks per
+ * service (all pages), one DescribeTasks per 100 tasks for all of them together.
+ */
+export async function liveTasks(ctx: RunContext, serviceNames: string[]): Promise<Map<string, Task[]>> {
+  const client = ctx.aws.client(ECSClient)
+  const lists = await Promise.all(serviceNames.map(async (serviceName) => {
+    const arns: string[] = []
+    for await (const page of paginateListTasks({client}, {cluster: ctx.env.cluster, serviceName, desiredStatus: 'RUNNING'}, {abortSignal: ctx.signal})) arns.push(...(page.taskArns ?? []))
+    return arns
+  }))
+  const tasks = await describeTasks(ctx, lists.flat())
+  return new Map(serviceNames.map((name) => [name, ofService(tasks, name)]))
+}
+
+/**
+ * The most recently stopped tasks of each service, newest first, at most `keep` each:
+ * one ListTasks per service (one page of up to 100: ECS keeps stopped tasks about an hour,
+ * and only the latest few are shown) and DescribeTasks for all of them together.
+ * Tasks are matched by `group` (`service:<name>`): some emulators ignore serviceName.
+ */
+export async function recentStoppedTasks(ctx: RunContext, serviceNames: string[], keep: number): Promise<Map<string, Task[]>> {
+  const result = new Map(serviceNames.map((n) => [n, [] as Task[]]))
+  if (keep <= 0 || serviceNames.length === 0) return result
+  const {cluster} = ctx.env
+  const client = ctx.aws.client(ECSClient)
+  const lists = await Promise.all(
+    serviceNames.map((serviceName) =>
+      client.send(new ListTasksCommand({cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100}), {abortSignal: ctx.signal}),
+    ),
+  )
+  const tasks = await describeTasks(ctx, lists.flatMap((l) => l.taskArns ?? []))
+  const time = (t: Task): number => t.stoppedAt?.getTime() ?? t.stoppingAt?.getTime() ?? 0
+  for (const name of serviceNames) {
+    result.set(name, ofService(tasks, name).sort((a, b) => time(b) - time(a)).slice(0, keep))
+  }
+
+  return result
+}
+
+/** "task 1a2b…: TaskFailedToStart — ResourceInitializationError: … (container web exit 1)". */
+export function describeStoppedTask(t: Task): string {
+  const containers = (t.containers ?? [])
+    .filter((c) => c.reason || c.exitCode !== undefined)
+    .map((c) => `container ${c.name}${c.exitCode === undefined ? '' : ` exit ${c.exitCode}`}${c.reason ? `: ${c.reason}` : ''}`)
+  const why = [t.stopCode, t.stoppedReason].filter(Boolean).join(' — ') || 'stopped'
+  return `task ${taskId(t.taskArn)}: ${why}${containers.length > 0 ? ` (${containers.join('; ')})` : ''}`
+}
+
+/** Where a container secret's value comes from, parsed from `secrets[].valueFrom`. */
+export type SecretRef =
+  | {kind: 'secretsmanager'; secretId: string; jsonKey?: string; versionStage?: string; versionId?: string}
+  | {kind: 'ssm'; name: string}
+  | {kind: 'unknown'; valueFrom: string}
+
+const SSM_SECRETS_MANAGER_REFERENCE = '/aws/reference/secretsmanager/'
+
+/**
+ * Parses a `valueFrom` as ECS reads it:
+ * - `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>[:<json-key>:<version-stage>:<version-id>]`
+ *   (secret names cannot hold ":"; the ARN, with its 6-character suffix, is the secretId);
+ * - `arn:<partition>:ssm:<region>:<account>:parameter/<name>`, or a bare name: a Parameter Store
+ *   parameter in the task's Region (ECS reads bare names from Parameter Store, never Secrets Manager),
+ *   except `/aws/reference/secretsmanager/<name>`, Parameter Store's pass-through to a secret.
+ */
+export function parseSecretRef(valueFrom: string): SecretRef {
+  const v = valueFrom.trim()
+  if (v.startsWith('arn:')) {
+    const parts = v.split(':')
+    if (parts[2] === 'secretsmanager' && parts[5] === 'secret' && parts[6]) {
+      const [jsonKey, versionStage, versionId] = parts.slice(7)
+      return {
+        kind: 'secretsmanager',
+        secretId: parts.slice(0, 7).join(':'),
+        ...(jsonKey && {jsonKey}),
+        ...(versionStage && {versionStage}),
+        ...(versionId && {versionId}),
+      }
+    }
+
+    if (parts[2] === 'ssm' && parts.slice(5).join(':').startsWith('parameter/')) {
+      const parameter = parts.slice(5).join(':').slice('parameter'.length)
+      if (parameter.startsWith(SSM_SECRETS_MANAGER_REFERENCE)) return {kind: 'secretsmanager', secretId: parameter.slice(SSM_SECRETS_MANAGER_REFERENCE.length)}
+      return {kind: 'ssm', name: v}
+    }
+
+    return {kind: 'unknown', valueFrom: v}
+  }
+
+  if (v.startsWith(SSM_SECRETS_MANAGER_REFERENCE) && v.length > SSM_SECRETS_MANAGER_REFERENCE.length) {
+    return {kind: 'secretsmanager', secretId: v.slice(SSM_SECRETS_MANAGER_REFERENCE.length)}
+  }
+
+  return v ? {kind: 'ssm', name: v} : {kind: 'unknown', valueFrom: v}
+}
+
+/** The name part of a secret id, for messages: "…:secret:production/allthrive/database-AbCdEf" → "production/allthrive/database-AbCdEf". */
+export const secretLabel = (secretId: string): string => (secretId.startsWith('arn:') ? secretId.split(':').slice(6).join(':') : secretId)

@@ -1,0 +1,37 @@
+/** Small concurrency helpers shared by checks and commands (no dependencies, cheap to load). */
+
+/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
+export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = Array.from({length: items.length})
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i], i)
+    }
+  }
+
+  await Promise.all(Array.from({length: Math.min(Math.max(1, limit), items.length)}, worker))
+  return results
+}
+
+/** `items` in slices of at most `size` (API batch limits: DescribeTasks 100, DescribeServices 10). */
+export const chunk = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({length: Math.ceil(items.length / size)}, (_, i) => items.slice(i * size, (i + 1) * size))
+
+/** A memo: one promise per key, shared by every caller (the first caller's load runs once). */
+export type Memo = <T>(key: string, load: () => Promise<T>) => Promise<T>
+
+/** A new, empty memo (one per run). */
+export function createMemo(): Memo {
+  const store = new Map<string, Promise<unknown>>()
+  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    let p = store.get(key) as Promise<T> | undefined
+    if (!p) {
+      p = load()
+      store.set(key, p)
+    }
+
+    return p
+  }
+}
