@@ -10,7 +10,7 @@
  * The runs are limited (`--only`) to FULL_SET, the checks the seed sets up for. Checks
  * of FULL_SET not registered in src/checks/index.ts yet, and registered checks outside
  * FULL_SET, are reported as skipped tests with the reason, not as failures. A few checks
- * skip by design here (EXPECTED_SKIPS: no --probe, no --compare, no public endpoint);
+ * skip by design here (EXPECTED_SKIPS: no --probe, no --compare);
  * the drift check gets a run of its own with --compare.
  *
  * moto is not AWS. Where moto lacks something AWS documents, the checks are coded to AWS
@@ -20,6 +20,8 @@
  * A gap that only leaves a check at `warn` is named in MOTO_WARNINGS, by the exact summary.
  */
 import {execFile} from 'node:child_process'
+import {createServer, type Server} from 'node:http'
+import type {AddressInfo} from 'node:net'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -42,8 +44,6 @@ const FULL_SET = [
 
 /** Checks that skip in the FULL_SET runs by design, in both environments, by their summary. */
 const EXPECTED_SKIPS: Record<string, RegExp> = {
-  // The seed cannot serve the public endpoint; HEALTH_URL points it at a name that never resolves.
-  health: /^not reachable from here: ENOTFOUND$/,
   'postgres-probe': /^live probe: run with --probe$/,
   'redis-probe': /^live probe: run with --probe$/,
   // Checked in a run of its own, with --compare (see "drift" below).
@@ -51,11 +51,15 @@ const EXPECTED_SKIPS: Record<string, RegExp> = {
 }
 
 /**
- * Where the health check looks. The convention's https://api.<env>.allthrive.ai would reach
- * the real public endpoints from any machine with DNS; `.invalid` never resolves (RFC 6761),
- * so the run stays on this machine and the check skips the same way everywhere.
+ * Where the health check looks: a server of this test on 127.0.0.1. The convention's
+ * https://api.<env>.allthrive.ai would reach the real public endpoints, and even a name that
+ * never resolves sends a DNS query off this machine: no traffic leaves loopback.
  */
-const HEALTH_URL = (env: string): string => `https://api.${env}.allthrive.invalid/api/health/`
+let healthServer: Server | undefined
+const HEALTH_URL = (env: string): string => {
+  const {port} = healthServer!.address() as AddressInfo
+  return `http://127.0.0.1:${port}/${env}/api/health/`
+}
 
 /**
  * What each check must say about production (see BREAKAGES in seed.ts), as patterns over
@@ -177,6 +181,10 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
   beforeAll(async () => {
     if (!existsSync(join(ROOT, 'dist/commands/validate.js'))) throw new Error('dist/ is missing: run `npm run build` before the e2e test.')
     workDir = mkdtempSync(join(tmpdir(), 'allthrive-e2e-'))
+    healthServer = createServer((req, res) => {
+      res.writeHead(req.url?.endsWith('/api/health/') ? 200 : 404, {'content-type': 'application/json'}).end('{"status":"ok"}')
+    })
+    await new Promise<void>((resolve) => healthServer!.listen(0, '127.0.0.1', resolve))
     // Only the health URL differs from the naming convention (see HEALTH_URL).
     const config = {environments: Object.fromEntries(['staging', 'production'].map((env) => [env, {healthUrl: HEALTH_URL(env)}]))}
     writeFileSync(join(workDir, 'allthrive.config.json'), `${JSON.stringify(config, null, 2)}\n`)
@@ -223,6 +231,7 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
   }, 180_000)
 
   afterAll(() => {
+    healthServer?.close()
     if (workDir) rmSync(workDir, {recursive: true, force: true})
   })
 
