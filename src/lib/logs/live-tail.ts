@@ -9,7 +9,7 @@ import {
 
 import {classifyAwsError, deniedAction, describeAwsError, errorTag} from '../../aws/errors.js'
 import {type LogLine, taskIdFromStream} from './format.js'
-import type {Tail, TargetState} from './tailer.js'
+import type {Tail, TargetState} from './state.js'
 import {backoffMs} from '../../util/backoff.js'
 import type {Clock} from './time.js'
 

@@ -1,7 +1,7 @@
 import {once} from 'node:events'
 
 import {formatLine, type HumanFormat, type LogLine, toJsonLine} from './format.js'
-import type {TailSink} from './tailer.js'
+import type {TailSink} from './state.js'
 
 /**
  * Where `logs tail` writes: events to stdout (one NDJSON object per line with --json, else a

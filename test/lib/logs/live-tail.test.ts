@@ -9,7 +9,8 @@ import {beforeEach, describe, expect, it} from 'vitest'
 
 import type {LogLine} from '../../../src/lib/logs/format.js'
 import {groupNameOf, liveTailRequest} from '../../../src/lib/logs/live-tail.js'
-import {tail, type TailOptions, type TailSink, type TargetState} from '../../../src/lib/logs/tailer.js'
+import type {TailOptions, TailSink, TargetState} from '../../../src/lib/logs/state.js'
+import {tail} from '../../../src/lib/logs/tailer.js'
 import {accessDenied, mocks, resetMocks} from '../../helpers/aws.js'
 import {FakeLogs, liveEvent, LiveStream, settle, T0, TASK_A, TASK_B, TestClock} from './fakes.js'
 

@@ -2,7 +2,8 @@ import {CloudWatchLogsClient, FilterLogEventsCommand, ThrottlingException} from 
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import type {LogLine} from '../../../src/lib/logs/format.js'
-import {tail, type TailOptions, type TailSink} from '../../../src/lib/logs/tailer.js'
+import type {TailOptions, TailSink} from '../../../src/lib/logs/state.js'
+import {tail} from '../../../src/lib/logs/tailer.js'
 import {accessDenied, mocks, resetMocks} from '../../helpers/aws.js'
 import {FakeLogs, T0, TASK_A, TASK_B, TestClock} from './fakes.js'
 
