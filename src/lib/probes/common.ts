@@ -71,10 +71,6 @@ export function tlsCode(error: unknown): string | undefined {
   return typeof code === 'string' && (TLS_CODES.has(code) || code.startsWith('ERR_SSL_')) ? code : undefined
 }
 
-/** A certificate that cannot be checked from here (missing CA) rather than one that is wrong. */
-export const isTrustCode = (code: string): boolean =>
-  ['SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_UNTRUSTED'].includes(code)
-
 /** Rejected by `deadline` when the time is up. */
 export class ProbeTimeout extends Error {
   override readonly name = 'ProbeTimeout'
