@@ -34,3 +34,6 @@ export function assertValidRegion(region: string, origin: string): void {
     ],
   })
 }
+
+/** CloudFront is a global service: its API, and the ACM certificates it accepts, live in us-east-1. */
+export const CLOUDFRONT_REGION = 'us-east-1'

@@ -1,7 +1,7 @@
+import {CLOUDFRONT_REGION} from '../aws/regions.js'
 import {
   type CertificateFacts,
   certificateCovers,
-  CLOUDFRONT_REGION,
   describeCertificate,
   listCertificates,
   shortId,

@@ -34,9 +34,6 @@ export interface CertificateFacts {
 /** Every key type: without this filter ListCertificates returns RSA_2048 certificates only. */
 export const ALL_KEY_TYPES: KeyAlgorithm[] = Object.values(KeyAlgorithm)
 
-/** CloudFront accepts only certificates from this region. */
-export const CLOUDFRONT_REGION = 'us-east-1'
-
 /** A client for `region`: the shared one when it is the context's region, else a region override. */
 export const acmClient = (ctx: RunContext, region: string): ACMClient =>
   region === ctx.region ? ctx.aws.client(ACMClient) : ctx.aws.client(ACMClient, {region})

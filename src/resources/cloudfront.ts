@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-cloudfront'
 
 import type {AwsClients} from '../aws/clients.js'
+import {CLOUDFRONT_REGION} from '../aws/regions.js'
 import {classifyAwsError, describeAwsError} from '../aws/errors.js'
 import {CONFIG_FILE, type EnvConfig} from '../config.js'
 import {EXIT, UserError} from '../errors.js'
@@ -29,9 +30,7 @@ import {mapBounded} from '../util/concurrency.js'
  * Shared by `cache clear` and health checks: it needs only {aws, env, signal?, memo?}.
  */
 
-/** CloudFront is a global service whose API lives in us-east-1: no region needs to be configured. */
-export const CLOUDFRONT_REGION = 'us-east-1'
-
+/** CloudFront's API lives in CLOUDFRONT_REGION: no region needs to be configured. */
 export const cloudfrontClient = (aws: AwsClients): CloudFrontClient => aws.client(CloudFrontClient, {region: CLOUDFRONT_REGION})
 
 export interface DistributionLookupContext {
