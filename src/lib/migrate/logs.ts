@@ -3,7 +3,7 @@ import type {TaskDefinition} from '@aws-sdk/client-ecs'
 import {CloudWatchLogsClient, GetLogEventsCommand, ResourceNotFoundException} from '@aws-sdk/client-cloudwatch-logs'
 
 /** Where a container's awslogs output goes: `<awslogs-stream-prefix>/<container>/<taskId>` in `awslogs-group`. */
-export interface LogTarget {
+export interface AwslogsTarget {
   group: string
   /** Stream prefix; the stream is `${prefix}/${container}/${taskId}`. */
   prefix: string
@@ -13,7 +13,7 @@ export interface LogTarget {
 }
 
 /** The container's awslogs target from its task definition, or the reason its lines cannot be followed. */
-export function awslogsTarget(td: TaskDefinition | undefined, container: string): LogTarget | {reason: string} {
+export function awslogsTarget(td: TaskDefinition | undefined, container: string): AwslogsTarget | {reason: string} {
   const def = td?.containerDefinitions?.find((c) => c.name === container)
   const log = def?.logConfiguration
   if (!log) return {reason: `container ${container} has no logConfiguration`}
@@ -25,7 +25,7 @@ export function awslogsTarget(td: TaskDefinition | undefined, container: string)
   return {group, prefix, container, ...(log.options?.['awslogs-region'] && {region: log.options['awslogs-region']})}
 }
 
-export const streamName = (t: LogTarget, taskId: string): string => `${t.prefix}/${t.container}/${taskId}`
+export const streamName = (t: AwslogsTarget, taskId: string): string => `${t.prefix}/${t.container}/${taskId}`
 
 const MAX_PAGES_PER_POLL = 50
 
@@ -39,7 +39,7 @@ export class LogFollower {
 
   constructor(
     private readonly client: CloudWatchLogsClient,
-    readonly target: LogTarget,
+    readonly target: AwslogsTarget,
     taskId: string,
     private readonly signal?: AbortSignal,
   ) {

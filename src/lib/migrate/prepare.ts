@@ -11,7 +11,7 @@ import type {AwsClients} from '../../aws/clients.js'
 import {type EnvConfig, serviceByKey} from '../../config.js'
 import {EXIT, UserError} from '../../errors.js'
 import {taskDefinitionLabel} from '../../resources/ecs.js'
-import {awslogsTarget, type LogTarget} from './logs.js'
+import {type AwslogsTarget, awslogsTarget} from './logs.js'
 import {buildRunTaskRequest} from './request.js'
 
 export interface PreparedMigration {
@@ -22,7 +22,7 @@ export interface PreparedMigration {
   /** "production-allthrive-web:42" */
   taskDefinition: string
   /** Where the container's lines go, or why they cannot be followed. */
-  logs: LogTarget | {reason: string}
+  logs: AwslogsTarget | {reason: string}
 }
 
 /** Reads the web service and its task definition and builds the RunTask request (nothing is started). */
