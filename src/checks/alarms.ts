@@ -2,6 +2,7 @@ import {CloudWatchClient, type CompositeAlarm, type DescribeAlarmsCommandInput, 
 
 import {type Check, type CheckContext, type CheckResult, fail, pass, plural, warn} from './types.js'
 import {mapBounded} from '../util/concurrency.js'
+import {formatAge} from '../util/duration.js'
 
 /** One alarm, metric or composite, as the check reads it. */
 interface Alarm {
@@ -45,15 +46,6 @@ async function withTag(ctx: CheckContext, alarms: Alarm[], tag: {key: string; va
   return alarms.filter((_, i) => tagged[i])
 }
 
-/** 7980000 → "2h 13m"; 273600000 → "3d 4h". */
-export function age(ms: number): string {
-  const m = Math.max(0, Math.floor(ms / 60_000))
-  if (m < 1) return `${Math.max(0, Math.floor(ms / 1000))}s`
-  const [d, h, min] = [Math.floor(m / 1440), Math.floor((m % 1440) / 60), m % 60]
-  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`
-  return h > 0 ? (min > 0 ? `${h}h ${min}m` : `${h}h`) : `${min}m`
-}
-
 const truncate = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s)
 const names = (alarms: Alarm[]): string => alarms.slice(0, 3).map((a) => a.name).join(', ') + (alarms.length > 3 ? `, +${alarms.length - 3} more` : '')
 
@@ -81,7 +73,7 @@ export const alarms: Check = {
     const noData = mine.filter((a) => a.state === 'INSUFFICIENT_DATA')
     if (inAlarm.length === 0 && noData.length === 0) return pass(`${plural(mine.length, 'alarm')} OK`, {data})
 
-    const line = (a: Alarm): string => `${a.name}: ${a.state}${a.since ? ` for ${age(ctx.now.getTime() - a.since.getTime())}` : ''}${a.reason ? ` — ${truncate(a.reason, REASON_MAX)}` : ''}`
+    const line = (a: Alarm): string => `${a.name}: ${a.state}${a.since ? ` for ${formatAge(ctx.now.getTime() - a.since.getTime())}` : ''}${a.reason ? ` — ${truncate(a.reason, REASON_MAX)}` : ''}`
     const parts = [
       ...(inAlarm.length > 0 ? [`${inAlarm.length} in ALARM: ${names(inAlarm)}`] : []),
       ...(noData.length > 0 ? [`${noData.length} with INSUFFICIENT_DATA${inAlarm.length > 0 ? '' : `: ${names(noData)}`}`] : []),

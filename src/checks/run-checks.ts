@@ -3,6 +3,7 @@ import {setMaxListeners} from 'node:events'
 
 export {createMemo} from '../util/concurrency.js'
 import {classifyAwsError, describeAwsError, hintFor} from '../aws/errors.js'
+import {formatDuration, formatSeconds} from '../util/duration.js'
 import type {Report, ReportEntry} from './report.js'
 import {CHECK_STATUSES, type Check, type CheckContext, type CheckResult, type CheckStatus} from './types.js'
 
@@ -45,7 +46,7 @@ export async function runOne(check: Check, base: CheckRunBase, opts: Pick<RunOpt
     if (applies === true) {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const err = new CheckTimeoutError(`did not finish within ${opts.timeoutMs < 1000 ? `${opts.timeoutMs}ms` : `${Math.round(opts.timeoutMs / 1000)}s`}`)
+          const err = new CheckTimeoutError(`did not finish within ${opts.timeoutMs < 1000 ? formatSeconds(opts.timeoutMs) : formatDuration(opts.timeoutMs)}`)
           controller.abort(err)
           reject(err)
         }, opts.timeoutMs)

@@ -1,4 +1,5 @@
-import {seconds, verdictOf} from './terminal.js'
+import {formatSeconds as seconds} from '../util/duration.js'
+import {verdictOf} from './terminal.js'
 import type {Report} from '../checks/report.js'
 import type {CheckStatus} from '../checks/types.js'
 

@@ -2,6 +2,7 @@ import ansis from 'ansis'
 
 import type {Report, ReportEntry} from '../checks/report.js'
 import type {CheckStatus} from '../checks/types.js'
+import {formatSeconds as seconds} from '../util/duration.js'
 
 const MARK: Record<CheckStatus, string> = {pass: '✔', warn: '⚠', fail: '✖', skip: '↓', error: '✖'}
 const COLOR: Record<CheckStatus, (s: string) => string> = {
@@ -12,8 +13,6 @@ const COLOR: Record<CheckStatus, (s: string) => string> = {
   error: ansis.magenta,
 }
 const LABEL: Record<CheckStatus, string> = {pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP', error: 'ERROR'}
-
-export const seconds = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`)
 
 export interface Verdict {
   level: 'unhealthy' | 'warnings' | 'healthy'

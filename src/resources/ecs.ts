@@ -128,12 +128,19 @@ export async function recentStoppedTasks(ctx: RunContext, serviceNames: string[]
 
 /** "task 1a2b…: TaskFailedToStart — ResourceInitializationError: … (container web exit 1)". */
 export function describeStoppedTask(t: Task): string {
-  const containers = (t.containers ?? [])
-    .filter((c) => c.reason || c.exitCode !== undefined)
-    .map((c) => `container ${c.name}${c.exitCode === undefined ? '' : ` exit ${c.exitCode}`}${c.reason ? `: ${c.reason}` : ''}`)
-  const why = [t.stopCode, t.stoppedReason].filter(Boolean).join(' — ') || 'stopped'
+  const containers = containerExits(t)
+  const why = stopReason(t) ?? 'stopped'
   return `task ${taskId(t.taskArn)}: ${why}${containers.length > 0 ? ` (${containers.join('; ')})` : ''}`
 }
+
+/** "TaskFailedToStart — ResourceInitializationError: …" (stop code and reason), if ECS recorded either. */
+export const stopReason = (t: Task): string | undefined => [t.stopCode, t.stoppedReason].filter(Boolean).join(' — ') || undefined
+
+/** "container web exit 137: OutOfMemoryError", one per container that exited or has a reason. */
+export const containerExits = (t: Task): string[] =>
+  (t.containers ?? [])
+    .filter((c) => c.reason || c.exitCode !== undefined)
+    .map((c) => `container ${c.name}${c.exitCode === undefined ? '' : ` exit ${c.exitCode}`}${c.reason ? `: ${c.reason}` : ''}`)
 
 /** Where a container secret's value comes from, parsed from `secrets[].valueFrom`. */
 export type SecretRef =

@@ -18,8 +18,24 @@ export function parseDuration(input: string, what = 'duration'): number {
   return Math.round(Number(m[1]) * UNIT_MS[m[2].toLowerCase() as keyof typeof UNIT_MS])
 }
 
-/** 900000 → "15m"; 5400000 → "1h30m". */
-export function formatDuration(ms: number): string {
+/*
+ * One formatter per style of duration the CLI prints:
+ * - formatDuration: a span in the units the flags take ("15m", "1h30m"; with seconds: "1m50s");
+ * - formatElapsed: a stopwatch on progress lines, fixed width under an hour ("1m05s");
+ * - formatAge: how long a state has lasted, in prose, two largest units ("2h 13m", "3d 4h");
+ * - formatSeconds: a measured run time ("850ms", "1.2s").
+ */
+
+/**
+ * 900000 → "15m"; 5400000 → "1h30m"; minutes rounded from a minute on. With `seconds`,
+ * spans under an hour keep their seconds: 110000 → "1m50s", 180000 → "3m".
+ */
+export function formatDuration(ms: number, opts: {seconds?: boolean} = {}): string {
+  if (opts.seconds && ms < 3_600_000) {
+    const s = Math.max(0, Math.round(ms / 1000))
+    return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ''}`
+  }
+
   if (ms < 60_000) return `${Math.round(ms / 1000)}s`
   const totalMinutes = Math.round(ms / 60_000)
   const d = Math.floor(totalMinutes / 1440)
@@ -27,3 +43,23 @@ export function formatDuration(ms: number): string {
   const m = totalMinutes % 60
   return [d && `${d}d`, h && `${h}h`, m && `${m}m`].filter(Boolean).join('') || '0m'
 }
+
+/** 5s, 1m05s, 1h02m: elapsed time with seconds shown under an hour. */
+export function formatElapsed(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000))
+  if (s < 60) return `${s}s`
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
+}
+
+/** 7980000 → "2h 13m"; 273600000 → "3d 4h". */
+export function formatAge(ms: number): string {
+  const m = Math.max(0, Math.floor(ms / 60_000))
+  if (m < 1) return `${Math.max(0, Math.floor(ms / 1000))}s`
+  const [d, h, min] = [Math.floor(m / 1440), Math.floor((m % 1440) / 60), m % 60]
+  if (d > 0) return h > 0 ? `${d}d ${h}h` : `${d}d`
+  return h > 0 ? (min > 0 ? `${h}h ${min}m` : `${h}h`) : `${min}m`
+}
+
+/** 850 → "850ms"; 1234 → "1.2s". */
+export const formatSeconds = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`)

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-cloudwatch'
 import {beforeEach, describe, expect, it} from 'vitest'
 
-import {age, alarms} from '../../src/checks/alarms.js'
+import {alarms} from '../../src/checks/alarms.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming, NOW} from '../helpers/context.js'
 
@@ -179,17 +179,5 @@ describe('alarms check', () => {
     describeAlarms({MetricAlarms: [metricAlarm('a')]})
     mocks.cloudwatch.on(ListTagsForResourceCommand).rejects(accessDenied('cloudwatch:ListTagsForResource'))
     await expectErrorNaming(alarms, 'cloudwatch:ListTagsForResource', ctxWith({alarms: {prefix: PREFIX, tag: {key: 'Environment', value: 'production'}}}))
-  })
-})
-
-describe('age', () => {
-  it('reads as the largest two units', () => {
-    expect(age(30_000)).toBe('30s')
-    expect(age(5 * 60_000)).toBe('5m')
-    expect(age(133 * 60_000)).toBe('2h 13m')
-    expect(age(120 * 60_000)).toBe('2h')
-    expect(age((3 * 1440 + 250) * 60_000)).toBe('3d 4h')
-    expect(age(2 * 1440 * 60_000)).toBe('2d')
-    expect(age(-5000)).toBe('0s')
   })
 })

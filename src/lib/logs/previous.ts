@@ -7,7 +7,8 @@ import {
 } from '@aws-sdk/client-ecs'
 
 import {EXIT, UserError} from '../../errors.js'
-import {describeTasksOf, taskId} from '../../resources/ecs.js'
+import {containerExits, describeTasksOf, stopReason, taskId} from '../../resources/ecs.js'
+import {formatDuration} from '../../util/duration.js'
 
 /**
  * `logs tail --previous`: the service's most recently stopped task (what crashed), found with
@@ -65,24 +66,15 @@ export function taskWindow(t: Task, now: number): {startTime: number; endTime: n
 }
 
 /** "task 1a2b… (web:42) stopped 2025-12-25T10:04:00.000Z after 3m: EssentialContainerExited — Essential container in task exited; container web exit 137: OutOfMemoryError". */
-export function describeStoppedTask(t: Task): string {
+export function describeStoppedTaskInFull(t: Task): string {
   const stopped = stoppedTime(t)
   const started = t.startedAt?.getTime()
   const revision = t.taskDefinitionArn?.split('/').pop()
   const when = stopped ? ` stopped ${new Date(stopped).toISOString()}` : ' stopped'
-  const lifetime = started && stopped ? ` after ${formatSpan(stopped - started)}` : started ? '' : ' before it started'
-  const why = [t.stopCode, t.stoppedReason].filter(Boolean).join(' — ') || 'no reason recorded'
-  const containers = (t.containers ?? [])
-    .filter((c) => c.exitCode !== undefined || c.reason)
-    .map((c) => `container ${c.name}${c.exitCode === undefined ? '' : ` exit ${c.exitCode}`}${c.reason ? `: ${c.reason}` : ''}`)
+  const lifetime = started && stopped ? ` after ${formatDuration(stopped - started, {seconds: true})}` : started ? '' : ' before it started'
+  const why = stopReason(t) ?? 'no reason recorded'
+  const containers = containerExits(t)
   return `task ${taskId(t.taskArn)}${revision ? ` (${revision})` : ''}${when}${lifetime}: ${why}${containers.length > 0 ? `; ${containers.join('; ')}` : ''}`
-}
-
-function formatSpan(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000))
-  if (s < 60) return `${s}s`
-  const m = Math.floor(s / 60)
-  return m < 60 ? `${m}m${s % 60 ? `${s % 60}s` : ''}` : `${Math.floor(m / 60)}h${m % 60 ? `${m % 60}m` : ''}`
 }
 
 /**
@@ -103,6 +95,6 @@ export async function previousTask(
     })
   }
 
-  opts.notice(`Last stopped ${describeStoppedTask(task)}`)
+  opts.notice(`Last stopped ${describeStoppedTaskInFull(task)}`)
   return {taskId: taskId(task.taskArn), window: taskWindow(task, opts.now)}
 }

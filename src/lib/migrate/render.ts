@@ -1,17 +1,9 @@
 import type {Task} from '@aws-sdk/client-ecs'
 
 import {EXIT, UserError} from '../../errors.js'
-import {formatDuration} from '../../util/duration.js'
+import {formatDuration, formatElapsed} from '../../util/duration.js'
 import {taskId} from '../../resources/ecs.js'
 import type {MigrateResult} from './result.js'
-
-/** 5s, 1m05s, 1h02m: elapsed time with seconds shown under an hour. */
-export function formatElapsed(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000))
-  if (s < 60) return `${s}s`
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`
-}
 
 /** "  RUNNING        +45s" */
 export const statusLine = (status: string, elapsedMs: number): string => `  ${status.padEnd(14)} +${formatElapsed(elapsedMs)}`

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ecs'
 import {beforeEach, describe, expect, it} from 'vitest'
 
-import {describeStoppedTask, lastStoppedTask, taskWindow} from '../../../src/lib/logs/previous.js'
+import {describeStoppedTaskInFull, lastStoppedTask, taskWindow} from '../../../src/lib/logs/previous.js'
 import {mocks, resetMocks} from '../../helpers/aws.js'
 import {T0, TASK_A, TASK_B} from './fakes.js'
 
@@ -71,10 +71,10 @@ describe('a stopped task', () => {
   })
 
   it('says which task it was, when and why it stopped', () => {
-    expect(describeStoppedTask(task)).toBe(
+    expect(describeStoppedTaskInFull(task)).toBe(
       `task ${TASK_A} (staging-allthrive-celery:42) stopped 2025-12-25T10:00:00.000Z after 3m: EssentialContainerExited — Essential container in task exited; container celery exit 137: OutOfMemoryError: Container killed due to memory usage`,
     )
-    expect(describeStoppedTask(stopped(TASK_B, T0, {startedAt: undefined, stoppedReason: 'CannotPullContainerError: pull access denied'}))).toBe(
+    expect(describeStoppedTaskInFull(stopped(TASK_B, T0, {startedAt: undefined, stoppedReason: 'CannotPullContainerError: pull access denied'}))).toBe(
       `task ${TASK_B} (staging-allthrive-celery:42) stopped 2025-12-25T10:00:00.000Z before it started: CannotPullContainerError: pull access denied`,
     )
   })

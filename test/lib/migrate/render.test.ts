@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {formatElapsed, migrationRunningError, renderOutcome} from '../../../src/lib/migrate/render.js'
+import {migrationRunningError, renderOutcome} from '../../../src/lib/migrate/render.js'
 import type {MigrateResult} from '../../../src/lib/migrate/result.js'
 import {CLUSTER, task} from '../exec/fixtures.js'
 
@@ -8,12 +8,6 @@ const result = (overrides: Partial<MigrateResult>): MigrateResult => ({
   outcome: 'succeeded', via: 'run-task', taskArn: 'arn', taskId: '0aaa1111', cluster: CLUSTER, command: ['python'], startedAt: null, stoppedAt: null,
   durationMs: 83_000, exitCode: 0, stopCode: null, stoppedReason: null, containerReason: null, logGroup: '/ecs/production-allthrive-web', logStream: 'ecs/web/0aaa1111', logLines: [],
   ...overrides,
-})
-
-describe('formatElapsed', () => {
-  it('shows seconds under an hour', () => {
-    expect([0, 5_400, 65_000, 3_599_000, 3_720_000].map((ms) => formatElapsed(ms))).toEqual(['0s', '5s', '1m05s', '59m59s', '1h02m'])
-  })
 })
 
 describe('renderOutcome', () => {
