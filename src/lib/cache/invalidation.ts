@@ -17,6 +17,7 @@ import {backoffMs} from '../../util/backoff.js'
 import {cloudfrontClient, type DistributionLookupContext, listDistributions} from '../../resources/cloudfront.js'
 import {mapBounded} from '../../util/concurrency.js'
 import {formatDuration} from '../../util/duration.js'
+import {type Sleep, sleep} from '../../util/sleep.js'
 
 /**
  * CloudFront invalidations: turning what a user typed into the paths CloudFront
@@ -159,23 +160,6 @@ export function awsWaitCommand(distributionId: string, invalidationId: string, p
   return `aws cloudfront wait invalidation-completed --distribution-id ${distributionId} --id ${invalidationId}${profile ? ` --profile ${profile}` : ''}`
 }
 
-export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>
-
-/** setTimeout as a promise (the global one, so fake timers drive it), abortable. */
-export const sleep: Sleep = (ms, signal) =>
-  new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason)
-    const onAbort = (): void => {
-      clearTimeout(timer)
-      reject(signal!.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, {once: true})
-  })
-
 // ---------------------------------------------------------------- create
 
 export interface RetryNotice {
@@ -253,6 +237,7 @@ export async function createInvalidation(client: CloudFrontClient, opts: CreateO
       const delayMs = backoffDelay(attempt, opts)
       opts.onRetry?.({attempt, maxAttempts, delayMs})
       await (opts.sleep ?? sleep)(delayMs, opts.signal)
+      opts.signal?.throwIfAborted()
     }
   }
 }
@@ -294,6 +279,7 @@ export async function waitForInvalidation(client: CloudFrontClient, opts: WaitOp
     const remaining = deadline - now()
     if (remaining <= 0) return {completed: false, status, elapsedMs: now() - started, polls}
     await (opts.sleep ?? sleep)(Math.min(pollDelay(polls), remaining), opts.signal)
+    opts.signal?.throwIfAborted()
     const out = await client.send(new GetInvalidationCommand({DistributionId: opts.distributionId, Id: opts.invalidationId}), {abortSignal: opts.signal})
     polls++
     status = out.Invalidation?.Status ?? status

@@ -11,7 +11,7 @@ import {classifyAwsError, deniedAction, describeAwsError, errorTag} from '../../
 import {type LogLine, taskIdFromStream} from './format.js'
 import type {Tail, TargetState} from './state.js'
 import {backoffMs} from '../../util/backoff.js'
-import type {Clock} from './time.js'
+import type {Ticker} from '../../util/sleep.js'
 
 /**
  * Following with CloudWatch Logs Live Tail: one session for every group (up to 10), an update
@@ -71,7 +71,7 @@ function refusal(error: unknown): string {
 type Step<T> = {kind: 'event'; value: T} | {kind: 'done'} | {kind: 'error'; error: unknown} | {kind: 'stall'} | {kind: 'aborted'}
 
 /** The next item of a stream, unless it takes longer than `ms` (stall) or `signal` aborts first. */
-export async function nextWithin<T>(it: AsyncIterator<T>, clock: Clock, ms: number, signal: AbortSignal): Promise<Step<T>> {
+export async function nextWithin<T>(it: AsyncIterator<T>, clock: Ticker, ms: number, signal: AbortSignal): Promise<Step<T>> {
   if (signal.aborted) return {kind: 'aborted'}
   const timer = linkedController(signal)
   try {

@@ -1,11 +1,11 @@
 import type {CloudWatchLogsClient} from '@aws-sdk/client-cloudwatch-logs'
 
 import {formatDuration} from '../../util/duration.js'
+import {systemTicker, type Ticker} from '../../util/sleep.js'
 import {contentKey, idKey, RecentKeys} from './dedup.js'
 import {type LogTarget, type ReadOutcome, readEvents} from './filter.js'
 import type {LogLine} from './format.js'
 import {mergeByTimestamp} from './merge.js'
-import {type Clock, systemClock} from './time.js'
 
 /**
  * The state of one `logs tail` run (what was read, what was printed), shared by the window read,
@@ -30,7 +30,7 @@ export interface TailOptions {
   liveTail?: {arnOf(group: string): string}
   /** Aborted by Ctrl+C: everything stops, tail() resolves with `stopped: true`. */
   signal: AbortSignal
-  clock?: Clock
+  clock?: Ticker
   /** Between polls (default 2 s). */
   pollIntervalMs?: number
   /** Each poll re-reads this much before the previous one (late events), deduplicated (default 30 s). */
@@ -66,7 +66,7 @@ const CONTENT_KEYS_KEPT = 10_000
 
 /** Shared state of one `logs tail` run, used by the window read, polling and Live Tail. */
 export class Tail {
-  readonly clock: Clock
+  readonly clock: Ticker
   readonly states: TargetState[]
   readonly overlapMs: number
   readonly missingRetryMs: number
@@ -90,7 +90,7 @@ export class Tail {
     readonly opts: TailOptions,
     readonly sink: TailSink,
   ) {
-    this.clock = opts.clock ?? systemClock
+    this.clock = opts.clock ?? systemTicker
     this.overlapMs = opts.overlapMs ?? 30_000
     this.missingRetryMs = opts.missingRetryMs ?? 30_000
     this.states = opts.targets.map((target) => ({target, status: 'unknown', lagging: false, nextProbeAt: 0}))

@@ -52,30 +52,3 @@ export function resolveWindow(opts: {since?: string; until?: string; now: number
   return {startTime, endTime}
 }
 
-/** Time and waiting, injectable so polling loops run instantly in tests. */
-export interface Clock {
-  now(): number
-  /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-  /** In [0, 1): jitter. */
-  random(): number
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve) => {
-      if (signal?.aborted) return resolve()
-      const done = (): void => {
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', done)
-        resolve()
-      }
-
-      // setTimeout fires at once for delays past 2^31-1 ms: treat those as "until aborted".
-      const timer = Number.isFinite(ms) && ms <= 2_147_483_647 ? setTimeout(done, ms) : undefined
-      signal?.addEventListener('abort', done, {once: true})
-    }),
-  random: () => Math.random(),
-}
-

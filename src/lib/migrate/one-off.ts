@@ -10,7 +10,7 @@ import {LogFollower} from './logs.js'
 import type {PreparedMigration} from './prepare.js'
 import {followUp} from './render.js'
 import {type MigrateResult, summarize} from './result.js'
-import {type Clock, startTask, waitForTask} from './run-task.js'
+import {startTask, type WaitClock, waitForTask} from './run-task.js'
 
 export interface OneOffOptions {
   aws: AwsClients
@@ -19,7 +19,7 @@ export interface OneOffOptions {
   pollMs: number
   timeoutMs?: number
   profile?: string
-  clock?: Clock
+  clock?: WaitClock
   /** Progress and notes (stderr). */
   info: (line: string) => void
   /** Each of the container's log lines (stdout). */

@@ -1,5 +1,3 @@
-import {setTimeout as delay} from 'node:timers/promises'
-
 import {
   DescribeTasksCommand,
   ECSClient,
@@ -11,19 +9,12 @@ import {
 
 import {EXIT, UserError} from '../../errors.js'
 import {taskId} from '../../resources/ecs.js'
+import {systemTicker, type Ticker} from '../../util/sleep.js'
 import type {LogFollower} from './logs.js'
 import {type Explanation, explainRunTaskFailure} from './stop-reasons.js'
 
-export interface Clock {
-  now(): number
-  /** Resolves after ms; rejects when the signal aborts. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms, signal) => delay(ms, undefined, {signal}),
-}
+/** Elapsed time and waiting, injectable so a test polls instantly. */
+export type WaitClock = Pick<Ticker, 'now' | 'sleep'>
 
 /** Starts the task; RunTask `failures[]` (or no task) become a UserError (exit 1) in plain words. */
 export async function startTask(ecs: ECSClient, request: RunTaskCommandInput, signal?: AbortSignal): Promise<Task> {
@@ -57,7 +48,7 @@ export interface WaitOptions {
   timeoutMs?: number
   logs?: LogFollower
   signal?: AbortSignal
-  clock?: Clock
+  clock?: WaitClock
   onStatus?: (status: string, elapsedMs: number, task: Task) => void
   onLine?: (line: string) => void
 }
@@ -77,7 +68,7 @@ const isAbort = (e: unknown): boolean => (e as Error)?.name === 'AbortError'
  * status change and streaming the container's log lines as they arrive.
  */
 export async function waitForTask(o: WaitOptions): Promise<WaitResult> {
-  const clock = o.clock ?? realClock
+  const clock = o.clock ?? systemTicker
   const started = clock.now()
   let last: Task | undefined
   let lastStatus: string | undefined
@@ -112,6 +103,7 @@ export async function waitForTask(o: WaitOptions): Promise<WaitResult> {
 
       if (o.timeoutMs !== undefined && elapsed >= o.timeoutMs) return {end: 'timeout', task, elapsedMs: elapsed}
       await clock.sleep(Math.min(o.pollMs, o.timeoutMs === undefined ? o.pollMs : Math.max(0, o.timeoutMs - elapsed)), o.signal)
+      o.signal?.throwIfAborted()
     }
   } catch (error) {
     if (isAbort(error) && o.signal?.aborted && last) return {end: 'interrupted', task: last, elapsedMs: clock.now() - started}
@@ -120,12 +112,13 @@ export async function waitForTask(o: WaitOptions): Promise<WaitResult> {
 }
 
 /** CloudWatch Logs lags the container by a few seconds: after STOPPED, read again until nothing new arrives (at most twice more). */
-async function drain(o: WaitOptions, clock: Clock, task: Task, emit: (lines: string[]) => void): Promise<void> {
+async function drain(o: WaitOptions, clock: WaitClock, task: Task, emit: (lines: string[]) => void): Promise<void> {
   if (!o.logs) return
   emit(await o.logs.poll())
   if (!task.containers?.some((c) => c.exitCode !== undefined)) return
   for (let i = 0; i < 2; i++) {
     await clock.sleep(Math.min(o.pollMs, 2000), o.signal)
+    o.signal?.throwIfAborted()
     const lines = await o.logs.poll()
     emit(lines)
     if (lines.length === 0) return

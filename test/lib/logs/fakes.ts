@@ -7,7 +7,7 @@ import {
   type StartLiveTailResponseStream,
 } from '@aws-sdk/client-cloudwatch-logs'
 
-import type {Clock} from '../../../src/lib/logs/time.js'
+import type {Ticker} from '../../../src/util/sleep.js'
 
 /**
  * Test doubles for `logs tail`: a virtual clock, a CloudWatch Logs store that answers
@@ -23,7 +23,7 @@ export const TASK_B = 'bbbbbbbb11112222333344445555bbbb'
  * Time only moves when the code sleeps. A sleep that `auto` accepts returns at once (time jumps
  * by its length); any other waits for its abort signal. `onSleep` sees every sleep (stop a loop there).
  */
-export class TestClock implements Clock {
+export class TestClock implements Ticker {
   sleeps: number[] = []
 
   constructor(
