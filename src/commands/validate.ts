@@ -8,6 +8,7 @@ import {annotations, onGitHubActions} from '../report/github.js'
 import {toJUnit} from '../report/junit.js'
 import {toMarkdown} from '../report/markdown.js'
 import {plainLine, renderReport} from '../report/terminal.js'
+import {terminalWidth} from '../report/wrap.js'
 import {createMemo, exitCodeFor, type ProgressMode, runChecks} from '../checks/run-checks.js'
 import type {Report} from '../checks/report.js'
 import {durationFlag} from '../flags.js'
@@ -84,7 +85,7 @@ EXIT CODES
     }
 
     if (markdown) this.log(toMarkdown(report, {verbose: flags.verbose}).trimEnd())
-    else if (!this.jsonEnabled()) for (const line of renderReport(report, {verbose: flags.verbose})) this.log(line)
+    else if (!this.jsonEnabled()) for (const line of renderReport(report, {verbose: flags.verbose, width: terminalWidth()})) this.log(line)
     if (!this.jsonEnabled() && onGitHubActions()) for (const line of annotations(report)) side(line)
     process.exitCode = exitCodeFor(report, flags['fail-on'])
     return report

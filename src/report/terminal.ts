@@ -3,6 +3,7 @@ import ansis from 'ansis'
 import type {Report, ReportEntry} from '../checks/report.js'
 import type {CheckStatus} from '../checks/types.js'
 import {formatSeconds as seconds} from '../util/duration.js'
+import {hintSteps, wrap} from './wrap.js'
 
 const MARK: Record<CheckStatus, string> = {pass: '✔', warn: '⚠', fail: '✖', skip: '↓', error: '✖'}
 const COLOR: Record<CheckStatus, (s: string) => string> = {
@@ -39,15 +40,20 @@ export function plainLine(e: ReportEntry): string {
   return `${COLOR[e.status](`${MARK[e.status]} ${LABEL[e.status].padEnd(5)}`)} ${e.id.padEnd(18)} ${e.summary} ${ansis.gray(`(${seconds(e.durationMs)})`)}`
 }
 
-/** Details and hints of the checks that need attention (all checks with verbose). */
-export function detailLines(report: Report, verbose = false): string[] {
+/**
+ * Details and hints of the checks that need attention (all checks with verbose); with `width`, they
+ * wrap at it (see wrap.ts), and a hint of several steps lists one per line.
+ */
+export function detailLines(report: Report, verbose = false, width?: number): string[] {
   const lines: string[] = []
   for (const e of report.checks) {
     const show = verbose || e.status === 'fail' || e.status === 'error' || e.status === 'warn'
     if (!show || (!e.details?.length && !e.hint)) continue
     lines.push(`${COLOR[e.status](`${MARK[e.status]} ${e.id}`)}: ${e.summary}`)
-    for (const d of e.details ?? []) lines.push(`    • ${d}`)
-    if (e.hint && e.status !== 'pass') lines.push(`    ${ansis.cyan('→')} ${e.hint}`)
+    for (const d of e.details ?? []) lines.push(...wrap(d, width, {first: '    • ', rest: '      '}))
+    if (e.hint && e.status !== 'pass') {
+      for (const step of hintSteps(e.hint)) lines.push(...wrap(step, width, {first: `    ${ansis.cyan('→')} `, rest: '      '}))
+    }
   }
 
   return lines
@@ -74,7 +80,7 @@ export function summaryLines(report: Report): string[] {
 }
 
 /** Everything printed after the checks ran. */
-export function renderReport(report: Report, opts: {verbose?: boolean} = {}): string[] {
-  const details = detailLines(report, opts.verbose)
+export function renderReport(report: Report, opts: {verbose?: boolean; width?: number} = {}): string[] {
+  const details = detailLines(report, opts.verbose, opts.width)
   return [...(details.length > 0 ? ['', ...details] : []), '', ...summaryLines(report)]
 }

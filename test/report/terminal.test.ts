@@ -59,6 +59,49 @@ describe('report rendering', () => {
   })
 })
 
+describe('long lines', () => {
+  const hint = 'See why: allthrive logs tail web -e staging --since 15m; allthrive validate --only ecs-services -e staging'
+  const long = report([
+    entry({
+      id: 'health',
+      status: 'fail',
+      summary: 'HTTP 502',
+      details: ['GET https://staging.allthrive.ai/api/health/: HTTP 502 in 120ms, the load balancer found no healthy target to answer'],
+      hint,
+    }),
+  ])
+
+  it('wraps details and hints at the width, one step of a hint per line, commands whole', () => {
+    const lines = renderReport(long, {width: 60})
+    for (const line of lines.slice(0, -1)) expect(line.length).toBeLessThanOrEqual(60)
+    expect(lines.join('\n')).toMatchInlineSnapshot(`
+      "
+      ✖ health: HTTP 502
+          • GET https://staging.allthrive.ai/api/health/: HTTP 502
+            in 120ms, the load balancer found no healthy target to
+            answer
+          → See why:
+            allthrive logs tail web -e staging --since 15m
+          → allthrive validate --only ecs-services -e staging
+
+      1 check: 0 passed, 1 failed (1.2s)
+      ✖ staging (us-east-1, account 123456789012) is NOT healthy — failed: health"
+    `)
+  })
+
+  it('lists the steps of a hint one per line without a width too, and keeps details whole', () => {
+    const lines = renderReport(long)
+    expect(lines).toContain('    • GET https://staging.allthrive.ai/api/health/: HTTP 502 in 120ms, the load balancer found no healthy target to answer')
+    expect(lines).toContain('    → See why: allthrive logs tail web -e staging --since 15m')
+    expect(lines).toContain('    → allthrive validate --only ecs-services -e staging')
+  })
+
+  it('leaves the report itself (what --json prints) with whole strings', () => {
+    renderReport(long, {width: 40})
+    expect(JSON.parse(JSON.stringify(long)).checks[0].hint).toBe(hint)
+  })
+})
+
 describe('JUnit', () => {
   it('writes one testcase per check with failure, error and skipped elements', () => {
     const xml = toJUnit(mixed)
