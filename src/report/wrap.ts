@@ -5,8 +5,8 @@
  * it, and it still pastes as one line). The JSON, JUnit and Markdown reports keep whole strings.
  */
 
-/** Tools a hint tells the user to run: a command starts with one of them, at the start or after ": ". */
-const COMMAND_START = /(?:^|(?<=: ))(?:aws|allthrive|curl|psql|redis-cli|dig|openssl) \S/
+/** Tools a hint tells the user to run: a command starts with one of them as a word of its own. */
+const COMMAND_START = /(?<=^|\s)(?:aws|allthrive|curl|psql|redis-cli|dig|openssl) [a-z-]/
 
 // eslint-disable-next-line no-control-regex
 const SGR = /\u001B\[[\d;]*m/g

@@ -25,6 +25,12 @@ describe('tokens', () => {
       'List', 'them', 'with:', 'aws elbv2 describe-load-balancers --query "LoadBalancers[].LoadBalancerName",', 'or', 'fix', 'alb.name.',
     ])
     expect(tokens('aws ecs list-clusters --region us-east-1')).toEqual(['aws ecs list-clusters --region us-east-1'])
+    expect(tokens('edit s.json, then aws secretsmanager put-secret-value --secret-id x && rm s.json')).toEqual([
+      'edit',
+      's.json,',
+      'then',
+      'aws secretsmanager put-secret-value --secret-id x && rm s.json',
+    ])
   })
 
   it('reads a tool name inside prose as a word', () => {
