@@ -7,7 +7,7 @@ import {type EnvConfig, knownEnvironments, resolveEnvironment} from '../config.j
 import {EXIT, isUserError} from '../errors.js'
 import {actualCosts, CE_PRICE_PER_REQUEST} from '../lib/cost/actual.js'
 import {hasTablePrices, noTablePricesError} from '../lib/cost/prices.js'
-import {type EnvironmentOutcome, renderComparison, renderReport} from '../lib/cost/render.js'
+import {type EnvironmentOutcome, renderComparison, renderCostReport} from '../lib/cost/render.js'
 import {awsFailure, costReport} from '../lib/cost/report.js'
 import type {CostReport} from '../lib/cost/types.js'
 
@@ -64,7 +64,7 @@ EXIT CODES
     for (const o of outcomes) for (const w of o.report?.warnings ?? []) this.stderr(`Warning (${o.environment}): ${w}`)
     const requests = outcomes.reduce((n, o) => n + (o.report?.actual?.requests ?? 0), 0)
     if (requests > 0) this.stderr(`--actual: ${requests} Cost Explorer requests made ($${(requests * CE_PRICE_PER_REQUEST).toFixed(2)}).`)
-    if (!this.jsonEnabled()) for (const line of all ? renderComparison(outcomes) : renderReport(outcomes[0].report!)) this.log(line)
+    if (!this.jsonEnabled()) for (const line of all ? renderComparison(outcomes) : renderCostReport(outcomes[0].report!)) this.log(line)
     process.exitCode = outcomes.some((o) => o.error || o.report?.actualError) ? EXIT.FAILED : EXIT.OK
     return all ? {environments: outcomes} : outcomes[0].report!
   }

@@ -9,7 +9,7 @@ import {runOneOff} from '../lib/migrate/one-off.js'
 import {prepareMigration} from '../lib/migrate/prepare.js'
 import {migrationRunningError, renderOutcome, statusLine} from '../lib/migrate/render.js'
 import {STARTED_BY} from '../lib/migrate/request.js'
-import {exitCodeFor, type MigrateResult} from '../lib/migrate/result.js'
+import {migrateExitCode, type MigrateResult} from '../lib/migrate/result.js'
 import {runningTasksStartedBy} from '../lib/migrate/run-task.js'
 import {execTargetForMigration, migrateViaExec} from '../lib/migrate/via-exec.js'
 
@@ -82,7 +82,7 @@ EXIT CODES
 
   private finish(result: MigrateResult, o: Parameters<typeof renderOutcome>[1]): MigrateResult {
     for (const line of renderOutcome(result, o)) this.logToStderr(line)
-    process.exitCode = exitCodeFor(result)
+    process.exitCode = migrateExitCode(result)
     return result
   }
 }

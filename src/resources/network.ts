@@ -66,7 +66,8 @@ export interface Peer {
   subnets: {id: string; cidrs: string[]}[]
 }
 
-export type Verdict =
+/** What the rules of a set of security groups say about one peer and port. */
+export type Admission =
   | {result: 'allowed'; via: string}
   | {result: 'blocked'}
   /** Rules that might admit the peer but cannot be judged from here (prefix lists, CIDRs with the peer's subnets unknown). */
@@ -79,7 +80,7 @@ const ANYWHERE = new Set(['0.0.0.0/0', '::/0'])
  * a rule covering the port that names one of the peer's groups, or whose CIDRs hold every one of the
  * peer's subnets (one block of each subnet suffices), or 0.0.0.0/0.
  */
-export function admits(groups: SecurityGroup[], direction: 'in' | 'out', port: number, peer: Peer): Verdict {
+export function admits(groups: SecurityGroup[], direction: 'in' | 'out', port: number, peer: Peer): Admission {
   const word = direction === 'in' ? 'from' : 'to'
   const cidrs: {group: string; cidr: string}[] = []
   const prefixLists: string[] = []

@@ -244,7 +244,7 @@ export async function createInvalidation(client: CloudFrontClient, opts: CreateO
 
 // ---------------------------------------------------------------- wait
 
-export interface WaitOptions {
+export interface InvalidationWaitOptions {
   distributionId: string
   invalidationId: string
   /** Give up after this long; undefined waits as long as it takes. */
@@ -256,7 +256,7 @@ export interface WaitOptions {
   now?: () => number
 }
 
-export interface WaitResult {
+export interface InvalidationWaitResult {
   completed: boolean
   status: string
   elapsedMs: number
@@ -270,7 +270,7 @@ export const pollDelay = (poll: number): number => Math.min(5000 * (poll + 1), 2
 export const isCompleted = (status: string | undefined): boolean => status?.toLowerCase() === 'completed'
 
 /** Polls GetInvalidation until it is Completed, or until the timeout. */
-export async function waitForInvalidation(client: CloudFrontClient, opts: WaitOptions): Promise<WaitResult> {
+export async function waitForInvalidation(client: CloudFrontClient, opts: InvalidationWaitOptions): Promise<InvalidationWaitResult> {
   const now = opts.now ?? Date.now
   const started = now()
   const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : started + opts.timeoutMs

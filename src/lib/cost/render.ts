@@ -21,7 +21,7 @@ function bullets(title: string, items: string[]): string[] {
   return items.length === 0 ? [] : ['', ansis.bold(title), ...items.map((i) => `  • ${i}`)]
 }
 
-export function renderReport(r: CostReport): string[] {
+export function renderCostReport(r: CostReport): string[] {
   const prices = r.pricesSource === 'live'
     ? `AWS Pricing API, ${r.region}, read ${r.asOf}`
     : `embedded table, ${r.region} on-demand, dated ${PRICE_TABLE.asOf}`

@@ -63,7 +63,7 @@ export function summarize(wait: WaitResult, o: {container: string; command: stri
 }
 
 /** The documented exit code: the container's when it ran (0-255), 1 when it did not start or we timed out, 130 when interrupted. */
-export function exitCodeFor(r: Pick<MigrateResult, 'outcome' | 'exitCode'>): number {
+export function migrateExitCode(r: Pick<MigrateResult, 'outcome' | 'exitCode'>): number {
   switch (r.outcome) {
     case 'succeeded':
       return 0

@@ -4,7 +4,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 
 import {UserError} from '../../../src/errors.js'
 import {awslogsTarget, LogFollower} from '../../../src/lib/migrate/logs.js'
-import {exitCodeFor, summarize} from '../../../src/lib/migrate/result.js'
+import {migrateExitCode, summarize} from '../../../src/lib/migrate/result.js'
 import {runningTasksStartedBy, startTask, type WaitClock, waitForTask} from '../../../src/lib/migrate/run-task.js'
 import {mocks, resetMocks} from '../../helpers/aws.js'
 import {CLUSTER, task, taskArn, taskDefinition} from '../exec/fixtures.js'
@@ -134,21 +134,21 @@ describe('summarize and exit codes', () => {
   it('exits with the container\'s code when it ran', () => {
     const ok = summarize({end: 'stopped', elapsedMs: 60_000, task: oneOff({lastStatus: 'STOPPED', stoppedAt: new Date('2026-11-26T10:01:00Z')}, 0)}, base)
     expect(ok).toMatchObject({outcome: 'succeeded', exitCode: 0, durationMs: 120_000, startedAt: '2026-11-26T10:00:00.000Z', stoppedAt: '2026-11-26T10:01:00.000Z'})
-    expect(exitCodeFor(ok)).toBe(0)
+    expect(migrateExitCode(ok)).toBe(0)
     const three = summarize({end: 'stopped', elapsedMs: 1, task: oneOff({lastStatus: 'STOPPED'}, 3)}, base)
     expect(three.outcome).toBe('failed')
-    expect(exitCodeFor(three)).toBe(3)
+    expect(migrateExitCode(three)).toBe(3)
   })
 
   it('never reports a task that did not start as a success', () => {
     const t = oneOff({lastStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: not found', startedAt: undefined})
     const r = summarize({end: 'stopped', elapsedMs: 1, task: t}, base)
     expect(r).toMatchObject({outcome: 'not-started', exitCode: null, stopCode: 'TaskFailedToStart', explanation: {summary: expect.stringMatching(/could not pull/)}})
-    expect(exitCodeFor(r)).toBe(1)
+    expect(migrateExitCode(r)).toBe(1)
   })
 
   it('maps timeout to 1 and interruption to 130', () => {
-    expect(exitCodeFor({outcome: 'timeout', exitCode: null})).toBe(1)
-    expect(exitCodeFor({outcome: 'interrupted', exitCode: null})).toBe(130)
+    expect(migrateExitCode({outcome: 'timeout', exitCode: null})).toBe(1)
+    expect(migrateExitCode({outcome: 'interrupted', exitCode: null})).toBe(130)
   })
 })
