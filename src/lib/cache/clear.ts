@@ -82,24 +82,39 @@ async function clear(o: CacheClearOptions, started: number): Promise<CacheClearR
   const dist = await findDistribution(ctx)
   const warnings = dropped.map((d) => `Left out ${d.input}: ${d.reason}.`)
   const usage = await accountPathsThisMonth(ctx, dist.id, o.now()).catch((error: unknown) => {
-    warnings.push(`Could not count this month's invalidation paths (${describeAwsError(error)}); the free-tier check was skipped.`)
+    const why = describeAwsError(error)
+    warnings.push(`Could not count this month's invalidation paths (${why}); the free-tier check was skipped.`)
   })
   const outlook = usage && freeTierOutlook(usage, paths.length)
   if (outlook?.warning) warnings.push(outlook.warning)
   const result: CacheClearResult = {
-    environment: ctx.env.name, distributionId: dist.id, domain: dist.domainName, aliases: dist.aliases, foundBy: dist.reason,
-    invalidationId: null, paths, callerReference: null, status: 'DryRun', durationMs: 0, freePathsUsedThisMonth: usage?.paths ?? null,
-    freePathsUsedIsLowerBound: usage?.lowerBound ?? false, estimatedCost: outlook?.cost ?? null, warnings,
+    environment: ctx.env.name,
+    distributionId: dist.id,
+    domain: dist.domainName,
+    aliases: dist.aliases,
+    foundBy: dist.reason,
+    invalidationId: null,
+    paths,
+    callerReference: null,
+    status: 'DryRun',
+    durationMs: 0,
+    freePathsUsedThisMonth: usage?.paths ?? null,
+    freePathsUsedIsLowerBound: usage?.lowerBound ?? false,
+    estimatedCost: outlook?.cost ?? null,
+    warnings,
   }
   const done = (status = result.status): CacheClearResult => ({...result, status, durationMs: Date.now() - started})
 
-  const listed = paths.length <= 10 ? paths.join(', ') : `${paths.slice(0, 10).join(', ')} and ${paths.length - 10} more`
+  const more = paths.length > 10 ? ` and ${paths.length - 10} more` : ''
+  const listed = `${paths.slice(0, 10).join(', ')}${more}`
   const target = paths.length === 1 ? paths[0] : `${paths.length} paths (${listed})`
-  const what = `clear the CloudFront cache for ${target} in distribution ${dist.id}${dist.aliases[0] ? ` (${dist.aliases[0]})` : ''}`
+  const alias = dist.aliases[0] ? ` (${dist.aliases[0]})` : ''
+  const what = `clear the CloudFront cache for ${target} in distribution ${dist.id}${alias}`
   o.log(`Distribution ${dist.id} (${[dist.domainName, ...dist.aliases].join(', ')}), found by ${dist.reason}.`)
   if (usage) {
     const used = `${usage.lowerBound ? 'at least ' : ''}${usage.paths.toLocaleString('en-US')}`
-    o.log(`Invalidation paths used this month in this account: ${used} of ${FREE_PATHS_PER_MONTH.toLocaleString('en-US')} free; this adds ${paths.length}.`)
+    const free = FREE_PATHS_PER_MONTH.toLocaleString('en-US')
+    o.log(`Invalidation paths used this month in this account: ${used} of ${free} free; this adds ${paths.length}.`)
   }
 
   for (const w of warnings) o.notice(`Warning: ${w}`)
@@ -114,7 +129,10 @@ async function clear(o: CacheClearOptions, started: number): Promise<CacheClearR
   const created = await createInvalidation(client, {
     distributionId: dist.id, paths, callerReference: result.callerReference,
     onRetry: ({attempt, maxAttempts, delayMs}) =>
-      o.notice(`CloudFront has too many invalidations in progress on ${dist.id} (TooManyInvalidationsInProgress): retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1} of ${maxAttempts}.`),
+      o.notice(
+        `CloudFront has too many invalidations in progress on ${dist.id} (TooManyInvalidationsInProgress): ` +
+          `retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1} of ${maxAttempts}.`,
+      ),
   })
   const id = (result.invalidationId = created.Id ?? '')
   const waitCommand = awsWaitCommand(dist.id, id, o.profile)
@@ -124,14 +142,20 @@ async function clear(o: CacheClearOptions, started: number): Promise<CacheClearR
     return done(created.Status ?? 'InProgress')
   }
 
-  o.notice(`Waiting for ${id} to complete${o.timeoutMs ? ` (up to ${formatDuration(o.timeoutMs)})` : ''}; Ctrl+C stops the waiting, not the invalidation.`)
+  const upTo = o.timeoutMs ? ` (up to ${formatDuration(o.timeoutMs)})` : ''
+  o.notice(`Waiting for ${id} to complete${upTo}; Ctrl+C stops the waiting, not the invalidation.`)
   const waited = await waitForInvalidation(client, {
     distributionId: dist.id, invalidationId: id, timeoutMs: o.timeoutMs,
     onProgress: ({status, elapsedMs}) => o.notice(`  ${id}: ${status} after ${formatDuration(elapsedMs)}`),
   })
   if (!waited.completed) {
-    throw new UserError(`Invalidation ${id} on ${dist.id} is still in progress after ${formatDuration(waited.elapsedMs)} (--timeout); CloudFront carries on with it.`, {
-      exit: EXIT.FAILED, code: 'WAIT_TIMEOUT', suggestions: [`Keep waiting with: ${waitCommand}`],
+    const after = formatDuration(waited.elapsedMs)
+    const message =
+      `Invalidation ${id} on ${dist.id} is still in progress after ${after} (--timeout); CloudFront carries on with it.`
+    throw new UserError(message, {
+      exit: EXIT.FAILED,
+      code: 'WAIT_TIMEOUT',
+      suggestions: [`Keep waiting with: ${waitCommand}`],
     })
   }
 
