@@ -60,13 +60,14 @@ describe('report rendering', () => {
 })
 
 describe('long lines', () => {
-  const hint = 'See why: allthrive logs tail web -e staging --since 15m; allthrive validate --only ecs-services -e staging'
+  const hint = 'See why: allthrive logs tail web -e staging --since 15m; allthrive validate --only secrets -e staging'
+  const detail = 'GET https://staging.allthrive.ai/api/health/: HTTP 502 in 120ms, the load balancer found no healthy target'
   const long = report([
     entry({
       id: 'health',
       status: 'fail',
       summary: 'HTTP 502',
-      details: ['GET https://staging.allthrive.ai/api/health/: HTTP 502 in 120ms, the load balancer found no healthy target to answer'],
+      details: [detail],
       hint,
     }),
   ])
@@ -78,11 +79,10 @@ describe('long lines', () => {
       "
       ✖ health: HTTP 502
           • GET https://staging.allthrive.ai/api/health/: HTTP 502
-            in 120ms, the load balancer found no healthy target to
-            answer
+            in 120ms, the load balancer found no healthy target
           → See why:
             allthrive logs tail web -e staging --since 15m
-          → allthrive validate --only ecs-services -e staging
+          → allthrive validate --only secrets -e staging
 
       1 check: 0 passed, 1 failed (1.2s)
       ✖ staging (us-east-1, account 123456789012) is NOT healthy — failed: health"
@@ -91,9 +91,9 @@ describe('long lines', () => {
 
   it('lists the steps of a hint one per line without a width too, and keeps details whole', () => {
     const lines = renderReport(long)
-    expect(lines).toContain('    • GET https://staging.allthrive.ai/api/health/: HTTP 502 in 120ms, the load balancer found no healthy target to answer')
+    expect(lines).toContain(`    • ${detail}`)
     expect(lines).toContain('    → See why: allthrive logs tail web -e staging --since 15m')
-    expect(lines).toContain('    → allthrive validate --only ecs-services -e staging')
+    expect(lines).toContain('    → allthrive validate --only secrets -e staging')
   })
 
   it('leaves the report itself (what --json prints) with whole strings', () => {

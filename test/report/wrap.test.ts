@@ -6,24 +6,27 @@ const INDENT = {first: '    → ', rest: '      '}
 
 describe('hintSteps', () => {
   it('lists the steps of a hint joined with "; ", one each', () => {
-    expect(hintSteps('See why: allthrive logs tail web -e staging --since 15m; allthrive validate --only ecs-services -e staging')).toEqual([
+    const hint = 'See why: allthrive logs tail web -e staging --since 15m; allthrive validate --only secrets -e staging'
+    expect(hintSteps(hint)).toEqual([
       'See why: allthrive logs tail web -e staging --since 15m',
-      'allthrive validate --only ecs-services -e staging',
+      'allthrive validate --only secrets -e staging',
     ])
   })
 
   it('does not split inside quotes, and keeps a hint of one step whole', () => {
-    expect(hintSteps(`Run: aws ssm start-session --parameters 'command=["a; b"]'`)).toEqual([`Run: aws ssm start-session --parameters 'command=["a; b"]'`])
-    expect(hintSteps("The group's tasks stop; then start them again")).toEqual(["The group's tasks stop", 'then start them again'])
+    const quoted = `Run: aws ssm start-session --parameters 'command=["a; b"]'`
+    expect(hintSteps(quoted)).toEqual([quoted])
+    const apostrophe = "The group's tasks stop; then start them again"
+    expect(hintSteps(apostrophe)).toEqual(["The group's tasks stop", 'then start them again'])
     expect(hintSteps('Grant s3:ListBucket')).toEqual(['Grant s3:ListBucket'])
   })
 })
 
 describe('tokens', () => {
   it('keeps a command as one token, up to a ", " outside quotes', () => {
-    expect(tokens('List them with: aws elbv2 describe-load-balancers --query "LoadBalancers[].LoadBalancerName", or fix alb.name.')).toEqual([
-      'List', 'them', 'with:', 'aws elbv2 describe-load-balancers --query "LoadBalancers[].LoadBalancerName",', 'or', 'fix', 'alb.name.',
-    ])
+    const command = 'aws elbv2 describe-load-balancers --query "LoadBalancers[].LoadBalancerName"'
+    const words = ['List', 'them', 'with:', `${command},`, 'or', 'fix', 'alb.name.']
+    expect(tokens(`List them with: ${command}, or fix alb.name.`)).toEqual(words)
     expect(tokens('aws ecs list-clusters --region us-east-1')).toEqual(['aws ecs list-clusters --region us-east-1'])
     expect(tokens('edit s.json, then aws secretsmanager put-secret-value --secret-id x && rm s.json')).toEqual([
       'edit',
@@ -34,25 +37,29 @@ describe('tokens', () => {
   })
 
   it('reads a tool name inside prose as a word', () => {
-    expect(tokens('Check DNS (curl -sv the URL) from here')).toEqual(['Check', 'DNS', '(curl', '-sv', 'the', 'URL)', 'from', 'here'])
+    const words = ['Check', 'DNS', '(curl', '-sv', 'the', 'URL)', 'from', 'here']
+    expect(tokens('Check DNS (curl -sv the URL) from here')).toEqual(words)
   })
 })
 
 describe('wrap', () => {
   it('wraps prose at the width, continuing under the text', () => {
-    const lines = wrap('Create the alarms (ALB 5xx, ECS CPU and memory, RDS CPU and storage) for staging in allthrive.config.json.', 40, INDENT)
+    const text = 'Create the alarms (ALB 5xx, ECS CPU and memory, RDS CPU and storage) for staging in allthrive.json.'
+    const lines = wrap(text, 40, INDENT)
     expect(lines).toEqual([
       '    → Create the alarms (ALB 5xx, ECS',
       '      CPU and memory, RDS CPU and',
       '      storage) for staging in',
-      '      allthrive.config.json.',
+      '      allthrive.json.',
     ])
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(40)
   })
 
   it('starts a command that does not fit on a line of its own, and never breaks it', () => {
-    const command = 'aws elbv2 modify-load-balancer-attributes --load-balancer-arn arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1'
-    expect(wrap(`Raise the idle timeout: ${command}`, 60, INDENT)).toEqual(['    → Raise the idle timeout:', `      ${command}`])
+    const arn = 'arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1'
+    const command = `aws elbv2 modify-load-balancer-attributes --load-balancer-arn ${arn}`
+    const lines = wrap(`Raise the idle timeout: ${command}`, 60, INDENT)
+    expect(lines).toEqual(['    → Raise the idle timeout:', `      ${command}`])
   })
 
   it('keeps a word wider than the line whole', () => {
@@ -67,7 +74,8 @@ describe('wrap', () => {
 
   it('measures a coloured prefix by what it shows', () => {
     expect(visibleWidth('    \u001B[36m→\u001B[39m ')).toBe(6)
-    expect(wrap('one two three', 14, {first: '\u001B[36m→\u001B[39m ', rest: '  '})).toEqual(['\u001B[36m→\u001B[39m one two', '  three'])
+    const arrow = '\u001B[36m→\u001B[39m '
+    expect(wrap('one two three', 14, {first: arrow, rest: '  '})).toEqual([`${arrow}one two`, '  three'])
   })
 })
 

@@ -11,11 +11,14 @@ import {
 
 describe('parseDuration', () => {
   it('reads a number and a unit', () => {
-    expect(['30s', '15m', '2h', '1d', '1.5h'].map((d) => parseDuration(d))).toEqual([30_000, 900_000, 7_200_000, 86_400_000, 5_400_000])
+    const ms = ['30s', '15m', '2h', '1d', '1.5h'].map((d) => parseDuration(d))
+    expect(ms).toEqual([30_000, 900_000, 7_200_000, 86_400_000, 5_400_000])
   })
 
   it('names the accepted forms when the input is not one', () => {
-    expect(() => parseDuration('ten minutes', '--since')).toThrow('Invalid --since "ten minutes": use a number and a unit, such as 30s, 15m, 2h or 1d.')
+    expect(() => parseDuration('ten minutes', '--since')).toThrow(
+      'Invalid --since "ten minutes": use a number and a unit, such as 30s, 15m, 2h or 1d.',
+    )
   })
 })
 
@@ -29,17 +32,20 @@ describe('daysUntil', () => {
 
 describe('formatDuration', () => {
   it('reads back in the units the flags take, minutes rounded from a minute on', () => {
-    expect([45_000, 900_000, 5_400_000, 5_430_000, 90_000_000].map((ms) => formatDuration(ms))).toEqual(['45s', '15m', '1h30m', '1h31m', '1d1h'])
+    const spans = [45_000, 900_000, 5_400_000, 5_430_000, 90_000_000].map((ms) => formatDuration(ms))
+    expect(spans).toEqual(['45s', '15m', '1h30m', '1h31m', '1d1h'])
   })
 
   it('keeps the seconds of a span under an hour when asked', () => {
-    expect([0, 45_000, 110_000, 180_000, 5_400_000].map((ms) => formatDuration(ms, {seconds: true}))).toEqual(['0s', '45s', '1m50s', '3m', '1h30m'])
+    const spans = [0, 45_000, 110_000, 180_000, 5_400_000].map((ms) => formatDuration(ms, {seconds: true}))
+    expect(spans).toEqual(['0s', '45s', '1m50s', '3m', '1h30m'])
   })
 })
 
 describe('formatElapsed', () => {
   it('shows seconds under an hour', () => {
-    expect([0, 5_400, 65_000, 3_599_000, 3_720_000].map((ms) => formatElapsed(ms))).toEqual(['0s', '5s', '1m05s', '59m59s', '1h02m'])
+    const elapsed = [0, 5_400, 65_000, 3_599_000, 3_720_000].map((ms) => formatElapsed(ms))
+    expect(elapsed).toEqual(['0s', '5s', '1m05s', '59m59s', '1h02m'])
   })
 })
 
@@ -57,6 +63,7 @@ describe('formatAge', () => {
 
 describe('formatSeconds', () => {
   it('shows milliseconds under a second, else tenths of seconds', () => {
-    expect([0, 850, 1000, 1234, 61_000].map((ms) => formatSeconds(ms))).toEqual(['0ms', '850ms', '1.0s', '1.2s', '61.0s'])
+    const measured = [0, 850, 1000, 1234, 61_000].map((ms) => formatSeconds(ms))
+    expect(measured).toEqual(['0ms', '850ms', '1.0s', '1.2s', '61.0s'])
   })
 })

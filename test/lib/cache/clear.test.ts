@@ -15,7 +15,12 @@ import {distributionList, distributionSummary} from '../../helpers/cloudfront.js
 import {envWith, NOW} from '../../helpers/context.js'
 
 const created = (): CreateInvalidationCommandOutput => ({
-  Invalidation: {Id: 'I2J3K4L5M6', Status: 'InProgress', CreateTime: NOW, InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 1, Items: ['/*']}}},
+  Invalidation: {
+    Id: 'I2J3K4L5M6',
+    Status: 'InProgress',
+    CreateTime: NOW,
+    InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 1, Items: ['/*']}},
+  },
   Location: 'loc',
   $metadata: {},
 })
@@ -45,7 +50,8 @@ function setup(over: Partial<CacheClearOptions> = {}) {
 
 beforeEach(() => {
   resetMocks()
-  mocks.cloudfront.on(ListDistributionsCommand).resolves(distributionList([distributionSummary('ESTAGE456', ['staging.allthrive.ai'], 'staging-allthrive')]))
+  const staging = distributionSummary('ESTAGE456', ['staging.allthrive.ai'], 'staging-allthrive')
+  mocks.cloudfront.on(ListDistributionsCommand).resolves(distributionList([staging]))
   mocks.cloudfront.on(ListTagsForResourceCommand).resolves({Tags: {Items: []}, $metadata: {}})
   mocks.cloudfront.on(ListInvalidationsCommand).resolves(noInvalidations())
   mocks.cloudfront.on(CreateInvalidationCommand).resolves(created())
@@ -55,20 +61,25 @@ describe('clearCache', () => {
   it('with dryRun, says what it would do on stdout and creates nothing', async () => {
     const {out, err, options} = setup({dryRun: true, paths: ['/a', '/a']})
     const result = await clearCache(options)
-    expect(result).toMatchObject({distributionId: 'ESTAGE456', status: 'DryRun', invalidationId: null, callerReference: null, paths: ['/a']})
-    expect(out.at(-1)).toBe('Dry run: would clear the CloudFront cache for /a in distribution ESTAGE456 (staging.allthrive.ai). Nothing was created; run again without --dry-run to do it.')
+    expect(result).toMatchObject({distributionId: 'ESTAGE456', status: 'DryRun', paths: ['/a']})
+    expect(result).toMatchObject({invalidationId: null, callerReference: null})
+    expect(out.at(-1)).toBe(
+      'Dry run: would clear the CloudFront cache for /a in distribution ESTAGE456 (staging.allthrive.ai). ' +
+        'Nothing was created; run again without --dry-run to do it.',
+    )
     expect(err).toEqual(['Warning: Left out /a: duplicate of /a.'])
     expect(mocks.cloudfront.commandCalls(CreateInvalidationCommand)).toHaveLength(0)
   })
 
-  it('creates the invalidation with a CallerReference of the injected clock, and prints how to wait for it', async () => {
+  it('creates the invalidation with a CallerReference of the injected clock, and says how to wait for it', async () => {
     const {out, options} = setup({profile: 'ops'})
     const result = await clearCache(options)
     expect(result).toMatchObject({invalidationId: 'I2J3K4L5M6', status: 'InProgress', paths: ['/*']})
     expect(result.callerReference).toMatch(/^allthrive-staging-20261126T120000000Z-[0-9a-f]{8}$/)
     const calls = mocks.cloudfront.commandCalls(CreateInvalidationCommand)
     expect(calls.map((c) => c.args[0].input.InvalidationBatch?.CallerReference)).toEqual([result.callerReference])
-    expect(out.at(-1)).toBe('Wait for it with: aws cloudfront wait invalidation-completed --distribution-id ESTAGE456 --id I2J3K4L5M6 --profile ops')
+    const wait = 'aws cloudfront wait invalidation-completed --distribution-id ESTAGE456 --id I2J3K4L5M6 --profile ops'
+    expect(out.at(-1)).toBe(`Wait for it with: ${wait}`)
   })
 
   it('turns AccessDenied on a read into a UserError naming the IAM action (exit 1)', async () => {
@@ -78,7 +89,9 @@ describe('clearCache', () => {
       message: expect.stringContaining('AWS refused cloudfront:ListDistributions'),
       exit: 1,
       code: 'AWS_ACCESS_DENIED',
-      suggestions: ['Grant cloudfront:ListDistributions to the caller (see README "IAM policy"), or run with a role that has it.'],
+      suggestions: [
+        'Grant cloudfront:ListDistributions to the caller (see README "IAM policy"), or run with a role that has it.',
+      ],
     })
   })
 })
