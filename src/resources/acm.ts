@@ -100,7 +100,7 @@ export const shortId = (arn: string): string => arn.slice(arn.lastIndexOf('/') +
 
 // ---------------------------------------------------------------- what the environment serves
 
-/** Where a certificate is served: an HTTPS listener of the ALB (default or SNI extra), or CloudFront's viewer certificate. */
+/** Where a certificate is served: an ALB HTTPS listener (default or SNI extra), or CloudFront's viewer certificate. */
 export type ServedAt =
   | {kind: 'alb'; name: string; listener: string; listenerArn: string; isDefault: boolean}
   | {kind: 'cloudfront'; id: string; aliases: string[]}
@@ -130,7 +130,9 @@ export interface EnvironmentServing {
 
 /** "ALB production-allthrive-alb HTTPS:443 (default)", "CloudFront E123 (viewer)". */
 export const servedAtLabel = (at: ServedAt): string =>
-  at.kind === 'alb' ? `ALB ${at.name} ${at.listener} (${at.isDefault ? 'default' : 'SNI'})` : `CloudFront ${at.id} (viewer)`
+  at.kind === 'alb'
+    ? `ALB ${at.name} ${at.listener} (${at.isDefault ? 'default' : 'SNI'})`
+    : `CloudFront ${at.id} (viewer)`
 
 /**
  * The certificates the environment serves, read from the live account once per run: the ALB's
@@ -143,20 +145,28 @@ export function environmentServing(ctx: RunContext): Promise<EnvironmentServing>
     const [alb, lookup] = await Promise.all([
       albServing(ctx),
       findDistribution(ctx).then((d) => ({d}), (error: unknown) => {
-        if (error instanceof UserError && (error.code === 'CLOUDFRONT_NOT_FOUND' || error.code === 'CLOUDFRONT_AMBIGUOUS')) {
-          return {problem: {code: error.code, message: error.message}}
+        const code = error instanceof UserError ? error.code : undefined
+        if (code === 'CLOUDFRONT_NOT_FOUND' || code === 'CLOUDFRONT_AMBIGUOUS') {
+          return {problem: {code, message: (error as UserError).message}}
         }
 
         throw error
       }),
     ])
     const distribution = 'd' in lookup ? lookup.d : undefined
-    const viewer = distribution ? (await getDistribution(ctx, distribution.id))?.DistributionConfig?.ViewerCertificate : undefined
+    const record = distribution ? await getDistribution(ctx, distribution.id) : undefined
+    const viewer = record?.DistributionConfig?.ViewerCertificate
     const at: ServedCertificate[] = alb.certificates.map((c) => ({
-      arn: c.arn, at: {kind: 'alb', name: alb.name, listener: c.listener, listenerArn: c.listenerArn, isDefault: c.isDefault}, missing: false,
+      arn: c.arn,
+      at: {kind: 'alb', name: alb.name, listener: c.listener, listenerArn: c.listenerArn, isDefault: c.isDefault},
+      missing: false,
     }))
     const viewerArn = viewer?.ACMCertificateArn || viewer?.IAMCertificateId
-    if (distribution && viewerArn) at.push({arn: viewerArn, at: {kind: 'cloudfront', id: distribution.id, aliases: distribution.aliases}, missing: false})
+    if (distribution && viewerArn) {
+      const where: ServedAt = {kind: 'cloudfront', id: distribution.id, aliases: distribution.aliases}
+      at.push({arn: viewerArn, at: where, missing: false})
+    }
+
     const certificates = await Promise.all(at.map(async (s) => {
       if (!isAcmArn(s.arn)) return s
       const facts = await certificateByArn(ctx, s.arn)

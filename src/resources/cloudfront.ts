@@ -143,9 +143,14 @@ export function bucketOfOrigin(domain: string): string | undefined {
 }
 
 /** The full record of a distribution (origins, behaviours, viewer certificate), once per run. */
-export function getDistribution(ctx: Required<Pick<DistributionLookupContext, 'aws' | 'memo'>> & {signal?: AbortSignal}, id: string): Promise<Distribution | undefined> {
-  return ctx.memo(`cloudfront:distribution:${id}`, async () =>
-    (await cloudfrontClient(ctx.aws).send(new GetDistributionCommand({Id: id}), {abortSignal: ctx.signal})).Distribution)
+export function getDistribution(
+  ctx: Required<Pick<DistributionLookupContext, 'aws' | 'memo'>> & {signal?: AbortSignal},
+  id: string,
+): Promise<Distribution | undefined> {
+  return ctx.memo(`cloudfront:distribution:${id}`, async () => {
+    const out = await cloudfrontClient(ctx.aws).send(new GetDistributionCommand({Id: id}), {abortSignal: ctx.signal})
+    return out.Distribution
+  })
 }
 
 /** The environment's apex: its first domain that is not a wildcard ("allthrive.ai"). */
@@ -168,7 +173,9 @@ const LIST_COMMAND = "aws cloudfront list-distributions --query 'DistributionLis
 async function byConfiguredId(ctx: DistributionLookupContext, id: string): Promise<FoundDistribution> {
   try {
     const out = await cloudfrontClient(ctx.aws).send(new GetDistributionCommand({Id: id}), {abortSignal: ctx.signal})
-    const facts = out.Distribution ? fromDistribution(out.Distribution) : {id, arn: '', domainName: '', aliases: [], comment: '', origins: []}
+    const facts = out.Distribution
+      ? fromDistribution(out.Distribution)
+      : {id, arn: '', domainName: '', aliases: [], comment: '', origins: []}
     return {...facts, matchedBy: 'config', reason: `cloudfront.distributionId in ${CONFIG_FILE}`}
   } catch (error) {
     if (!(error instanceof NoSuchDistribution)) throw error
@@ -239,14 +246,19 @@ export async function findDistribution(ctx: DistributionLookupContext): Promise<
   const bucket = ctx.env.buckets.frontend.toLowerCase()
   const served = all.filter((d) => d.origins.some((o) => bucketOfOrigin(o) === bucket))
   if (served.length > 1) throw ambiguous(ctx, `S3 origin ${bucket}`, served)
-  if (served.length === 1) return {...served[0], matchedBy: 'bucket-origin', reason: `S3 origin on the frontend bucket ${bucket}`}
+  if (served.length === 1) {
+    return {...served[0], matchedBy: 'bucket-origin', reason: `S3 origin on the frontend bucket ${bucket}`}
+  }
+
 
   const commented = all.filter((d) => commentNames(d.comment, ctx.env.name))
   if (commented.length > 1) throw ambiguous(ctx, `comment naming "${ctx.env.name}"`, commented)
   if (commented.length === 1) return {...commented[0], matchedBy: 'comment', reason: `comment "${commented[0].comment}"`}
 
   const tagNote = denied ? `tags could not be read (${denied})` : `none is tagged ${tag}`
-  const aliasNote = domains.length > 0 ? `none has an alias ${domains.join(' or ')}` : 'no domains are configured to match aliases'
+  const aliasNote = domains.length > 0
+    ? `none has an alias ${domains.join(' or ')}`
+    : 'no domains are configured to match aliases'
   throw new UserError(
     `No CloudFront distribution found for "${ctx.env.name}" among the account's ${all.length} distribution${all.length === 1 ? '' : 's'}: `
     + `${aliasNote}, ${tagNote}, none has an S3 origin on ${bucket}, `
@@ -254,7 +266,11 @@ export async function findDistribution(ctx: DistributionLookupContext): Promise<
     {
       exit: EXIT.FAILED,
       code: 'CLOUDFRONT_NOT_FOUND',
-      suggestions: [`List them: ${LIST_COMMAND}`, configHint(ctx.env.name), `Or add the tag ${tag}, the domains in ${CONFIG_FILE}, or "${ctx.env.name}-allthrive" in its comment.`],
+      suggestions: [
+        `List them: ${LIST_COMMAND}`,
+        configHint(ctx.env.name),
+        `Or add the tag ${tag}, the domains in ${CONFIG_FILE}, or "${ctx.env.name}-allthrive" in its comment.`,
+      ],
     },
   )
 }

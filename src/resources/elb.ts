@@ -108,7 +108,8 @@ export function findLoadBalancer(ctx: RunContext): Promise<LoadBalancer | undefi
   const {name} = ctx.env.alb
   return ctx.memo(`elb:load-balancer:${name}`, async () => {
     try {
-      const out = await ctx.aws.client(ElasticLoadBalancingV2Client).send(new DescribeLoadBalancersCommand({Names: [name]}), {abortSignal: ctx.signal})
+      const client = ctx.aws.client(ElasticLoadBalancingV2Client)
+      const out = await client.send(new DescribeLoadBalancersCommand({Names: [name]}), {abortSignal: ctx.signal})
       return out.LoadBalancers?.[0]
     } catch (error) {
       if (error instanceof LoadBalancerNotFoundException) return undefined
@@ -129,17 +130,21 @@ export function albServing(ctx: RunContext): Promise<AlbServing> {
     if (!lb?.LoadBalancerArn) return {name, httpsListeners: [], certificates: [], hostHeaders: []}
     const client = ctx.aws.client(ElasticLoadBalancingV2Client)
     const opts = {abortSignal: ctx.signal}
-    const listeners = await collect(paginateDescribeListeners({client}, {LoadBalancerArn: lb.LoadBalancerArn}, opts), (p) => p.Listeners)
+    const pages = paginateDescribeListeners({client}, {LoadBalancerArn: lb.LoadBalancerArn}, opts)
+    const listeners = await collect(pages, (p) => p.Listeners)
     const https = listeners.filter((l) => l.Protocol === 'HTTPS' && l.ListenerArn)
     const perListener = await Promise.all(https.map(async (l) => {
       const label = `${l.Protocol}:${l.Port}`
       const listenerArn = l.ListenerArn!
       const [listed, rules] = await Promise.all([
-        collect(paginateDescribeListenerCertificates({client}, {ListenerArn: listenerArn}, opts), (p) => p.Certificates),
+        collect(paginateDescribeListenerCertificates({client}, {ListenerArn: listenerArn}, opts),
+          (p) => p.Certificates),
         collect(paginateDescribeRules({client}, {ListenerArn: listenerArn}, opts), (p) => p.Rules),
       ])
-      const defaultArn = l.Certificates?.find((c) => c.CertificateArn)?.CertificateArn ?? listed.find((c) => c.IsDefault)?.CertificateArn
-      const certs: ListenerCertificate[] = defaultArn ? [{arn: defaultArn, listener: label, listenerArn, isDefault: true}] : []
+      const defaultArn = l.Certificates?.find((c) => c.CertificateArn)?.CertificateArn
+        ?? listed.find((c) => c.IsDefault)?.CertificateArn
+      const certs: ListenerCertificate[] = []
+      if (defaultArn) certs.push({arn: defaultArn, listener: label, listenerArn, isDefault: true})
       for (const c of listed) {
         if (!c.CertificateArn || c.IsDefault || certs.some((x) => x.arn === c.CertificateArn)) continue
         certs.push({arn: c.CertificateArn, listener: label, listenerArn, isDefault: false})
