@@ -141,7 +141,7 @@ export const servedAtLabel = (at: ServedAt): string =>
  * fact (`distributionProblem`), not an error; AccessDenied and throttling propagate.
  */
 export function environmentServing(ctx: RunContext): Promise<EnvironmentServing> {
-  return ctx.memo('acm:environment-serving', async () => {
+  return ctx.memo(`acm:environment-serving:${ctx.env.name}`, async () => {
     const [alb, lookup] = await Promise.all([
       albServing(ctx),
       findDistribution(ctx).then((d) => ({d}), (error: unknown) => {
