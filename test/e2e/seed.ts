@@ -12,7 +12,7 @@
  * never write to a real AWS account. Exit 0 when seeded, 1 on any failure, 2 on usage.
  *
  * Besides the records (VPC and security groups, secrets, buckets, RDS, Redis, certificates,
- * logs, ECR images, the ALB, ECS services, alarms, and the CloudFront edge: seedEdge) it starts one task per running service
+ * logs, ECR images, the ALB, ECS services, alarms, the CloudFront edge) it starts one task per running service
  * with RunTask, since moto's services start none, and freezes moto's task lifecycle so they
  * stay RUNNING (POST /moto-api/state-manager/set-transition).
  *
@@ -781,16 +781,19 @@ async function seedEdge(c: Clients, envName: string, broken: boolean, loadBalanc
   const domains = seedDomains(envName)
   const importCertificate = async (names: string[], days: number): Promise<string> => {
     const {certificate, privateKey} = selfSignedCertificate(names, days)
-    const arn = (await c.acm.send(new ImportCertificateCommand({Certificate: certificate, PrivateKey: privateKey, Tags: tags}))).CertificateArn!
+    const out = await c.acm.send(new ImportCertificateCommand({Certificate: certificate, PrivateKey: privateKey, Tags: tags}))
+    const arn = out.CertificateArn!
     say('certificate', arn, `${names.join(', ')}, imported, expires in ${days} days`)
     return arn
   }
 
-  const lb = (await c.elbv2.send(new DescribeLoadBalancersCommand({LoadBalancerArns: [loadBalancerArn]}))).LoadBalancers![0]
+  const lbs = await c.elbv2.send(new DescribeLoadBalancersCommand({LoadBalancerArns: [loadBalancerArn]}))
+  const lb = lbs.LoadBalancers![0]
   const https = (await c.elbv2.send(new DescribeListenersCommand({LoadBalancerArn: loadBalancerArn}))).Listeners!
     .find((l) => l.Protocol === 'HTTPS')!
   const sni = await importCertificate([`api.${domains[0]}`], CERT_VALID_DAYS)
-  await c.elbv2.send(new AddListenerCertificatesCommand({ListenerArn: https.ListenerArn, Certificates: [{CertificateArn: sni}]}))
+  const extra = new AddListenerCertificatesCommand({ListenerArn: https.ListenerArn, Certificates: [{CertificateArn: sni}]})
+  await c.elbv2.send(extra)
   say('listener cert', sni, `SNI extra on ${conv.alb.name} HTTPS:443`)
 
   const days = broken ? BREAKAGES.servedCertificateExpiring.days : CERT_VALID_DAYS
@@ -811,14 +814,16 @@ async function seedEdge(c: Clients, envName: string, broken: boolean, loadBalanc
       Aliases: {Quantity: domains.length, Items: domains},
       DefaultRootObject: 'index.html',
       Origins: {Quantity: 2, Items: [
-        {Id: 'frontend', DomainName: `${conv.buckets.frontend}.s3.${REGION}.amazonaws.com`, S3OriginConfig: {OriginAccessIdentity: ''},
-          OriginAccessControlId: oac},
-        {Id: 'alb', DomainName: lb.DNSName!, CustomOriginConfig: {HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only'}},
+        {Id: 'frontend', DomainName: `${conv.buckets.frontend}.s3.${REGION}.amazonaws.com`,
+          S3OriginConfig: {OriginAccessIdentity: ''}, OriginAccessControlId: oac},
+        {Id: 'alb', DomainName: lb.DNSName!,
+          CustomOriginConfig: {HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only'}},
       ]},
-      DefaultCacheBehavior: {TargetOriginId: 'frontend', ViewerProtocolPolicy: 'redirect-to-https', CachePolicyId: CACHING_OPTIMIZED},
+      DefaultCacheBehavior: {TargetOriginId: 'frontend', ViewerProtocolPolicy: 'redirect-to-https',
+        CachePolicyId: CACHING_OPTIMIZED},
       CacheBehaviors: {Quantity: 2, Items: [api('/api/*'), api('/ws/*')]},
-      ViewerCertificate: {ACMCertificateArn: viewer, SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021',
-        CloudFrontDefaultCertificate: false},
+      ViewerCertificate: {ACMCertificateArn: viewer, SSLSupportMethod: 'sni-only',
+        MinimumProtocolVersion: 'TLSv1.2_2021', CloudFrontDefaultCertificate: false},
     },
   }}))
   const {Id: distributionId, ARN: distributionArn} = created.Distribution!

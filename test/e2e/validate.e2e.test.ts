@@ -39,7 +39,8 @@ const ENDPOINT = process.env.AWS_ENDPOINT_URL
 /** The checks the seed sets up for (staging passes each, production fails some): every registered check. */
 const FULL_SET = [
   'rds', 'redis', 's3', 'secrets', 'ecs-services', 'ecs-env', 'celery-beat', 'images', 'exec-ready', 'certificates',
-  'cloudfront', 'cloudwatch-errors', 'alb', 'network', 'alarms', 'weaviate', 'health', 'postgres-probe', 'redis-probe', 'drift',
+  'cloudfront', 'cloudwatch-errors', 'alb', 'network', 'alarms', 'weaviate', 'health', 'postgres-probe', 'redis-probe',
+  'drift',
 ]
 
 /** Checks that skip in the FULL_SET runs by design, in both environments, by their summary. */
@@ -330,20 +331,22 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
 
   describe('served certificates and the CloudFront edge (what the environment serves, no guessed domains)', () => {
     type Served = {servedBy: string; result: string; daysLeft: number | null; names: string[]}
-    const servedOf = (report: Report, skip: (note?: string) => void) =>
-      (entryOr(report, 'certificates', skip).data as {certificates: Served[]; domains: {name: string; source: string}[]})
+    type Data = {certificates: Served[]; domains: {name: string; source: string}[]}
+    const servedOf = (report: Report, skip: (note?: string) => void) => entryOr(report, 'certificates', skip).data as Data
 
-    it('staging: judges the ALB default and SNI certificates and the CloudFront viewer certificate, and learns its domains from them', ({skip}) => {
+    it('staging: judges the ALB default and SNI and the CloudFront viewer certificates, learning domains', ({skip}) => {
       const data = servedOf(parseReport(staging), skip)
       expect(data.certificates.map((c) => c.servedBy.replace(/CloudFront \w+/, 'CloudFront'))).toEqual([
-        'ALB staging-allthrive-alb HTTPS:443 (default)', 'ALB staging-allthrive-alb HTTPS:443 (SNI)', 'CloudFront (viewer)'])
+        'ALB staging-allthrive-alb HTTPS:443 (default)', 'ALB staging-allthrive-alb HTTPS:443 (SNI)',
+        'CloudFront (viewer)'])
       expect(data.certificates.every((c) => c.result === 'pass')).toBe(true)
       expect(data.domains).toEqual(expect.arrayContaining([
-        {name: 'staging.allthrive.ai', source: 'cloudfront-alias'}, {name: 'api.staging.allthrive.ai', source: 'certificate'}]))
+        {name: 'staging.allthrive.ai', source: 'cloudfront-alias'},
+        {name: 'api.staging.allthrive.ai', source: 'certificate'}]))
       expect(data.domains.map((d) => d.name)).not.toContain('allthrive.ai')
     })
 
-    it('production: fails the served CloudFront certificate (5 days) while the ALB\'s 200-day certificates cover the same names', ({skip}) => {
+    it('production: fails the served CloudFront certificate (5 days); 200-day ones cover its names', ({skip}) => {
       const data = servedOf(parseReport(production), skip)
       const viewer = data.certificates.find((c) => c.servedBy.startsWith('CloudFront'))!
       expect(viewer).toMatchObject({result: 'fail', names: ['allthrive.ai', '*.allthrive.ai']})
@@ -356,7 +359,8 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
     it('cloudfront: finds each environment\'s distribution by its Environment tag, not the other\'s', ({skip}) => {
       for (const [env, run] of [['staging', staging], ['production', production]] as const) {
         const entry = entryOr(parseReport(run), 'cloudfront', skip)
-        expect(entry.data).toMatchObject({id: seeded.environments[env].distributionId, foundBy: `tag Environment=${env}`})
+        const {distributionId} = seeded.environments[env]
+        expect(entry.data).toMatchObject({id: distributionId, foundBy: `tag Environment=${env}`})
       }
     })
   })
