@@ -10,6 +10,7 @@ import {certificates} from '../../src/checks/certificates.js'
 import {DEFAULT_THRESHOLDS} from '../../src/config.js'
 import {nameCovers} from '../../src/resources/acm.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
+import {distributionList, distributionSummary} from '../helpers/cloudfront.js'
 import {ctxWith, expectErrorNaming} from '../helpers/context.js'
 import {certArn, certDetail, givenServing, inDays, LISTENER_ARN} from '../helpers/serving.js'
 
@@ -153,6 +154,16 @@ describe('certificates check (what the environment serves)', () => {
     expect(r.status).toBe('pass')
     const note = /^No CloudFront distribution found for "production" .*: no CloudFront certificate judged$/
     expect(r.details).toContainEqual(expect.stringMatching(note))
+  })
+
+  it('warns that CloudFront is not judged when several distributions match, and still judges the ALB', async () => {
+    givenServing({alb: {default: ALB_CERT}, certs: [certDetail(ALB_CERT)]})
+    mocks.cloudfront.on(ListDistributionsCommand).resolves(distributionList([
+      distributionSummary('EA', [], 'production-allthrive a'), distributionSummary('EB', [], 'production-allthrive b')]))
+    const r = await certificates.run(ctxWith())
+    expect(r).toMatchObject({status: 'warn', summary: 'CloudFront distribution ambiguous'})
+    expect(r.details?.[0]).toMatch(/^2 CloudFront distributions match "production" .*: no CloudFront certificate judged$/)
+    expect(certsOf(r.data).map((c) => c.result)).toEqual(['pass'])
   })
 
   it('fails when the environment serves no certificate at all, naming what was searched', async () => {

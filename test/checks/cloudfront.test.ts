@@ -14,6 +14,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 import {CACHING_DISABLED, cloudfront, cloudfrontGrants} from '../../src/checks/cloudfront.js'
 import {accessDenied, awsError, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming} from '../helpers/context.js'
+import {distributionList, distributionSummary} from '../helpers/cloudfront.js'
 import {certArn, certDetail, distributionOf, givenServing, inDays, LB_DNS, type Serving} from '../helpers/serving.js'
 
 const ARN = 'arn:aws:cloudfront::123456789012:distribution/EPROD'
@@ -100,6 +101,24 @@ describe('cloudfront check', () => {
     expect(r).toMatchObject({status: 'fail', summary: 'no distribution found'})
     expect(r.details?.[0]).toMatch(/^No CloudFront distribution found for "production" among the account's 0 /)
     expect(r.hint).toContain('"cloudfront": {"distributionId"')
+  })
+
+  it('fails, listing the candidates, when several distributions match and none is configured', async () => {
+    givenServing({alb: {default: ALB_CERT}})
+    mocks.cloudfront.on(ListDistributionsCommand).resolves(distributionList([
+      distributionSummary('EA', [], 'production-allthrive a'), distributionSummary('EB', [], 'production-allthrive b')]))
+    const r = await cloudfront.run(ctxWith())
+    expect(r).toMatchObject({status: 'fail', summary: 'several distributions match'})
+    expect(r.details?.[0]).toMatch(/^2 CloudFront distributions match "production" by comment naming "production": EA /)
+    expect(r.hint).toContain('"distributionId": "EA"')
+  })
+
+  it('fails a default behaviour that does not serve an S3 bucket', async () => {
+    given({config: config(undefined, {DefaultCacheBehavior: {TargetOriginId: 'alb', ViewerProtocolPolicy: 'redirect-to-https'}})})
+    const r = await cloudfront.run(ctxWith())
+    expect(r.summary).toBe('EPROD: default not an S3 bucket')
+    expect(r.details).toContain(`EPROD: the default behaviour goes to ${LB_DNS}, not an S3 bucket`)
+    expect(mocks.s3).not.toHaveReceivedCommand(GetBucketPolicyCommand)
   })
 
   it('fails a disabled distribution (found by its configured id, without listing)', async () => {
