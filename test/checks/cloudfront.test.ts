@@ -106,7 +106,9 @@ describe('cloudfront check', () => {
   it('fails, listing the candidates, when several distributions match and none is configured', async () => {
     givenServing({alb: {default: ALB_CERT}})
     mocks.cloudfront.on(ListDistributionsCommand).resolves(distributionList([
-      distributionSummary('EA', [], 'production-allthrive a'), distributionSummary('EB', [], 'production-allthrive b')]))
+      distributionSummary('EA', [], 'production-allthrive a'),
+      distributionSummary('EB', [], 'production-allthrive b'),
+    ]))
     const r = await cloudfront.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: 'several distributions match'})
     expect(r.details?.[0]).toMatch(/^2 CloudFront distributions match "production" by comment naming "production": EA /)
@@ -114,7 +116,8 @@ describe('cloudfront check', () => {
   })
 
   it('fails a default behaviour that does not serve an S3 bucket', async () => {
-    given({config: config(undefined, {DefaultCacheBehavior: {TargetOriginId: 'alb', ViewerProtocolPolicy: 'redirect-to-https'}})})
+    const DefaultCacheBehavior = {TargetOriginId: 'alb', ViewerProtocolPolicy: 'redirect-to-https' as const}
+    given({config: config(undefined, {DefaultCacheBehavior})})
     const r = await cloudfront.run(ctxWith())
     expect(r.summary).toBe('EPROD: default not an S3 bucket')
     expect(r.details).toContain(`EPROD: the default behaviour goes to ${LB_DNS}, not an S3 bucket`)
