@@ -179,7 +179,9 @@ export interface EnvConfig {
   rds: {instanceId: string; expectMultiAz: boolean; expectDeletionProtection: boolean}
   redis: {replicationGroupId: string}
   alb: {name: string}
+  /** Domains the environment must serve (config only; [] = judge what is served). */
   domains: string[]
+  /** Domains the CloudFront distribution must answer for (config only; defaults to `domains` when those are set). */
   cloudfrontDomains: string[]
   /** CloudFront distribution; undefined = find it by the environment's domains (aliases). */
   cloudfront: {distributionId: string | undefined}
@@ -227,7 +229,6 @@ function mergeThresholds(base: Thresholds, over: z.infer<typeof ThresholdsSchema
 export function conventionFor(env: string): Omit<EnvConfig, 'source'> {
   const p = `${env}-allthrive`
   const production = env === 'production'
-  const domains = production ? ['allthrive.ai', '*.allthrive.ai'] : [`${env}.allthrive.ai`, `*.${env}.allthrive.ai`]
   return {
     name: env,
     region: undefined,
@@ -245,8 +246,9 @@ export function conventionFor(env: string): Omit<EnvConfig, 'source'> {
     rds: {instanceId: `${p}-db`, expectMultiAz: production, expectDeletionProtection: production},
     redis: {replicationGroupId: `${p}-redis`},
     alb: {name: `${p}-alb`},
-    domains,
-    cloudfrontDomains: domains,
+    // Not guessed: the domains served are read from the ALB's and CloudFront's certificates and aliases.
+    domains: [],
+    cloudfrontDomains: [],
     cloudfront: {distributionId: undefined},
     healthUrl: production ? 'https://api.allthrive.ai/api/health/' : `https://api.${env}.allthrive.ai/api/health/`,
     alarms: {prefix: p, tag: undefined},

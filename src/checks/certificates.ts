@@ -2,116 +2,187 @@ import {CLOUDFRONT_REGION} from '../aws/regions.js'
 import {
   type CertificateFacts,
   certificateCovers,
-  describeCertificate,
-  listCertificates,
+  environmentServing,
+  type EnvironmentServing,
+  type ServedCertificate,
+  servedAtLabel,
   shortId,
 } from '../resources/acm.js'
 import {daysUntil} from '../util/duration.js'
-import {type Check, type CheckContext, fail, pass, plural, warn, worst} from './types.js'
+import {type Check, type CheckContext, type CheckStatus, type Finding, plural, resultFromFindings} from './types.js'
 
-interface Pair {domain: string; region: string}
-interface Verdict {status: 'pass' | 'warn' | 'fail'; line: string; hint?: string; cert?: CertificateFacts; days?: number}
-
-const rank = (c: CertificateFacts): number[] => [c.status === 'ISSUED' ? 1 : 0, c.inUse ? 1 : 0, c.notAfter?.getTime() ?? 0]
-/** Best first: ISSUED, then in use, then the latest expiry. */
-const ranked = (certs: CertificateFacts[]): CertificateFacts[] =>
-  certs.toSorted((a, b) => {
-    const [x, y] = [rank(a), rank(b)]
-    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2]
-  })
-
-const request = ({domain, region}: Pair) => `aws acm request-certificate --domain-name ${domain} --validation-method DNS --region ${region}`
-const validation = (c: CertificateFacts) =>
-  `aws acm describe-certificate --certificate-arn ${c.arn} --region ${c.region} --query Certificate.DomainValidationOptions`
+const describeCmd = (c: CertificateFacts) =>
+  `aws acm describe-certificate --certificate-arn ${c.arn} --region ${c.region}`
 
 function renewalHint(c: CertificateFacts): string {
-  if (c.type === 'IMPORTED') return `re-import a renewed certificate: aws acm import-certificate --certificate-arn ${c.arn} --certificate fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem --region ${c.region}`
-  if (c.type === 'PRIVATE') return `renew it: aws acm renew-certificate --certificate-arn ${c.arn} --region ${c.region}`
-  return `check that the DNS validation records exist so ACM can renew it: ${validation(c)}`
-}
-
-/** A region's certificates, with full records for issued ones whose summary lacks NotAfter and for cut-short SAN lists. */
-async function certificatesFor(ctx: CheckContext, region: string, domains: string[]): Promise<CertificateFacts[]> {
-  const certs = await listCertificates(ctx, region)
-  const incomplete = (c: CertificateFacts) =>
-    (c.partialNames && !domains.every((d) => certificateCovers(c, d))) || (c.status === 'ISSUED' && !c.notAfter && domains.some((d) => certificateCovers(c, d)))
-  return Promise.all(certs.map((c) => (incomplete(c) ? describeCertificate(ctx, c) : c)))
-}
-
-function judge(ctx: CheckContext, pair: Pair, certs: CertificateFacts[], elsewhere: CertificateFacts[]): Verdict {
-  const {warnDays, failDays} = ctx.env.thresholds.certificates
-  const where = `${pair.domain} (${pair.region})`
-  const covering = ranked(certs.filter((c) => certificateCovers(c, pair.domain)))
-  const chosen = covering[0]
-  if (!chosen) {
-    const other = ranked(elsewhere.filter((c) => certificateCovers(c, pair.domain)))[0]
-    const line = other
-      ? `${where}: covered only by ${shortId(other.arn)} in ${other.region}; CloudFront needs a certificate in ${CLOUDFRONT_REGION}`
-      : `${where}: no certificate covers it`
-    return {status: 'fail', line, hint: request(pair)}
+  if (c.type === 'IMPORTED') {
+    return `re-import a renewed certificate: aws acm import-certificate --certificate-arn ${c.arn}`
+      + ' --certificate fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem'
+      + ` --region ${c.region}`
   }
 
-  const id = shortId(chosen.arn)
-  if (chosen.status !== 'ISSUED') {
-    const statuses = covering.map((c) => `${shortId(c.arn)} is ${c.status ?? 'UNKNOWN'}`).join(', ')
-    return {status: 'fail', line: `${where}: no issued certificate (${statuses})`, cert: chosen,
-      hint: chosen.status === 'PENDING_VALIDATION' ? `create the DNS validation records: ${validation(chosen)}` : request(pair)}
+  if (c.type === 'PRIVATE') return `renew it: aws acm renew-certificate --certificate-arn ${c.arn} --region ${c.region}`
+  return 'check that the DNS validation records exist so ACM can renew it: '
+    + `${describeCmd(c)} --query Certificate.DomainValidationOptions`
+}
+
+/** A certificate's own health: ISSUED, dated, more days left than the thresholds. Shared with the cloudfront check. */
+export function judgeCertificate(ctx: CheckContext, c: CertificateFacts, where: string): Finding & {days?: number} {
+  const {warnDays, failDays} = ctx.env.thresholds.certificates
+  const id = shortId(c.arn)
+  if (c.status !== 'ISSUED') {
+    const status = c.status ?? 'UNKNOWN'
+    return {status: 'fail', short: `${id} ${status}`, detail: `${where}: ${id} is ${status}`,
+      hint: `see why: ${describeCmd(c)}`}
   }
 
   // ACM always dates an issued certificate; should it not, say so rather than pass silently.
-  if (!chosen.notAfter) return {status: 'warn', line: `${where}: ${id} has no expiry date`, cert: chosen}
-  const days = daysUntil(chosen.notAfter, ctx.now)
-  const date = chosen.notAfter.toISOString().slice(0, 10)
-  const renewal = chosen.type === 'AMAZON_ISSUED' && chosen.renewalEligibility === 'INELIGIBLE' ? '; not eligible for managed renewal' : ''
+  if (!c.notAfter) return {status: 'warn', short: `${id} undated`, detail: `${where}: ${id} has no expiry date`}
+  const days = daysUntil(c.notAfter, ctx.now)
+  const date = c.notAfter.toISOString().slice(0, 10)
+  const ineligible = c.type === 'AMAZON_ISSUED' && c.renewalEligibility === 'INELIGIBLE'
+  const renewal = ineligible ? '; not eligible for managed renewal' : ''
   const when = days < 0 ? `expired ${-days} days ago (${date})` : `expires in ${days} days (${date})`
-  if (days < failDays) return {status: 'fail', line: `${where}: ${id} ${when}${renewal}`, hint: renewalHint(chosen), cert: chosen, days}
-  if (days < warnDays) return {status: 'warn', line: `${where}: ${id} ${when}${renewal}`, hint: renewalHint(chosen), cert: chosen, days}
-  return {status: 'pass', line: `${where}: ${id}, ${days} days left (${date})`, cert: chosen, days}
+  const status: CheckStatus = days < failDays ? 'fail' : (days < warnDays ? 'warn' : 'pass')
+  if (status === 'pass') return {status, detail: `${where}: ${id}, ${days} days left (${date})`, days}
+  const short = days < 0 ? `${id} expired` : `${id} expires in ${days} days`
+  return {status, short, detail: `${where}: ${id} ${when}${renewal}`, hint: renewalHint(c), days}
 }
 
-/** Each domain has an issued ACM certificate in the environment's region, and each CloudFront domain one in us-east-1. */
+/** The served certificate itself: known to ACM, from us-east-1 for CloudFront, then judgeCertificate. */
+function judgeServed(ctx: CheckContext, s: ServedCertificate): Finding & {days?: number} {
+  const where = servedAtLabel(s.at)
+  const id = shortId(s.arn)
+  if (s.missing) {
+    return {status: 'fail', short: `${id} not in ACM`, detail: `${where}: ${s.arn} is not in ACM`,
+      hint: 'attach an issued ACM certificate to it'}
+  }
+
+  if (!s.facts) {
+    return {status: 'warn', short: 'non-ACM certificate',
+      detail: `${where}: ${s.arn} is not an ACM certificate: expiry not checked`}
+  }
+
+  if (s.at.kind === 'cloudfront' && s.facts.region !== CLOUDFRONT_REGION) {
+    return {status: 'fail', short: `${id} not in ${CLOUDFRONT_REGION}`,
+      detail: `${where}: ${id} is in ${s.facts.region}; CloudFront needs a certificate from ${CLOUDFRONT_REGION}`}
+  }
+
+  return judgeCertificate(ctx, s.facts, where)
+}
+
+const covers = (certs: ServedCertificate[], domain: string): boolean =>
+  certs.some((c) => c.facts && certificateCovers(c.facts, domain))
+/** Host-header patterns with `?` or an inner `*` are not host names; a leading `*.` is judged as a wildcard name. */
+const isHostName = (h: string): boolean => !h.includes('?') && !h.slice(1).includes('*')
+
+/** What serves: nothing at all fails; a missing ALB or distribution is noted (their own checks judge them). */
+function presence(ctx: CheckContext, served: EnvironmentServing): Finding[] {
+  const {alb, distribution, distributionProblem} = served
+  const whereAlb = alb.loadBalancer ? `ALB ${alb.name}` : `no load balancer named ${alb.name}`
+  const whereCf = distribution
+    ? `CloudFront ${distribution.id}`
+    : (distributionProblem?.message ?? 'no CloudFront distribution')
+  const findings: Finding[] = []
+  if (served.certificates.length === 0) {
+    const albPart = `${whereAlb}${alb.loadBalancer ? ' has no HTTPS listener with a certificate' : ''}`
+    const cfPart = `${whereCf}${distribution ? ' has no custom certificate' : ''}`
+    findings.push({status: 'fail', short: 'no certificate served',
+      detail: `The environment serves no certificate: ${albPart}; ${cfPart}.`,
+      hint: `allthrive validate -e ${ctx.env.name} --only alb,cloudfront`})
+  } else {
+    if (!alb.loadBalancer) findings.push({status: 'pass', detail: `${whereAlb}: no ALB certificate judged`})
+    if (!distribution) {
+      const status = distributionProblem?.code === 'CLOUDFRONT_AMBIGUOUS' ? 'warn' : 'pass'
+      const detail = `${whereCf}: no CloudFront certificate judged`
+      findings.push({status, short: 'CloudFront distribution ambiguous', detail})
+    }
+  }
+
+  if (served.cloudfrontDefaultCertificate && distribution && distribution.aliases.length > 0) {
+    findings.push({status: 'fail', short: `CloudFront ${distribution.id} has no custom certificate`,
+      detail: `CloudFront ${distribution.id}: serves the default *.cloudfront.net certificate,`
+        + ' which covers none of its aliases'})
+  }
+
+  return findings
+}
+
+/** Names in use (CloudFront aliases, ALB host rules) and configured domains, each covered by what answers for it. */
+function coverage(ctx: CheckContext, served: EnvironmentServing): Finding[] {
+  const {alb, distribution} = served
+  const albCerts = served.certificates.filter((c) => c.at.kind === 'alb')
+  const cfCerts = served.certificates.filter((c) => c.at.kind === 'cloudfront')
+  const findings: Finding[] = []
+  for (const s of cfCerts) {
+    for (const alias of s.facts && s.at.kind === 'cloudfront' ? s.at.aliases : []) {
+      if (certificateCovers(s.facts!, alias)) continue
+      findings.push({status: 'fail', short: `alias ${alias} not covered`,
+        detail: `${servedAtLabel(s.at)}: alias ${alias} is not covered by ${shortId(s.arn)}`
+          + ` (${s.facts!.names.join(', ')})`,
+        hint: `request a certificate covering ${alias} in ${CLOUDFRONT_REGION}`})
+    }
+  }
+
+  for (const h of alb.hostHeaders.filter(isHostName)) {
+    if (albCerts.length === 0 || covers(albCerts, h)) continue
+    findings.push({status: 'fail', short: `host ${h} not covered`,
+      detail: `ALB ${alb.name}: rules route host ${h}, which no certificate of its HTTPS listeners covers`,
+      hint: `add a certificate covering ${h}: aws elbv2 add-listener-certificates`})
+  }
+
+  const servedIds = served.certificates.map((c) => shortId(c.arn)).join(', ') || 'none served'
+  for (const d of ctx.env.domains.filter((x) => !covers(served.certificates, x))) {
+    findings.push({status: 'fail', short: `${d} not served`,
+      detail: `${d}: configured in domains, but no certificate the environment serves covers it (${servedIds})`})
+  }
+
+  const cfWhere = distribution
+    ? `the viewer certificate of CloudFront ${distribution.id} does not cover it`
+    : (served.distributionProblem?.message ?? 'no CloudFront distribution')
+  for (const d of ctx.env.cloudfrontDomains.filter((x) => !covers(cfCerts, x))) {
+    findings.push({status: 'fail', short: `${d} not served by CloudFront`,
+      detail: `${d}: configured in cloudfrontDomains, but ${cfWhere}`})
+  }
+
+  return findings
+}
+
+/**
+ * The certificates the environment serves (ALB HTTPS listeners, default and SNI; CloudFront's
+ * viewer certificate) are issued and not expiring, cover the names they answer for (CloudFront
+ * aliases, ALB host-header rules), and every configured domain is covered by one of them.
+ */
 export const certificates: Check = {
   id: 'certificates',
-  title: 'TLS certificates issued and not expiring',
-  iam: ['acm:ListCertificates', 'acm:DescribeCertificate'],
+  title: 'TLS certificates served are issued, cover their domains and are not expiring',
+  iam: [
+    'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeListeners',
+    'elasticloadbalancing:DescribeListenerCertificates', 'elasticloadbalancing:DescribeRules',
+    'cloudfront:ListDistributions', 'cloudfront:GetDistribution', 'cloudfront:ListTagsForResource',
+    'acm:DescribeCertificate',
+  ],
   async run(ctx) {
-    const {env} = ctx
-    const pairs: Pair[] = []
-    for (const p of [...env.domains.map((domain) => ({domain, region: ctx.region})), ...env.cloudfrontDomains.map((domain) => ({domain, region: CLOUDFRONT_REGION}))]) {
-      if (!pairs.some((q) => q.domain === p.domain && q.region === p.region)) pairs.push(p)
-    }
-
-    const regions = [...new Set([ctx.region, ...pairs.map((p) => p.region)])]
-    const byRegion = new Map(await Promise.all(regions.map(async (r) =>
-      [r, await certificatesFor(ctx, r, pairs.filter((p) => p.region === r).map((p) => p.domain))] as const)))
-    // A CloudFront domain without a us-east-1 certificate: say so when one exists in the environment's region.
-    const verdicts = pairs.map((p) => judge(ctx, p, byRegion.get(p.region)!, p.region === ctx.region ? [] : byRegion.get(ctx.region)!))
-
-    const data = {
-      regions,
-      pairs: pairs.map((p, i) => {
-        const {cert, days, status} = verdicts[i]
-        return {domain: p.domain, region: p.region, result: status, arn: cert?.arn ?? null, status: cert?.status ?? null,
-          type: cert?.type ?? null, inUse: cert?.inUse ?? null, notAfter: cert?.notAfter?.toISOString() ?? null, daysLeft: days ?? null}
-      }),
-    }
-    const status = worst(verdicts.map((v) => v.status))
-    const findings = verdicts.filter((v) => v.status !== 'pass')
-    const hint = [...new Set(findings.map((v) => v.hint).filter(Boolean))].join('; ') || undefined
-    const n = pairs.length
-    if (status === 'fail') {
-      return fail(`${findings.filter((v) => v.status === 'fail').length} of ${n} domain/region pairs failing`, {details: findings.map((v) => v.line), hint, data})
-    }
-
-    if (status === 'warn') {
-      const expiring = new Set(findings.map((v) => v.cert?.arn)).size
-      return warn(`${n} domain/region pairs covered, ${plural(expiring, 'certificate')} expiring within ${env.thresholds.certificates.warnDays} days`, {details: findings.map((v) => v.line), hint, data})
-    }
-
-    const soonest = verdicts.reduce((a, b, i) => ((b.days ?? Infinity) < (verdicts[a].days ?? Infinity) ? i : a), 0)
-    return pass(`${n} domain/region pairs covered, earliest expiry in ${verdicts[soonest].days} days (${pairs[soonest].domain}, ${pairs[soonest].region})`, {
-      details: verdicts.map((v) => v.line),
-      data,
+    const served = await environmentServing(ctx)
+    const judged = served.certificates.map((s) => ({s, f: judgeServed(ctx, s)}))
+    const findings = [...presence(ctx, served), ...judged.map((j) => j.f), ...coverage(ctx, served)]
+    const days = judged.map((j) => j.f.days).filter((d): d is number => d !== undefined)
+    const soonest = judged.find((j) => j.f.days === Math.min(...days))
+    const earliest = soonest
+      ? `, earliest expiry in ${soonest.f.days} days (${shortId(soonest.s.arn)}, ${servedAtLabel(soonest.s.at)})`
+      : ''
+    const healthy = `${plural(served.certificates.length, 'certificate')} served${earliest}`
+    const {alb, distribution} = served
+    return resultFromFindings('', findings, healthy, {
+      loadBalancer: alb.loadBalancer ? alb.name : null,
+      distribution: distribution ? {id: distribution.id, foundBy: distribution.reason} : null,
+      distributionProblem: served.distributionProblem?.message ?? null,
+      certificates: judged.map(({s, f}) => ({
+        arn: s.arn, servedBy: servedAtLabel(s.at), result: f.status, status: s.facts?.status ?? null,
+        type: s.facts?.type ?? null, names: s.facts?.names ?? [], notAfter: s.facts?.notAfter?.toISOString() ?? null,
+        daysLeft: f.days ?? null,
+      })),
+      domains: served.domains,
     })
   },
 }

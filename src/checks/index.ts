@@ -3,6 +3,7 @@ import {alarms} from './alarms.js'
 import {alb} from './alb.js'
 import {celeryBeat} from './celery-beat.js'
 import {certificates} from './certificates.js'
+import {cloudfront} from './cloudfront.js'
 import {cloudwatchErrors} from './cloudwatch-errors.js'
 import {drift} from './drift.js'
 import {ecsEnv} from './ecs-env.js'
@@ -32,6 +33,7 @@ export const ALL_CHECKS: Check[] = [
   images,
   execReady,
   certificates,
+  cloudfront,
   cloudwatchErrors,
   alb,
   network,

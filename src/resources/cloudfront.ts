@@ -19,11 +19,13 @@ import {mapBounded} from '../util/concurrency.js'
 /**
  * Finding an environment's CloudFront distribution without configuration, in this order:
  *   1. `cloudfront.distributionId` from allthrive.config.json (GetDistribution proves it exists);
- *   2. a distribution whose Aliases include the environment's apex domain (`allthrive.ai`,
- *      `staging.allthrive.ai`), then one whose Aliases include any of its domains exactly
- *      (`*.allthrive.ai` counts as itself: production's wildcard must not claim staging);
+ *   2. when domains are configured (`cloudfrontDomains`, else `domains`; none are guessed): a
+ *      distribution whose Aliases include the apex domain (`allthrive.ai`), then one whose
+ *      Aliases include any of them exactly (`*.allthrive.ai` counts as itself: production's
+ *      wildcard must not claim staging);
  *   3. a distribution tagged `Environment=<env>`;
- *   4. a distribution whose Comment names the environment ("production-allthrive").
+ *   4. a distribution with an S3 origin on the environment's frontend bucket (`buckets.frontend`);
+ *   5. a distribution whose Comment names the environment ("production-allthrive").
  * The first step that finds exactly one wins; several at one step is an error (which one
  * to purge is not ours to guess), none at every step is an error naming what was searched.
  *
@@ -35,7 +37,7 @@ export const cloudfrontClient = (aws: AwsClients): CloudFrontClient => aws.clien
 
 export interface DistributionLookupContext {
   aws: AwsClients
-  env: Pick<EnvConfig, 'name' | 'domains' | 'cloudfrontDomains' | 'cloudfront'>
+  env: Pick<EnvConfig, 'name' | 'domains' | 'cloudfrontDomains' | 'cloudfront' | 'buckets'>
   signal?: AbortSignal
   /** Run-wide memo (RunContext.memo); without one, the listing is kept per `aws` factory. */
   memo?: <T>(key: string, load: () => Promise<T>) => Promise<T>
@@ -51,9 +53,11 @@ export interface DistributionFacts {
   comment: string
   status?: string
   enabled?: boolean
+  /** The origins' domain names, lower case ("production-allthrive-frontend.s3.us-east-1.amazonaws.com"). */
+  origins: string[]
 }
 
-export type MatchedBy = 'config' | 'apex-alias' | 'alias' | 'tag' | 'comment'
+export type MatchedBy = 'config' | 'apex-alias' | 'alias' | 'tag' | 'bucket-origin' | 'comment'
 
 export interface FoundDistribution extends DistributionFacts {
   matchedBy: MatchedBy
@@ -73,6 +77,7 @@ function fromDistribution(d: Distribution): DistributionFacts {
     comment: c?.Comment ?? '',
     status: d.Status,
     enabled: c?.Enabled,
+    origins: (c?.Origins?.Items ?? []).map((o) => host(o.DomainName ?? '')),
   }
 }
 
@@ -85,6 +90,7 @@ function fromSummary(s: DistributionSummary): DistributionFacts {
     comment: s.Comment ?? '',
     status: s.Status,
     enabled: s.Enabled,
+    origins: (s.Origins?.Items ?? []).map((o) => host(o.DomainName ?? '')),
   }
 }
 
@@ -127,6 +133,25 @@ export function searchDomains(env: DistributionLookupContext['env']): string[] {
   return [...new Set((env.cloudfrontDomains.length > 0 ? env.cloudfrontDomains : env.domains).map(host))]
 }
 
+/**
+ * The bucket an S3 origin domain names: "b.s3.amazonaws.com", "b.s3.eu-west-1.amazonaws.com",
+ * "b.s3-eu-west-1.amazonaws.com"; undefined for any other origin (an ALB, a website endpoint).
+ */
+export function bucketOfOrigin(domain: string): string | undefined {
+  return /^(.+)\.s3(?:[.-](?!website)[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$/.exec(domain.toLowerCase())?.[1]
+}
+
+/** The full record of a distribution (origins, behaviours, viewer certificate), once per run. */
+export function getDistribution(
+  ctx: Required<Pick<DistributionLookupContext, 'aws' | 'memo'>> & {signal?: AbortSignal},
+  id: string,
+): Promise<Distribution | undefined> {
+  return ctx.memo(`cloudfront:distribution:${id}`, async () => {
+    const out = await cloudfrontClient(ctx.aws).send(new GetDistributionCommand({Id: id}), {abortSignal: ctx.signal})
+    return out.Distribution
+  })
+}
+
 /** The environment's apex: its first domain that is not a wildcard ("allthrive.ai"). */
 export const apexDomain = (domains: string[]): string | undefined => domains.find((d) => !d.startsWith('*.')) ?? domains[0]?.replace(/^\*\./, '')
 
@@ -147,7 +172,9 @@ const LIST_COMMAND = "aws cloudfront list-distributions --query 'DistributionLis
 async function byConfiguredId(ctx: DistributionLookupContext, id: string): Promise<FoundDistribution> {
   try {
     const out = await cloudfrontClient(ctx.aws).send(new GetDistributionCommand({Id: id}), {abortSignal: ctx.signal})
-    const facts = out.Distribution ? fromDistribution(out.Distribution) : {id, arn: '', domainName: '', aliases: [], comment: ''}
+    const facts = out.Distribution
+      ? fromDistribution(out.Distribution)
+      : {id, arn: '', domainName: '', aliases: [], comment: '', origins: []}
     return {...facts, matchedBy: 'config', reason: `cloudfront.distributionId in ${CONFIG_FILE}`}
   } catch (error) {
     if (!(error instanceof NoSuchDistribution)) throw error
@@ -215,18 +242,34 @@ export async function findDistribution(ctx: DistributionLookupContext): Promise<
   if (tagged.length > 1) throw ambiguous(ctx, `tag ${tag}`, tagged)
   if (tagged.length === 1) return {...tagged[0], matchedBy: 'tag', reason: `tag ${tag}`}
 
+  const bucket = ctx.env.buckets.frontend.toLowerCase()
+  const served = all.filter((d) => d.origins.some((o) => bucketOfOrigin(o) === bucket))
+  if (served.length > 1) throw ambiguous(ctx, `S3 origin ${bucket}`, served)
+  if (served.length === 1) {
+    return {...served[0], matchedBy: 'bucket-origin', reason: `S3 origin on the frontend bucket ${bucket}`}
+  }
+
+
   const commented = all.filter((d) => commentNames(d.comment, ctx.env.name))
   if (commented.length > 1) throw ambiguous(ctx, `comment naming "${ctx.env.name}"`, commented)
   if (commented.length === 1) return {...commented[0], matchedBy: 'comment', reason: `comment "${commented[0].comment}"`}
 
   const tagNote = denied ? `tags could not be read (${denied})` : `none is tagged ${tag}`
+  const aliasNote = domains.length > 0
+    ? `none has an alias ${domains.join(' or ')}`
+    : 'no domains are configured to match aliases'
   throw new UserError(
     `No CloudFront distribution found for "${ctx.env.name}" among the account's ${all.length} distribution${all.length === 1 ? '' : 's'}: `
-    + `none has an alias ${domains.join(' or ')}, ${tagNote}, and no comment names "${ctx.env.name}" (such as "${ctx.env.name}-allthrive").`,
+    + `${aliasNote}, ${tagNote}, none has an S3 origin on ${bucket}, `
+    + `and no comment names "${ctx.env.name}" (such as "${ctx.env.name}-allthrive").`,
     {
       exit: EXIT.FAILED,
       code: 'CLOUDFRONT_NOT_FOUND',
-      suggestions: [`List them: ${LIST_COMMAND}`, configHint(ctx.env.name), `Or add the alias, the tag ${tag}, or "${ctx.env.name}-allthrive" in its comment.`],
+      suggestions: [
+        `List them: ${LIST_COMMAND}`,
+        configHint(ctx.env.name),
+        `Or add the tag ${tag}, the domains in ${CONFIG_FILE}, or "${ctx.env.name}-allthrive" in its comment.`,
+      ],
     },
   )
 }

@@ -1,11 +1,19 @@
-import type {
-  Action,
-  Listener,
-  LoadBalancerAttribute,
-  TargetGroup,
-  TargetHealthDescription,
+import {
+  type Action,
+  DescribeLoadBalancersCommand,
+  ElasticLoadBalancingV2Client,
+  type Listener,
+  type LoadBalancer,
+  type LoadBalancerAttribute,
+  LoadBalancerNotFoundException,
+  paginateDescribeListenerCertificates,
+  paginateDescribeListeners,
+  paginateDescribeRules,
+  type TargetGroup,
+  type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 
+import type {RunContext} from '../aws/context.js'
 
 /**
  * Reading an Application Load Balancer for checks: its idle timeout, how its
@@ -65,3 +73,93 @@ export const arnRegion = (arn: string): string | undefined => arn.split(':')[3] 
 
 /** The service in an ARN ("arn:aws:iam::…:server-certificate/x" → "iam"). */
 export const arnService = (arn: string): string | undefined => arn.split(':')[2] || undefined
+
+// ---------------------------------------------------------------- what the load balancer serves
+
+/** One certificate an HTTPS listener presents: its default, or an SNI extra. */
+export interface ListenerCertificate {
+  arn: string
+  /** "HTTPS:443" */
+  listener: string
+  listenerArn: string
+  /** The listener's default certificate (served to clients without SNI or whose name no extra matches). */
+  isDefault: boolean
+}
+
+/** The certificates the environment's ALB serves and the host names its HTTPS rules route. */
+export interface AlbServing {
+  name: string
+  /** undefined when no load balancer has this name. */
+  loadBalancer?: {arn: string; dnsName: string; state?: string}
+  httpsListeners: string[]
+  certificates: ListenerCertificate[]
+  /** host-header values of the HTTPS listeners' rules, lower case ("api.allthrive.ai"). */
+  hostHeaders: string[]
+}
+
+async function collect<P, T>(pages: AsyncIterable<P>, pick: (p: P) => T[] | undefined): Promise<T[]> {
+  const all: T[] = []
+  for await (const page of pages) all.push(...(pick(page) ?? []))
+  return all
+}
+
+/** The environment's load balancer by `alb.name`, or undefined when none has that name; once per run. */
+export function findLoadBalancer(ctx: RunContext): Promise<LoadBalancer | undefined> {
+  const {name} = ctx.env.alb
+  return ctx.memo(`elb:load-balancer:${name}`, async () => {
+    try {
+      const client = ctx.aws.client(ElasticLoadBalancingV2Client)
+      const out = await client.send(new DescribeLoadBalancersCommand({Names: [name]}), {abortSignal: ctx.signal})
+      return out.LoadBalancers?.[0]
+    } catch (error) {
+      if (error instanceof LoadBalancerNotFoundException) return undefined
+      throw error
+    }
+  })
+}
+
+/**
+ * Every certificate the ALB's HTTPS listeners serve: the default (`Listener.Certificates`) and
+ * the SNI extras (DescribeListenerCertificates, which lists the default too, flagged IsDefault),
+ * and the host names their rules route. Read once per run.
+ */
+export function albServing(ctx: RunContext): Promise<AlbServing> {
+  const {name} = ctx.env.alb
+  return ctx.memo(`elb:serving:${name}`, async () => {
+    const lb = await findLoadBalancer(ctx)
+    if (!lb?.LoadBalancerArn) return {name, httpsListeners: [], certificates: [], hostHeaders: []}
+    const client = ctx.aws.client(ElasticLoadBalancingV2Client)
+    const opts = {abortSignal: ctx.signal}
+    const pages = paginateDescribeListeners({client}, {LoadBalancerArn: lb.LoadBalancerArn}, opts)
+    const listeners = await collect(pages, (p) => p.Listeners)
+    const https = listeners.filter((l) => l.Protocol === 'HTTPS' && l.ListenerArn)
+    const perListener = await Promise.all(https.map(async (l) => {
+      const label = `${l.Protocol}:${l.Port}`
+      const listenerArn = l.ListenerArn!
+      const [listed, rules] = await Promise.all([
+        collect(paginateDescribeListenerCertificates({client}, {ListenerArn: listenerArn}, opts),
+          (p) => p.Certificates),
+        collect(paginateDescribeRules({client}, {ListenerArn: listenerArn}, opts), (p) => p.Rules),
+      ])
+      const defaultArn = l.Certificates?.find((c) => c.CertificateArn)?.CertificateArn
+        ?? listed.find((c) => c.IsDefault)?.CertificateArn
+      const certs: ListenerCertificate[] = []
+      if (defaultArn) certs.push({arn: defaultArn, listener: label, listenerArn, isDefault: true})
+      for (const c of listed) {
+        if (!c.CertificateArn || c.IsDefault || certs.some((x) => x.arn === c.CertificateArn)) continue
+        certs.push({arn: c.CertificateArn, listener: label, listenerArn, isDefault: false})
+      }
+
+      const hosts = rules.flatMap((r) => r.Conditions ?? []).filter((c) => c.Field === 'host-header')
+        .flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? [])
+      return {label, certs, hosts}
+    }))
+    return {
+      name,
+      loadBalancer: {arn: lb.LoadBalancerArn, dnsName: (lb.DNSName ?? '').toLowerCase(), state: lb.State?.Code},
+      httpsListeners: perListener.map((p) => p.label),
+      certificates: perListener.flatMap((p) => p.certs),
+      hostHeaders: [...new Set(perListener.flatMap((p) => p.hosts).map((h) => h.toLowerCase()))],
+    }
+  })
+}

@@ -1,259 +1,224 @@
+import {DescribeCertificateCommand, ListCertificatesCommand} from '@aws-sdk/client-acm'
+import {ListDistributionsCommand} from '@aws-sdk/client-cloudfront'
 import {
-  type CertificateDetail,
-  type CertificateSummary,
-  DescribeCertificateCommand,
-  type DescribeCertificateCommandOutput,
-  ListCertificatesCommand,
-  type ListCertificatesCommandInput,
-  type ListCertificatesCommandOutput,
-} from '@aws-sdk/client-acm'
+  DescribeListenerCertificatesCommand,
+  DescribeLoadBalancersCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {beforeEach, describe, expect, it} from 'vitest'
 
-import {createAwsClients} from '../../src/aws/clients.js'
 import {certificates} from '../../src/checks/certificates.js'
-import type {CheckContext} from '../../src/checks/types.js'
-import {DEFAULT_THRESHOLDS, type EnvConfig} from '../../src/config.js'
+import {DEFAULT_THRESHOLDS} from '../../src/config.js'
 import {nameCovers} from '../../src/resources/acm.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {ctxWith, expectErrorNaming, NOW} from '../helpers/context.js'
+import {distributionList, distributionSummary} from '../helpers/cloudfront.js'
+import {ctxWith, expectErrorNaming} from '../helpers/context.js'
+import {certArn, certDetail, givenServing, inDays, LISTENER_ARN} from '../helpers/serving.js'
 
-const DAY = 86_400_000
-/** NotAfter `days` whole days (plus some hours, which floor away) after NOW. */
-const inDays = (days: number): Date => new Date(NOW.getTime() + days * DAY + 5 * 3_600_000)
-const arn = (region: string, id: string) => `arn:aws:acm:${region}:123456789012:certificate/${id}`
+const ALB_CERT = certArn('us-east-1', 'alb-prod')
+const CF_CERT = certArn('us-east-1', 'cf-prod')
+const SNI_CERT = certArn('us-east-1', 'sni-api')
+const ALB_DEFAULT = 'ALB production-allthrive-alb HTTPS:443 (default)'
+/** Staging's twin: covers the same names, 200 days left. */
+const TWIN = certDetail(certArn('us-east-1', 'staging-twin'), {NotAfter: inDays(200)})
 
-/** An issued, in-use, Amazon-issued certificate for allthrive.ai and *.allthrive.ai. */
-const cert = (region: string, id: string, over: Partial<CertificateSummary> = {}): CertificateSummary => ({
-  CertificateArn: arn(region, id),
-  DomainName: 'allthrive.ai',
-  SubjectAlternativeNameSummaries: ['allthrive.ai', '*.allthrive.ai'],
-  HasAdditionalSubjectAlternativeNames: false,
-  Status: 'ISSUED',
-  Type: 'AMAZON_ISSUED',
-  KeyAlgorithm: 'RSA_2048',
-  InUse: true,
-  RenewalEligibility: 'ELIGIBLE',
-  NotAfter: inDays(212),
-  ...over,
-})
+type CertData = {arn: string; servedBy: string; result: string; daysLeft: number | null; names: string[]}
+const certsOf = (data: unknown) => (data as {certificates: CertData[]}).certificates
+const domainsOf = (data: unknown) => (data as {domains: {name: string; source: string}[]}).domains
 
-/** ListCertificates answers by the region of the client that sends it; returns the regions asked, in order. */
-function listing(byRegion: Record<string, CertificateSummary[]>): string[] {
-  const asked: string[] = []
-  mocks.acm.on(ListCertificatesCommand).callsFake(async (_input: ListCertificatesCommandInput, getClient) => {
-    const region = await getClient().config.region()
-    asked.push(region)
-    const out: Partial<ListCertificatesCommandOutput> = {CertificateSummaryList: byRegion[region] ?? []}
-    return out
-  })
-  return asked
+/** A healthy production: the ALB and CloudFront each serve their own certificate. */
+const healthy = {
+  alb: {default: ALB_CERT},
+  cloudfront: {viewer: {ACMCertificateArn: CF_CERT, SSLSupportMethod: 'sni-only' as const}},
+  certs: [certDetail(ALB_CERT, {NotAfter: inDays(150)}), certDetail(CF_CERT, {NotAfter: inDays(90)})],
 }
 
-/** A context whose clients and region are `region` (ctxWith is us-east-1). */
-const ctxIn = (region: string, overrides: Partial<EnvConfig> = {}): CheckContext => ({...ctxWith(overrides), region, aws: createAwsClients({region})})
-
-const ALL_KEY_TYPES = ['RSA_1024', 'RSA_2048', 'RSA_3072', 'RSA_4096', 'EC_prime256v1', 'EC_secp384r1', 'EC_secp521r1']
-type PairData = {domain: string; region: string; result: string; arn: string | null; status: string | null; daysLeft: number | null}
-const pairsOf = (data: unknown) => (data as {pairs: PairData[]}).pairs
-
-describe('certificates check', () => {
+describe('certificates check (what the environment serves)', () => {
   beforeEach(() => resetMocks())
 
-  it('passes in us-east-1 with one listing of every key type and status', async () => {
-    const asked = listing({'us-east-1': [cert('us-east-1', 'aaaa-1111')]})
+  it('passes when every served certificate is issued and far from expiry, naming the soonest', async () => {
+    givenServing(healthy)
+    const r = await certificates.run(ctxWith())
+    expect(r.status).toBe('pass')
+    expect(r.summary).toBe('2 certificates served, earliest expiry in 90 days (cf-prod, CloudFront EPROD (viewer))')
+    expect(r.details).toEqual(expect.arrayContaining([
+      `${ALB_DEFAULT}: alb-prod, 150 days left (2027-04-25)`,
+      'CloudFront EPROD (viewer): cf-prod, 90 days left (2027-02-24)',
+    ]))
+    expect(certsOf(r.data).map((c) => [c.servedBy, c.daysLeft]))
+      .toEqual([[ALB_DEFAULT, 150], ['CloudFront EPROD (viewer)', 90]])
+    // Described by ARN, never listed: another certificate covering the names is not "the" certificate.
+    expect(mocks.acm).not.toHaveReceivedCommand(ListCertificatesCommand)
+    expect(mocks.acm).toHaveReceivedCommandWith(DescribeCertificateCommand, {CertificateArn: ALB_CERT})
+    expect(mocks.acm).toHaveReceivedCommandWith(DescribeCertificateCommand, {CertificateArn: CF_CERT})
+  })
+
+  it('fails the served ALB certificate expiring in 5 days, though a 200-day twin covers the names', async () => {
+    const certs = [certDetail(ALB_CERT, {NotAfter: inDays(5)}), certDetail(CF_CERT, {NotAfter: inDays(90)}), TWIN]
+    givenServing({...healthy, certs, listed: [TWIN]})
+    const r = await certificates.run(ctxWith())
+    expect(r.status).toBe('fail')
+    expect(r.summary).toBe('alb-prod expires in 5 days')
+    expect(r.details?.[0]).toBe(`${ALB_DEFAULT}: alb-prod expires in 5 days (2026-12-01)`)
+    expect(r.hint).toContain(`aws acm describe-certificate --certificate-arn ${ALB_CERT} --region us-east-1`)
+    expect(JSON.stringify(r)).not.toContain('staging-twin')
+  })
+
+  it('warns (fails by threshold) for the served CloudFront certificate expiring in 10 days, twin or not', async () => {
+    const certs = [certDetail(ALB_CERT), certDetail(CF_CERT, {NotAfter: inDays(10)}), TWIN]
+    givenServing({...healthy, certs, listed: [TWIN]})
+    const warned = await certificates.run(ctxWith())
+    expect(warned).toMatchObject({status: 'warn', summary: 'cf-prod expires in 10 days'})
+    expect(warned.details?.[0]).toBe('CloudFront EPROD (viewer): cf-prod expires in 10 days (2026-12-06)')
+    const thresholds = {...DEFAULT_THRESHOLDS, certificates: {warnDays: 30, failDays: 14}}
+    const strict = await certificates.run(ctxWith({thresholds}))
+    expect(strict.status).toBe('fail')
+  })
+
+  it('judges the SNI extras too, flagging which one is the default', async () => {
+    const sni = certDetail(SNI_CERT, {DomainName: 'api.example.org', SubjectAlternativeNames: ['api.example.org'],
+      Status: 'EXPIRED', NotAfter: inDays(-3)})
+    givenServing({...healthy, alb: {default: ALB_CERT, sni: [SNI_CERT]}, certs: [...healthy.certs, sni]})
+    const r = await certificates.run(ctxWith())
+    expect(r.status).toBe('fail')
+    expect(r.details?.[0]).toBe('ALB production-allthrive-alb HTTPS:443 (SNI): sni-api is EXPIRED')
+    expect(certsOf(r.data).map((c) => c.servedBy)).toEqual([
+      ALB_DEFAULT, 'ALB production-allthrive-alb HTTPS:443 (SNI)', 'CloudFront EPROD (viewer)'])
+    expect(mocks.elbv2).toHaveReceivedCommandWith(DescribeListenerCertificatesCommand, {ListenerArn: LISTENER_ARN})
+    expect(domainsOf(r.data)).toContainEqual({name: 'api.example.org', source: 'certificate'})
+  })
+
+  it('names a configured domain that no served certificate covers', async () => {
+    givenServing(healthy)
+    const domains = ['allthrive.ai', 'shop.allthrive.io']
+    const r = await certificates.run(ctxWith({domains, cloudfrontDomains: ['allthrive.ai']}))
+    expect(r).toMatchObject({status: 'fail', summary: 'shop.allthrive.io not served'})
+    expect(r.details?.[0]).toBe('shop.allthrive.io: configured in domains, but no certificate the environment serves'
+      + ' covers it (alb-prod, cf-prod)')
+  })
+
+  it('fails a cloudfrontDomains entry the viewer certificate does not cover, even when the ALB covers it', async () => {
+    const alb = certDetail(ALB_CERT, {SubjectAlternativeNames: ['allthrive.ai', '*.allthrive.ai', 'cdn.allthrive.io']})
+    givenServing({...healthy, certs: [alb, certDetail(CF_CERT)]})
+    const r = await certificates.run(ctxWith({domains: ['cdn.allthrive.io'], cloudfrontDomains: ['cdn.allthrive.io']}))
+    expect(r.details?.[0]).toBe('cdn.allthrive.io: configured in cloudfrontDomains, but the viewer certificate'
+      + ' of CloudFront EPROD does not cover it')
+    expect(r.details).toHaveLength(3)
+  })
+
+  it('fails an alias in use that the viewer certificate does not cover', async () => {
+    givenServing({...healthy, cloudfront: {...healthy.cloudfront, aliases: ['allthrive.ai', 'www.allthrive.io']}})
+    const r = await certificates.run(ctxWith())
+    expect(r).toMatchObject({status: 'fail', summary: 'alias www.allthrive.io not covered'})
+    expect(r.details?.[0]).toBe('CloudFront EPROD (viewer): alias www.allthrive.io is not covered by cf-prod'
+      + ' (allthrive.ai, *.allthrive.ai)')
+  })
+
+  it('fails a host routed by an ALB rule that none of its certificates covers, and ignores host patterns', async () => {
+    const hosts = ['api.allthrive.ai', 'admin.allthrive.io', 'img-?.allthrive.ai']
+    givenServing({...healthy, alb: {default: ALB_CERT, hosts}})
+    const r = await certificates.run(ctxWith())
+    expect(r).toMatchObject({status: 'fail', summary: 'host admin.allthrive.io not covered'})
+    expect(r.details?.filter((d) => d.includes('rules route host'))).toHaveLength(1)
+    expect(domainsOf(r.data).filter((d) => d.source === 'alb-host-header').map((d) => d.name)).toEqual(hosts)
+  })
+
+  it('fails a CloudFront certificate that is not from us-east-1', async () => {
+    const foreign = certArn('eu-west-1', 'cf-eu')
+    const certs = [...healthy.certs, certDetail(foreign)]
+    givenServing({...healthy, cloudfront: {viewer: {ACMCertificateArn: foreign}}, certs})
+    const r = await certificates.run(ctxWith())
+    expect(r.details?.[0])
+      .toBe('CloudFront EPROD (viewer): cf-eu is in eu-west-1; CloudFront needs a certificate from us-east-1')
+  })
+
+  it('fails a served ARN that ACM does not know, and warns for an IAM server certificate', async () => {
+    const deleted = certArn('us-east-1', 'deleted')
+    givenServing({...healthy, alb: {default: deleted}, cloudfront: {viewer: {IAMCertificateId: 'ASCAEXAMPLE'}}})
+    const r = await certificates.run(ctxWith())
+    expect(r.status).toBe('fail')
+    expect(r.details).toEqual(expect.arrayContaining([
+      `${ALB_DEFAULT}: ${deleted} is not in ACM`,
+      'CloudFront EPROD (viewer): ASCAEXAMPLE is not an ACM certificate: expiry not checked',
+    ]))
+  })
+
+  it('fails a distribution with aliases that serves only the default *.cloudfront.net certificate', async () => {
+    givenServing({...healthy, cloudfront: {viewer: {CloudFrontDefaultCertificate: true}}})
+    const r = await certificates.run(ctxWith())
+    expect(r.summary).toBe('CloudFront EPROD has no custom certificate')
+  })
+
+  it('judges the ALB alone when the account has no distribution for the environment, saying so', async () => {
+    givenServing({alb: {default: ALB_CERT}, certs: [certDetail(ALB_CERT)]})
+    const r = await certificates.run(ctxWith())
+    expect(r.status).toBe('pass')
+    const note = /^No CloudFront distribution found for "production" .*: no CloudFront certificate judged$/
+    expect(r.details).toContainEqual(expect.stringMatching(note))
+  })
+
+  it('warns that CloudFront is not judged when several distributions match, and still judges the ALB', async () => {
+    givenServing({alb: {default: ALB_CERT}, certs: [certDetail(ALB_CERT)]})
+    mocks.cloudfront.on(ListDistributionsCommand).resolves(distributionList([
+      distributionSummary('EA', [], 'production-allthrive a'),
+      distributionSummary('EB', [], 'production-allthrive b'),
+    ]))
+    const r = await certificates.run(ctxWith())
+    expect(r).toMatchObject({status: 'warn', summary: 'CloudFront distribution ambiguous'})
+    expect(r.details?.[0]).toMatch(/^2 CloudFront distributions match "production" /)
+    expect(r.details?.[0]).toMatch(/: no CloudFront certificate judged$/)
+    expect(certsOf(r.data).map((c) => c.result)).toEqual(['pass'])
+  })
+
+  it('fails when the environment serves no certificate at all, naming what was searched', async () => {
+    givenServing({})
+    const r = await certificates.run(ctxWith({name: 'staging', alb: {name: 'staging-allthrive-alb'}}))
+    expect(r).toMatchObject({status: 'fail', summary: 'no certificate served'})
+    const detail = r.details?.[0]
+    expect(detail).toMatch(/^The environment serves no certificate: no load balancer named staging-allthrive-alb;/)
+    expect(detail).toContain('; No CloudFront distribution found for "staging"')
+    expect(r.hint).toBe('allthrive validate -e staging --only alb,cloudfront')
+  })
+
+  it('guesses no domains: with none configured, only what is served is judged', async () => {
+    givenServing(healthy)
+    const r = await certificates.run(ctxWith())
+    expect(domainsOf(r.data)).toEqual([
+      {name: 'allthrive.ai', source: 'cloudfront-alias'}, {name: '*.allthrive.ai', source: 'cloudfront-alias'}])
+    expect(JSON.stringify(r)).not.toContain('staging.allthrive.ai')
+  })
+
+  it('reads each resource once per run, shared with other checks', async () => {
+    givenServing(healthy)
     const ctx = ctxWith()
-    const r = await certificates.run(ctx)
-    expect(r.status).toBe('pass')
-    expect(r.summary).toBe('2 domain/region pairs covered, earliest expiry in 212 days (allthrive.ai, us-east-1)')
-    expect(r.details).toEqual([
-      'allthrive.ai (us-east-1): aaaa-1111, 212 days left (2027-06-26)',
-      '*.allthrive.ai (us-east-1): aaaa-1111, 212 days left (2027-06-26)',
-    ])
-    expect(asked).toEqual(['us-east-1'])
-    expect(mocks.acm).toHaveReceivedCommandTimes(ListCertificatesCommand, 1)
-    const input = mocks.acm.commandCalls(ListCertificatesCommand)[0].args[0].input
-    expect(input.Includes?.keyTypes?.toSorted()).toEqual(ALL_KEY_TYPES.toSorted())
-    expect(input.CertificateStatuses).toBeUndefined()
-    expect((mocks.acm.commandCalls(ListCertificatesCommand)[0].args as unknown[])[1]).toEqual({abortSignal: ctx.signal})
-    expect(mocks.acm).not.toHaveReceivedCommand(DescribeCertificateCommand)
-    expect(pairsOf(r.data)[0]).toMatchObject({domain: 'allthrive.ai', region: 'us-east-1', result: 'pass', arn: arn('us-east-1', 'aaaa-1111'),
-      status: 'ISSUED', daysLeft: 212, notAfter: inDays(212).toISOString()})
+    await Promise.all([certificates.run(ctx), certificates.run(ctx)])
+    expect(mocks.elbv2).toHaveReceivedCommandTimes(DescribeLoadBalancersCommand, 1)
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(ListDistributionsCommand, 1)
+    expect(mocks.acm).toHaveReceivedCommandTimes(DescribeCertificateCommand, 2)
   })
 
-  it('lists the environment region and us-east-1 for CloudFront when they differ', async () => {
-    const asked = listing({
-      'eu-west-1': [cert('eu-west-1', 'alb-cert', {NotAfter: inDays(300)})],
-      'us-east-1': [cert('us-east-1', 'cf-cert')],
-    })
-    const r = await certificates.run(ctxIn('eu-west-1'))
-    expect(r.status).toBe('pass')
-    expect(r.summary).toBe('4 domain/region pairs covered, earliest expiry in 212 days (allthrive.ai, us-east-1)')
-    expect(asked.toSorted()).toEqual(['eu-west-1', 'us-east-1'])
-    expect(pairsOf(r.data).map((p) => `${p.domain} ${p.region} ${p.arn}`)).toEqual([
-      `allthrive.ai eu-west-1 ${arn('eu-west-1', 'alb-cert')}`,
-      `*.allthrive.ai eu-west-1 ${arn('eu-west-1', 'alb-cert')}`,
-      `allthrive.ai us-east-1 ${arn('us-east-1', 'cf-cert')}`,
-      `*.allthrive.ai us-east-1 ${arn('us-east-1', 'cf-cert')}`,
-    ])
-  })
-
-  it('fails a CloudFront domain covered only by a certificate outside us-east-1', async () => {
-    listing({'eu-west-1': [cert('eu-west-1', 'alb-cert')]})
-    const r = await certificates.run(ctxIn('eu-west-1', {cloudfrontDomains: ['allthrive.ai']}))
-    expect(r.status).toBe('fail')
-    expect(r.summary).toBe('1 of 3 domain/region pairs failing')
-    expect(r.details).toEqual(['allthrive.ai (us-east-1): covered only by alb-cert in eu-west-1; CloudFront needs a certificate in us-east-1'])
-    expect(r.hint).toBe('aws acm request-certificate --domain-name allthrive.ai --validation-method DNS --region us-east-1')
-  })
-
-  it('fails each domain no certificate covers, with the request command', async () => {
-    listing({'us-east-1': [cert('us-east-1', 'other', {DomainName: 'example.com', SubjectAlternativeNameSummaries: ['example.com']})]})
-    const r = await certificates.run(ctxWith())
-    expect(r.status).toBe('fail')
-    expect(r.summary).toBe('2 of 2 domain/region pairs failing')
-    expect(r.details).toEqual(['allthrive.ai (us-east-1): no certificate covers it', '*.allthrive.ai (us-east-1): no certificate covers it'])
-    expect(r.hint).toBe('aws acm request-certificate --domain-name allthrive.ai --validation-method DNS --region us-east-1; '
-      + 'aws acm request-certificate --domain-name *.allthrive.ai --validation-method DNS --region us-east-1')
-    expect(pairsOf(r.data)[0]).toMatchObject({result: 'fail', arn: null, daysLeft: null})
-  })
-
-  it('lets a wildcard cover one label only, and a requested wildcard only by the wildcard', async () => {
-    listing({'us-east-1': [cert('us-east-1', 'wild', {DomainName: '*.allthrive.ai', SubjectAlternativeNameSummaries: ['*.allthrive.ai']})]})
-    const domains = ['api.allthrive.ai', 'allthrive.ai', 'a.b.allthrive.ai', '*.allthrive.ai']
-    const r = await certificates.run(ctxWith({domains, cloudfrontDomains: []}))
-    expect(r.details).toEqual(['allthrive.ai (us-east-1): no certificate covers it', 'a.b.allthrive.ai (us-east-1): no certificate covers it'])
-    expect(pairsOf(r.data).map((p) => p.result)).toEqual(['pass', 'fail', 'fail', 'pass'])
-  })
-
-  it('matches names case-insensitively and wildcards by one label', () => {
-    expect(nameCovers('*.allthrive.ai', 'API.allthrive.ai')).toBe(true)
-    expect(nameCovers('AllThrive.ai', 'allthrive.ai')).toBe(true)
-    expect(nameCovers('*.allthrive.ai', 'allthrive.ai')).toBe(false)
-    expect(nameCovers('*.allthrive.ai', 'x.api.allthrive.ai')).toBe(false)
-    expect(nameCovers('api.allthrive.ai', '*.allthrive.ai')).toBe(false)
-    expect(nameCovers('*.ai', '*.allthrive.ai')).toBe(false)
-    expect(nameCovers('*.allthrive.ai', 'evilallthrive.ai')).toBe(false)
-  })
-
-  it('fails naming the status when only unissued certificates cover a domain', async () => {
-    listing({'us-east-1': [
-      cert('us-east-1', 'pending', {Status: 'PENDING_VALIDATION', NotAfter: undefined, InUse: false}),
-      cert('us-east-1', 'old', {Status: 'EXPIRED', NotAfter: inDays(-40)}),
-    ]})
-    const r = await certificates.run(ctxWith({cloudfrontDomains: [], domains: ['allthrive.ai']}))
-    expect(r).toMatchObject({status: 'fail', details: ['allthrive.ai (us-east-1): no issued certificate (old is EXPIRED, pending is PENDING_VALIDATION)']})
-    expect(mocks.acm).not.toHaveReceivedCommand(DescribeCertificateCommand)
-    expect(r.hint).toBe('aws acm request-certificate --domain-name allthrive.ai --validation-method DNS --region us-east-1')
-    expect(pairsOf(r.data)[0]).toMatchObject({arn: arn('us-east-1', 'old'), status: 'EXPIRED'})
-  })
-
-  it('points at the DNS validation records when the best candidate awaits validation', async () => {
-    listing({'us-east-1': [cert('us-east-1', 'pending', {Status: 'PENDING_VALIDATION', NotAfter: undefined, InUse: false})]})
-    const r = await certificates.run(ctxWith({cloudfrontDomains: [], domains: ['allthrive.ai']}))
-    expect(r.details).toEqual(['allthrive.ai (us-east-1): no issued certificate (pending is PENDING_VALIDATION)'])
-    expect(r.hint).toBe(`create the DNS validation records: aws acm describe-certificate --certificate-arn ${arn('us-east-1', 'pending')} --region us-east-1 --query Certificate.DomainValidationOptions`)
-  })
-
-  it('picks an issued certificate over others, in use first, then the latest expiry', async () => {
-    listing({'us-east-1': [
-      cert('us-east-1', 'expired-in-use', {Status: 'EXPIRED', NotAfter: inDays(-3)}),
-      cert('us-east-1', 'spare-later', {InUse: false, NotAfter: inDays(390)}),
-      cert('us-east-1', 'in-use', {NotAfter: inDays(200)}),
-      cert('us-east-1', 'spare', {DomainName: '*.allthrive.ai', SubjectAlternativeNameSummaries: ['*.allthrive.ai'], InUse: false, NotAfter: inDays(100)}),
-    ]})
-    const r = await certificates.run(ctxWith({cloudfrontDomains: [], domains: ['allthrive.ai', 'www.allthrive.ai']}))
-    expect(r.status).toBe('pass')
-    expect(pairsOf(r.data).map((p) => p.arn)).toEqual([arn('us-east-1', 'in-use'), arn('us-east-1', 'in-use')])
-  })
-
-  it('picks the latest expiry among certificates equally in use', async () => {
-    listing({'us-east-1': [cert('us-east-1', 'sooner', {NotAfter: inDays(40)}), cert('us-east-1', 'later', {NotAfter: inDays(380)})]})
-    const r = await certificates.run(ctxWith())
-    expect(pairsOf(r.data).map((p) => p.arn)).toEqual([arn('us-east-1', 'later'), arn('us-east-1', 'later')])
-  })
-
-  it('warns within warnDays, with the DNS validation hint for an Amazon-issued certificate', async () => {
-    listing({'us-east-1': [cert('us-east-1', 'soon', {NotAfter: inDays(20)})]})
-    const r = await certificates.run(ctxWith())
-    expect(r.status).toBe('warn')
-    expect(r.summary).toBe('2 domain/region pairs covered, 1 certificate expiring within 30 days')
-    expect(r.details).toEqual([
-      'allthrive.ai (us-east-1): soon expires in 20 days (2026-12-16)',
-      '*.allthrive.ai (us-east-1): soon expires in 20 days (2026-12-16)',
-    ])
-    expect(r.hint).toBe(`check that the DNS validation records exist so ACM can renew it: aws acm describe-certificate --certificate-arn ${arn('us-east-1', 'soon')} --region us-east-1 --query Certificate.DomainValidationOptions`)
-    expect(pairsOf(r.data)[0]).toMatchObject({result: 'warn', daysLeft: 20})
-  })
-
-  it('passes at exactly warnDays and warns one day short of it', async () => {
-    listing({'us-east-1': [cert('us-east-1', 'edge', {NotAfter: inDays(30)})]})
-    expect((await certificates.run(ctxWith())).status).toBe('pass')
-    resetMocks()
-    listing({'us-east-1': [cert('us-east-1', 'edge', {NotAfter: inDays(29)})]})
-    expect((await certificates.run(ctxWith())).status).toBe('warn')
-  })
-
-  it('fails within failDays, with the re-import hint for an imported certificate', async () => {
-    listing({'us-east-1': [cert('us-east-1', 'imported', {Type: 'IMPORTED', NotAfter: inDays(6), RenewalEligibility: 'INELIGIBLE'})]})
-    const r = await certificates.run(ctxWith({domains: ['allthrive.ai'], cloudfrontDomains: []}))
-    expect(r).toMatchObject({status: 'fail', summary: '1 of 1 domain/region pairs failing', details: ['allthrive.ai (us-east-1): imported expires in 6 days (2026-12-02)']})
-    expect(r.hint).toMatch(/^re-import a renewed certificate: aws acm import-certificate --certificate-arn \S+imported /)
-  })
-
-  it('fails an issued certificate past its NotAfter and says when ACM will not renew it', async () => {
-    listing({'us-east-1': [cert('us-east-1', 'lapsed', {NotAfter: new Date(NOW.getTime() - 2 * DAY), RenewalEligibility: 'INELIGIBLE', InUse: false})]})
-    const r = await certificates.run(ctxWith({domains: ['allthrive.ai'], cloudfrontDomains: []}))
-    expect(r.details).toEqual(['allthrive.ai (us-east-1): lapsed expired 2 days ago (2026-11-24); not eligible for managed renewal'])
-  })
-
-  it('reads the thresholds from the environment', async () => {
-    listing({'us-east-1': [cert('us-east-1', 'c', {NotAfter: inDays(40)})]})
-    const thresholds = {...DEFAULT_THRESHOLDS, certificates: {warnDays: 60, failDays: 45}}
-    const r = await certificates.run(ctxWith({thresholds}))
-    expect(r.status).toBe('fail')
-  })
-
-  it('describes a matching certificate whose summary has no NotAfter, and only that one', async () => {
-    listing({'us-east-1': [
-      cert('us-east-1', 'undated', {NotAfter: undefined}),
-      cert('us-east-1', 'unrelated', {DomainName: 'example.com', SubjectAlternativeNameSummaries: ['example.com'], NotAfter: undefined}),
-    ]})
-    const detail: CertificateDetail = {CertificateArn: arn('us-east-1', 'undated'), DomainName: 'allthrive.ai', SubjectAlternativeNames: ['allthrive.ai', '*.allthrive.ai'],
-      Status: 'ISSUED', Type: 'AMAZON_ISSUED', NotAfter: inDays(90), InUseBy: ['arn:aws:cloudfront::123456789012:distribution/E1']}
-    const out: DescribeCertificateCommandOutput = {$metadata: {}, Certificate: detail}
-    mocks.acm.on(DescribeCertificateCommand).resolves(out)
-    const r = await certificates.run(ctxWith())
-    expect(r.summary).toBe('2 domain/region pairs covered, earliest expiry in 90 days (allthrive.ai, us-east-1)')
-    expect(mocks.acm).toHaveReceivedCommandTimes(DescribeCertificateCommand, 1)
-    expect(mocks.acm).toHaveReceivedCommandWith(DescribeCertificateCommand, {CertificateArn: arn('us-east-1', 'undated')})
-  })
-
-  it('describes a certificate whose SAN summary was cut short to find the rest of its names', async () => {
-    const san = Array.from({length: 100}, (_, i) => `site${i}.example.com`)
-    listing({'us-east-1': [cert('us-east-1', 'many-names', {DomainName: 'site0.example.com', SubjectAlternativeNameSummaries: san, HasAdditionalSubjectAlternativeNames: true})]})
-    mocks.acm.on(DescribeCertificateCommand).resolves({$metadata: {}, Certificate: {
-      CertificateArn: arn('us-east-1', 'many-names'), DomainName: 'site0.example.com', SubjectAlternativeNames: [...san, 'allthrive.ai', '*.allthrive.ai'],
-      Status: 'ISSUED', Type: 'AMAZON_ISSUED', NotAfter: inDays(150), InUseBy: []}})
-    const r = await certificates.run(ctxWith())
-    expect(r.status).toBe('pass')
-    expect(pairsOf(r.data).map((p) => p.arn)).toEqual([arn('us-east-1', 'many-names'), arn('us-east-1', 'many-names')])
-  })
-
-  it('follows NextToken through every page', async () => {
-    mocks.acm.on(ListCertificatesCommand).resolvesOnce({CertificateSummaryList: [cert('us-east-1', 'x', {DomainName: 'example.com', SubjectAlternativeNameSummaries: []})], NextToken: 'page-2'})
-      .resolvesOnce({CertificateSummaryList: [cert('us-east-1', 'on-page-2')]})
-    const r = await certificates.run(ctxWith())
-    expect(r.status).toBe('pass')
-    expect(mocks.acm).toHaveReceivedCommandTimes(ListCertificatesCommand, 2)
-    expect(mocks.acm).toHaveReceivedNthCommandWith(ListCertificatesCommand, 2, {NextToken: 'page-2'})
-  })
-
-  it('is an error naming the IAM action when listing is denied', async () => {
-    mocks.acm.on(ListCertificatesCommand).rejects(accessDenied('acm:ListCertificates'))
-    await expectErrorNaming(certificates, 'acm:ListCertificates')
+  it('is an error naming the IAM action when describing a certificate is denied', async () => {
+    givenServing(healthy)
+    mocks.acm.on(DescribeCertificateCommand).rejects(accessDenied('acm:DescribeCertificate'))
+    await expectErrorNaming(certificates, 'acm:DescribeCertificate')
   })
 
   it('declares the IAM actions it calls', () => {
-    expect(certificates.iam).toEqual(['acm:ListCertificates', 'acm:DescribeCertificate'])
+    expect(certificates.iam).toEqual(expect.arrayContaining([
+      'elasticloadbalancing:DescribeListenerCertificates', 'cloudfront:GetDistribution', 'acm:DescribeCertificate']))
+    expect(certificates.iam).not.toContain('acm:ListCertificates')
+  })
+})
+
+describe('nameCovers', () => {
+  it.each([
+    ['allthrive.ai', 'allthrive.ai', true],
+    ['*.allthrive.ai', 'api.allthrive.ai', true],
+    ['*.allthrive.ai', 'allthrive.ai', false],
+    ['*.allthrive.ai', 'a.b.allthrive.ai', false],
+    ['*.allthrive.ai', '*.allthrive.ai', true],
+    ['api.allthrive.ai', '*.allthrive.ai', false],
+    ['ALLTHRIVE.AI', 'allthrive.ai', true],
+  ])('%s covers %s: %s', (name, domain, expected) => {
+    expect(nameCovers(name, domain)).toBe(expected)
   })
 })

@@ -12,7 +12,7 @@
  * never write to a real AWS account. Exit 0 when seeded, 1 on any failure, 2 on usage.
  *
  * Besides the records (VPC and security groups, secrets, buckets, RDS, Redis, certificates,
- * logs, ECR images, the ALB, ECS services and alarms) it starts one task per running service
+ * logs, ECR images, the ALB, ECS services, alarms, the CloudFront edge) it starts one task per running service
  * with RunTask, since moto's services start none, and freezes moto's task lifecycle so they
  * stay RUNNING (POST /moto-api/state-manager/set-transition).
  *
@@ -20,6 +20,12 @@
  * in a comment (see shared/moto/README.md for the emulator's known gaps).
  */
 import {ACMClient, ImportCertificateCommand} from '@aws-sdk/client-acm'
+import {
+  CloudFrontClient,
+  CreateDistributionWithTagsCommand,
+  CreateOriginAccessControlCommand,
+  GetDistributionCommand,
+} from '@aws-sdk/client-cloudfront'
 import {CloudWatchClient, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand} from '@aws-sdk/client-cloudwatch'
 import {
   CloudWatchLogsClient,
@@ -48,9 +54,11 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs'
 import {
+  AddListenerCertificatesCommand,
   CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   ElasticLoadBalancingV2Client,
   ModifyLoadBalancerAttributesCommand,
@@ -68,6 +76,7 @@ import {
   PutBucketEncryptionCommand,
   PutBucketTaggingCommand,
   PutBucketVersioningCommand,
+  PutBucketPolicyCommand,
   PutPublicAccessBlockCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
@@ -108,6 +117,11 @@ export const BREAKAGES = {
   rdsPortClosed: {port: 5432, checks: ['network']},
   /** The ALB 5xx alarm is in ALARM. */
   alarmFiring: {alarm: 'alb-5xx', checks: ['alarms']},
+  /**
+   * CloudFront serves a certificate expiring in 5 days, though certificates of 200 days cover the
+   * same names (the ALB's): the served one is judged, so certificates and cloudfront fail.
+   */
+  servedCertificateExpiring: {days: 5, checks: ['certificates', 'cloudfront']},
 } as const
 
 /** Check ids production must fail; every other check must pass there too (or warn, see PRODUCTION_WARNING_CHECKS). */
@@ -145,6 +159,8 @@ export interface SeedResult {
     certificateArns: string[]
     redisEndpoint: string
     loadBalancerArn: string
+    /** The environment's CloudFront distribution (seedEdge). */
+    distributionId: string
     /** The task started for each service (RunTask), by service key; none for a service that is down. */
     taskArns: Partial<Record<ServiceKey, string>>
   }>
@@ -296,6 +312,7 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     ec2: new EC2Client(config),
     ecr: new ECRClient(config),
     ecs: new ECSClient(config),
+    cloudfront: new CloudFrontClient(config),
     elasticache: new ElastiCacheClient(config),
     elbv2: new ElasticLoadBalancingV2Client(config),
     rds: new RDSClient(config),
@@ -323,6 +340,7 @@ type Clients = {
   ec2: EC2Client
   ecr: ECRClient
   ecs: ECSClient
+  cloudfront: CloudFrontClient
   elasticache: ElastiCacheClient
   elbv2: ElasticLoadBalancingV2Client
   rds: RDSClient
@@ -486,7 +504,7 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
   // whose ListCertificates summaries carry SubjectAlternativeNameSummaries; moto's leave
   // them out, so a name held only as a SAN would look uncovered to the certificates check.
   const certificateArns: string[] = []
-  for (const domain of conv.domains) {
+  for (const domain of seedDomains(envName)) {
     const {certificate, privateKey} = selfSignedCertificate([domain], CERT_VALID_DAYS)
     const cert = await c.acm.send(new ImportCertificateCommand({Certificate: certificate, PrivateKey: privateKey, Tags: tags}))
     certificateArns.push(cert.CertificateArn!)
@@ -563,7 +581,7 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
     Tags: tags,
   }))).TargetGroups![0].TargetGroupArn!
   // The API is served as api.<domain>: the wildcard certificate covers it.
-  const wildcard = conv.domains.findIndex((d) => d.startsWith('*.'))
+  const wildcard = seedDomains(envName).findIndex((d) => d.startsWith('*.'))
   const listenerCertificate = certificateArns[Math.max(0, wildcard)]
   await c.elbv2.send(new CreateListenerCommand({
     LoadBalancerArn: loadBalancerArn,
@@ -732,7 +750,96 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
     say('alarm', AlarmName, firing ? 'ALARM' : 'OK')
   }
 
-  return {secretArns, secretValues, certificateArns, redisEndpoint, loadBalancerArn, taskArns}
+  const {distributionId} = await seedEdge(c, envName, broken, loadBalancerArn, say)
+  return {secretArns, secretValues, certificateArns, redisEndpoint, loadBalancerArn, distributionId, taskArns}
+}
+
+// ---------------------------------------------------------------- domains, CloudFront, served certificates
+
+/** The environment's domains. The CLI guesses none (it reads what is served); the seed decides them. */
+function seedDomains(envName: string): string[] {
+  const apex = envName === 'production' ? 'allthrive.ai' : `${envName}.allthrive.ai`
+  return [apex, `*.${apex}`]
+}
+
+/** Managed policies: CachingOptimized, CachingDisabled, AllViewer (AWS docs, "managed policies"). */
+const CACHING_OPTIMIZED = '658327ea-f89d-4fab-a63d-7e88639e58f6'
+const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad'
+const ALL_VIEWER = '216adef6-5c7f-47e4-b989-5492eafa07d3'
+
+/**
+ * What the environment serves at the edge: an SNI extra certificate on the ALB's HTTPS listener,
+ * and a CloudFront distribution (tagged Environment=<env>, found by that tag) with its own viewer
+ * certificate, the frontend bucket through Origin Access Control (the bucket policy allows exactly
+ * this distribution), and /api/* and /ws/* to the ALB uncached with all viewer headers.
+ */
+async function seedEdge(c: Clients, envName: string, broken: boolean, loadBalancerArn: string,
+  say: (what: string, name: string, extra?: string) => void): Promise<{distributionId: string}> {
+  const conv = conventionFor(envName)
+  const p = `${envName}-allthrive`
+  const tags = [{Key: 'Environment', Value: envName}, {Key: 'Project', Value: 'allthrive'}]
+  const domains = seedDomains(envName)
+  const importCertificate = async (names: string[], days: number): Promise<string> => {
+    const {certificate, privateKey} = selfSignedCertificate(names, days)
+    const out = await c.acm.send(new ImportCertificateCommand({Certificate: certificate, PrivateKey: privateKey, Tags: tags}))
+    const arn = out.CertificateArn!
+    say('certificate', arn, `${names.join(', ')}, imported, expires in ${days} days`)
+    return arn
+  }
+
+  const lbs = await c.elbv2.send(new DescribeLoadBalancersCommand({LoadBalancerArns: [loadBalancerArn]}))
+  const lb = lbs.LoadBalancers![0]
+  const https = (await c.elbv2.send(new DescribeListenersCommand({LoadBalancerArn: loadBalancerArn}))).Listeners!
+    .find((l) => l.Protocol === 'HTTPS')!
+  const sni = await importCertificate([`api.${domains[0]}`], CERT_VALID_DAYS)
+  const extra = new AddListenerCertificatesCommand({ListenerArn: https.ListenerArn, Certificates: [{CertificateArn: sni}]})
+  await c.elbv2.send(extra)
+  say('listener cert', sni, `SNI extra on ${conv.alb.name} HTTPS:443`)
+
+  const days = broken ? BREAKAGES.servedCertificateExpiring.days : CERT_VALID_DAYS
+  const viewer = await importCertificate(domains, days)
+  const oac = (await c.cloudfront.send(new CreateOriginAccessControlCommand({OriginAccessControlConfig: {
+    Name: `${p}-frontend`, SigningProtocol: 'sigv4', SigningBehavior: 'always', OriginAccessControlOriginType: 's3',
+  }}))).OriginAccessControl!.Id!
+  const api = (PathPattern: string) => ({
+    PathPattern, TargetOriginId: 'alb', ViewerProtocolPolicy: 'https-only' as const,
+    CachePolicyId: CACHING_DISABLED, OriginRequestPolicyId: ALL_VIEWER,
+  })
+  const created = await c.cloudfront.send(new CreateDistributionWithTagsCommand({DistributionConfigWithTags: {
+    Tags: {Items: tags},
+    DistributionConfig: {
+      CallerReference: `${p}-seed`,
+      Comment: 'AllThrive web',
+      Enabled: true,
+      Aliases: {Quantity: domains.length, Items: domains},
+      DefaultRootObject: 'index.html',
+      Origins: {Quantity: 2, Items: [
+        {Id: 'frontend', DomainName: `${conv.buckets.frontend}.s3.${REGION}.amazonaws.com`,
+          S3OriginConfig: {OriginAccessIdentity: ''}, OriginAccessControlId: oac},
+        {Id: 'alb', DomainName: lb.DNSName!,
+          CustomOriginConfig: {HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only'}},
+      ]},
+      DefaultCacheBehavior: {TargetOriginId: 'frontend', ViewerProtocolPolicy: 'redirect-to-https',
+        CachePolicyId: CACHING_OPTIMIZED},
+      CacheBehaviors: {Quantity: 2, Items: [api('/api/*'), api('/ws/*')]},
+      ViewerCertificate: {ACMCertificateArn: viewer, SSLSupportMethod: 'sni-only',
+        MinimumProtocolVersion: 'TLSv1.2_2021', CloudFrontDefaultCertificate: false},
+    },
+  }}))
+  const {Id: distributionId, ARN: distributionArn} = created.Distribution!
+  // A new distribution is InProgress for minutes on AWS; moto deploys it when it is first described.
+  const status = (await c.cloudfront.send(new GetDistributionCommand({Id: distributionId}))).Distribution?.Status
+  await c.s3.send(new PutBucketPolicyCommand({Bucket: conv.buckets.frontend, Policy: JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{
+      Sid: 'AllowCloudFrontServicePrincipalReadOnly', Effect: 'Allow', Principal: {Service: 'cloudfront.amazonaws.com'},
+      Action: 's3:GetObject', Resource: `arn:aws:s3:::${conv.buckets.frontend}/*`,
+      Condition: {StringEquals: {'AWS:SourceArn': distributionArn}},
+    }],
+  })}))
+  say('distribution', distributionId!, `${status}, tagged Environment=${envName}, aliases ${domains.join(', ')}, `
+    + `${conv.buckets.frontend} through OAC ${oac}, /api/* and /ws/* → ${lb.DNSName} uncached`)
+  return {distributionId: distributionId!}
 }
 
 // ---------------------------------------------------------------- command line

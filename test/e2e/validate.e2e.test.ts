@@ -39,7 +39,8 @@ const ENDPOINT = process.env.AWS_ENDPOINT_URL
 /** The checks the seed sets up for (staging passes each, production fails some): every registered check. */
 const FULL_SET = [
   'rds', 'redis', 's3', 'secrets', 'ecs-services', 'ecs-env', 'celery-beat', 'images', 'exec-ready', 'certificates',
-  'cloudwatch-errors', 'alb', 'network', 'alarms', 'weaviate', 'health', 'postgres-probe', 'redis-probe', 'drift',
+  'cloudfront', 'cloudwatch-errors', 'alb', 'network', 'alarms', 'weaviate', 'health', 'postgres-probe', 'redis-probe',
+  'drift',
 ]
 
 /** Checks that skip in the FULL_SET runs by design, in both environments, by their summary. */
@@ -77,6 +78,9 @@ const PRODUCTION_FINDINGS: Record<string, RegExp[]> = {
   alb: [/production-allthrive-alb/, /idle timeout 60s/, /below 120s/],
   network: [/RDS:5432 blocked/, /production-allthrive-db/, /no inbound rule/],
   alarms: [/production-allthrive-alb-5xx/, /\bALARM\b/],
+  // The served CloudFront certificate expires in 5 days, though 200-day certificates cover its names.
+  certificates: [/CloudFront [A-Z0-9]+ \(viewer\): [0-9a-f-]+ expires in [45] days/],
+  cloudfront: [/viewer certificate: [0-9a-f-]+ expires in [45] days/],
 }
 
 /** What checks must warn about in production as a consequence of a breakage (BREAKAGES' `warns`). */
@@ -322,6 +326,42 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
       expect(productionHuman.stdout).toContain(`production (us-east-1, account 123456789012) is NOT healthy — failed: ${failed.join(', ')}`)
       expect(junit).toContain(`failures="${failed.length}"`)
       expect(junit.match(/<failure /g) ?? []).toHaveLength(failed.length)
+    })
+  })
+
+  describe('served certificates and the CloudFront edge (what the environment serves, no guessed domains)', () => {
+    type Served = {servedBy: string; result: string; daysLeft: number | null; names: string[]}
+    type Data = {certificates: Served[]; domains: {name: string; source: string}[]}
+    const servedOf = (report: Report, skip: (note?: string) => void) => entryOr(report, 'certificates', skip).data as Data
+
+    it('staging: judges the ALB default and SNI and the CloudFront viewer certificates, learning domains', ({skip}) => {
+      const data = servedOf(parseReport(staging), skip)
+      expect(data.certificates.map((c) => c.servedBy.replace(/CloudFront \w+/, 'CloudFront'))).toEqual([
+        'ALB staging-allthrive-alb HTTPS:443 (default)', 'ALB staging-allthrive-alb HTTPS:443 (SNI)',
+        'CloudFront (viewer)'])
+      expect(data.certificates.every((c) => c.result === 'pass')).toBe(true)
+      expect(data.domains).toEqual(expect.arrayContaining([
+        {name: 'staging.allthrive.ai', source: 'cloudfront-alias'},
+        {name: 'api.staging.allthrive.ai', source: 'certificate'}]))
+      expect(data.domains.map((d) => d.name)).not.toContain('allthrive.ai')
+    })
+
+    it('production: fails the served CloudFront certificate (5 days); 200-day ones cover its names', ({skip}) => {
+      const data = servedOf(parseReport(production), skip)
+      const viewer = data.certificates.find((c) => c.servedBy.startsWith('CloudFront'))!
+      expect(viewer).toMatchObject({result: 'fail', names: ['allthrive.ai', '*.allthrive.ai']})
+      expect(viewer.daysLeft).toBeLessThanOrEqual(5)
+      const alb = data.certificates.find((c) => c.servedBy.endsWith('(default)'))!
+      expect(alb).toMatchObject({result: 'pass', names: ['*.allthrive.ai']})
+      expect(alb.daysLeft).toBeGreaterThan(190)
+    })
+
+    it('cloudfront: finds each environment\'s distribution by its Environment tag, not the other\'s', ({skip}) => {
+      for (const [env, run] of [['staging', staging], ['production', production]] as const) {
+        const entry = entryOr(parseReport(run), 'cloudfront', skip)
+        const {distributionId} = seeded.environments[env]
+        expect(entry.data).toMatchObject({id: distributionId, foundBy: `tag Environment=${env}`})
+      }
     })
   })
 

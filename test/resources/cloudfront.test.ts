@@ -12,7 +12,14 @@ import {beforeEach, describe, expect, it} from 'vitest'
 import {createAwsClients} from '../../src/aws/clients.js'
 import type {EnvConfig} from '../../src/config.js'
 import {UserError} from '../../src/errors.js'
-import {apexDomain, commentNames, type DistributionLookupContext, findDistribution, listDistributions} from '../../src/resources/cloudfront.js'
+import {
+  apexDomain,
+  bucketOfOrigin,
+  commentNames,
+  type DistributionLookupContext,
+  findDistribution,
+  listDistributions,
+} from '../../src/resources/cloudfront.js'
 import {mapBounded} from '../../src/util/concurrency.js'
 import {mocks} from '../helpers/aws.js'
 import {distributionDetail as detail, distributionList as listed, distributionSummary as summary} from '../helpers/cloudfront.js'
@@ -29,6 +36,10 @@ const tags = (items: Record<string, string>): ListTagsForResourceCommandOutput =
 const PROD = summary('EPROD', ['allthrive.ai', '*.allthrive.ai'], 'production-allthrive')
 const STAGING = summary('ESTAGE', ['staging.allthrive.ai'], 'staging-allthrive')
 const OTHER = summary('EOTHER', ['docs.example.com'], 'marketing site')
+
+const domainsOf = (...domains: string[]) => ({domains, cloudfrontDomains: domains})
+const PROD_DOMAINS = domainsOf('allthrive.ai', '*.allthrive.ai')
+const STAGING_DOMAINS = domainsOf('staging.allthrive.ai', '*.staging.allthrive.ai')
 
 function ctx(env: Partial<EnvConfig> = {}, name = 'production'): DistributionLookupContext {
   return {aws: createAwsClients({region: 'us-east-1'}), env: envWith(env, name)}
@@ -62,19 +73,22 @@ describe('findDistribution', () => {
 
   it('finds the distribution whose aliases include the apex domain', async () => {
     mocks.cloudfront.on(ListDistributionsCommand).resolves(listed([OTHER, STAGING, PROD]))
-    await expect(findDistribution(ctx())).resolves.toMatchObject({id: 'EPROD', matchedBy: 'apex-alias', reason: 'alias allthrive.ai'})
-    await expect(findDistribution(ctx({}, 'staging'))).resolves.toMatchObject({id: 'ESTAGE', reason: 'alias staging.allthrive.ai'})
+    await expect(findDistribution(ctx(PROD_DOMAINS)))
+      .resolves.toMatchObject({id: 'EPROD', matchedBy: 'apex-alias', reason: 'alias allthrive.ai'})
+    await expect(findDistribution(ctx(STAGING_DOMAINS, 'staging')))
+      .resolves.toMatchObject({id: 'ESTAGE', reason: 'alias staging.allthrive.ai'})
     expect(mocks.cloudfront).toHaveReceivedCommandTimes(ListTagsForResourceCommand, 0)
   })
 
   it('finds one whose aliases include another of the environment\'s domains', async () => {
     mocks.cloudfront.on(ListDistributionsCommand).resolves(listed([summary('EWILD', ['*.staging.allthrive.ai']), PROD]))
-    await expect(findDistribution(ctx({}, 'staging'))).resolves.toMatchObject({id: 'EWILD', matchedBy: 'alias', reason: 'alias *.staging.allthrive.ai'})
+    await expect(findDistribution(ctx(STAGING_DOMAINS, 'staging')))
+      .resolves.toMatchObject({id: 'EWILD', matchedBy: 'alias', reason: 'alias *.staging.allthrive.ai'})
   })
 
   it('never takes production\'s *.allthrive.ai distribution for staging', async () => {
     mocks.cloudfront.on(ListDistributionsCommand).resolves(listed([PROD]))
-    const e = await failure(findDistribution(ctx({}, 'staging')))
+    const e = await failure(findDistribution(ctx(STAGING_DOMAINS, 'staging')))
     expect(e.code).toBe('CLOUDFRONT_NOT_FOUND')
   })
 
@@ -102,6 +116,24 @@ describe('findDistribution', () => {
     await expect(findDistribution(ctx())).resolves.toMatchObject({id: 'ETAG', matchedBy: 'tag', reason: 'tag Environment=production'})
   })
 
+  it('with no domains configured, guesses none: finds by the frontend bucket origin, then by comment', async () => {
+    const origin = (bucket: string) => ({Origins: {Quantity: 1, Items: [{Id: 's3',
+      DomainName: `${bucket}.s3.us-east-1.amazonaws.com`, S3OriginConfig: {OriginAccessIdentity: ''}, OriginAccessControlId: 'EOAC'}]}})
+    mocks.cloudfront.on(ListDistributionsCommand).resolves(listed([PROD,
+      summary('EBKT', [], 'frontend', origin('production-allthrive-frontend')),
+      summary('ESTG', [], 'frontend', origin('staging-allthrive-frontend'))]))
+    await expect(findDistribution(ctx())).resolves.toMatchObject({id: 'EBKT', matchedBy: 'bucket-origin',
+      reason: 'S3 origin on the frontend bucket production-allthrive-frontend'})
+    await expect(findDistribution(ctx({buckets: {frontend: 'web-assets', media: 'm', backups: 'b'}})))
+      .resolves.toMatchObject({id: 'EPROD', matchedBy: 'comment'})
+  })
+
+  it('names no aliases in what was searched when no domains are configured', async () => {
+    mocks.cloudfront.on(ListDistributionsCommand).resolves(listed([OTHER]))
+    const e = await failure(findDistribution(ctx()))
+    expect(e.message).toContain(': no domains are configured to match aliases, none is tagged Environment=production, ')
+  })
+
   it('falls back to a comment naming the environment', async () => {
     mocks.cloudfront.on(ListDistributionsCommand).resolves(listed([OTHER, summary('ENON', [], 'non-production sandbox'), summary('ECOM', [], 'production-allthrive frontend')]))
     await expect(findDistribution(ctx())).resolves.toMatchObject({id: 'ECOM', matchedBy: 'comment', reason: 'comment "production-allthrive frontend"'})
@@ -109,8 +141,11 @@ describe('findDistribution', () => {
 
   it('says what was searched when nothing matches (exit 1), and how to configure the id', async () => {
     mocks.cloudfront.on(ListDistributionsCommand).resolves(listed([OTHER, STAGING]))
-    const e = await failure(findDistribution(ctx()))
-    expect(e.message).toBe('No CloudFront distribution found for "production" among the account\'s 2 distributions: none has an alias allthrive.ai or *.allthrive.ai, none is tagged Environment=production, and no comment names "production" (such as "production-allthrive").')
+    const e = await failure(findDistribution(ctx(PROD_DOMAINS)))
+    expect(e.message).toBe('No CloudFront distribution found for "production" among the account\'s 2 distributions:'
+      + ' none has an alias allthrive.ai or *.allthrive.ai, none is tagged Environment=production,'
+      + ' none has an S3 origin on production-allthrive-frontend,'
+      + ' and no comment names "production" (such as "production-allthrive").')
     expect(e.suggestions).toContain('Set it in allthrive.config.json: {"environments": {"production": {"cloudfront": {"distributionId": "E1234567890ABC"}}}}')
     expect(e.suggestions[0]).toMatch(/^List them: aws cloudfront list-distributions /)
     expect(e).toMatchObject({exit: 1, code: 'CLOUDFRONT_NOT_FOUND'})
@@ -165,6 +200,17 @@ describe('helpers', () => {
     ['', false],
   ])('commentNames(%j, production) = %s', (comment, expected) => {
     expect(commentNames(comment, 'production')).toBe(expected)
+  })
+
+  it.each([
+    ['web.s3.amazonaws.com', 'web'],
+    ['web.s3.eu-west-1.amazonaws.com', 'web'],
+    ['web.s3-eu-west-1.amazonaws.com', 'web'],
+    ['my.dotted.bucket.s3.us-east-1.amazonaws.com', 'my.dotted.bucket'],
+    ['web.s3-website-us-east-1.amazonaws.com', undefined],
+    ['production-allthrive-alb-1.us-east-1.elb.amazonaws.com', undefined],
+  ])('reads the bucket of origin %s', (domain, bucket) => {
+    expect(bucketOfOrigin(domain)).toBe(bucket)
   })
 
   it('takes the first non-wildcard domain as the apex', () => {

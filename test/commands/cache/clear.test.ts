@@ -99,7 +99,7 @@ describe('cache clear', () => {
       DistributionId: 'ESTAGE456',
       InvalidationBatch: {CallerReference: expect.stringMatching(/^allthrive-staging-\d{8}T\d{9}Z-[0-9a-f]{8}$/), Paths: {Quantity: 1, Items: ['/*']}},
     }])
-    expect(stdout).toContain('Distribution ESTAGE456 (estage456.cloudfront.net, staging.allthrive.ai), found by alias staging.allthrive.ai.')
+    expect(stdout).toContain('Distribution ESTAGE456 (estage456.cloudfront.net, staging.allthrive.ai), found by comment "staging-allthrive".')
     expect(stdout).toContain('Created invalidation I2J3K4L5M6 on ESTAGE456 for /*: InProgress.')
     expect(stdout).toContain('Wait for it with: aws cloudfront wait invalidation-completed --distribution-id ESTAGE456 --id I2J3K4L5M6')
     expect(result).toMatchObject({distributionId: 'ESTAGE456', invalidationId: 'I2J3K4L5M6', status: 'InProgress', freePathsUsedThisMonth: 0, estimatedCost: 0})
@@ -225,7 +225,7 @@ describe('cache clear', () => {
   it('exits 1 naming what was searched when no distribution matches', async () => {
     mocks.cloudfront.on(ListDistributionsCommand).resolves(distributions([summary('EDOCS', ['docs.example.com'], 'docs')]))
     const {error} = await run(['-e', 'production'])
-    expect(error?.message).toBe('No CloudFront distribution found for "production" among the account\'s 1 distribution: none has an alias allthrive.ai or *.allthrive.ai, none is tagged Environment=production, and no comment names "production" (such as "production-allthrive").')
+    expect(error?.message).toBe('No CloudFront distribution found for "production" among the account\'s 1 distribution: no domains are configured to match aliases, none is tagged Environment=production, none has an S3 origin on production-allthrive-frontend, and no comment names "production" (such as "production-allthrive").')
     expect(error?.suggestions).toContain('Set it in allthrive.config.json: {"environments": {"production": {"cloudfront": {"distributionId": "E1234567890ABC"}}}}')
     expect(error?.oclif?.exit).toBe(1)
     expect(createCalls()).toHaveLength(0)

@@ -100,7 +100,7 @@ export const db = (e: EnvConfig, over: Partial<DBInstance> = {}): DescribeDBInst
 
 /** The environment's distribution, as ListDistributions summarises it (aliases by the naming convention). */
 export function distributionSummary(e: EnvConfig): DistributionSummary {
-  return cloudfront.distributionSummary(DISTRIBUTION, [e.domains[0]], `${e.name}-allthrive`, {LastModifiedTime: NOW, DomainName: 'd1.cloudfront.net'})
+  return cloudfront.distributionSummary(DISTRIBUTION, [e.domains[0] ?? `${e.name}.allthrive.ai`], `${e.name}-allthrive`, {LastModifiedTime: NOW, DomainName: 'd1.cloudfront.net'})
 }
 
 /** Sets every mock up for the reference environment `e`. Pass `services` to change ECS. */
