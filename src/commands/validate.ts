@@ -3,7 +3,7 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {BaseCommand} from '../base-command.js'
-import {ALL_CHECKS, CHECK_IDS, selectChecks} from '../checks/index.js'
+import {CHECK_IDS, CHECKS, loadChecks, selectChecks} from '../checks/index.js'
 import {annotations, onGitHubActions} from '../report/github.js'
 import {toJUnit} from '../report/junit.js'
 import {toMarkdown} from '../report/markdown.js'
@@ -58,14 +58,19 @@ EXIT CODES
 
   public async run(): Promise<Report> {
     const {flags} = this
-    const checks = selectChecks(ALL_CHECKS, flags.only, flags.skip)
+    const selected = selectChecks(CHECKS, flags.only, flags.skip)
     const base = this.envConfig
     const env = flags.since
       ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: formatDuration(flags.since)}}}
       : base
     const compare = flags.compare ? {env: resolveCompare(flags.compare, base, this.configFile)} : undefined
-    if (compare && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
-    const {accountId, region} = await this.identity()
+    if (compare && !selected.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
+    // The selected checks' modules (and their SDK clients) load while STS answers; an identity error wins.
+    const [loaded, who] = await Promise.allSettled([loadChecks(selected), this.identity()])
+    if (who.status === 'rejected') throw who.reason
+    if (loaded.status === 'rejected') throw loaded.reason
+    const checks = loaded.value
+    const {accountId, region} = who.value
     const markdown = flags.format === 'markdown' && !this.jsonEnabled()
     // With --format markdown, stdout is the document: progress and annotations go to stderr (GitHub reads commands there too).
     const side = (line: string) => (markdown ? this.logToStderr(line) : this.log(line))

@@ -16,7 +16,7 @@ const LABEL: Record<CheckStatus, string> = {pass: 'PASS', warn: 'WARN', fail: 'F
 export const seconds = (ms: number): string => (ms < 1000 ? `${ms}ms` : `${(ms / 1000).toFixed(1)}s`)
 
 export interface Verdict {
-  level: 'unhealthy' | 'warnings' | 'healthy'
+  level: 'unhealthy' | 'warnings' | 'healthy' | 'nothing-checked'
   /** "failed: a, b; could not check: c" when unhealthy, else empty. */
   why: string
   warned: ReportEntry[]
@@ -32,6 +32,7 @@ export function verdictOf(report: Report, name: (id: string) => string = (id) =>
     return {level: 'unhealthy', why, warned}
   }
 
+  if (report.checks.every((c) => c.status === 'skip')) return {level: 'nothing-checked', why: '', warned}
   return {level: warned.length > 0 ? 'warnings' : 'healthy', why: '', warned}
 }
 
@@ -69,7 +70,9 @@ export function summaryLines(report: Report): string[] {
   const v = verdictOf(report)
   const verdict = v.level === 'unhealthy'
     ? ansis.red.bold(`✖ ${where} is NOT healthy — ${v.why}`)
-    : v.level === 'warnings' ? ansis.yellow.bold(`⚠ ${where} is healthy, with warnings`) : ansis.green.bold(`✔ ${where} is healthy`)
+    : v.level === 'warnings' ? ansis.yellow.bold(`⚠ ${where} is healthy, with warnings`)
+      : v.level === 'nothing-checked' ? ansis.yellow.bold(`↓ ${where}: nothing was checked — every selected check skipped`)
+        : ansis.green.bold(`✔ ${where} is healthy`)
 
   return [`${total} check${total === 1 ? '' : 's'}: ${parts.join(', ')} (${seconds(report.durationMs)})`, verdict]
 }

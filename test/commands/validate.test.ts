@@ -16,7 +16,7 @@ import {captureOutput} from '@oclif/test'
 import {mkdtempSync, readFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import type {Report} from '../../src/checks/report.js'
 import Validate, {progressModeFor} from '../../src/commands/validate.js'
@@ -24,14 +24,6 @@ import {conventionFor} from '../../src/config.js'
 import {mocks, resetMocks, throttled} from '../helpers/aws.js'
 import {KEYS, serviceName, tdArn} from '../helpers/ecs.js'
 import {secretValue} from '../helpers/secrets.js'
-
-// The drift check runs in validate whether or not the lead has registered it in ALL_CHECKS yet.
-vi.mock('../../src/checks/index.js', async (importOriginal) => {
-  const mod = await importOriginal<typeof import('../../src/checks/index.js')>()
-  const {drift} = await import('../../src/checks/drift.js')
-  const all = mod.ALL_CHECKS.some((c) => c.id === 'drift') ? mod.ALL_CHECKS : [...mod.ALL_CHECKS, drift]
-  return {...mod, ALL_CHECKS: all, CHECK_IDS: all.map((c) => c.id)}
-})
 
 const CANARY = 'CANARY-9f8e7d6c5b4a-SECRET'
 const root = import.meta.url
@@ -280,10 +272,19 @@ describe('validate --compare (drift)', () => {
     expect(result?.checks.map((c) => c.id)).toEqual(['secrets'])
   })
 
-  it('skips drift without --compare', async () => {
+  it('skips drift without --compare: nothing was checked, exit 2', async () => {
     const {result} = await run(['-e', 'staging', '--only', 'drift', '--json'])
     expect(result?.checks[0]).toMatchObject({status: 'skip', summary: 'no --compare environment'})
+    expect(result?.ok).toBe(false)
+    expect(process.exitCode).toBe(2)
     expect(mocks.ecs.calls()).toHaveLength(0)
+  })
+
+  it('says nothing was checked, not healthy, when every check skipped', async () => {
+    const {stdout} = await run(['-e', 'staging', '--only', 'drift'])
+    expect(stdout).toContain('staging (us-east-1, account 123456789012): nothing was checked — every selected check skipped')
+    expect(stdout).not.toContain('is healthy')
+    expect(process.exitCode).toBe(2)
   })
 
   it.each([
