@@ -1,5 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {homedir} from 'node:os'
+import {isAbsolute, join, resolve} from 'node:path'
 import {z} from 'zod'
 
 import {closest, UserError} from './errors.js'
@@ -317,10 +318,46 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
   })
 }
 
-export function loadConfigFile(cwd = process.cwd()): {config: ConfigFile; source: string} {
-  const file = join(cwd, CONFIG_FILE)
-  if (!existsSync(file)) return {config: {}, source: 'naming convention (no allthrive.config.json)'}
-  return {config: parseConfigFile(readFileSync(file, 'utf8'), file), source: file}
+/** Where the configuration file is looked up; each field defaults to the process's. */
+export interface ConfigLookup {
+  /** --config (or ALLTHRIVE_CONFIG): this file and no other; it must exist. */
+  file?: string
+  cwd?: string
+  /** Variables read: XDG_CONFIG_HOME. */
+  env?: Record<string, string | undefined>
+  home?: string
+}
+
+/** The user's config file: $XDG_CONFIG_HOME/allthrive/config.json, else ~/.config/allthrive/config.json. */
+export function userConfigFile(env: Record<string, string | undefined> = process.env, home = homedir()): string {
+  const xdg = env.XDG_CONFIG_HOME
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.config'), 'allthrive', 'config.json')
+}
+
+/**
+ * The configuration file: --config FILE (or ALLTHRIVE_CONFIG), else ./allthrive.config.json, else the user's
+ * ($XDG_CONFIG_HOME/allthrive/config.json), else none (the naming convention alone). A string is the cwd.
+ */
+export function loadConfigFile(where: string | ConfigLookup = {}): {config: ConfigFile; source: string} {
+  const lookup = typeof where === 'string' ? {cwd: where} : where
+  const cwd = lookup.cwd ?? process.cwd()
+  if (lookup.file) {
+    const file = resolve(cwd, lookup.file)
+    if (!existsSync(file)) {
+      throw new UserError(`Configuration file ${file} (--config or ALLTHRIVE_CONFIG) does not exist.`, {
+        code: 'CONFIG_NOT_FOUND',
+        suggestions: [`Check the path, or leave out --config (and unset ALLTHRIVE_CONFIG) to use ./${CONFIG_FILE} or ${userConfigFile(lookup.env, lookup.home)}.`],
+      })
+    }
+
+    return {config: parseConfigFile(readFileSync(file, 'utf8'), file), source: file}
+  }
+
+  for (const file of [join(cwd, CONFIG_FILE), userConfigFile(lookup.env, lookup.home)]) {
+    if (existsSync(file)) return {config: parseConfigFile(readFileSync(file, 'utf8'), file), source: file}
+  }
+
+  return {config: {}, source: `naming convention (no ${CONFIG_FILE}, no ${userConfigFile(lookup.env, lookup.home)})`}
 }
 
 export function knownEnvironments(config: ConfigFile): string[] {

@@ -63,12 +63,18 @@ describe('validate', () => {
     expect(process.exitCode).toBe(1)
   })
 
-  it('reads the environment from ENVIRONMENT and defaults to production', async () => {
+  it('reads the environment from ALLTHRIVE_ENVIRONMENT (not ENVIRONMENT) and defaults to production', async () => {
     mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('production')})
+    process.env.ENVIRONMENT = 'dev'
     expect((await run(['--only', 'secrets', '--json'])).result?.environment).toBe('production')
-    process.env.ENVIRONMENT = 'staging'
+    process.env.ALLTHRIVE_ENVIRONMENT = 'staging'
     mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging')})
-    expect((await run(['--only', 'secrets', '--json'])).result?.environment).toBe('staging')
+    try {
+      expect((await run(['--only', 'secrets', '--json'])).result?.environment).toBe('staging')
+    } finally {
+      delete process.env.ALLTHRIVE_ENVIRONMENT
+      delete process.env.ENVIRONMENT
+    }
   })
 
   it('writes a JUnit report', async () => {
