@@ -2,6 +2,7 @@ import type {DefaultRenderer} from 'listr2'
 import {setMaxListeners} from 'node:events'
 
 export {createMemo} from '../util/concurrency.js'
+import {inCallChain} from '../aws/critical-path.js'
 import {classifyAwsError, describeAwsError, hintFor} from '../aws/errors.js'
 import type {Report, ReportEntry} from './report.js'
 import {CHECK_STATUSES, type Check, type CheckContext, type CheckResult, type CheckStatus} from './types.js'
@@ -50,7 +51,7 @@ export async function runOne(check: Check, base: CheckRunBase, opts: Pick<RunOpt
           reject(err)
         }, opts.timeoutMs)
       })
-      result = await Promise.race([check.run(ctx), timeout])
+      result = await Promise.race([inCallChain(() => check.run(ctx)), timeout])
     } else {
       result = {status: 'skip', summary: applies}
     }

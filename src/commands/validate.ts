@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
+import {criticalPathLines} from '../aws/critical-path.js'
 import {BaseCommand} from '../base-command.js'
 import {CHECK_IDS, CHECKS, loadChecks, selectChecks} from '../checks/index.js'
 import {annotations, onGitHubActions} from '../report/github.js'
@@ -91,6 +92,7 @@ EXIT CODES
     if (markdown) this.log(toMarkdown(report, {verbose: flags.verbose}).trimEnd())
     else if (!this.jsonEnabled()) for (const line of renderReport(report, {verbose: flags.verbose})) this.log(line)
     if (!this.jsonEnabled() && onGitHubActions()) for (const line of annotations(report)) side(line)
+    if (flags.debug && this.aws.timeline) for (const line of criticalPathLines(this.aws.timeline)) this.logToStderr(`[debug] ${line}`)
     process.exitCode = exitCodeFor(report, flags['fail-on'])
     return report
   }
