@@ -12,7 +12,6 @@ import {plainLine, renderReport} from '../report/terminal.js'
 import {createMemo, exitCodeFor, type ProgressMode, runChecks} from '../checks/run-checks.js'
 import type {Report} from '../checks/report.js'
 import {durationFlag} from '../flags.js'
-import {resolveCompare} from '../lib/drift/compare.js'
 import {formatDuration} from '../util/duration.js'
 
 /** Live progress on a terminal; one plain line per check in CI, pipes and Markdown runs (on stderr); nothing with --json. */
@@ -64,7 +63,10 @@ EXIT CODES
     const env = flags.since
       ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: formatDuration(flags.since)}}}
       : base
-    const compare = flags.compare ? {env: resolveCompare(flags.compare, base, this.configFile)} : undefined
+    // The drift reader (and the SDK clients it imports) loads only with --compare.
+    const compare = flags.compare
+      ? {env: (await import('../lib/drift/compare.js')).resolveCompare(flags.compare, base, this.configFile)}
+      : undefined
     if (compare && !selected.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
     // The selected checks' modules (and their SDK clients) load while STS answers; an identity error wins.
     const [loaded, who] = await Promise.allSettled([loadChecks(selected), this.identity()])
