@@ -5,6 +5,10 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
   process.stdout.write(`${pkg.oclif.bin}/${pkg.version} ${process.platform}-${process.arch} node-${process.version}\n`)
 } else {
+  // V8's compile cache (Node >= 22.1): oclif, the SDK clients and our modules are compiled once, then read from
+  // the cache (in the system's temporary folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off).
+  const {enableCompileCache} = await import('node:module')
+  enableCompileCache?.()
   const {execute} = await import('@oclif/core')
   await execute({dir: import.meta.url})
 }
