@@ -89,6 +89,17 @@ describe('allthrive runtime conventions (built CLI)', () => {
     }
   })
 
+  it('prints a fish completion script of the commands, topics and flags', async () => {
+    const r = await cli(['autocomplete', 'fish'])
+    expect(r.code).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines).toContain("complete -c allthrive -n __fish_use_subcommand -a 'validate' -d 'Run health checks against an environment'")
+    expect(lines).toContain("complete -c allthrive -n '__fish_seen_subcommand_from cache' -a 'clear' -d 'Invalidate the CloudFront cache of an environment'")
+    expect(lines).toContain("complete -c allthrive -n '__fish_seen_subcommand_from validate' -l fail-on -x -a 'fail warn' -d 'Lowest status that makes the run fail (exit 1).'")
+    expect(lines.filter((l) => !l.startsWith('#')).every((l) => l.startsWith('complete -c allthrive '))).toBe(true)
+    expect(r.stdout).not.toContain('<%')
+  })
+
   it('reads ALLTHRIVE_ENVIRONMENT and ignores the bare ENVIRONMENT other tools set', async () => {
     const plain = await cli(['config', 'show'], {ENVIRONMENT: 'dev'})
     expect(plain.code).toBe(0)
