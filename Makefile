@@ -10,7 +10,9 @@
 # Pipelines that need the exact exit code call node bin/run.js. stdout carries only the command's output
 # (install and build output goes to stderr), so `make aws-validate ARGS=--json` prints only the JSON.
 SHELL := /bin/bash
-ENVIRONMENT ?= production
+# ENVIRONMENT=staging on the make command line is passed as `-e staging`. An ENVIRONMENT variable of the shell
+# (set for other tools) is ignored: without one on the command line the CLI reads ALLTHRIVE_ENVIRONMENT, else production.
+ENV_FLAG := $(if $(filter command line,$(origin ENVIRONMENT)),-e $(ENVIRONMENT))
 SERVICE ?=
 ARGS ?=
 CLI := node bin/run.js
@@ -50,29 +52,29 @@ build: dist/.built
 
 ## Health checks against an environment (needs AWS credentials). Exit 0 healthy, 1 unhealthy, 2 usage/credentials.
 aws-validate: dist/.built
-	@$(CLI) validate -e $(ENVIRONMENT) $(ARGS) $(EXIT_NOTE)
+	@$(CLI) validate $(ENV_FLAG) $(ARGS) $(EXIT_NOTE)
 
 validate: aws-validate
 
 ## Invalidate the CloudFront cache (default /*). Exit 0 created, 1 not found/AWS failure/wait timeout/declined, 2 usage or needs --yes.
 cloudfront-clear-cache: dist/.built
-	@$(CLI) cache clear -e $(ENVIRONMENT) $(ARGS) $(EXIT_NOTE)
+	@$(CLI) cache clear $(ENV_FLAG) $(ARGS) $(EXIT_NOTE)
 
 ## Follow the services' logs (Live Tail, else polling); Ctrl+C to stop. SERVICE empty = all four.
 logs: dist/.built
-	@$(CLI) logs tail $(SERVICE) -e $(ENVIRONMENT) --follow $(ARGS) $(EXIT_NOTE)
+	@$(CLI) logs tail $(SERVICE) $(ENV_FLAG) --follow $(ARGS) $(EXIT_NOTE)
 
 ## Shell (or ARGS="-- python manage.py check --deploy") in a service's container via ECS Exec. Needs session-manager-plugin.
 exec: dist/.built
-	@$(CLI) exec $(or $(SERVICE),web) -e $(ENVIRONMENT) $(ARGS) $(EXIT_NOTE)
+	@$(CLI) exec $(or $(SERVICE),web) $(ENV_FLAG) $(ARGS) $(EXIT_NOTE)
 
 ## Database migrations as a one-off ECS task; exits with the container's exit code. ARGS="--plan" | "--yes" | "--dry-run" | "--timeout 30m" | "--via exec"
 migrate: dist/.built
-	@$(CLI) migrate -e $(ENVIRONMENT) $(ARGS) $(EXIT_NOTE)
+	@$(CLI) migrate $(ENV_FLAG) $(ARGS) $(EXIT_NOTE)
 
 ## Monthly cost estimate from what runs. ARGS="--live-prices --actual --json --all-environments".
 cost: dist/.built
-	@$(CLI) cost -e $(ENVIRONMENT) $(ARGS) $(EXIT_NOTE)
+	@$(CLI) cost $(ENV_FLAG) $(ARGS) $(EXIT_NOTE)
 
 ## The whole test suite (type check + vitest), installing what it needs first.
 test: node_modules/.installed
