@@ -9,6 +9,8 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   // the cache (in the system's temporary folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off).
   const {enableCompileCache} = await import('node:module')
   enableCompileCache?.()
-  const {execute} = await import('@oclif/core')
+  const {execute, settings} = await import('@oclif/core')
+  // The built CLI runs dist/ even when NODE_ENV is test or development (bin/dev.js runs the sources).
+  settings.enableAutoTranspile = false
   await execute({dir: import.meta.url})
 }

@@ -20,6 +20,7 @@ interface Run {
 }
 
 function cli(args: string[], env: Record<string, string | undefined> = {}, nodeArgs: string[] = []): Promise<Run & {home: string}> {
+  env = {NODE_ENV: 'test', ...env}
   const home = mkdtempSync(join(tmpdir(), 'allthrive-home-'))
   const clean: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) {
@@ -106,6 +107,8 @@ describe('allthrive runtime conventions (built CLI)', () => {
     expect(plain.stdout).toMatch(/^environment\s+production$/m)
     const chosen = await cli(['config', 'show'], {ENVIRONMENT: 'dev', ALLTHRIVE_ENVIRONMENT: 'staging'})
     expect(chosen.stdout).toMatch(/^environment\s+staging$/m)
+    // The built CLI runs dist/ whatever NODE_ENV says: no oclif notice about TypeScript sources.
+    expect(chosen.stderr).toBe('')
   })
 
   it('finds the configuration in $XDG_CONFIG_HOME from any folder, and ALLTHRIVE_CONFIG first', async () => {
