@@ -70,11 +70,12 @@ describe('runChecks', () => {
       await sleep(ms)
       return r()
     })
+    // 80 ms apart: the order holds on a loaded machine, where starting five tasks can take milliseconds.
     const checks = [
-      slow('a', 60, async () => pass('ok')),
-      slow('b', 10, async () => warn('meh')),
-      slow('c', 30, async () => fail('bad')),
-      slow('d', 5, async () => {
+      slow('a', 320, async () => pass('ok')),
+      slow('b', 160, async () => warn('meh')),
+      slow('c', 240, async () => fail('bad')),
+      slow('d', 80, async () => {
         throw new Error('crash')
       }),
       slow('e', 1, async () => skip('n/a')),
