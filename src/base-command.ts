@@ -37,7 +37,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     verbose: Flags.boolean({char: 'v', summary: 'Show more detail (details of passing checks).', env: 'ALLTHRIVE_VERBOSE', helpGroup: 'GLOBAL'}),
-    debug: Flags.boolean({summary: 'Log each AWS call to stderr and show stack traces on errors.', env: 'ALLTHRIVE_DEBUG', helpGroup: 'GLOBAL'}),
+    debug: Flags.boolean({summary: 'Log each AWS call (and, in validate, the critical path of calls) to stderr; stack traces on errors.', env: 'ALLTHRIVE_DEBUG', helpGroup: 'GLOBAL'}),
   }
 
   protected flags!: FlagsOf<T>

@@ -32,7 +32,7 @@ Checks: ${CHECK_IDS.join(', ')}. The drift check runs when --compare names anoth
 EXIT CODES
   0  every check passed (warnings allowed, unless --fail-on warn)
   1  a check failed or could not run (error)
-  2  usage, configuration or credentials error: nothing was checked`
+  2  usage, configuration or credentials error, or every selected check skipped: nothing was checked`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --environment staging',
