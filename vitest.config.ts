@@ -8,6 +8,6 @@ export default defineConfig({
     testTimeout: 15_000,
     // oclif writes through console.log; let captureOutput see it (oclif/test#645).
     disableConsoleIntercept: true,
-    env: {NO_COLOR: '1', FORCE_COLOR: '0', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true'},
+    env: {NO_COLOR: '1', FORCE_COLOR: '0'},
   },
 })

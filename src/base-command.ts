@@ -21,8 +21,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     environment: Flags.string({
       char: 'e',
       summary: 'Environment to act on (production, staging, or one from allthrive.config.json).',
-      env: 'ENVIRONMENT',
+      env: 'ALLTHRIVE_ENVIRONMENT',
       default: DEFAULT_ENVIRONMENT,
+      helpGroup: 'GLOBAL',
+    }),
+    config: Flags.string({
+      summary: 'Configuration file. Default: ./allthrive.config.json, then $XDG_CONFIG_HOME/allthrive/config.json.',
+      env: 'ALLTHRIVE_CONFIG',
+      helpValue: '<file>',
       helpGroup: 'GLOBAL',
     }),
     profile: Flags.string({summary: 'AWS named profile.', env: 'AWS_PROFILE', helpGroup: 'GLOBAL'}),
@@ -31,7 +37,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       helpGroup: 'GLOBAL',
     }),
     verbose: Flags.boolean({char: 'v', summary: 'Show more detail (details of passing checks).', env: 'ALLTHRIVE_VERBOSE', helpGroup: 'GLOBAL'}),
-    debug: Flags.boolean({summary: 'Log each AWS call to stderr and show stack traces on errors.', env: 'ALLTHRIVE_DEBUG', helpGroup: 'GLOBAL'}),
+    debug: Flags.boolean({summary: 'Log each AWS call (and, in validate, the critical path of calls) to stderr; stack traces on errors.', env: 'ALLTHRIVE_DEBUG', helpGroup: 'GLOBAL'}),
   }
 
   protected flags!: FlagsOf<T>
@@ -53,9 +59,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     this.args = args as ArgsOf<T>
   }
 
-  /** allthrive.config.json of the working directory (empty when there is none), read once. */
+  /** The configuration file (--config, ./allthrive.config.json, the user's; empty when none), read once. */
   protected get configFile(): ReturnType<typeof loadConfigFile> {
-    this._config ??= loadConfigFile()
+    this._config ??= loadConfigFile({file: this.flags.config})
     return this._config
   }
 

@@ -1,6 +1,8 @@
 import {existsSync, readFileSync} from 'node:fs'
-import {join} from 'node:path'
-import {z} from 'zod'
+import {createRequire} from 'node:module'
+import {homedir} from 'node:os'
+import {isAbsolute, join, resolve} from 'node:path'
+import type * as Zod from 'zod'
 
 import {closest, UserError} from './errors.js'
 
@@ -40,101 +42,114 @@ const REQUIRED_ENV: Record<ServiceKey, string[]> = {
 
 // ---------------------------------------------------------------- schema
 
-const name = z.string().min(1)
-const duration = z.string().regex(/^\d+\s*(s|m|h|d)$/, 'must be a duration such as 30s, 15m, 2h or 1d')
+/**
+ * The file's schema. zod (some 200 modules) loads only when there is a file to validate, so a
+ * command run without one starts faster; loaded synchronously (its CommonJS build) on first use.
+ */
+function buildSchemas(z: typeof Zod) {
+  const name = z.string().min(1)
+  const duration = z.string().regex(/^\d+\s*(s|m|h|d)$/, 'must be a duration such as 30s, 15m, 2h or 1d')
 
-export const ThresholdsSchema = z.strictObject({
-  /** Per-check time budget in seconds. */
-  checkTimeoutSeconds: z.number().positive().optional(),
-  rds: z.strictObject({
-    caCertificateMinDays: z.number().int().nonnegative().optional(),
-    storageWarnFreePercent: z.number().min(0).max(100).optional(),
-    storageFailFreePercent: z.number().min(0).max(100).optional(),
-  }).optional(),
-  certificates: z.strictObject({
-    warnDays: z.number().int().nonnegative().optional(),
-    failDays: z.number().int().nonnegative().optional(),
-  }).optional(),
-  cloudwatchErrors: z.strictObject({
-    since: duration.optional(),
-    warnAt: z.number().int().positive().optional(),
-    failAt: z.number().int().positive().optional(),
-    topMessages: z.number().int().positive().max(50).optional(),
-    maxEventsPerGroup: z.number().int().positive().optional(),
-  }).optional(),
-  ecsServices: z.strictObject({
-    stoppedTasksShown: z.number().int().nonnegative().max(100).optional(),
-  }).optional(),
-  alb: z.strictObject({
-    minIdleTimeoutSeconds: z.number().int().positive().optional(),
-  }).optional(),
-  health: z.strictObject({
-    maxLatencyMs: z.number().int().positive().optional(),
-    certificateMinDays: z.number().int().nonnegative().optional(),
-  }).optional(),
-  probes: z.strictObject({
-    timeoutMs: z.number().int().positive().optional(),
-  }).optional(),
-})
+  const ThresholdsSchema = z.strictObject({
+    /** Per-check time budget in seconds. */
+    checkTimeoutSeconds: z.number().positive().optional(),
+    rds: z.strictObject({
+      caCertificateMinDays: z.number().int().nonnegative().optional(),
+      storageWarnFreePercent: z.number().min(0).max(100).optional(),
+      storageFailFreePercent: z.number().min(0).max(100).optional(),
+    }).optional(),
+    certificates: z.strictObject({
+      warnDays: z.number().int().nonnegative().optional(),
+      failDays: z.number().int().nonnegative().optional(),
+    }).optional(),
+    cloudwatchErrors: z.strictObject({
+      since: duration.optional(),
+      warnAt: z.number().int().positive().optional(),
+      failAt: z.number().int().positive().optional(),
+      topMessages: z.number().int().positive().max(50).optional(),
+      maxEventsPerGroup: z.number().int().positive().optional(),
+    }).optional(),
+    ecsServices: z.strictObject({
+      stoppedTasksShown: z.number().int().nonnegative().max(100).optional(),
+    }).optional(),
+    alb: z.strictObject({
+      minIdleTimeoutSeconds: z.number().int().positive().optional(),
+    }).optional(),
+    health: z.strictObject({
+      maxLatencyMs: z.number().int().positive().optional(),
+      certificateMinDays: z.number().int().nonnegative().optional(),
+    }).optional(),
+    probes: z.strictObject({
+      timeoutMs: z.number().int().positive().optional(),
+    }).optional(),
+  })
 
-const ServiceSchema = z.strictObject({
-  name: name.optional(),
-  container: name.optional(),
-  logGroup: name.optional(),
-  requiredEnv: z.array(name).optional(),
-})
+  const ServiceSchema = z.strictObject({
+    name: name.optional(),
+    container: name.optional(),
+    logGroup: name.optional(),
+    requiredEnv: z.array(name).optional(),
+  })
 
-const SecretSchema = z.strictObject({
-  id: name.optional(),
-  keys: z.array(name).optional(),
-})
+  const SecretSchema = z.strictObject({
+    id: name.optional(),
+    keys: z.array(name).optional(),
+  })
 
-export const EnvironmentSchema = z.strictObject({
-  region: z.string().optional(),
-  /** Commands that change things ask for confirmation (default: production only). */
-  protected: z.boolean().optional(),
-  cluster: name.optional(),
-  services: z.partialRecord(z.enum(SERVICE_KEYS), ServiceSchema).optional(),
-  secrets: z.record(name, SecretSchema).optional(),
-  buckets: z.strictObject({frontend: name.optional(), media: name.optional(), backups: name.optional()}).optional(),
-  rds: z.strictObject({
-    instanceId: name.optional(),
-    expectMultiAz: z.boolean().optional(),
-    expectDeletionProtection: z.boolean().optional(),
-  }).optional(),
-  redis: z.strictObject({replicationGroupId: name.optional()}).optional(),
-  alb: z.strictObject({name: name.optional()}).optional(),
-  domains: z.array(name).min(1).optional(),
-  cloudfrontDomains: z.array(name).optional(),
-  cloudfront: z.strictObject({distributionId: name.optional()}).optional(),
-  healthUrl: z.url().optional(),
-  alarms: z.strictObject({
-    prefix: name.optional(),
-    tag: z.strictObject({key: name, value: name}).optional(),
-  }).optional(),
-  drift: z.strictObject({
-    /** Differences that are by design, e.g. "web:env:DEBUG", "celery:secret:SENTRY_DSN", "*:cpu". */
-    allow: z.array(name).optional(),
-  }).optional(),
-  exec: z.strictObject({command: name.optional()}).optional(),
-  migrate: z.strictObject({
-    command: z.array(name).min(1).optional(),
-    planCommand: z.array(name).min(1).optional(),
-  }).optional(),
-  thresholds: ThresholdsSchema.optional(),
-})
-
-export const ConfigFileSchema = z.strictObject({
-  $schema: z.string().optional(),
-  defaults: z.strictObject({
+  const EnvironmentSchema = z.strictObject({
     region: z.string().optional(),
+    /** Commands that change things ask for confirmation (default: production only). */
+    protected: z.boolean().optional(),
+    cluster: name.optional(),
+    services: z.partialRecord(z.enum(SERVICE_KEYS), ServiceSchema).optional(),
+    secrets: z.record(name, SecretSchema).optional(),
+    buckets: z.strictObject({frontend: name.optional(), media: name.optional(), backups: name.optional()}).optional(),
+    rds: z.strictObject({
+      instanceId: name.optional(),
+      expectMultiAz: z.boolean().optional(),
+      expectDeletionProtection: z.boolean().optional(),
+    }).optional(),
+    redis: z.strictObject({replicationGroupId: name.optional()}).optional(),
+    alb: z.strictObject({name: name.optional()}).optional(),
+    domains: z.array(name).min(1).optional(),
+    cloudfrontDomains: z.array(name).optional(),
+    cloudfront: z.strictObject({distributionId: name.optional()}).optional(),
+    healthUrl: z.url().optional(),
+    alarms: z.strictObject({
+      prefix: name.optional(),
+      tag: z.strictObject({key: name, value: name}).optional(),
+    }).optional(),
+    drift: z.strictObject({
+      /** Differences that are by design, e.g. "web:env:DEBUG", "celery:secret:SENTRY_DSN", "*:cpu". */
+      allow: z.array(name).optional(),
+    }).optional(),
+    exec: z.strictObject({command: name.optional()}).optional(),
+    migrate: z.strictObject({
+      command: z.array(name).min(1).optional(),
+      planCommand: z.array(name).min(1).optional(),
+    }).optional(),
     thresholds: ThresholdsSchema.optional(),
-  }).optional(),
-  environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'environment names are lowercase letters, digits and hyphens'), EnvironmentSchema).optional(),
-})
+  })
 
-export type ConfigFile = z.infer<typeof ConfigFileSchema>
-type EnvironmentOverrides = z.infer<typeof EnvironmentSchema>
+  const ConfigFileSchema = z.strictObject({
+    $schema: z.string().optional(),
+    defaults: z.strictObject({
+      region: z.string().optional(),
+      thresholds: ThresholdsSchema.optional(),
+    }).optional(),
+    environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'environment names are lowercase letters, digits and hyphens'), EnvironmentSchema).optional(),
+  })
+
+  return {ThresholdsSchema, EnvironmentSchema, ConfigFileSchema}
+}
+
+type Schemas = ReturnType<typeof buildSchemas>
+let schemas: Schemas | undefined
+const requireFromHere = createRequire(import.meta.url)
+export const configSchemas = (): Schemas => (schemas ??= buildSchemas(requireFromHere('zod') as typeof Zod))
+
+export type ConfigFile = Zod.infer<Schemas['ConfigFileSchema']>
+type EnvironmentOverrides = Zod.infer<Schemas['EnvironmentSchema']>
 
 // ---------------------------------------------------------------- resolved model
 
@@ -211,7 +226,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   probes: {timeoutMs: 3000},
 }
 
-function mergeThresholds(base: Thresholds, over: z.infer<typeof ThresholdsSchema> | undefined): Thresholds {
+function mergeThresholds(base: Thresholds, over: Zod.infer<Schemas['ThresholdsSchema']> | undefined): Thresholds {
   if (!over) return base
   return {
     checkTimeoutSeconds: over.checkTimeoutSeconds ?? base.checkTimeoutSeconds,
@@ -310,7 +325,7 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
     })
   }
 
-  const result = ConfigFileSchema.safeParse(raw)
+  const result = configSchemas().ConfigFileSchema.safeParse(raw)
   if (result.success) return result.data
   const problems = result.error.issues.slice(0, 5).map((i) => `${issuePath(i.path)}: ${i.message}`)
   throw new UserError(`${file} is invalid: ${problems.join('; ')}.`, {
@@ -319,10 +334,46 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
   })
 }
 
-export function loadConfigFile(cwd = process.cwd()): {config: ConfigFile; source: string} {
-  const file = join(cwd, CONFIG_FILE)
-  if (!existsSync(file)) return {config: {}, source: 'naming convention (no allthrive.config.json)'}
-  return {config: parseConfigFile(readFileSync(file, 'utf8'), file), source: file}
+/** Where the configuration file is looked up; each field defaults to the process's. */
+export interface ConfigLookup {
+  /** --config (or ALLTHRIVE_CONFIG): this file and no other; it must exist. */
+  file?: string
+  cwd?: string
+  /** Variables read: XDG_CONFIG_HOME. */
+  env?: Record<string, string | undefined>
+  home?: string
+}
+
+/** The user's config file: $XDG_CONFIG_HOME/allthrive/config.json, else ~/.config/allthrive/config.json. */
+export function userConfigFile(env: Record<string, string | undefined> = process.env, home = homedir()): string {
+  const xdg = env.XDG_CONFIG_HOME
+  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.config'), 'allthrive', 'config.json')
+}
+
+/**
+ * The configuration file: --config FILE (or ALLTHRIVE_CONFIG), else ./allthrive.config.json, else the user's
+ * ($XDG_CONFIG_HOME/allthrive/config.json), else none (the naming convention alone). A string is the cwd.
+ */
+export function loadConfigFile(where: string | ConfigLookup = {}): {config: ConfigFile; source: string} {
+  const lookup = typeof where === 'string' ? {cwd: where} : where
+  const cwd = lookup.cwd ?? process.cwd()
+  if (lookup.file) {
+    const file = resolve(cwd, lookup.file)
+    if (!existsSync(file)) {
+      throw new UserError(`Configuration file ${file} (--config or ALLTHRIVE_CONFIG) does not exist.`, {
+        code: 'CONFIG_NOT_FOUND',
+        suggestions: [`Check the path, or leave out --config (and unset ALLTHRIVE_CONFIG) to use ./${CONFIG_FILE} or ${userConfigFile(lookup.env, lookup.home)}.`],
+      })
+    }
+
+    return {config: parseConfigFile(readFileSync(file, 'utf8'), file), source: file}
+  }
+
+  for (const file of [join(cwd, CONFIG_FILE), userConfigFile(lookup.env, lookup.home)]) {
+    if (existsSync(file)) return {config: parseConfigFile(readFileSync(file, 'utf8'), file), source: file}
+  }
+
+  return {config: {}, source: `naming convention (no ${CONFIG_FILE}, no ${userConfigFile(lookup.env, lookup.home)})`}
 }
 
 export function knownEnvironments(config: ConfigFile): string[] {

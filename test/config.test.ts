@@ -1,9 +1,9 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {conventionFor, knownEnvironments, loadConfigFile, parseConfigFile, resolveEnvironment} from '../src/config.js'
+import {conventionFor, knownEnvironments, loadConfigFile, parseConfigFile, resolveEnvironment, userConfigFile} from '../src/config.js'
 import {UserError} from '../src/errors.js'
 
 const noFile = {config: {}, source: 'convention'}
@@ -82,9 +82,10 @@ describe('config file', () => {
 
   it('is optional, and read from the working directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'allthrive-'))
-    expect(loadConfigFile(dir).config).toEqual({})
+    const home = mkdtempSync(join(tmpdir(), 'allthrive-home-'))
+    expect(loadConfigFile({cwd: dir, env: {}, home}).config).toEqual({})
     writeFileSync(join(dir, 'allthrive.config.json'), JSON.stringify({environments: {qa: {}}}))
-    const loaded = loadConfigFile(dir)
+    const loaded = loadConfigFile({cwd: dir, env: {}, home})
     expect(loaded.source).toBe(join(dir, 'allthrive.config.json'))
     expect(knownEnvironments(loaded.config)).toContain('qa')
   })
@@ -101,5 +102,59 @@ describe('unknown environment', () => {
       expect(e.suggestions[0]).toBe('Did you mean --environment production?')
       expect(e.exit).toBe(2)
     }
+  })
+})
+
+describe('configuration file lookup: --config, ./allthrive.config.json, then the user\'s', () => {
+  const envs = (names: string[]) => JSON.stringify({environments: Object.fromEntries(names.map((n) => [n, {}]))})
+  function dirs() {
+    const root = mkdtempSync(join(tmpdir(), 'allthrive-lookup-'))
+    const [cwd, home, xdg] = ['work', 'home', 'xdg'].map((d) => join(root, d))
+    for (const d of [cwd, join(home, '.config', 'allthrive'), join(xdg, 'allthrive')]) mkdirSync(d, {recursive: true})
+    return {root, cwd, home, xdg}
+  }
+
+  it('falls back to ~/.config/allthrive/config.json from any folder', () => {
+    const {cwd, home} = dirs()
+    writeFileSync(join(home, '.config', 'allthrive', 'config.json'), envs(['laptop']))
+    const loaded = loadConfigFile({cwd, env: {}, home})
+    expect(loaded.source).toBe(join(home, '.config', 'allthrive', 'config.json'))
+    expect(knownEnvironments(loaded.config)).toContain('laptop')
+  })
+
+  it('reads $XDG_CONFIG_HOME/allthrive/config.json when XDG_CONFIG_HOME is set (absolute)', () => {
+    const {cwd, home, xdg} = dirs()
+    writeFileSync(join(home, '.config', 'allthrive', 'config.json'), envs(['home']))
+    writeFileSync(join(xdg, 'allthrive', 'config.json'), envs(['xdg']))
+    expect(loadConfigFile({cwd, env: {XDG_CONFIG_HOME: xdg}, home}).source).toBe(join(xdg, 'allthrive', 'config.json'))
+    expect(userConfigFile({XDG_CONFIG_HOME: 'relative/dir'}, home)).toBe(join(home, '.config', 'allthrive', 'config.json'))
+  })
+
+  it('prefers ./allthrive.config.json to the user\'s file, and --config to both', () => {
+    const {root, cwd, home} = dirs()
+    writeFileSync(join(home, '.config', 'allthrive', 'config.json'), envs(['home']))
+    writeFileSync(join(cwd, 'allthrive.config.json'), envs(['local']))
+    writeFileSync(join(root, 'chosen.json'), envs(['chosen']))
+    expect(loadConfigFile({cwd, env: {}, home}).source).toBe(join(cwd, 'allthrive.config.json'))
+    const chosen = loadConfigFile({cwd, env: {}, home, file: '../chosen.json'})
+    expect(chosen.source).toBe(join(root, 'chosen.json'))
+    expect(knownEnvironments(chosen.config)).toEqual(['production', 'staging', 'chosen'])
+  })
+
+  it('refuses a --config file that does not exist (exit 2), without falling back', () => {
+    const {cwd, home} = dirs()
+    writeFileSync(join(cwd, 'allthrive.config.json'), envs(['local']))
+    try {
+      loadConfigFile({cwd, env: {}, home, file: 'missing.json'})
+      expect.unreachable()
+    } catch (error) {
+      expect(error).toMatchObject({exit: 2, code: 'CONFIG_NOT_FOUND'})
+      expect((error as Error).message).toBe(`Configuration file ${join(cwd, 'missing.json')} (--config or ALLTHRIVE_CONFIG) does not exist.`)
+    }
+  })
+
+  it('says which files it looked for when there is none', () => {
+    const {cwd, home} = dirs()
+    expect(loadConfigFile({cwd, env: {}, home}).source).toBe(`naming convention (no allthrive.config.json, no ${join(home, '.config', 'allthrive', 'config.json')})`)
   })
 })

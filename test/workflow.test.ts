@@ -55,9 +55,16 @@ describe('aws-validate workflow', () => {
     return text.slice(start, next === -1 ? undefined : next)
   }
 
+  it('runs on Node 24 with actions of the Node 24 generation', () => {
+    expect(text).toMatch(/node-version: 24$/m)
+    for (const [, action, major] of text.matchAll(/uses: (actions\/(?:checkout|setup-node|upload-artifact))@v(\d+)/g)) {
+      expect(Number(major), action).toBeGreaterThanOrEqual(5)
+    }
+  })
+
   it('gets AWS access through OIDC, with no stored keys', () => {
     expect(text).toMatch(/^permissions:\n {2}id-token: write\n {2}contents: read$/m)
-    expect(text).toContain('uses: aws-actions/configure-aws-credentials@v4')
+    expect(text).toContain('uses: aws-actions/configure-aws-credentials@v5')
     expect(text).toContain('role-to-assume: arn:aws:iam::${{ secrets.AWS_ACCOUNT_ID }}:role/')
     expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key/)
   })

@@ -1,8 +1,10 @@
 import type {MiddlewareStack} from '@smithy/types'
 
-import {ConfiguredRetryStrategy} from '@smithy/util-retry'
+import type * as UtilRetry from '@smithy/util-retry'
+import {createRequire} from 'node:module'
 
 import {backoffMs} from '../util/backoff.js'
+import {type CallRecord, type Chain, recordCall} from './critical-path.js'
 import {operationInfo} from './errors.js'
 
 /**
@@ -18,7 +20,10 @@ export interface AwsOptions {
   region?: string
   /** Named profile from ~/.aws/config; undefined uses the default chain. */
   profile?: string
-  /** Custom endpoint (local emulator); defaults to AWS_ENDPOINT_URL. */
+  /**
+   * Custom endpoint for every client (local emulator). Without it the SDK resolves its own: AWS_ENDPOINT_URL_<SERVICE>
+   * (AWS_ENDPOINT_URL_ECS, ...), then AWS_ENDPOINT_URL, then the profile's endpoint_url.
+   */
   endpoint?: string
   /** Attempts per call, retries included. Default: AWS_MAX_ATTEMPTS, else 5. */
   maxAttempts?: number
@@ -40,6 +45,8 @@ export interface AwsClients {
   readonly options: Readonly<AwsOptions>
   /** Number of API calls made so far (a call retried after throttling counts once). */
   readonly calls: number
+  /** Start and end of every call so far, and the call each waited on (see critical-path.ts). */
+  readonly timeline?: readonly CallRecord[]
   /** Close every client's sockets. */
   destroy(): void
 }
@@ -47,21 +54,34 @@ export interface AwsClients {
 /** Back-off for throttling and transient errors: 300 ms doubling, capped at 10 s, with jitter. */
 export const retryDelay = (attempt: number): number => backoffMs(attempt, 300, 10_000)
 
+/** True when an endpoint variable the SDK honours is set (AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_<SERVICE>). */
+export function endpointFromEnv(env: Record<string, string | undefined> = process.env): boolean {
+  if (/^true$/i.test(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS ?? '')) return false
+  return Object.entries(env).some(([k, v]) => v && (k === 'AWS_ENDPOINT_URL' || k.startsWith('AWS_ENDPOINT_URL_')))
+}
+
+// Required when the first factory is built, not when a command loads: the SDK clients share it then.
+const requireFromHere = createRequire(import.meta.url)
+
 export function createAwsClients(options: AwsOptions = {}): AwsClients {
+  const {ConfiguredRetryStrategy} = requireFromHere('@smithy/util-retry') as typeof UtilRetry
+  // Only an endpoint given in code is set on the clients: the SDK resolves the endpoint variables itself,
+  // per service (AWS_ENDPOINT_URL_ECS wins over AWS_ENDPOINT_URL for ECS).
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL
   const shared = {
     region: options.region,
     profile: options.profile,
     retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 5), retryDelay),
-    ...(endpoint && {
-      endpoint,
-      // Local emulators listen on an IP address: no virtual-host buckets, no host prefixes.
-      forcePathStyle: true,
-      disableHostPrefix: true,
-    }),
+    ...(options.endpoint && {endpoint: options.endpoint}),
+    // Local emulators listen on an IP address: no virtual-host buckets, no host prefixes.
+    ...((options.endpoint || endpointFromEnv()) && {forcePathStyle: true, disableHostPrefix: true}),
   }
   const cache = new Map<string, AnyClient>()
   let calls = 0
+  const timeline: CallRecord[] = []
+  const origin = performance.now()
+  const clock = () => performance.now() - origin
+  const rootChain: Chain = {}
 
   const instrument = (client: AnyClient): void => {
     client.middlewareStack.add(
@@ -69,11 +89,14 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
         const info = operationInfo(String(context.clientName ?? 'AWS'), String(context.commandName ?? 'Call'))
         const started = Date.now()
         calls++
+        const ended = recordCall(timeline, info.action, clock, rootChain)
         try {
           const out = await next(args)
+          ended()
           options.debug?.(`aws ${info.action} ${Date.now() - started}ms`)
           return out
         } catch (error) {
+          ended(true)
           if (error && typeof error === 'object') Object.assign(error, {$allthrive: info})
           options.debug?.(`aws ${info.action} failed after ${Date.now() - started}ms: ${(error as Error)?.name}`)
           throw error
@@ -106,6 +129,7 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
     get calls() {
       return calls
     },
+    timeline,
     destroy() {
       for (const c of cache.values()) c.destroy()
       cache.clear()

@@ -1,7 +1,8 @@
-import {Listr} from 'listr2'
+import type {DefaultRenderer} from 'listr2'
 import {setMaxListeners} from 'node:events'
 
 export {createMemo} from '../util/concurrency.js'
+import {inCallChain} from '../aws/critical-path.js'
 import {classifyAwsError, describeAwsError, hintFor} from '../aws/errors.js'
 import {formatDuration, formatSeconds} from '../util/duration.js'
 import type {Report, ReportEntry} from './report.js'
@@ -51,7 +52,7 @@ export async function runOne(check: Check, base: CheckRunBase, opts: Pick<RunOpt
           reject(err)
         }, opts.timeoutMs)
       })
-      result = await Promise.race([check.run(ctx), timeout])
+      result = await Promise.race([inCallChain(() => check.run(ctx)), timeout])
     } else {
       result = {status: 'skip', summary: applies}
     }
@@ -100,14 +101,19 @@ export async function runChecks(checks: Check[], ctx: CheckRunBase, opts: RunOpt
   const started = new Date()
   const t0 = performance.now()
   const outcomes = new Map<string, ReportEntry>()
+  // listr2 loads only here: commands that never run checks do not pay for it at start-up.
+  const {Listr} = await import('listr2')
+  const warned = new Set<string>()
   const list = new Listr(
     checks.map((check) => ({
       title: check.title,
-      task: async (_: unknown, task: {title: string; skip(message?: string): void}) => {
+      task: async (_: unknown, task: {title: string; skip(message?: string): void; task: {id: string}}) => {
         const entry = await runOne(check, ctx, opts)
         outcomes.set(check.id, entry)
         opts.onResult?.(entry)
-        task.title = `${check.title} — ${entry.status === 'warn' ? '⚠ ' : ''}${entry.summary}`
+        task.title = `${check.title} — ${entry.summary}`
+        if (entry.status === 'warn') warned.add(task.task.id)
+        // Collapsed: the skip reason replaces the title, drawn once with the skip mark.
         if (entry.status === 'skip') task.skip(task.title)
         if (entry.status === 'fail' || entry.status === 'error') throw new Error(task.title)
       },
@@ -115,8 +121,8 @@ export async function runChecks(checks: Check[], ctx: CheckRunBase, opts: RunOpt
     {
       concurrent: Math.max(1, opts.concurrency),
       exitOnError: false,
-      renderer: opts.progress === 'live' ? 'default' : 'silent',
-      rendererOptions: {collapseErrors: false, collapseSkips: false, showErrorMessage: false},
+      renderer: opts.progress === 'live' ? await checkRenderer(warned) : 'silent',
+      rendererOptions: {collapseErrors: false, collapseSkips: true, suffixSkips: false, showSkipMessage: true, showErrorMessage: false},
     },
   )
   await list.run()
@@ -124,7 +130,7 @@ export async function runChecks(checks: Check[], ctx: CheckRunBase, opts: RunOpt
   const entries = checks.map((c) => outcomes.get(c.id)!)
   const counts = countStatuses(entries)
   return {
-    ok: counts.fail === 0 && counts.error === 0,
+    ok: counts.fail === 0 && counts.error === 0 && !nothingChecked(counts),
     environment: ctx.env.name,
     region: ctx.region,
     ...(ctx.accountId && {accountId: ctx.accountId}),
@@ -136,9 +142,32 @@ export async function runChecks(checks: Check[], ctx: CheckRunBase, opts: RunOpt
   }
 }
 
-/** Exit code for a report: 0 healthy, 1 a check failed or errored (or warned, with --fail-on warn). */
+/**
+ * listr2's live renderer, except that a check that warned is drawn with a yellow warning mark
+ * (listr2 knows only completed, failed and skipped tasks; a warn completes).
+ */
+export async function checkRenderer(warned: ReadonlySet<string>): Promise<typeof DefaultRenderer> {
+  const {color, DefaultRenderer: Base, figures} = await import('listr2')
+  return class CheckRenderer extends Base {
+    protected override style(task: Parameters<DefaultRenderer['style']>[0], output = false): string {
+      if (!output && task.isCompleted() && warned.has(task.id)) return color.yellow(figures.warning)
+      return super.style(task, output)
+    }
+  }
+}
+
+/** True when the run decided nothing: every check skipped (e.g. --only drift without --compare). */
+export function nothingChecked(counts: Record<CheckStatus, number>): boolean {
+  return CHECK_STATUSES.every((s) => s === 'skip' || counts[s] === 0)
+}
+
+/**
+ * Exit code for a report: 0 healthy, 1 a check failed or errored (or warned, with --fail-on warn),
+ * 2 nothing was checked (every check skipped).
+ */
 export function exitCodeFor(report: Pick<Report, 'counts'>, failOn: 'fail' | 'warn' = 'fail'): number {
   const {counts} = report
+  if (nothingChecked(counts)) return 2
   if (counts.fail > 0 || counts.error > 0) return 1
   if (failOn === 'warn' && counts.warn > 0) return 1
   return 0

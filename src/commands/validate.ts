@@ -2,8 +2,9 @@ import {Flags} from '@oclif/core'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
+import {criticalPathLines} from '../aws/critical-path.js'
 import {BaseCommand} from '../base-command.js'
-import {ALL_CHECKS, CHECK_IDS, selectChecks} from '../checks/index.js'
+import {CHECK_IDS, CHECKS, loadChecks, selectChecks} from '../checks/index.js'
 import {annotations, onGitHubActions} from '../report/github.js'
 import {toJUnit} from '../report/junit.js'
 import {toMarkdown} from '../report/markdown.js'
@@ -12,7 +13,6 @@ import {terminalWidth} from '../report/wrap.js'
 import {createMemo, exitCodeFor, type ProgressMode, runChecks} from '../checks/run-checks.js'
 import type {Report} from '../checks/report.js'
 import {durationFlag} from '../flags.js'
-import {resolveCompare} from '../lib/drift/compare.js'
 import {formatDuration} from '../util/duration.js'
 
 /** Live progress on a terminal; one plain line per check in CI, pipes and Markdown runs (on stderr); nothing with --json. */
@@ -33,7 +33,7 @@ Checks: ${CHECK_IDS.join(', ')}. The drift check runs when --compare names anoth
 EXIT CODES
   0  every check passed (warnings allowed, unless --fail-on warn)
   1  a check failed or could not run (error)
-  2  usage, configuration or credentials error: nothing was checked`
+  2  usage, configuration or credentials error, or every selected check skipped: nothing was checked`
 
   static override examples = [
     '<%= config.bin %> <%= command.id %> --environment staging',
@@ -59,14 +59,22 @@ EXIT CODES
 
   public async run(): Promise<Report> {
     const {flags} = this
-    const checks = selectChecks(ALL_CHECKS, flags.only, flags.skip)
+    const selected = selectChecks(CHECKS, flags.only, flags.skip)
     const base = this.envConfig
     const env = flags.since
       ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: formatDuration(flags.since)}}}
       : base
-    const compare = flags.compare ? {env: resolveCompare(flags.compare, base, this.configFile)} : undefined
-    if (compare && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
-    const {accountId, region} = await this.identity()
+    // The drift reader (and the SDK clients it imports) loads only with --compare.
+    const compare = flags.compare
+      ? {env: (await import('../lib/drift/compare.js')).resolveCompare(flags.compare, base, this.configFile)}
+      : undefined
+    if (compare && !selected.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
+    // The selected checks' modules (and their SDK clients) load while STS answers; an identity error wins.
+    const [loaded, who] = await Promise.allSettled([loadChecks(selected), this.identity()])
+    if (who.status === 'rejected') throw who.reason
+    if (loaded.status === 'rejected') throw loaded.reason
+    const checks = loaded.value
+    const {accountId, region} = who.value
     const markdown = flags.format === 'markdown' && !this.jsonEnabled()
     // With --format markdown, stdout is the document: progress and annotations go to stderr (GitHub reads commands there too).
     const side = (line: string) => (markdown ? this.logToStderr(line) : this.log(line))
@@ -87,6 +95,7 @@ EXIT CODES
     if (markdown) this.log(toMarkdown(report, {verbose: flags.verbose}).trimEnd())
     else if (!this.jsonEnabled()) for (const line of renderReport(report, {verbose: flags.verbose, width: terminalWidth()})) this.log(line)
     if (!this.jsonEnabled() && onGitHubActions()) for (const line of annotations(report)) side(line)
+    if (flags.debug && this.aws.timeline) for (const line of criticalPathLines(this.aws.timeline)) this.logToStderr(`[debug] ${line}`)
     process.exitCode = exitCodeFor(report, flags['fail-on'])
     return report
   }

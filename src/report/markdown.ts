@@ -34,6 +34,7 @@ function verdict(report: Report): string {
   const v = verdictOf(report, code)
   const env = escapeMarkdown(report.environment)
   if (v.level === 'unhealthy') return `**${MARK.fail} ${env} is NOT healthy** — ${v.why}`
+  if (v.level === 'nothing-checked') return `**${MARK.skip} ${env}: nothing was checked** — every selected check skipped`
   return v.level === 'warnings' ? `**${MARK.warn} ${env} is healthy, with warnings** — ${v.warned.map((e) => code(e.id)).join(', ')}` : `**${MARK.pass} ${env} is healthy**`
 }
 

@@ -16,7 +16,7 @@ const COLOR: Record<CheckStatus, (s: string) => string> = {
 const LABEL: Record<CheckStatus, string> = {pass: 'PASS', warn: 'WARN', fail: 'FAIL', skip: 'SKIP', error: 'ERROR'}
 
 export interface Verdict {
-  level: 'unhealthy' | 'warnings' | 'healthy'
+  level: 'unhealthy' | 'warnings' | 'healthy' | 'nothing-checked'
   /** "failed: a, b; could not check: c" when unhealthy, else empty. */
   why: string
   warned: ReportEntry[]
@@ -32,6 +32,7 @@ export function verdictOf(report: Report, name: (id: string) => string = (id) =>
     return {level: 'unhealthy', why, warned}
   }
 
+  if (report.checks.every((c) => c.status === 'skip')) return {level: 'nothing-checked', why: '', warned}
   return {level: warned.length > 0 ? 'warnings' : 'healthy', why: '', warned}
 }
 
@@ -74,7 +75,9 @@ export function summaryLines(report: Report): string[] {
   const v = verdictOf(report)
   const verdict = v.level === 'unhealthy'
     ? ansis.red.bold(`✖ ${where} is NOT healthy — ${v.why}`)
-    : v.level === 'warnings' ? ansis.yellow.bold(`⚠ ${where} is healthy, with warnings`) : ansis.green.bold(`✔ ${where} is healthy`)
+    : v.level === 'warnings' ? ansis.yellow.bold(`⚠ ${where} is healthy, with warnings`)
+      : v.level === 'nothing-checked' ? ansis.yellow.bold(`↓ ${where}: nothing was checked — every selected check skipped`)
+        : ansis.green.bold(`✔ ${where} is healthy`)
 
   return [`${total} check${total === 1 ? '' : 's'}: ${parts.join(', ')} (${seconds(report.durationMs)})`, verdict]
 }

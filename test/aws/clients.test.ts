@@ -1,4 +1,5 @@
 import {GetSecretValueCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
+import {GetCallerIdentityCommand, STSClient} from '@aws-sdk/client-sts'
 import {Readable} from 'node:stream'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
@@ -24,12 +25,29 @@ function fakeWire(client: SecretsManagerClient, responses: {status: number; type
   return seen
 }
 
+/** Sends one call on a wire that records where it went (host:port) and answers nothing. */
+async function sentTo(client: SecretsManagerClient | STSClient, command: GetSecretValueCommand | GetCallerIdentityCommand): Promise<string> {
+  let where = ''
+  Object.assign(client.config, {
+    requestHandler: {
+      async handle(request: {hostname: string; port?: number}) {
+        where = `${request.hostname}:${request.port}`
+        throw new Error('stop here')
+      },
+      updateHttpClientConfig() {},
+      httpHandlerConfigs: () => ({}),
+    },
+  })
+  await (client.send as (c: unknown) => Promise<unknown>)(command).catch(() => undefined)
+  return where
+}
+
 describe('createAwsClients', () => {
   const saved = {...process.env}
   beforeEach(() => {
     process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
     process.env.AWS_SECRET_ACCESS_KEY = 'secret'
-    delete process.env.AWS_ENDPOINT_URL
+    for (const k of Object.keys(process.env)) if (k.startsWith('AWS_ENDPOINT_URL')) delete process.env[k]
   })
   afterEach(() => {
     process.env = {...saved}
@@ -48,10 +66,26 @@ describe('createAwsClients', () => {
 
   it('points every client at AWS_ENDPOINT_URL', async () => {
     process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:5055'
-    const aws = createAwsClients({region: 'us-east-1'})
-    const endpoint = await aws.client(SecretsManagerClient).config.endpoint!()
-    expect(`${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`).toBe('http://127.0.0.1:5055')
+    const aws = createAwsClients({region: 'us-east-1', maxAttempts: 1})
+    expect(await sentTo(aws.client(SecretsManagerClient), new GetSecretValueCommand({SecretId: 'x'}))).toBe('127.0.0.1:5055')
+    expect(await sentTo(aws.client(STSClient), new GetCallerIdentityCommand({}))).toBe('127.0.0.1:5055')
     expect(aws.options.endpoint).toBe('http://127.0.0.1:5055')
+  })
+
+  it('lets the SDK honour the per-service variables: AWS_ENDPOINT_URL_SECRETS_MANAGER over AWS_ENDPOINT_URL', async () => {
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:5055'
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = 'http://127.0.0.1:6066'
+    const aws = createAwsClients({region: 'us-east-1', maxAttempts: 1})
+    expect(await sentTo(aws.client(SecretsManagerClient), new GetSecretValueCommand({SecretId: 'x'}))).toBe('127.0.0.1:6066')
+    expect(await sentTo(aws.client(STSClient), new GetCallerIdentityCommand({}))).toBe('127.0.0.1:5055')
+    expect((aws.client(SecretsManagerClient).config as {forcePathStyle?: boolean}).forcePathStyle).toBe(true)
+  })
+
+  it('sets an endpoint given in code on every client', async () => {
+    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = 'http://127.0.0.1:6066'
+    const aws = createAwsClients({region: 'us-east-1', endpoint: 'http://127.0.0.1:7077'})
+    const endpoint = await aws.client(SecretsManagerClient).config.endpoint!()
+    expect(`${endpoint.hostname}:${endpoint.port}`).toBe('127.0.0.1:7077')
   })
 
   it('tags errors with the operation, so AccessDenied names the IAM action', async () => {

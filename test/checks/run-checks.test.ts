@@ -70,11 +70,12 @@ describe('runChecks', () => {
       await sleep(ms)
       return r()
     })
+    // 80 ms apart: the order holds on a loaded machine, where starting five tasks can take milliseconds.
     const checks = [
-      slow('a', 60, async () => pass('ok')),
-      slow('b', 10, async () => warn('meh')),
-      slow('c', 30, async () => fail('bad')),
-      slow('d', 5, async () => {
+      slow('a', 320, async () => pass('ok')),
+      slow('b', 160, async () => warn('meh')),
+      slow('c', 240, async () => fail('bad')),
+      slow('d', 80, async () => {
         throw new Error('crash')
       }),
       slow('e', 1, async () => skip('n/a')),
@@ -117,6 +118,10 @@ describe('exit codes', () => {
     expect(exitCodeFor(counts([{status: 'pass'}, {status: 'fail'}]))).toBe(1)
     expect(exitCodeFor(counts([{status: 'error'}]))).toBe(1)
   })
+  it('is 2 when every check skipped: nothing was checked', () => {
+    expect(exitCodeFor(counts([{status: 'skip'}, {status: 'skip'}]))).toBe(2)
+    expect(exitCodeFor(counts([{status: 'skip'}]), 'warn')).toBe(2)
+  })
   it('is 1 on warn with --fail-on warn', () => {
     expect(exitCodeFor(counts([{status: 'warn'}]), 'warn')).toBe(1)
     expect(exitCodeFor(counts([{status: 'pass'}]), 'warn')).toBe(0)
@@ -138,5 +143,43 @@ describe('helpers', () => {
     expect(worst(['warn', 'fail', 'pass'])).toBe('fail')
     expect(worst(['fail', 'error'])).toBe('error')
     expect(worst([])).toBe('pass')
+  })
+})
+
+describe('live progress (listr2 on a terminal)', () => {
+  /** Runs checks with the live renderer on a pretend terminal; returns the last frame drawn. */
+  async function liveFrame(checks: Check[]): Promise<string> {
+    const out = process.stdout as NodeJS.WriteStream & {isTTY: boolean}
+    const saved = {isTTY: out.isTTY, columns: out.columns, write: out.write}
+    const writes: string[] = []
+    out.isTTY = true
+    out.columns = 120
+    out.write = ((chunk: string | Uint8Array) => {
+      writes.push(String(chunk))
+      return true
+    }) as typeof out.write
+    try {
+      await runChecks(checks, ctxWith(), {concurrency: 4, timeoutMs: 1000, progress: 'live'})
+    } finally {
+      Object.assign(out, saved)
+    }
+
+    // eslint-disable-next-line no-control-regex
+    const plain = writes.join('').replaceAll(/\u001B\[[0-9;?]*[A-Za-z]/g, '')
+    const last = plain.lastIndexOf('title of p')
+    return plain.slice(plain.lastIndexOf('\n', last) + 1)
+  }
+
+  it('draws a warning with the warning mark, a skip once with the skip mark, a pass with a tick', async () => {
+    const frame = await liveFrame([
+      check('p', async () => pass('all good')),
+      check('w', async () => warn('disk 85% full')),
+      check('s', async () => skip('no --compare environment')),
+    ])
+    expect(frame).toMatch(/✔ title of p — all good/)
+    expect(frame).toMatch(/⚠ title of w — disk 85% full/)
+    expect(frame).not.toMatch(/✔ title of w/)
+    expect(frame).toMatch(/↓ title of s — no --compare environment/)
+    expect(frame.match(/no --compare environment/g)).toHaveLength(1)
   })
 })

@@ -63,12 +63,18 @@ describe('validate', () => {
     expect(process.exitCode).toBe(1)
   })
 
-  it('reads the environment from ENVIRONMENT and defaults to production', async () => {
+  it('reads the environment from ALLTHRIVE_ENVIRONMENT (not ENVIRONMENT) and defaults to production', async () => {
     mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('production')})
+    process.env.ENVIRONMENT = 'dev'
     expect((await run(['--only', 'secrets', '--json'])).result?.environment).toBe('production')
-    process.env.ENVIRONMENT = 'staging'
+    process.env.ALLTHRIVE_ENVIRONMENT = 'staging'
     mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging')})
-    expect((await run(['--only', 'secrets', '--json'])).result?.environment).toBe('staging')
+    try {
+      expect((await run(['--only', 'secrets', '--json'])).result?.environment).toBe('staging')
+    } finally {
+      delete process.env.ALLTHRIVE_ENVIRONMENT
+      delete process.env.ENVIRONMENT
+    }
   })
 
   it('writes a JUnit report', async () => {
@@ -272,10 +278,19 @@ describe('validate --compare (drift)', () => {
     expect(result?.checks.map((c) => c.id)).toEqual(['secrets'])
   })
 
-  it('skips drift without --compare', async () => {
+  it('skips drift without --compare: nothing was checked, exit 2', async () => {
     const {result} = await run(['-e', 'staging', '--only', 'drift', '--json'])
     expect(result?.checks[0]).toMatchObject({status: 'skip', summary: 'no --compare environment'})
+    expect(result?.ok).toBe(false)
+    expect(process.exitCode).toBe(2)
     expect(mocks.ecs.calls()).toHaveLength(0)
+  })
+
+  it('says nothing was checked, not healthy, when every check skipped', async () => {
+    const {stdout} = await run(['-e', 'staging', '--only', 'drift'])
+    expect(stdout).toContain('staging (us-east-1, account 123456789012): nothing was checked — every selected check skipped')
+    expect(stdout).not.toContain('is healthy')
+    expect(process.exitCode).toBe(2)
   })
 
   it.each([

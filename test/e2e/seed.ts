@@ -298,8 +298,6 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
   const log = opts.log ?? ((line: string) => console.log(line))
   const now = opts.now ?? new Date()
   assertEmulator(endpoint)
-  // As bin/run.js: the lockfile pins SDK releases that support Node 20, so the notice is noise.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
   await resetMoto(endpoint)
   await freezeEcsTasks(endpoint)
   log(`reset moto at ${endpoint}; ECS tasks stay RUNNING (state-manager transition frozen)`)

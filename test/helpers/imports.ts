@@ -13,7 +13,7 @@ export type ImportGraph = Map<string, string[]>
 
 /** Top to bottom; the entries of one row share a layer. */
 export const FLOOR_PLAN: readonly (readonly string[])[] = [
-  ['commands', 'base-command.ts', 'flags.ts', 'index.ts'],
+  ['commands', 'hooks', 'base-command.ts', 'flags.ts', 'index.ts'],
   ['report'],
   ['checks'],
   ['lib'],

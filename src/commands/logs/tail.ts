@@ -14,6 +14,20 @@ import {selectServices} from '../../lib/logs/services.js'
 import {tail, type TailSummary} from '../../lib/logs/tailer.js'
 import {narrowToTask} from '../../lib/logs/task-stream.js'
 import {resolveWindow, TIME_FORMS} from '../../lib/logs/time.js'
+import {parseDuration} from '../../util/duration.js'
+
+/** A window that held no event: said on stderr, with a wider --since to try ("no events in the last 10m; try --since 1h"). */
+export function noEventsNote(opts: {since?: string; until?: string; filter?: string; task?: boolean; previous?: boolean}): string {
+  const since = opts.since ?? '10m'
+  const matching = opts.filter ? ' matching the filter' : ''
+  if (opts.previous) return `no events${matching} in the stopped task's log stream`
+  const ago = /^\s*\d+(?:\.\d+)?\s*[smhd]\s*$/i.test(since) ? parseDuration(since, '--since') : undefined
+  const window = opts.until !== undefined ? `between --since ${since} and --until ${opts.until}`
+    : ago === undefined ? `since ${since}` : `in the last ${since.trim()}`
+  const wider = ago === undefined ? undefined : ['1h', '1d', '7d'].find((d) => parseDuration(d, '--since') > ago)
+  const hint = opts.task ? '' : wider && opts.until === undefined ? `; try --since ${wider}` : '; try an earlier --since'
+  return `no events${matching} ${window}${hint}`
+}
 
 export default class LogsTail extends BaseCommand<typeof LogsTail> {
   static override summary = 'Print the services\' CloudWatch logs interleaved by time, or stream them with --follow'
@@ -86,6 +100,10 @@ EXIT CODES
       if (!signal.aborted) throw error
     } finally {
       interrupts.dispose()
+    }
+
+    if (summary?.events === 0 && !flags.follow && !interrupts.interrupted()) {
+      this.logToStderr(noEventsNote({since: flags.since, until: flags.until, filter: flags.filter, task: Boolean(flags.task), previous: flags.previous}))
     }
 
     process.exitCode = interrupts.interrupted() ? EXIT_INTERRUPTED : EXIT.OK

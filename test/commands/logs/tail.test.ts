@@ -4,7 +4,7 @@ import {GetCallerIdentityCommand} from '@aws-sdk/client-sts'
 import {captureOutput} from '@oclif/test'
 import {beforeEach, describe, expect, it} from 'vitest'
 
-import LogsTail from '../../../src/commands/logs/tail.js'
+import LogsTail, {noEventsNote} from '../../../src/commands/logs/tail.js'
 import type {TailSummary} from '../../../src/lib/logs/tailer.js'
 import {accessDenied, mocks, resetMocks} from '../../helpers/aws.js'
 import {FakeLogs, liveEvent, LiveStream, TASK_A, TASK_B} from '../../lib/logs/fakes.js'
@@ -52,6 +52,16 @@ describe('logs tail', () => {
     // Default window: the last 10 minutes, up to now.
     expect(logs.calls[0].startTime).toBeGreaterThanOrEqual(now - 600_000)
     expect(logs.calls[0].startTime).toBeLessThan(now - 590_000)
+  })
+
+  it('says on stderr that the window held no event, with a wider --since to try, and exits 0', async () => {
+    const {stdout, stderr, result} = await run(['web', '-e', 'staging', '--since', '30s'])
+    expect(stdout).toBe('')
+    expect(stderr.trim().split('\n').at(-1)).toBe('no events in the last 30s; try --since 1h')
+    expect(result).toMatchObject({events: 0})
+    expect(process.exitCode).toBe(0)
+    const week = await run(['web', '-e', 'staging', '--since', '3d', '--filter', 'NOPE'])
+    expect(week.stderr.trim().split('\n').at(-1)).toBe('no events matching the filter in the last 3d; try --since 7d')
   })
 
   it('reads all four services when none is named', async () => {
@@ -203,5 +213,19 @@ describe('logs tail: usage errors (exit 2, nothing read)', () => {
     if (suggestion) expect(error?.suggestions).toContain(suggestion)
     expect(error?.oclif?.exit).toBe(2)
     expect(mocks.logs.calls()).toHaveLength(0)
+  })
+})
+
+describe('noEventsNote', () => {
+  it.each([
+    [{}, 'no events in the last 10m; try --since 1h'],
+    [{since: '2h'}, 'no events in the last 2h; try --since 1d'],
+    [{since: '30d'}, 'no events in the last 30d; try an earlier --since'],
+    [{since: '2025-12-25T10:00:00Z'}, 'no events since 2025-12-25T10:00:00Z; try an earlier --since'],
+    [{since: '2h', until: '1h'}, 'no events between --since 2h and --until 1h; try an earlier --since'],
+    [{since: '10m', task: true}, 'no events in the last 10m'],
+    [{previous: true}, 'no events in the stopped task\'s log stream'],
+  ])('%j -> %s', (opts, note) => {
+    expect(noEventsNote(opts)).toBe(note)
   })
 })

@@ -1,0 +1,152 @@
+import {Config} from '@oclif/core'
+import {execFile} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {createServer} from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {beforeAll, describe, expect, it} from 'vitest'
+
+/**
+ * The built CLI as a user runs it, for the runtime conventions: version, help, unknown commands,
+ * variables, configuration lookup, and which modules a run loads. Needs `npm run build`.
+ */
+const root = join(import.meta.dirname, '..')
+const bin = join(root, 'bin', 'run.js')
+
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+function cli(args: string[], env: Record<string, string | undefined> = {}, nodeArgs: string[] = []): Promise<Run & {home: string}> {
+  env = {NODE_ENV: 'test', ...env}
+  const home = mkdtempSync(join(tmpdir(), 'allthrive-home-'))
+  const clean: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('ALLTHRIVE_') && k !== 'ENVIRONMENT' && k !== 'XDG_CONFIG_HOME') clean[k] = v
+  }
+  const merged: Record<string, string | undefined> = {
+    ...clean,
+    HOME: home,
+    NO_COLOR: '1',
+    AWS_CONFIG_FILE: join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...env,
+  }
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
+  return new Promise((resolve) => {
+    const cwd = (env.CWD as string | undefined) ?? home
+    execFile(process.execPath, [...nodeArgs, bin, ...args], {env: merged as NodeJS.ProcessEnv, cwd, timeout: 30_000}, (error, stdout, stderr) => {
+      resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' '), home})
+    })
+  })
+}
+
+/** A loopback port nothing listens on: every AWS call is refused at once. */
+async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const {port} = server.address() as {port: number}
+  await new Promise((r) => server.close(r))
+  return port
+}
+
+describe('allthrive runtime conventions (built CLI)', () => {
+  beforeAll(() => {
+    if (!existsSync(join(root, 'dist', 'commands', 'validate.js'))) throw new Error('dist/ is missing: run `npm run build` first.')
+  })
+
+  it('--version prints what oclif would, without loading it', async () => {
+    const config = await Config.load(root)
+    const r = await cli(['--version'])
+    expect(r).toMatchObject({code: 0, stderr: ''})
+    expect(r.stdout).toBe(`${config.userAgent}\n`)
+  })
+
+  it('has `help <command>` (plugin-help)', async () => {
+    const r = await cli(['help', 'validate'])
+    expect(r.code).toBe(0)
+    expect(r.stdout).toContain('Run health checks against an environment')
+    expect(r.stdout).toContain('$ allthrive validate')
+  })
+
+  it('suggests the closest command for a typo and exits 2 (no terminal to ask on)', async () => {
+    const r = await cli(['valdate', '-e', 'staging'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('"valdate" is not an allthrive command.')
+    expect(r.stderr).toContain('Did you mean allthrive validate?')
+    expect(r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
+    const topic = await cli(['cache', 'clr'])
+    expect(topic.stderr).toContain('Did you mean allthrive cache clear?')
+  })
+
+  it('prints the autocomplete set-up for bash and zsh', async () => {
+    for (const shell of ['bash', 'zsh']) {
+      const r = await cli(['autocomplete', shell])
+      expect(r.code, shell).toBe(0)
+      expect(r.stdout, shell).toContain(`allthrive autocomplete script ${shell}`)
+    }
+  })
+
+  it('prints a fish completion script of the commands, topics and flags', async () => {
+    const r = await cli(['autocomplete', 'fish'])
+    expect(r.code).toBe(0)
+    const lines = r.stdout.trim().split('\n')
+    expect(lines).toContain("complete -c allthrive -n __fish_use_subcommand -a 'validate' -d 'Run health checks against an environment'")
+    expect(lines).toContain("complete -c allthrive -n '__fish_seen_subcommand_from cache' -a 'clear' -d 'Invalidate the CloudFront cache of an environment'")
+    expect(lines).toContain("complete -c allthrive -n '__fish_seen_subcommand_from validate' -l fail-on -x -a 'fail warn' -d 'Lowest status that makes the run fail (exit 1).'")
+    expect(lines.filter((l) => !l.startsWith('#')).every((l) => l.startsWith('complete -c allthrive '))).toBe(true)
+    expect(r.stdout).not.toContain('<%')
+  })
+
+  it('reads ALLTHRIVE_ENVIRONMENT and ignores the bare ENVIRONMENT other tools set', async () => {
+    const plain = await cli(['config', 'show'], {ENVIRONMENT: 'dev'})
+    expect(plain.code).toBe(0)
+    expect(plain.stdout).toMatch(/^environment\s+production$/m)
+    const chosen = await cli(['config', 'show'], {ENVIRONMENT: 'dev', ALLTHRIVE_ENVIRONMENT: 'staging'})
+    expect(chosen.stdout).toMatch(/^environment\s+staging$/m)
+    // The built CLI runs dist/ whatever NODE_ENV says: no oclif notice about TypeScript sources.
+    expect(chosen.stderr).toBe('')
+  })
+
+  it('finds the configuration in $XDG_CONFIG_HOME from any folder, and ALLTHRIVE_CONFIG first', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'allthrive-cfg-'))
+    mkdirSync(join(dir, 'xdg', 'allthrive'), {recursive: true})
+    mkdirSync(join(dir, 'elsewhere'))
+    writeFileSync(join(dir, 'xdg', 'allthrive', 'config.json'), JSON.stringify({environments: {laptop: {}}}))
+    writeFileSync(join(dir, 'ops.json'), JSON.stringify({environments: {ops: {}}}))
+    const xdg = await cli(['config', 'show', '-e', 'laptop'], {XDG_CONFIG_HOME: join(dir, 'xdg'), CWD: join(dir, 'elsewhere')})
+    expect(xdg.code).toBe(0)
+    expect(xdg.stdout).toMatch(new RegExp(`^source\\s+${join(dir, 'xdg', 'allthrive', 'config.json')}$`, 'm'))
+    const chosen = await cli(['config', 'show', '-e', 'ops'], {XDG_CONFIG_HOME: join(dir, 'xdg'), ALLTHRIVE_CONFIG: join(dir, 'ops.json')})
+    expect(chosen.stdout).toMatch(/^environment\s+ops$/m)
+    const flag = await cli(['config', 'show', '-e', 'laptop', '--config', join(dir, 'ops.json')], {XDG_CONFIG_HOME: join(dir, 'xdg')})
+    expect(flag.code).toBe(2)
+    expect(flag.stderr).toContain('Unknown environment "laptop"')
+  })
+
+  it('validate --only secrets loads the Secrets Manager client, not EC2, ELB or CloudFront', async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`
+    const loaded = async (only: string) => {
+      const log = join(mkdtempSync(join(tmpdir(), 'allthrive-imports-')), 'imports.log')
+      const r = await cli(['validate', '-e', 'staging', '--only', only, '--json'], {
+        AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_MAX_ATTEMPTS: '1', IMPORT_LOG: log,
+      }, ['--import', join(root, 'test', 'fixtures', 'record-imports.mjs')])
+      expect(r.code, r.stderr).toBe(2) // the endpoint refuses STS: nothing was checked
+      return readFileSync(log, 'utf8')
+    }
+
+    const secrets = await loaded('secrets')
+    expect(secrets).toContain('/dist/checks/secrets.js')
+    expect(secrets).toContain('@aws-sdk/client-secrets-manager')
+    for (const heavy of ['@aws-sdk/client-ec2', '@aws-sdk/client-elastic-load-balancing-v2', '@aws-sdk/client-cloudfront', '/dist/checks/alb.js']) {
+      expect(secrets).not.toContain(heavy)
+    }
+
+    // The recorder sees SDK clients when a check does load them.
+    const alb = await loaded('alb')
+    expect(alb).toContain('@aws-sdk/client-elastic-load-balancing-v2')
+  })
+})
