@@ -139,7 +139,7 @@ function eventEntries(name: string, s: Service, since: number): TimelineEntry[] 
 }
 
 /** Picks the asked services (short name or full service name), or every one; unknown names are a usage error. */
-function select(all: Map<string, Service>, asked: string[]): [string, Service][] {
+export function selectServices(all: Map<string, Service>, asked: string[]): [string, Service][] {
   if (asked.length === 0) return [...all.entries()]
   return asked.map((a) => {
     const hit = [...all.entries()].find(([k, s]) => k === a || s.serviceName === a)
@@ -157,7 +157,7 @@ function select(all: Map<string, Service>, asked: string[]): [string, Service][]
 export async function gatherStatus(ctx: RunContext, o: {services: string[]; since: Date}): Promise<StatusPicture> {
   const since = o.since.getTime()
   const env = await describeEnvServices(ctx)
-  const chosen = select(env.services as Map<string, Service>, o.services)
+  const chosen = selectServices(env.services as Map<string, Service>, o.services)
   const names = chosen.map(([, s]) => s.serviceName!)
   const [live, stopped, alarms, secrets] = await Promise.all([
     liveTasks(ctx, names),
