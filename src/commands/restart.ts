@@ -37,7 +37,7 @@ EXIT CODES
   public async run(): Promise<DeployResult[]> {
     const {flags, args} = this
     const env = this.envConfig
-    if (Boolean(args.service) === flags.all) {
+    if (Boolean(args.service) === Boolean(flags.all)) {
       throw new UserError('Name one service to restart, or give --all (not both).', {code: 'USAGE', suggestions: [`${this.config.bin} restart web --environment ${env.name}`]})
     }
 
