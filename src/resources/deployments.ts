@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-ecs'
 
 import type {RunContext} from '../aws/context.js'
+import {classifyAwsError} from '../aws/errors.js'
 import {chunk} from '../util/concurrency.js'
 
 /** Where the deployment history came from: ECS's service-deployment APIs, or the service's own `deployments`. */
@@ -150,6 +151,10 @@ export function deploymentHistory(ctx: RunContext, service: Service, since: Date
       if (deployments.length === 0) return {...historyFromService(service), source: 'service-deployments'}
       return {source: 'service-deployments', deployments}
     } catch (error) {
+      if (classifyAwsError(error) === 'access-denied') {
+        return historyFromService(service, 'ListServiceDeployments denied: add ecs:ListServiceDeployments, ecs:DescribeServiceDeployments and ecs:DescribeServiceRevisions to the policy')
+      }
+
       if (!isUnsupported(error)) throw error
       const why = (error as Error).name === 'SyntaxError' ? 'not implemented by this endpoint' : (error as Error).name
       return historyFromService(service, `ListServiceDeployments unavailable (${why})`)

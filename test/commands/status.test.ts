@@ -53,6 +53,21 @@ describe('status', () => {
     expect(process.exitCode).toBe(0)
   })
 
+  it('redraws in place on a terminal and exits 130 on Ctrl+C', async () => {
+    givenEnvironment(KEYS.map((k) => steady(k)))
+    const savedTTY = process.stdout.isTTY
+    process.stdout.isTTY = true
+    const timer = setTimeout(() => process.emit('SIGINT'), 300)
+    try {
+      const {stdout} = await captureOutput(() => Status.run(['web', '--watch', '--interval', '10s'], import.meta.url), {stripAnsi: false})
+      expect(stdout.startsWith('\u001B[H\u001B[2Jproduction · production-allthrive-cluster')).toBe(true)
+      expect(process.exitCode).toBe(130)
+    } finally {
+      clearTimeout(timer)
+      process.stdout.isTTY = savedTTY
+    }
+  })
+
   it('exits 2 with the known services for an unknown one', async () => {
     givenEnvironment(KEYS.map((k) => steady(k)))
     const {error} = await run(['nope'])
