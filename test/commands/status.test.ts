@@ -26,7 +26,7 @@ describe('status', () => {
     givenEnvironment(KEYS.map((k) => steady(k)))
     const {stdout, result} = await run(['--json'])
     const parsed = JSON.parse(stdout) as StatusPicture
-    expect(Object.keys(parsed)).toEqual(['environment', 'cluster', 'generatedAt', 'since', 'steady', 'services', 'missing', 'alarms', 'timeline'])
+    expect(Object.keys(parsed)).toEqual(['environment', 'cluster', 'generatedAt', 'since', 'steady', 'services', 'missing', 'alarms', 'timeline', 'gaps'])
     expect(parsed).toMatchObject({environment: 'production', generatedAt: '2026-11-26T12:00:00.000Z', since: '2026-11-25T12:00:00.000Z', steady: true})
     expect(Object.keys(parsed.services[0])).toEqual(['name', 'serviceName', 'status', 'desired', 'running', 'pending', 'steady', 'problems',
       'deploymentSource', 'deploymentSourceNote', 'deployment', 'deployments', 'tasks', 'stoppedTasks', 'events'])

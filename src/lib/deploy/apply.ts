@@ -110,8 +110,8 @@ export async function planRestart(ctx: RunContext, name: string): Promise<Deploy
   const here = {taskDefinition: s.taskDefinition!, revision: revision(s.taskDefinition)}
   const base = {action: 'restart' as const, service: short, serviceName: s.serviceName!, deploymentSource: 'service' as const,
     from: here, to: here, changes: [], notes: beat.notes}
-  if (inFlight(s) || ctx.now.getTime() - primaryCreated(s) < 60_000) {
-    return {...base, method: 'none', why: 'a deployment of the service is already under way (started less than a minute ago, or still rolling out): not starting another'}
+  if (inFlight(s)) {
+    return {...base, method: 'none', why: 'a deployment of the service is already under way: not starting another (waiting for it instead)'}
   }
 
   return {...base, method: 'update-service', request: updateRequest(ctx, s, s.taskDefinition!, true, beat.deploymentConfiguration)}

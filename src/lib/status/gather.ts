@@ -1,6 +1,7 @@
 import type {Service, Task, TaskDefinition} from '@aws-sdk/client-ecs'
 
 import type {RunContext} from '../../aws/context.js'
+import {classifyAwsError, describeAwsError} from '../../aws/errors.js'
 import {UserError} from '../../errors.js'
 import {type Alarm, alarmHistory, environmentAlarms} from '../../resources/alarms.js'
 import {type DeploymentFacts, deploymentHistory, type DeploymentSource} from '../../resources/deployments.js'
@@ -77,6 +78,8 @@ export interface StatusPicture {
   missing: string[]
   alarms: {name: string; state: string; since: string | null; reason: string | null}[]
   timeline: TimelineEntry[]
+  /** Parts that could not be read (an API the account or endpoint does not answer, a denied action): the rest is shown. */
+  gaps: string[]
 }
 
 const STOPPED_KEPT = 5
@@ -153,32 +156,45 @@ export function selectServices(all: Map<string, Service>, asked: string[]): [str
   })
 }
 
+/** A part of the screen that failed to read becomes a gap (named, with the error) and an empty value, not a failed run. */
+const tolerant = (gaps: string[]) => async <T>(what: string, read: () => Promise<T>, empty: T): Promise<T> => {
+  try {
+    return await read()
+  } catch (error) {
+    if ((error as Error)?.name === 'AbortError' || classifyAwsError(error).startsWith('credentials') || classifyAwsError(error) === 'no-credentials') throw error
+    gaps.push(`${what}: ${oneLine(describeAwsError(error), 200)}`)
+    return empty
+  }
+}
+
 /** Reads everything the status screen shows, concurrently, each resource once (ctx.memo). Read-only. */
 export async function gatherStatus(ctx: RunContext, o: {services: string[]; since: Date}): Promise<StatusPicture> {
   const since = o.since.getTime()
+  const gaps: string[] = []
+  const soft = tolerant(gaps)
   const env = await describeEnvServices(ctx)
   const chosen = selectServices(env.services as Map<string, Service>, o.services)
   const names = chosen.map(([, s]) => s.serviceName!)
   const [live, stopped, alarms, secrets] = await Promise.all([
     liveTasks(ctx, names),
     recentStoppedTasks(ctx, names, STOPPED_KEPT),
-    environmentAlarms(ctx),
-    secretChanges(ctx, ctx.env.secrets.map((s) => s.id)),
+    soft('alarms', () => environmentAlarms(ctx), []),
+    soft('secrets changed', () => secretChanges(ctx, ctx.env.secrets.map((s) => s.id)), []),
   ])
-  const history = await alarmHistory(ctx, alarms.map((a) => a.name), o.since)
+  const history = await soft('alarm state changes', () => alarmHistory(ctx, alarms.map((a) => a.name), o.since), [])
 
   const perService = await Promise.all(chosen.map(async ([name, s]) => {
     const strategy = strategyOf(s)
     const [td, hist, targets] = await Promise.all([
       s.taskDefinition ? taskDefinition(ctx, s.taskDefinition) : Promise.resolve(undefined),
       deploymentHistory(ctx, s, o.since),
-      targetHealthOf(ctx, (s.loadBalancers ?? []).map((l) => l.targetGroupArn).filter((a): a is string => Boolean(a))),
+      soft(`${name}: target health`, () => targetHealthOf(ctx, (s.loadBalancers ?? []).map((l) => l.targetGroupArn).filter((a): a is string => Boolean(a))), []),
     ])
     const views = await Promise.all(hist.deployments.map((d) => deploymentView(ctx, d, strategy)))
     const current = views.find((d) => d.state === 'IN_PROGRESS' || d.state === 'ROLLING_BACK') ?? views.find((d) => d.state !== 'STOPPED') ?? views[0] ?? null
     const [registered, onsets] = await Promise.all([
-      td?.family ? revisionsRegisteredSince(ctx, td.family, o.since) : Promise.resolve([]),
-      td ? errorOnsets(ctx, td, o.since) : Promise.resolve([]),
+      td?.family ? soft(`${name}: task-definition revisions`, () => revisionsRegisteredSince(ctx, td.family!, o.since), []) : [],
+      td ? soft(`${name}: error onsets`, () => errorOnsets(ctx, td, o.since), []) : [],
     ])
     const problems = judge(s, current)
     const status: ServiceStatus = {
@@ -215,6 +231,7 @@ export async function gatherStatus(ctx: RunContext, o: {services: string[]; sinc
     services, missing,
     alarms: alarms.filter((a: Alarm) => a.state === 'ALARM').map((a) => ({name: oneLine(a.name), state: a.state, since: iso(a.since), reason: a.reason ? oneLine(a.reason) : null})),
     timeline,
+    gaps,
   }
 }
 

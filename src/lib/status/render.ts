@@ -63,5 +63,6 @@ export function renderStatus(p: StatusPicture): string[] {
     lines.push(`  ${shortTime(e.at)}  ${e.kind.padEnd(15)} ${e.summary}${mark}`)
   }
 
+  if (p.gaps.length > 0) lines.push('', 'not shown (could not be read)', ...p.gaps.map((g) => `  ${g}`))
   return lines
 }

@@ -17,7 +17,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 
 import {gatherStatus} from '../../../src/lib/status/gather.js'
 import {renderStatus} from '../../../src/lib/status/render.js'
-import {mocks, resetMocks} from '../../helpers/aws.js'
+import {awsError, mocks, resetMocks} from '../../helpers/aws.js'
 import {ctxWith} from '../../helpers/context.js'
 import {deployment, ECS_ARN, KEYS, stoppedTask, task, tdArn} from '../../helpers/ecs.js'
 import {at, givenEnvironment, steady, td, TG} from './fixtures.js'
@@ -141,6 +141,16 @@ describe('gatherStatus', () => {
     givenEnvironment([steady('web')])
     await gatherStatus(ctx(), {services: [], since: SINCE})
     expect(mocks.ecs.commandCalls(DescribeTaskDefinitionCommand, {taskDefinition: tdArn('web', 42)})).toHaveLength(1)
+  })
+
+  it('names a part it could not read (an API the endpoint lacks) and shows the rest', async () => {
+    givenEnvironment([steady('web')])
+    mocks.cloudwatch.on(DescribeAlarmHistoryCommand).rejects(awsError('InternalFailure', 'The describe_alarm_history action has not been implemented', 500))
+    mocks.cloudwatch.on(DescribeAlarmsCommand).resolves({MetricAlarms: [{AlarmName: 'production-allthrive-web-5xx', StateValue: 'ALARM'}]})
+    const p = await gatherStatus(ctx(), {services: ['web'], since: SINCE})
+    expect(p.gaps).toEqual(['alarm state changes: InternalFailure (HTTP 500, request req-1234): The describe_alarm_history action has not been implemented'])
+    expect(p.alarms).toHaveLength(1)
+    expect(renderStatus(p).join('\n')).toContain('not shown (could not be read)\n  alarm state changes: InternalFailure')
   })
 
   it('refuses a service the environment does not have, naming the ones it has', async () => {
