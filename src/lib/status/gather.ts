@@ -123,11 +123,13 @@ function deploymentEntries(name: string, views: DeploymentView[], since: number)
   const out: TimelineEntry[] = []
   for (const d of views) {
     const what = `deployment of revision ${d.revision ?? '?'}${d.imageTag ? ` (image ${d.imageTag})` : ''}`
-    if (d.startedAt && Date.parse(d.startedAt) >= since) out.push({at: d.startedAt, kind: 'deployment', service: name, summary: `${name}: ${what} started`})
     const end = {COMPLETED: 'completed', FAILED: 'failed', STOPPED: 'stopped', ROLLED_BACK: 'rolled back'}[d.state as string]
+    // The end first: entries of the same instant keep this order (newest first).
     if (end && d.finishedAt && Date.parse(d.finishedAt) >= since) {
       out.push({at: d.finishedAt, kind: 'deployment', service: name, summary: `${name}: ${what} ${end}${d.reason && end !== 'completed' ? `: ${d.reason}` : ''}`})
     }
+
+    if (d.startedAt && Date.parse(d.startedAt) >= since) out.push({at: d.startedAt, kind: 'deployment', service: name, summary: `${name}: ${what} started`})
   }
 
   return out

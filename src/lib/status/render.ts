@@ -15,11 +15,11 @@ function deploymentLine(d: DeploymentView, nowMs: number): string {
   ].filter(Boolean).join(' · ') + started + (d.reason ? ` — ${d.reason}` : '')
 }
 
-function serviceBlock(s: ServiceStatus, nowMs: number): string[] {
+function serviceBlock(s: ServiceStatus, nowMs: number, sharedNote: string | null): string[] {
   const lines = [`${s.name}  ${s.steady ? 'STEADY' : 'NOT STEADY'}  ${s.running}/${s.desired} running, ${s.pending} pending  (${s.serviceName}${s.status === 'ACTIVE' ? '' : `, ${s.status}`})`]
   if (!s.steady) lines.push(`  ! ${s.problems.join('; ')}`)
   if (s.deployment) lines.push(`  ${deploymentLine(s.deployment, nowMs)}`)
-  if (s.deploymentSourceNote) lines.push(`  (deployments from the service: ${s.deploymentSourceNote})`)
+  if (s.deploymentSourceNote && s.deploymentSourceNote !== sharedNote) lines.push(`  (deployments from the service: ${s.deploymentSourceNote})`)
   if (s.tasks.length > 0) {
     lines.push('  tasks')
     for (const t of s.tasks) {
@@ -47,12 +47,14 @@ function serviceBlock(s: ServiceStatus, nowMs: number): string[] {
 export function renderStatus(p: StatusPicture): string[] {
   const nowMs = Date.parse(p.generatedAt)
   const sources = [...new Set(p.services.map((s) => s.deploymentSource))].map((s) => SOURCE[s]).join(' and ')
+  const notes = [...new Set(p.services.map((s) => s.deploymentSourceNote))]
+  const shared = notes.length === 1 ? notes[0] : null
   const lines = [
     `${p.environment} · ${p.cluster} · ${shortTime(p.generatedAt)} UTC · ${p.steady ? 'all services steady' : 'NOT STEADY'}`,
-    `deployments read from ${sources || '(no service)'}`,
+    `deployments read from ${sources || '(no service)'}${shared ? ` (${shared})` : ''}`,
     '',
   ]
-  for (const s of p.services) lines.push(...serviceBlock(s, nowMs), '')
+  for (const s of p.services) lines.push(...serviceBlock(s, nowMs, shared), '')
   if (p.missing.length > 0) lines.push(`missing services: ${p.missing.join(', ')}`, '')
   lines.push(p.alarms.length === 0 ? 'alarms in ALARM: none' : 'alarms in ALARM')
   for (const a of p.alarms) lines.push(`  ${a.name}${a.since ? ` since ${shortTime(a.since)}` : ''}${a.reason ? ` — ${a.reason}` : ''}`)
