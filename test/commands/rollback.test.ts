@@ -84,7 +84,7 @@ describe('rollback', () => {
     mocks.ecs.on(DescribeTasksCommand, {tasks: [failed.taskArn!]}).resolves({tasks: [failed]})
     const {stderr, result} = await run(['web', '--yes'])
     expect(result?.outcome).toBe('failed')
-    expect(stderr).toContain('✖ web: deployment failed: ECS deployment circuit breaker: tasks failed to start..')
+    expect(stderr).toContain('✖ web: deployment failed: ECS deployment circuit breaker: tasks failed to start.')
     expect(stderr).toContain('task dead: TaskFailedToStart — CannotPullContainerError')
     expect(process.exitCode).toBe(1)
   })

@@ -36,7 +36,7 @@ export function renderOutcome(r: DeployResult): string[] {
     case 'dry-run': return ['Dry run: nothing was changed.']
     case 'interrupted': return [`Interrupted: the deployment of ${r.plan.service} continues in ECS. Follow it with: allthrive status ${r.plan.service}`]
     default: return [
-      `✖ ${r.plan.service}: ${r.outcome === 'timeout' ? 'timed out' : 'deployment failed'}${r.reason ? `: ${r.reason}` : ''}.`,
+      `✖ ${r.plan.service}: ${r.outcome === 'timeout' ? 'timed out' : 'deployment failed'}${r.reason ? `: ${r.reason.replace(/\.+$/, '')}` : ''}.`,
       ...r.stopReasons.map((s) => `  ${s}`),
     ]
   }

@@ -30,12 +30,14 @@ export interface WaitOptions {
 }
 
 /** Where a service stands against its target: steady on it, failed (rolled back or rollout FAILED), or not yet. */
-export function judgeRollout(s: Service, target: string): {state: 'steady' | 'failed' | 'progressing'; reason?: string} {
+export function judgeRollout(s: Service, target: string, seenTarget = true): {state: 'steady' | 'failed' | 'progressing'; reason?: string} {
   const deployments = s.deployments ?? []
   const primary = deployments.find((d) => d.status === 'PRIMARY') ?? deployments[0]
   if (!primary) return {state: 'progressing'}
   if (primary.rolloutState === 'FAILED') return {state: 'failed', reason: oneLine(primary.rolloutStateReason ?? 'the deployment failed')}
   if (primary.taskDefinition !== target) {
+    // Not yet picked up (DescribeServices lags UpdateService a moment): keep waiting, within the timeout.
+    if (!seenTarget) return {state: 'progressing'}
     return {state: 'failed', reason: `ECS rolled the service back to ${taskDefinitionLabel(primary.taskDefinition)}${primary.rolloutStateReason ? `: ${oneLine(primary.rolloutStateReason)}` : ''}`}
   }
 
@@ -53,6 +55,7 @@ export async function waitForSteady(ctx: RunContext, o: WaitOptions): Promise<Wa
   const started = Date.now()
   const seen = new Set<string>()
   let lastProgress = ''
+  let seenTarget = false
   for (;;) {
     const elapsedMs = Date.now() - started
     if (o.signal.aborted) return {outcome: 'interrupted', stopReasons: [], elapsedMs}
@@ -69,10 +72,15 @@ export async function waitForSteady(ctx: RunContext, o: WaitOptions): Promise<Wa
     const progress = `running ${s.runningCount ?? 0}/${s.desiredCount ?? 0}, pending ${s.pendingCount ?? 0}, ${s.deployments?.length ?? 0} deployment(s), rollout ${primary?.rolloutState ?? '?'}`
     if (progress !== lastProgress) o.onLine(`  … ${progress} (${formatDuration(elapsedMs)})`)
     lastProgress = progress
-    const verdict = judgeRollout(s, o.target)
+    seenTarget ||= (s.deployments ?? []).some((d) => d.taskDefinition === o.target)
+    const verdict = judgeRollout(s, o.target, seenTarget)
     if (verdict.state === 'steady') return {outcome: 'steady', stopReasons: [], elapsedMs}
     if (verdict.state === 'failed') return {outcome: 'failed', reason: verdict.reason, stopReasons: await stopReasons(ctx, o), elapsedMs}
-    if (elapsedMs >= o.timeoutMs) return {outcome: 'timeout', reason: `not steady after ${formatDuration(elapsedMs)}`, stopReasons: await stopReasons(ctx, o), elapsedMs}
+    if (elapsedMs >= o.timeoutMs) {
+      const why = seenTarget ? `not steady after ${formatDuration(elapsedMs)}` : `no deployment of ${taskDefinitionLabel(o.target)} appeared in ${formatDuration(elapsedMs)}`
+      return {outcome: 'timeout', reason: why, stopReasons: await stopReasons(ctx, o), elapsedMs}
+    }
+
     await pause(Math.min(o.pollMs, Math.max(0, o.timeoutMs - elapsedMs)), o.signal)
   }
 }

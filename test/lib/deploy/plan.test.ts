@@ -65,4 +65,8 @@ describe('judgeRollout', () => {
       .toEqual({state: 'failed', reason: 'tasks failed to start'})
     expect(judgeRollout(service('web', {deployments: [deployment('web', {taskDefinition: tdArn('web', 43)})]}), target).reason).toMatch(/rolled the service back to production-allthrive-web:43/)
   })
+
+  it('keeps waiting while the target was never seen (DescribeServices lagging UpdateService)', () => {
+    expect(judgeRollout(service('web', {deployments: [deployment('web', {taskDefinition: tdArn('web', 43)})]}), target, false)).toEqual({state: 'progressing'})
+  })
 })
