@@ -156,6 +156,18 @@ describe('rollback', () => {
     expect(process.exitCode).toBe(1)
   })
 
+  it('exits 130 on Ctrl+C while waiting (the deployment continues)', async () => {
+    given('web', [on('web', 42, {runningCount: 0, pendingCount: 1})])
+    const timer = setTimeout(() => process.emit('SIGINT'), 300)
+    try {
+      const {stderr} = await run(['web', '--yes'])
+      expect(stderr).toContain('Interrupted: the deployment of web continues in ECS. Follow it with: allthrive status web')
+      expect(process.exitCode).toBe(130)
+    } finally {
+      clearTimeout(timer)
+    }
+  })
+
   it('refuses a --to of another family (exit 2)', async () => {
     given('web', [on('web', 42)])
     const {error} = await run(['web', '--to', 'production-allthrive-celery:3', '--yes'])

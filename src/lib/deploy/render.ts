@@ -1,4 +1,5 @@
 import {taskDefinitionLabel} from '../../resources/ecs.js'
+import {quoteWord} from '../exec/command-line.js'
 import type {DeployPlan} from './apply.js'
 import type {DeployResult} from './run.js'
 
@@ -32,9 +33,9 @@ export function renderOutcome(r: DeployResult): string[] {
   const label = taskDefinitionLabel(r.plan.to.taskDefinition)
   switch (r.outcome) {
     case 'steady': return [`✔ ${r.plan.service} is steady on ${label}.`]
-    case 'not-waited': return [`${r.plan.service}: ${r.plan.method === 'none' ? 'nothing sent' : 'deployment started'}; not waiting (--no-wait). Follow it with: allthrive status ${r.plan.service}`]
+    case 'not-waited': return [`${r.plan.service}: ${r.plan.method === 'none' ? 'nothing sent' : 'deployment started'}; not waiting (--no-wait). Follow it with: allthrive status ${quoteWord(r.plan.service)}`]
     case 'dry-run': return ['Dry run: nothing was changed.']
-    case 'interrupted': return [`Interrupted: the deployment of ${r.plan.service} continues in ECS. Follow it with: allthrive status ${r.plan.service}`]
+    case 'interrupted': return [`Interrupted: the deployment of ${r.plan.service} continues in ECS. Follow it with: allthrive status ${quoteWord(r.plan.service)}`]
     default: return [
       `✖ ${r.plan.service}: ${r.outcome === 'timeout' ? 'timed out' : 'deployment failed'}${r.reason ? `: ${r.reason.replace(/\.+$/, '')}` : ''}.`,
       ...r.stopReasons.map((s) => `  ${s}`),

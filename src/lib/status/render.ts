@@ -1,6 +1,6 @@
 import {eventLine} from './events.js'
 import type {DeploymentView, ServiceStatus, StatusPicture} from './gather.js'
-import {ago, shortTime} from './text.js'
+import {ago, shortTime, visible} from './text.js'
 
 const SOURCE = {
   'service-deployments': 'ECS service deployments (ListServiceDeployments)',
@@ -16,7 +16,7 @@ function deploymentLine(d: DeploymentView, nowMs: number): string {
 }
 
 function serviceBlock(s: ServiceStatus, nowMs: number, sharedNote: string | null): string[] {
-  const lines = [`${s.name}  ${s.steady ? 'STEADY' : 'NOT STEADY'}  ${s.running}/${s.desired} running, ${s.pending} pending  (${s.serviceName}${s.status === 'ACTIVE' ? '' : `, ${s.status}`})`]
+  const lines = [`${visible(s.name)}  ${s.steady ? 'STEADY' : 'NOT STEADY'}  ${s.running}/${s.desired} running, ${s.pending} pending  (${visible(s.serviceName)}${s.status === 'ACTIVE' ? '' : `, ${visible(s.status)}`})`]
   if (!s.steady) lines.push(`  ! ${s.problems.join('; ')}`)
   if (s.deployment) lines.push(`  ${deploymentLine(s.deployment, nowMs)}`)
   if (s.deploymentSourceNote && s.deploymentSourceNote !== sharedNote) lines.push(`  (deployments from the service: ${s.deploymentSourceNote})`)
