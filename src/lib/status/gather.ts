@@ -226,10 +226,12 @@ export async function gatherStatus(ctx: RunContext, o: {services: string[]; sinc
     ...history.map((h) => ({at: h.at.toISOString(), kind: 'alarm' as const, breakage: h.to === 'ALARM',
       summary: `alarm ${oneLine(h.alarm)}: ${h.from ?? '?'} → ${h.to}`})),
   ])
-  const missing = o.services.length === 0 ? env.missing.map(String) : []
+  // Read loosely: the discovery layer may report missing services differently, or not at all.
+  const extra = Object(env) as {missing?: readonly unknown[]; clusterMissing?: boolean}
+  const missing = o.services.length === 0 ? (extra.missing ?? []).map(String) : []
   return {
     environment: ctx.env.name, cluster: ctx.env.cluster, generatedAt: ctx.now.toISOString(), since: o.since.toISOString(),
-    steady: services.every((s) => s.steady) && missing.length === 0 && !env.clusterMissing,
+    steady: services.every((s) => s.steady) && missing.length === 0 && !extra.clusterMissing,
     services, missing,
     alarms: alarms.filter((a: Alarm) => a.state === 'ALARM').map((a) => ({name: oneLine(a.name), state: a.state, since: iso(a.since), reason: a.reason ? oneLine(a.reason) : null})),
     timeline,
