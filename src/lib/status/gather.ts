@@ -93,9 +93,12 @@ const taskIp = (t: Task): string | undefined =>
   t.attachments?.flatMap((a) => a.details ?? []).find((d) => d.name === 'privateIPv4Address')?.value
   ?? t.containers?.flatMap((c) => c.networkInterfaces ?? [])[0]?.privateIpv4Address
 
+/** ROLLING, BLUE_GREEN… from deploymentConfiguration.strategy; else the controller (ECS = rolling update). */
 function strategyOf(s: Service): string {
   const strategy = (s.deploymentConfiguration as {strategy?: string} | undefined)?.strategy
-  return (strategy ?? s.deploymentController?.type ?? 'ECS').toLowerCase().replaceAll('_', '-')
+  const controller = s.deploymentController?.type ?? 'ECS'
+  const word = strategy ?? (controller === 'ECS' ? 'ROLLING' : controller === 'CODE_DEPLOY' ? 'CODE_DEPLOY_BLUE_GREEN' : controller)
+  return word.toLowerCase().replaceAll('_', '-')
 }
 
 async function deploymentView(ctx: RunContext, d: DeploymentFacts, strategy: string): Promise<DeploymentView> {
@@ -177,15 +180,18 @@ export async function gatherStatus(ctx: RunContext, o: {services: string[]; sinc
   const env = await describeEnvServices(ctx)
   const chosen = selectServices(env.services as Map<string, Service>, o.services)
   const names = chosen.map(([, s]) => s.serviceName!)
-  const [live, stopped, alarms, secrets] = await Promise.all([
-    liveTasks(ctx, names),
-    recentStoppedTasks(ctx, names, STOPPED_KEPT),
-    soft('alarms', () => environmentAlarms(ctx), []),
+  // Everything starts at once: the environment-wide reads and each service's own.
+  const tasksRead = Promise.all([liveTasks(ctx, names), recentStoppedTasks(ctx, names, STOPPED_KEPT)])
+  // Awaited by each service below; a service failing first must not leave this rejection unhandled.
+  tasksRead.catch(() => {})
+  const alarmsRead = soft('alarms', () => environmentAlarms(ctx), [])
+  const environmentWide = Promise.all([
+    alarmsRead,
     soft('secrets changed', () => secretChanges(ctx, ctx.env.secrets.map((s) => s.id)), []),
+    alarmsRead.then((alarms) => soft('alarm state changes', () => alarmHistory(ctx, alarms.map((a) => a.name), o.since), [])),
   ])
-  const history = await soft('alarm state changes', () => alarmHistory(ctx, alarms.map((a) => a.name), o.since), [])
 
-  const perService = await Promise.all(chosen.map(async ([name, s]) => {
+  const perServiceRead = Promise.all(chosen.map(async ([name, s]) => {
     const strategy = strategyOf(s)
     const [td, hist, targets] = await Promise.all([
       s.taskDefinition ? taskDefinition(ctx, s.taskDefinition) : Promise.resolve(undefined),
@@ -199,6 +205,7 @@ export async function gatherStatus(ctx: RunContext, o: {services: string[]; sinc
       td ? soft(`${name}: error onsets`, () => errorOnsets(ctx, td, o.since), []) : [],
     ])
     const problems = judge(s, current)
+    const [live, stopped] = await tasksRead
     const status: ServiceStatus = {
       name, serviceName: s.serviceName ?? name, status: s.status ?? '?', desired: s.desiredCount ?? 0, running: s.runningCount ?? 0,
       pending: s.pendingCount ?? 0, steady: problems.length === 0, problems, deploymentSource: hist.source,
@@ -218,6 +225,7 @@ export async function gatherStatus(ctx: RunContext, o: {services: string[]; sinc
     return {status, timeline}
   }))
 
+  const [[alarms, secrets, history], perService] = await Promise.all([environmentWide, perServiceRead])
   const services = perService.map((p) => p.status)
   const timeline = buildTimeline([
     ...perService.flatMap((p) => p.timeline),
@@ -225,6 +233,9 @@ export async function gatherStatus(ctx: RunContext, o: {services: string[]; sinc
       .map((x) => ({at: x.lastChanged!.toISOString(), kind: 'secret' as const, summary: `secret ${oneLine(x.name)} changed`})),
     ...history.map((h) => ({at: h.at.toISOString(), kind: 'alarm' as const, breakage: h.to === 'ALARM',
       summary: `alarm ${oneLine(h.alarm)}: ${h.from ?? '?'} → ${h.to}`})),
+    // Without the history, each alarm in ALARM still shows when it went there.
+    ...(gaps.some((g) => g.startsWith('alarm state changes')) ? alarms.filter((a) => a.state === 'ALARM' && a.since && a.since.getTime() >= since)
+      .map((a) => ({at: a.since!.toISOString(), kind: 'alarm' as const, breakage: true, summary: `alarm ${oneLine(a.name)}: → ALARM`})) : []),
   ])
   // Read loosely: the discovery layer may report missing services differently, or not at all.
   const extra = Object(env) as {missing?: readonly unknown[]; clusterMissing?: boolean}

@@ -37,7 +37,7 @@ describe('gatherStatus', () => {
     expect(p.steady).toBe(true)
     expect(p.services.map((s) => [s.name, s.deploymentSource, s.deploymentSourceNote])).toEqual(KEYS.map((k) =>
       [k, 'service', 'ListServiceDeployments unavailable (UnknownOperationException)']))
-    expect(p.services[0].deployment).toMatchObject({state: 'COMPLETED', revision: 42, imageTag: 'v42', strategy: 'ecs', failedTasks: 0})
+    expect(p.services[0].deployment).toMatchObject({state: 'COMPLETED', revision: 42, imageTag: 'v42', strategy: 'rolling', failedTasks: 0})
     expect(renderStatus(p).join('\n')).toContain('deployments read from the services\' deployments and events')
   })
 
@@ -146,8 +146,12 @@ describe('gatherStatus', () => {
   it('names a part it could not read (an API the endpoint lacks) and shows the rest', async () => {
     givenEnvironment([steady('web')])
     mocks.cloudwatch.on(DescribeAlarmHistoryCommand).rejects(awsError('InternalFailure', 'The describe_alarm_history action has not been implemented', 500))
-    mocks.cloudwatch.on(DescribeAlarmsCommand).resolves({MetricAlarms: [{AlarmName: 'production-allthrive-web-5xx', StateValue: 'ALARM'}]})
+    mocks.cloudwatch.on(DescribeAlarmsCommand).resolves({MetricAlarms: [{AlarmName: 'production-allthrive-web-5xx', StateValue: 'ALARM', StateTransitionedTimestamp: at('11:47')}]})
+    mocks.secrets.on(DescribeSecretCommand).resolves({Name: 'production/allthrive/app', LastChangedDate: at('11:45')})
     const p = await gatherStatus(ctx(), {services: ['web'], since: SINCE})
+    // The alarm's own transition time stands in for its history.
+    expect(p.timeline.find((e) => e.kind === 'alarm')).toMatchObject({at: '2026-11-26T11:47:00.000Z', summary: 'alarm production-allthrive-web-5xx: → ALARM', breakage: true})
+    expect(p.timeline.find((e) => e.kind === 'secret')?.likelyTriggerOf).toEqual(['alarm production-allthrive-web-5xx: → ALARM'])
     expect(p.gaps).toEqual(['alarm state changes: InternalFailure (HTTP 500, request req-1234): The describe_alarm_history action has not been implemented'])
     expect(p.alarms).toHaveLength(1)
     expect(renderStatus(p).join('\n')).toContain('not shown (could not be read)\n  alarm state changes: InternalFailure')
