@@ -129,7 +129,7 @@ export const historyFromService = (service: Service, fallbackReason?: string): D
  */
 export function deploymentHistory(ctx: RunContext, service: Service, since: Date): Promise<DeploymentHistory> {
   const name = service.serviceArn ?? service.serviceName ?? '?'
-  return ctx.memo(`ecs:deployments:${name}`, async () => {
+  return ctx.memo(`ecs:deployments:${name}:${since.toISOString()}`, async () => {
     const client = ctx.aws.client(ECSClient)
     const opts = {abortSignal: ctx.signal}
     try {

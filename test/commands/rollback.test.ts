@@ -128,6 +128,7 @@ describe('rollback', () => {
     mocks.ecs.on(StopServiceDeploymentCommand).resolves({serviceDeploymentArn: sd})
     const {stderr} = await run(['web', '--yes'])
     expect(mocks.ecs).toHaveReceivedCommandWith(StopServiceDeploymentCommand, {serviceDeploymentArn: sd, stopType: 'ROLLBACK'})
+    expect(mocks.ecs).toHaveReceivedCommandTimes(ListServiceDeploymentsCommand, 1)
     expect(mocks.ecs).not.toHaveReceivedCommand(UpdateServiceCommand)
     expect(stderr).toContain('stopped with ECS\'s rollback (StopServiceDeployment, ROLLBACK)')
     expect(process.exitCode).toBe(0)

@@ -13,7 +13,7 @@ import {describeEnvServices, taskDefinition, taskDefinitionLabel} from '../../re
 import {familyRevisions, parseTaskDefinitionArn} from '../../resources/task-definitions.js'
 import {selectServices} from '../status/gather.js'
 import {beatPlan} from './beat.js'
-import {type Change, diffTaskDefinitions, rollbackTarget, type RollbackTarget} from './plan.js'
+import {type Change, diffTaskDefinitions, historySince, rollbackTarget, type RollbackTarget} from './plan.js'
 
 export type DeployAction = 'rollback' | 'restart'
 /** update-service: a new deployment; stop-deployment: ECS's own rollback of the deployment in progress; none: nothing to send. */
@@ -63,7 +63,7 @@ function updateRequest(ctx: RunContext, s: Service, taskDefinitionArn: string, f
 export async function planRollback(ctx: RunContext, name: string, to?: string): Promise<DeployPlan> {
   const [short, s] = await findService(ctx, name)
   const current = await taskDefinition(ctx, s.taskDefinition!)
-  const history = await deploymentHistory(ctx, s, new Date(ctx.now.getTime() - 86_400_000))
+  const history = await deploymentHistory(ctx, s, historySince(ctx))
   const base = {action: 'rollback' as const, service: short, serviceName: s.serviceName!, deploymentSource: history.source,
     from: {taskDefinition: s.taskDefinition!, revision: current.revision ?? null}}
   const beat = beatPlan(short, s)

@@ -60,7 +60,10 @@ export interface RollbackTarget {
 }
 
 /** How far back deployments are searched for the revision that ran before. */
-const HISTORY_DAYS = 30
+export const HISTORY_DAYS = 30
+
+/** The start of the deployment history a rollback looks at (one read per run, shared with the plan). */
+export const historySince = (ctx: RunContext): Date => new Date(ctx.now.getTime() - HISTORY_DAYS * 86_400_000)
 
 /** "41", "production-allthrive-web:41" or a task-definition ARN → the family:revision to describe. */
 export function parseTo(to: string, family: string): string {
@@ -96,7 +99,7 @@ export async function rollbackTarget(ctx: RunContext, service: Service, current:
     return {arn: td.taskDefinitionArn!, revision: td.revision!, chosenBy: 'to'}
   }
 
-  const history = await deploymentHistory(ctx, service, new Date(ctx.now.getTime() - HISTORY_DAYS * 86_400_000))
+  const history = await deploymentHistory(ctx, service, historySince(ctx))
   const ran = history.deployments.filter((d) => d.state === 'COMPLETED' || d.state === 'IN_PROGRESS' || d.state === 'STOPPED').map((d) => d.taskDefinition).find(other)
   if (ran) return {arn: ran, revision: parseTaskDefinitionArn(ran)!.revision, chosenBy: 'deployment'}
   const stopped = (await recentStoppedTasks(ctx, [service.serviceName!], 20)).get(service.serviceName!) ?? []
