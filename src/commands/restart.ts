@@ -28,7 +28,9 @@ EXIT CODES
     '<%= config.bin %> <%= command.id %> --all --environment staging --yes',
   ]
 
-  static override args = {service: Args.string({description: 'The service (web, celery, celery-beat, or its ECS name).'})}
+  static override args = {
+    service: Args.string({description: 'The service (web, celery, celery-beat, or its ECS name).'}),
+  }
   static override flags = {
     all: Flags.boolean({summary: 'Restart every service of the environment, celery-beat last.'}),
     ...deployFlags,
@@ -38,7 +40,10 @@ EXIT CODES
     const {flags, args} = this
     const env = this.envConfig
     if (Boolean(args.service) === Boolean(flags.all)) {
-      throw new UserError('Name one service to restart, or give --all (not both).', {code: 'USAGE', suggestions: [`${this.config.bin} restart web --environment ${env.name}`]})
+      throw new UserError('Name one service to restart, or give --all (not both).', {
+        code: 'USAGE',
+        suggestions: [`${this.config.bin} restart web --environment ${env.name}`],
+      })
     }
 
     const {accountId, region} = await this.identity()
@@ -47,8 +52,14 @@ EXIT CODES
     const plans: DeployPlan[] = []
     for (const name of names) plans.push(await planRestart(ctx, name))
     if (!flags['dry-run'] && plans.some((p) => p.method !== 'none')) {
-      await confirmChange({env, yes: flags.yes, action: `restart ${plans.map((p) => p.service).join(', ')}`,
-        command: [this.config.bin, 'restart', ...(flags.all ? ['--all'] : [args.service!]), '--environment', env.name].map(quoteWord).join(' ')})
+      await confirmChange({
+        env,
+        yes: flags.yes,
+        action: `restart ${plans.map((p) => p.service).join(', ')}`,
+        command: [this.config.bin, 'restart', ...(flags.all ? ['--all'] : [args.service!]), '--environment', env.name]
+          .map(quoteWord)
+          .join(' '),
+      })
     }
 
     const interrupts = watchInterrupts()
@@ -57,10 +68,17 @@ EXIT CODES
       for (const plan of plans) {
         if (interrupts.signal.aborted) break
         // A restart re-reads nothing it already read: the memo of this run holds the services as they were planned.
-        results.push(await executePlan({...ctx, memo: createMemo()}, plan, {
-          dryRun: flags['dry-run'], wait: flags.wait, timeoutMs: flags.timeout, pollMs: flags['poll-interval'], signal: interrupts.signal,
-          onLine: (line) => this.logToStderr(line), confirm: async () => {},
-        }))
+        results.push(
+          await executePlan({...ctx, memo: createMemo()}, plan, {
+            dryRun: flags['dry-run'],
+            wait: flags.wait,
+            timeoutMs: flags.timeout,
+            pollMs: flags['poll-interval'],
+            signal: interrupts.signal,
+            onLine: (line) => this.logToStderr(line),
+            confirm: async () => {},
+          }),
+        )
         if (results.at(-1)!.outcome === 'failed' || results.at(-1)!.outcome === 'timeout') break
       }
     } finally {

@@ -26,9 +26,15 @@ EXIT CODES
     '<%= config.bin %> <%= command.id %> celery-beat --environment production --yes --timeout 10m',
   ]
 
-  static override args = {service: Args.string({required: true, description: 'The service (web, celery, celery-beat, or its ECS name).'})}
+  static override args = {
+    service: Args.string({required: true, description: 'The service (web, celery, celery-beat, or its ECS name).'}),
+  }
   static override flags = {
-    to: Flags.string({summary: 'The revision to go back to: 41, family:41 or a task-definition ARN. Default: the previous one that ran.', helpValue: '<revision>'}),
+    to: Flags.string({
+      summary:
+        'The revision to go back to: 41, family:41 or a task-definition ARN. Default: the previous one that ran.',
+      helpValue: '<revision>',
+    }),
     ...deployFlags,
   }
 
@@ -41,10 +47,21 @@ EXIT CODES
     const interrupts = watchInterrupts()
     try {
       const result = await executePlan(ctx, plan, {
-        dryRun: flags['dry-run'], wait: flags.wait, timeoutMs: flags.timeout, pollMs: flags['poll-interval'], signal: interrupts.signal,
+        dryRun: flags['dry-run'],
+        wait: flags.wait,
+        timeoutMs: flags.timeout,
+        pollMs: flags['poll-interval'],
+        signal: interrupts.signal,
         onLine: (line) => this.logToStderr(line),
-        confirm: (p) => confirmChange({env, yes: flags.yes, action: `roll back ${p.service} to ${taskDefinitionLabel(p.to.taskDefinition)}`,
-          command: [this.config.bin, 'rollback', p.service, '--environment', env.name, '--to', String(p.to.revision)].map(quoteWord).join(' ')}),
+        confirm: (p) =>
+          confirmChange({
+            env,
+            yes: flags.yes,
+            action: `roll back ${p.service} to ${taskDefinitionLabel(p.to.taskDefinition)}`,
+            command: [this.config.bin, 'rollback', p.service, '--environment', env.name, '--to', String(p.to.revision)]
+              .map(quoteWord)
+              .join(' '),
+          }),
       })
       process.exitCode = deployExitCode([result])
       return result

@@ -12,7 +12,8 @@ export default class Status extends BaseCommand<typeof Status> {
   static override summary = 'Show what is happening in an environment right now, and what changed just before'
   static override description = `One screen per environment: every ECS service (desired/running/pending, the deployment in progress or last completed, its tasks with health and ALB target health, tasks stopped in the window, the latest events deduplicated), the environment's alarms in ALARM, and a time line of what changed (task-definition revisions, deployments, secrets changed, alarm state changes, onsets of errors in the services' logs), newest first, with a change that landed shortly before an alarm or an error onset marked as its likely trigger. Read-only.
 
-Deployments come from ECS's service-deployment APIs where the account answers them, else from the services' own deployments and events (the screen says which).
+Deployments come from ECS's service-deployment APIs where the account answers them, else from the services' own
+deployments and events (the screen says which).
 
 EXIT CODES
   0    every service is steady
@@ -28,10 +29,19 @@ EXIT CODES
   ]
 
   static override strict = false
-  static override args = {service: Args.string({description: 'Services to show (short name such as web, or full ECS service name). Default: all.'})}
+  static override args = {
+    service: Args.string({
+      description: 'Services to show (short name such as web, or full ECS service name). Default: all.',
+    }),
+  }
   static override flags = {
-    since: durationFlag({summary: 'Window of "what changed" and of stopped tasks (30m, 2h, 1d).', default: 24 * 3_600_000}),
-    watch: Flags.boolean({summary: 'Refresh every --interval (in place on a terminal) until Ctrl+C or --count refreshes.'}),
+    since: durationFlag({
+      summary: 'Window of "what changed" and of stopped tasks (30m, 2h, 1d).',
+      default: 24 * 3_600_000,
+    }),
+    watch: Flags.boolean({
+      summary: 'Refresh every --interval (in place on a terminal) until Ctrl+C or --count refreshes.',
+    }),
     interval: durationFlag({summary: 'Time between refreshes with --watch.', default: 5000}),
     count: Flags.integer({summary: 'With --watch, stop after this many refreshes.', min: 1}),
   }

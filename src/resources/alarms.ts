@@ -26,16 +26,28 @@ export interface Alarm {
 const TAG_CONCURRENCY = 5
 
 const toAlarm = (a: MetricAlarm | CompositeAlarm, type: Alarm['type']): Alarm => ({
-  name: a.AlarmName ?? '?', arn: a.AlarmArn, type, state: a.StateValue ?? 'UNKNOWN', reason: a.StateReason,
+  name: a.AlarmName ?? '?',
+  arn: a.AlarmArn,
+  type,
+  state: a.StateValue ?? 'UNKNOWN',
+  reason: a.StateReason,
   since: a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp,
 })
 
 /** Every metric and composite alarm, by name prefix when given. */
 export async function listAlarms(ctx: RunContext, prefix: string | undefined): Promise<Alarm[]> {
   const all: Alarm[] = []
-  const input: DescribeAlarmsCommandInput = {AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], ...(prefix && {AlarmNamePrefix: prefix})}
-  for await (const page of paginateDescribeAlarms({client: ctx.aws.client(CloudWatchClient), pageSize: 100}, input, {abortSignal: ctx.signal})) {
-    all.push(...(page.MetricAlarms ?? []).map((a) => toAlarm(a, 'metric')), ...(page.CompositeAlarms ?? []).map((a) => toAlarm(a, 'composite')))
+  const input: DescribeAlarmsCommandInput = {
+    AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    ...(prefix && {AlarmNamePrefix: prefix}),
+  }
+  for await (const page of paginateDescribeAlarms({client: ctx.aws.client(CloudWatchClient), pageSize: 100}, input, {
+    abortSignal: ctx.signal,
+  })) {
+    all.push(
+      ...(page.MetricAlarms ?? []).map((a) => toAlarm(a, 'metric')),
+      ...(page.CompositeAlarms ?? []).map((a) => toAlarm(a, 'composite')),
+    )
   }
 
   return all
@@ -95,16 +107,29 @@ export function alarmHistory(ctx: RunContext, names: string[], since: Date): Pro
     const wanted = new Set(names)
     const changes: AlarmStateChange[] = []
     if (wanted.size === 0) return changes
-    const pages = paginateDescribeAlarmHistory({client: ctx.aws.client(CloudWatchClient), pageSize: 100}, {
-      HistoryItemType: 'StateUpdate', StartDate: since, EndDate: ctx.now, ScanBy: 'TimestampDescending',
-    }, {abortSignal: ctx.signal})
+    const pages = paginateDescribeAlarmHistory(
+      {client: ctx.aws.client(CloudWatchClient), pageSize: 100},
+      {
+        HistoryItemType: 'StateUpdate',
+        StartDate: since,
+        EndDate: ctx.now,
+        ScanBy: 'TimestampDescending',
+      },
+      {abortSignal: ctx.signal},
+    )
     let read = 0
     for await (const page of pages) {
       for (const item of page.AlarmHistoryItems ?? []) {
         read++
         if (!item.AlarmName || !wanted.has(item.AlarmName) || !item.Timestamp) continue
         const {from, to} = states(item.HistoryData)
-        changes.push({alarm: item.AlarmName, at: item.Timestamp, from, to: to ?? '?', summary: item.HistorySummary ?? ''})
+        changes.push({
+          alarm: item.AlarmName,
+          at: item.Timestamp,
+          from,
+          to: to ?? '?',
+          summary: item.HistorySummary ?? '',
+        })
       }
 
       if (read >= MAX_HISTORY) break

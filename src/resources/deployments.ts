@@ -56,7 +56,8 @@ const DESCRIBE_LIMIT = 20
 export function isUnsupported(error: unknown): boolean {
   const e = error as {name?: string; message?: string; $metadata?: {httpStatusCode?: number}}
   if (!e || typeof e !== 'object') return false
-  if (['UnknownOperationException', 'InvalidParameterException', 'UnsupportedFeatureException'].includes(e.name ?? '')) return true
+  if (['UnknownOperationException', 'InvalidParameterException', 'UnsupportedFeatureException'].includes(e.name ?? ''))
+    return true
   if (/not (been )?implemented|unknown operation/i.test(e.message ?? '')) return true
   return e.$metadata?.httpStatusCode === 500 && e.name === 'SyntaxError'
 }
@@ -76,7 +77,8 @@ const SD_STATE: Record<string, DeploymentState> = {
 /** A deployment of Service.deployments in the common shape. */
 export function fromServiceDeployment(d: Deployment): DeploymentFacts {
   const rollout = d.rolloutState ?? (d.status === 'PRIMARY' ? 'IN_PROGRESS' : 'COMPLETED')
-  const state: DeploymentState = rollout === 'FAILED' ? 'FAILED' : rollout === 'IN_PROGRESS' ? 'IN_PROGRESS' : 'COMPLETED'
+  const state: DeploymentState =
+    rollout === 'FAILED' ? 'FAILED' : rollout === 'IN_PROGRESS' ? 'IN_PROGRESS' : 'COMPLETED'
   return {
     id: d.id ?? '?',
     state,
@@ -116,7 +118,8 @@ function fromApi(d: ServiceDeployment, taskDefinitions: Map<string, string>): De
 /** The service's deployments from its own `deployments` field (every account and emulator has it). */
 export const historyFromService = (service: Service, fallbackReason?: string): DeploymentHistory => ({
   source: 'service',
-  deployments: (service.deployments ?? []).map(fromServiceDeployment)
+  deployments: (service.deployments ?? [])
+    .map(fromServiceDeployment)
     .sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0)),
   ...(fallbackReason && {fallbackReason}),
 })
@@ -133,26 +136,50 @@ export function deploymentHistory(ctx: RunContext, service: Service, since: Date
     const client = ctx.aws.client(ECSClient)
     const opts = {abortSignal: ctx.signal}
     try {
-      const listed = await client.send(new ListServiceDeploymentsCommand({
-        cluster: ctx.env.cluster, service: name, createdAt: {after: since}, maxResults: 100,
-      }), opts)
+      const listed = await client.send(
+        new ListServiceDeploymentsCommand({
+          cluster: ctx.env.cluster,
+          service: name,
+          createdAt: {after: since},
+          maxResults: 100,
+        }),
+        opts,
+      )
       const briefs = (listed.serviceDeployments ?? [])
-        .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0)).slice(0, MAX_DEPLOYMENTS)
+        .sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))
+        .slice(0, MAX_DEPLOYMENTS)
       const arns = briefs.map((b) => b.serviceDeploymentArn).filter((a): a is string => Boolean(a))
-      const described = arns.length === 0 ? [] : (await client.send(new DescribeServiceDeploymentsCommand({serviceDeploymentArns: arns}), opts)).serviceDeployments ?? []
-      const revisionArns = [...new Set(described.map((d) => d.targetServiceRevision?.arn).filter((a): a is string => Boolean(a)))]
-      const revisions = await Promise.all(chunk(revisionArns, DESCRIBE_LIMIT).map((serviceRevisionArns) =>
-        client.send(new DescribeServiceRevisionsCommand({serviceRevisionArns}), opts)))
-      const taskDefinitions = new Map(revisions.flatMap((r) => r.serviceRevisions ?? [])
-        .map((r) => [r.serviceRevisionArn ?? '', r.taskDefinition ?? ''] as const))
-      const deployments = described.map((d) => fromApi(d, taskDefinitions))
+      const described =
+        arns.length === 0
+          ? []
+          : ((await client.send(new DescribeServiceDeploymentsCommand({serviceDeploymentArns: arns}), opts))
+              .serviceDeployments ?? [])
+      const revisionArns = [
+        ...new Set(described.map((d) => d.targetServiceRevision?.arn).filter((a): a is string => Boolean(a))),
+      ]
+      const revisions = await Promise.all(
+        chunk(revisionArns, DESCRIBE_LIMIT).map((serviceRevisionArns) =>
+          client.send(new DescribeServiceRevisionsCommand({serviceRevisionArns}), opts),
+        ),
+      )
+      const taskDefinitions = new Map(
+        revisions
+          .flatMap((r) => r.serviceRevisions ?? [])
+          .map((r) => [r.serviceRevisionArn ?? '', r.taskDefinition ?? ''] as const),
+      )
+      const deployments = described
+        .map((d) => fromApi(d, taskDefinitions))
         .sort((a, b) => (b.startedAt?.getTime() ?? 0) - (a.startedAt?.getTime() ?? 0))
       // An account that answers but has no deployment in the window: the service's own current one still counts.
       if (deployments.length === 0) return {...historyFromService(service), source: 'service-deployments'}
       return {source: 'service-deployments', deployments}
     } catch (error) {
       if (classifyAwsError(error) === 'access-denied') {
-        return historyFromService(service, 'ListServiceDeployments denied: add ecs:ListServiceDeployments, ecs:DescribeServiceDeployments and ecs:DescribeServiceRevisions to the policy')
+        return historyFromService(
+          service,
+          'ListServiceDeployments denied: add ecs:ListServiceDeployments, ecs:DescribeServiceDeployments ' +
+            'and ecs:DescribeServiceRevisions to the policy',
+        )
       }
 
       if (!isUnsupported(error)) throw error

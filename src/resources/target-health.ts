@@ -1,4 +1,8 @@
-import {DescribeTargetHealthCommand, ElasticLoadBalancingV2Client, type TargetHealthDescription} from '@aws-sdk/client-elastic-load-balancing-v2'
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  type TargetHealthDescription,
+} from '@aws-sdk/client-elastic-load-balancing-v2'
 
 import type {RunContext} from '../aws/context.js'
 
@@ -24,7 +28,8 @@ const toFacts = (targetGroupArn: string, d: TargetHealthDescription): TargetHeal
 /** DescribeTargetHealth of one target group, once per run. */
 export const targetGroupHealth = (ctx: RunContext, targetGroupArn: string): Promise<TargetHealthFacts[]> =>
   ctx.memo(`elb:target-health:${targetGroupArn}`, async () => {
-    const out = await ctx.aws.client(ElasticLoadBalancingV2Client)
+    const out = await ctx.aws
+      .client(ElasticLoadBalancingV2Client)
       .send(new DescribeTargetHealthCommand({TargetGroupArn: targetGroupArn}), {abortSignal: ctx.signal})
     return (out.TargetHealthDescriptions ?? []).map((d) => toFacts(targetGroupArn, d))
   })

@@ -19,7 +19,10 @@ export function familyRevisions(ctx: RunContext, family: string, max = 20): Prom
     const arns: string[] = []
     let nextToken: string | undefined
     do {
-      const out = await client.send(new ListTaskDefinitionsCommand({familyPrefix: family, sort: 'DESC', nextToken, maxResults: 100}), {abortSignal: ctx.signal})
+      const out = await client.send(
+        new ListTaskDefinitionsCommand({familyPrefix: family, sort: 'DESC', nextToken, maxResults: 100}),
+        {abortSignal: ctx.signal},
+      )
       arns.push(...(out.taskDefinitionArns ?? []).filter((a) => parseTaskDefinitionArn(a)?.family === family))
       nextToken = out.nextToken
     } while (nextToken && arns.length < max)
@@ -29,8 +32,16 @@ export function familyRevisions(ctx: RunContext, family: string, max = 20): Prom
   })
 }
 
-/** Revisions of the family registered since `since` (DescribeTaskDefinition each, newest first, stopping at the first older one). */
-export async function revisionsRegisteredSince(ctx: RunContext, family: string, since: Date, max = 10): Promise<TaskDefinition[]> {
+/**
+ * Revisions of the family registered since `since`: DescribeTaskDefinition each, newest first,
+ * stopping at the first older one.
+ */
+export async function revisionsRegisteredSince(
+  ctx: RunContext,
+  family: string,
+  since: Date,
+  max = 10,
+): Promise<TaskDefinition[]> {
   const found: TaskDefinition[] = []
   for (const arn of await familyRevisions(ctx, family)) {
     if (found.length >= max) break

@@ -1,4 +1,9 @@
-import {DescribeServicesCommand, type DescribeServicesCommandOutput, type Service, UpdateServiceCommand} from '@aws-sdk/client-ecs'
+import {
+  DescribeServicesCommand,
+  type DescribeServicesCommandOutput,
+  type Service,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs'
 import {captureOutput} from '@oclif/test'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
@@ -11,8 +16,12 @@ import {at, givenEnvironment, steady} from '../lib/status/fixtures.js'
 
 const saved = {...process.env}
 const savedTTY = process.stdin.isTTY
-const run = (argv: string[]) => captureOutput<DeployResult[]>(() => Restart.run([...argv, '--poll-interval', '0.01s'], import.meta.url))
-const beatFirst = (): Service[] => ['celery-beat', 'web', 'celery', 'weaviate'].map((k) => steady(k, {deploymentConfiguration: {maximumPercent: 200, minimumHealthyPercent: 100}}))
+const run = (argv: string[]) =>
+  captureOutput<DeployResult[]>(() => Restart.run([...argv, '--poll-interval', '0.01s'], import.meta.url))
+const beatFirst = (): Service[] =>
+  ['celery-beat', 'web', 'celery', 'weaviate'].map((k) =>
+    steady(k, {deploymentConfiguration: {maximumPercent: 200, minimumHealthyPercent: 100}}),
+  )
 
 describe('restart', () => {
   beforeEach(() => {
@@ -30,10 +39,18 @@ describe('restart', () => {
   it('starts a new deployment of the current revision and waits for it to be steady', async () => {
     givenEnvironment(KEYS.map((k) => steady(k)))
     mocks.ecs.on(UpdateServiceCommand).resolves({})
-    mocks.ecs.on(DescribeServicesCommand, {services: [serviceName('web')]}).resolves({services: [steady('web')]} satisfies Partial<DescribeServicesCommandOutput>)
+    mocks.ecs
+      .on(DescribeServicesCommand, {services: [serviceName('web')]})
+      .resolves({services: [steady('web')]} satisfies Partial<DescribeServicesCommandOutput>)
     const {stderr, result} = await run(['web', '--yes'])
-    expect(mocks.ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {service: 'production-allthrive-web', taskDefinition: tdArn('web', 42), forceNewDeployment: true})
-    expect(stderr).toContain('Restart web (production-allthrive-web): a new deployment of production-allthrive-web:42 (force new deployment).')
+    expect(mocks.ecs).toHaveReceivedCommandWith(UpdateServiceCommand, {
+      service: 'production-allthrive-web',
+      taskDefinition: tdArn('web', 42),
+      forceNewDeployment: true,
+    })
+    expect(stderr).toContain(
+      'Restart web (production-allthrive-web): a new deployment of production-allthrive-web:42 (force new deployment).',
+    )
     expect(result?.[0].outcome).toBe('steady')
     expect(process.exitCode).toBe(0)
   })
@@ -51,7 +68,12 @@ describe('restart', () => {
   })
 
   it('does not start a second deployment while one is under way', async () => {
-    const busy = steady('web', {deployments: [deployment('web', {rolloutState: 'IN_PROGRESS', createdAt: at('11:59')}), deployment('web', {status: 'ACTIVE', taskDefinition: tdArn('web', 41)})]})
+    const busy = steady('web', {
+      deployments: [
+        deployment('web', {rolloutState: 'IN_PROGRESS', createdAt: at('11:59')}),
+        deployment('web', {status: 'ACTIVE', taskDefinition: tdArn('web', 41)}),
+      ],
+    })
     givenEnvironment(KEYS.map((k) => (k === 'web' ? busy : steady(k))))
     const {stderr} = await run(['web', '--yes', '--no-wait'])
     expect(mocks.ecs).not.toHaveReceivedCommand(UpdateServiceCommand)

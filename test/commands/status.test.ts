@@ -26,10 +26,41 @@ describe('status', () => {
     givenEnvironment(KEYS.map((k) => steady(k)))
     const {stdout, result} = await run(['--json'])
     const parsed = JSON.parse(stdout) as StatusPicture
-    expect(Object.keys(parsed)).toEqual(['environment', 'cluster', 'generatedAt', 'since', 'steady', 'services', 'missing', 'alarms', 'timeline', 'gaps'])
-    expect(parsed).toMatchObject({environment: 'production', generatedAt: '2026-11-26T12:00:00.000Z', since: '2026-11-25T12:00:00.000Z', steady: true})
-    expect(Object.keys(parsed.services[0])).toEqual(['name', 'serviceName', 'status', 'desired', 'running', 'pending', 'steady', 'problems',
-      'deploymentSource', 'deploymentSourceNote', 'deployment', 'deployments', 'tasks', 'stoppedTasks', 'events'])
+    expect(Object.keys(parsed)).toEqual([
+      'environment',
+      'cluster',
+      'generatedAt',
+      'since',
+      'steady',
+      'services',
+      'missing',
+      'alarms',
+      'timeline',
+      'gaps',
+    ])
+    expect(parsed).toMatchObject({
+      environment: 'production',
+      generatedAt: '2026-11-26T12:00:00.000Z',
+      since: '2026-11-25T12:00:00.000Z',
+      steady: true,
+    })
+    expect(Object.keys(parsed.services[0])).toEqual([
+      'name',
+      'serviceName',
+      'status',
+      'desired',
+      'running',
+      'pending',
+      'steady',
+      'problems',
+      'deploymentSource',
+      'deploymentSourceNote',
+      'deployment',
+      'deployments',
+      'tasks',
+      'stoppedTasks',
+      'events',
+    ])
     expect(result?.steady).toBe(true)
     expect(process.exitCode).toBe(0)
   })
@@ -59,7 +90,9 @@ describe('status', () => {
     process.stdout.isTTY = true
     const timer = setTimeout(() => process.emit('SIGINT'), 300)
     try {
-      const {stdout} = await captureOutput(() => Status.run(['web', '--watch', '--interval', '10s'], import.meta.url), {stripAnsi: false})
+      const {stdout} = await captureOutput(() => Status.run(['web', '--watch', '--interval', '10s'], import.meta.url), {
+        stripAnsi: false,
+      })
       expect(stdout.startsWith('\u001B[H\u001B[2Jproduction · production-allthrive-cluster')).toBe(true)
       expect(process.exitCode).toBe(130)
     } finally {
@@ -71,7 +104,9 @@ describe('status', () => {
   it('exits 2 with the known services for an unknown one', async () => {
     givenEnvironment(KEYS.map((k) => steady(k)))
     const {error} = await run(['nope'])
-    expect(error?.message).toContain('No service "nope" in this environment. Its services: web, celery, celery-beat, weaviate.')
+    expect(error?.message).toContain(
+      'No service "nope" in this environment. Its services: web, celery, celery-beat, weaviate.',
+    )
     expect(error?.oclif?.exit).toBe(2)
   })
 })

@@ -36,19 +36,37 @@ let workDir = ''
 /** The built CLI against the emulator only, in a directory whose config points healthUrl at loopback. */
 function cli(args: string[]): Promise<Run> {
   const env: NodeJS.ProcessEnv = {...process.env}
-  for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'ENVIRONMENT', 'ALLTHRIVE_DEBUG', 'ALLTHRIVE_VERBOSE']) delete env[name]
+  for (const name of [
+    'AWS_PROFILE',
+    'AWS_DEFAULT_PROFILE',
+    'AWS_SESSION_TOKEN',
+    'ENVIRONMENT',
+    'ALLTHRIVE_DEBUG',
+    'ALLTHRIVE_VERBOSE',
+  ])
+    delete env[name]
   Object.assign(env, {
-    AWS_ENDPOINT_URL: ENDPOINT, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_CONFIG_FILE: join(workDir, 'no-aws-config'), AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true', NO_COLOR: '1',
+    AWS_ENDPOINT_URL: ENDPOINT,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    NO_COLOR: '1',
     // moto answers the APIs it lacks with HTTP 500: no point retrying them.
     AWS_MAX_ATTEMPTS: '1',
   })
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {cwd: workDir, env, timeout: 60_000}, (error, stdout, stderr) => {
-      const code = error ? ((error as {code?: unknown}).code as number | null) : 0
-      resolve({code: typeof code === 'number' ? code : null, stdout, stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' ')})
-    })
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin/run.js'), ...args],
+      {cwd: workDir, env, timeout: 60_000},
+      (error, stdout, stderr) => {
+        const code = error ? ((error as {code?: unknown}).code as number | null) : 0
+        resolve({code: typeof code === 'number' ? code : null, stdout, stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' ')})
+      },
+    )
   })
 }
 
@@ -57,25 +75,51 @@ describe.skipIf(!ENDPOINT)('status, rollback and restart against moto (e2e)', ()
   let ecs: import('@aws-sdk/client-ecs').ECSClient
   let ECS: typeof import('@aws-sdk/client-ecs')
   const describeService = async (name: string) =>
-    (await ecs.send(new ECS.DescribeServicesCommand({cluster: 'staging-allthrive-cluster', services: [name]}))).services![0]
+    (await ecs.send(new ECS.DescribeServicesCommand({cluster: 'staging-allthrive-cluster', services: [name]})))
+      .services![0]
 
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), 'allthrive-status-e2e-'))
-    const config = {environments: Object.fromEntries(['staging', 'production'].map((env) => [env, {healthUrl: `http://127.0.0.1:9/${env}/api/health/`}]))}
+    const config = {
+      environments: Object.fromEntries(
+        ['staging', 'production'].map((env) => [env, {healthUrl: `http://127.0.0.1:9/${env}/api/health/`}]),
+      ),
+    }
     writeFileSync(join(workDir, 'allthrive.config.json'), `${JSON.stringify(config, null, 2)}\n`)
     const {seed} = await import('./seed.js')
     seeded = await seed({endpoint: ENDPOINT!, log: () => {}})
     ECS = await import('@aws-sdk/client-ecs')
-    ecs = new ECS.ECSClient({endpoint: ENDPOINT, region: 'us-east-1', credentials: {accessKeyId: 'test', secretAccessKey: 'test'}})
+    ecs = new ECS.ECSClient({
+      endpoint: ENDPOINT,
+      region: 'us-east-1',
+      credentials: {accessKeyId: 'test', secretAccessKey: 'test'},
+    })
     // A deploy of staging's web: revision 2 with another image tag, and the service updated to it.
     const web = await describeService('staging-allthrive-web')
-    const current = (await ecs.send(new ECS.DescribeTaskDefinitionCommand({taskDefinition: web.taskDefinition}))).taskDefinition!
-    const registered = await ecs.send(new ECS.RegisterTaskDefinitionCommand({
-      family: current.family, networkMode: current.networkMode, requiresCompatibilities: current.requiresCompatibilities, cpu: current.cpu,
-      memory: current.memory, executionRoleArn: current.executionRoleArn, taskRoleArn: current.taskRoleArn,
-      containerDefinitions: current.containerDefinitions!.map((c) => ({...c, image: c.image!.replace(/:[^:/]+$/, ':staging-e2e-next')})),
-    }))
-    await ecs.send(new ECS.UpdateServiceCommand({cluster: 'staging-allthrive-cluster', service: 'staging-allthrive-web', taskDefinition: registered.taskDefinition!.taskDefinitionArn}))
+    const current = (await ecs.send(new ECS.DescribeTaskDefinitionCommand({taskDefinition: web.taskDefinition})))
+      .taskDefinition!
+    const registered = await ecs.send(
+      new ECS.RegisterTaskDefinitionCommand({
+        family: current.family,
+        networkMode: current.networkMode,
+        requiresCompatibilities: current.requiresCompatibilities,
+        cpu: current.cpu,
+        memory: current.memory,
+        executionRoleArn: current.executionRoleArn,
+        taskRoleArn: current.taskRoleArn,
+        containerDefinitions: current.containerDefinitions!.map((c) => ({
+          ...c,
+          image: c.image!.replace(/:[^:/]+$/, ':staging-e2e-next'),
+        })),
+      }),
+    )
+    await ecs.send(
+      new ECS.UpdateServiceCommand({
+        cluster: 'staging-allthrive-cluster',
+        service: 'staging-allthrive-web',
+        taskDefinition: registered.taskDefinition!.taskDefinitionArn,
+      }),
+    )
   }, 120_000)
 
   it('status --json of staging: steady, deployments from the services (no service-deployment APIs in moto), gaps named', async () => {
@@ -89,18 +133,21 @@ describe.skipIf(!ENDPOINT)('status, rollback and restart against moto (e2e)', ()
     expect(run.code).toBe(0)
   })
 
-  it('status of production: not steady (celery down), its alarm in ALARM, the onset of web\'s errors, no secret value (exit 1)', async () => {
+  it("status of production: not steady (celery down), its alarm in ALARM, the onset of web's errors, no secret value (exit 1)", async () => {
     const run = await cli(['status', '-e', 'production'])
     expect(run.stdout).toContain('celery  NOT STEADY  0/1 running, 1 pending')
     expect(run.stdout).toMatch(/alarms in ALARM\n {2}production-allthrive-alb-5xx since/)
     expect(run.stdout).toMatch(/error-onset +web: errors begin/)
-    for (const value of seeded.environments.production.secretValues) expect(run.stdout + run.stderr).not.toContain(value)
+    for (const value of seeded.environments.production.secretValues)
+      expect(run.stdout + run.stderr).not.toContain(value)
     expect(run.code).toBe(1)
   })
 
   it('rollback --dry-run shows the plan back to revision 1 (what changes), and sends nothing', async () => {
     const run = await cli(['rollback', 'web', '-e', 'staging', '--dry-run'])
-    expect(run.stderr).toContain('Roll back web (staging-allthrive-web) from staging-allthrive-web:2 to staging-allthrive-web:1 (the revision deployed before).')
+    expect(run.stderr).toContain(
+      'Roll back web (staging-allthrive-web) from staging-allthrive-web:2 to staging-allthrive-web:1 (the revision deployed before).',
+    )
     expect(run.stderr).toMatch(/web image: staging-e2e-next → staging-/)
     expect(run.code).toBe(0)
     expect((await describeService('staging-allthrive-web')).taskDefinition).toMatch(/:2$/)

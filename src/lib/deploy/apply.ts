@@ -16,7 +16,10 @@ import {beatPlan} from './beat.js'
 import {type Change, diffTaskDefinitions, historySince, rollbackTarget, type RollbackTarget} from './plan.js'
 
 export type DeployAction = 'rollback' | 'restart'
-/** update-service: a new deployment; stop-deployment: ECS's own rollback of the deployment in progress; none: nothing to send. */
+/**
+ * update-service: a new deployment; stop-deployment: ECS's own rollback of the deployment in progress;
+ * none: nothing to send.
+ */
 export type DeployMethod = 'update-service' | 'stop-deployment' | 'none'
 
 export interface DeployPlan {
@@ -38,7 +41,8 @@ export interface DeployPlan {
 /** A deployment this recent that moved the service backwards is taken as the rollback already asked for. */
 export const RECENT_MS = 10 * 60_000
 
-const revision = (arn: string | undefined): number | null => (arn ? (parseTaskDefinitionArn(arn)?.revision ?? null) : null)
+const revision = (arn: string | undefined): number | null =>
+  arn ? (parseTaskDefinitionArn(arn)?.revision ?? null) : null
 
 /** The service named (short name or ECS name) among the environment's services, with its short name. */
 export async function findService(ctx: RunContext, name: string): Promise<[string, Service]> {
@@ -48,38 +52,69 @@ export async function findService(ctx: RunContext, name: string): Promise<[strin
 
 /** A deployment is running: more than one deployment, or the primary one still rolling out. */
 export const inFlight = (s: Service): boolean =>
-  (s.deployments ?? []).length > 1 || (s.deployments ?? []).some((d) => d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS')
+  (s.deployments ?? []).length > 1 ||
+  (s.deployments ?? []).some((d) => d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS')
 
-const primaryCreated = (s: Service): number => s.deployments?.find((d) => d.status === 'PRIMARY')?.createdAt?.getTime() ?? 0
+const primaryCreated = (s: Service): number =>
+  s.deployments?.find((d) => d.status === 'PRIMARY')?.createdAt?.getTime() ?? 0
 
-function updateRequest(ctx: RunContext, s: Service, taskDefinitionArn: string, force: boolean, deploymentConfiguration?: DeploymentConfiguration) {
+function updateRequest(
+  ctx: RunContext,
+  s: Service,
+  taskDefinitionArn: string,
+  force: boolean,
+  deploymentConfiguration?: DeploymentConfiguration,
+) {
   return {
-    cluster: ctx.env.cluster, service: s.serviceName!, taskDefinition: taskDefinitionArn,
-    ...(force && {forceNewDeployment: true}), ...(deploymentConfiguration && {deploymentConfiguration}),
+    cluster: ctx.env.cluster,
+    service: s.serviceName!,
+    taskDefinition: taskDefinitionArn,
+    ...(force && {forceNewDeployment: true}),
+    ...(deploymentConfiguration && {deploymentConfiguration}),
   }
 }
 
-/** What `rollback` will do: the target revision, what changes, how (new deployment or ECS rollback), beat's safe order. */
+/** What `rollback` will do: the target revision, what changes, how (new deployment or ECS rollback), beat's order. */
 export async function planRollback(ctx: RunContext, name: string, to?: string): Promise<DeployPlan> {
   const [short, s] = await findService(ctx, name)
   const current = await taskDefinition(ctx, s.taskDefinition!)
   const history = await deploymentHistory(ctx, s, historySince(ctx))
-  const base = {action: 'rollback' as const, service: short, serviceName: s.serviceName!, deploymentSource: history.source,
-    from: {taskDefinition: s.taskDefinition!, revision: current.revision ?? null}}
+  const base = {
+    action: 'rollback' as const,
+    service: short,
+    serviceName: s.serviceName!,
+    deploymentSource: history.source,
+    from: {taskDefinition: s.taskDefinition!, revision: current.revision ?? null},
+  }
   const beat = beatPlan(short, s)
 
   const rolling = history.deployments.find((d) => d.state === 'ROLLING_BACK')
   if (rolling && !to) {
-    return {...base, method: 'none', why: `ECS is already rolling back deployment ${rolling.id}`, to: {...base.from}, changes: [], notes: beat.notes}
+    return {
+      ...base,
+      method: 'none',
+      why: `ECS is already rolling back deployment ${rolling.id}`,
+      to: {...base.from},
+      changes: [],
+      notes: beat.notes,
+    }
   }
 
   const target = await rollbackTarget(ctx, s, current, to)
   const toTd = await taskDefinition(ctx, target.arn)
-  const plan = {...base, to: {taskDefinition: target.arn, revision: target.revision, chosenBy: target.chosenBy}, changes: diffTaskDefinitions(current, toTd), notes: [
-    'Database migrations already applied stay applied: a rollback changes the code, not the schema. Roll back a migration with its own command if the older code cannot run on the newer schema.',
-    ...(target.chosenBy === 'previous-revision' ? [`Revision ${target.revision} is the family's previous revision; no deployment or recent task shows it ran.`] : []),
-    ...beat.notes,
-  ]}
+  const plan = {
+    ...base,
+    to: {taskDefinition: target.arn, revision: target.revision, chosenBy: target.chosenBy},
+    changes: diffTaskDefinitions(current, toTd),
+    notes: [
+      'Database migrations already applied stay applied: a rollback changes the code, not the schema. ' +
+        'Roll back a migration with its own command if the older code cannot run on the newer schema.',
+      ...(target.chosenBy === 'previous-revision'
+        ? [`Revision ${target.revision} is the family's previous revision; no deployment or recent task shows it ran.`]
+        : []),
+      ...beat.notes,
+    ],
+  }
 
   const inProgress = history.deployments.find((d) => d.state === 'IN_PROGRESS' && d.arn)
   if (inProgress && !to && history.source === 'service-deployments') {
@@ -93,14 +128,28 @@ export async function planRollback(ctx: RunContext, name: string, to?: string): 
   // A second `rollback` right after the first must not roll back once more.
   if (!to && ctx.now.getTime() - primaryCreated(s) < RECENT_MS) {
     const newest = revision((await familyRevisions(ctx, current.family!))[0])
-    const newer = (s.deployments ?? []).some((d) => (revision(d.taskDefinition) ?? 0) > (current.revision ?? 0)) || (newest ?? 0) > (current.revision ?? 0)
+    const newer =
+      (s.deployments ?? []).some((d) => (revision(d.taskDefinition) ?? 0) > (current.revision ?? 0)) ||
+      (newest ?? 0) > (current.revision ?? 0)
     if (newer) {
-      return {...plan, method: 'none', to: {...base.from}, changes: [],
-        why: `the service moved back to ${taskDefinitionLabel(s.taskDefinition)} less than ${RECENT_MS / 60_000} minutes ago (a rollback already asked for?); to go further back, name the revision with --to`}
+      return {
+        ...plan,
+        method: 'none',
+        to: {...base.from},
+        changes: [],
+        why:
+          `the service moved back to ${taskDefinitionLabel(s.taskDefinition)} ` +
+          `less than ${RECENT_MS / 60_000} minutes ago` +
+          ' (a rollback already asked for?); to go further back, name the revision with --to',
+      }
     }
   }
 
-  return {...plan, method: 'update-service', request: updateRequest(ctx, s, target.arn, false, beat.deploymentConfiguration)}
+  return {
+    ...plan,
+    method: 'update-service',
+    request: updateRequest(ctx, s, target.arn, false, beat.deploymentConfiguration),
+  }
 }
 
 /** What `restart` will do: a new deployment of the current revision, unless one is already under way. */
@@ -108,27 +157,56 @@ export async function planRestart(ctx: RunContext, name: string): Promise<Deploy
   const [short, s] = await findService(ctx, name)
   const beat = beatPlan(short, s)
   const here = {taskDefinition: s.taskDefinition!, revision: revision(s.taskDefinition)}
-  const base = {action: 'restart' as const, service: short, serviceName: s.serviceName!, deploymentSource: 'service' as const,
-    from: here, to: here, changes: [], notes: beat.notes}
+  const base = {
+    action: 'restart' as const,
+    service: short,
+    serviceName: s.serviceName!,
+    deploymentSource: 'service' as const,
+    from: here,
+    to: here,
+    changes: [],
+    notes: beat.notes,
+  }
   if (inFlight(s)) {
-    return {...base, method: 'none', why: 'a deployment of the service is already under way: not starting another (waiting for it instead)'}
+    return {
+      ...base,
+      method: 'none',
+      why: 'a deployment of the service is already under way: not starting another (waiting for it instead)',
+    }
   }
 
-  return {...base, method: 'update-service', request: updateRequest(ctx, s, s.taskDefinition!, true, beat.deploymentConfiguration)}
+  return {
+    ...base,
+    method: 'update-service',
+    request: updateRequest(ctx, s, s.taskDefinition!, true, beat.deploymentConfiguration),
+  }
 }
 
 /** Sends the plan's request. Returns when ECS accepted it. */
 export async function applyPlan(ctx: RunContext, plan: DeployPlan): Promise<void> {
   const ecs = ctx.aws.client(ECSClient)
   if (plan.method === 'update-service') {
-    await ecs.send(new UpdateServiceCommand(plan.request as unknown as ConstructorParameters<typeof UpdateServiceCommand>[0]), {abortSignal: ctx.signal})
+    await ecs.send(
+      new UpdateServiceCommand(plan.request as unknown as ConstructorParameters<typeof UpdateServiceCommand>[0]),
+      {abortSignal: ctx.signal},
+    )
   } else if (plan.method === 'stop-deployment') {
     try {
-      await ecs.send(new StopServiceDeploymentCommand({serviceDeploymentArn: String(plan.request!.serviceDeploymentArn), stopType: 'ROLLBACK'}), {abortSignal: ctx.signal})
+      await ecs.send(
+        new StopServiceDeploymentCommand({
+          serviceDeploymentArn: String(plan.request!.serviceDeploymentArn),
+          stopType: 'ROLLBACK',
+        }),
+        {abortSignal: ctx.signal},
+      )
     } catch (error) {
       // The deployment finished between the plan and the call: nothing left to stop.
       if ((error as Error).name === 'ConflictException') {
-        throw new UserError(`The deployment could not be stopped: ${(error as Error).message}. Run the rollback again: it will start a new deployment.`, {exit: 1, cause: error})
+        throw new UserError(
+          `The deployment could not be stopped: ${(error as Error).message}. ` +
+            'Run the rollback again: it will start a new deployment.',
+          {exit: 1, cause: error},
+        )
       }
 
       throw error

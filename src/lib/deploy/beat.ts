@@ -22,12 +22,19 @@ export function beatPlan(shortName: string, service: Service): BeatPlan {
   const current = service.deploymentConfiguration ?? {}
   const max = current.maximumPercent ?? 200
   const min = current.minimumHealthyPercent ?? 100
-  const notes = max > 100
-    ? [`celery-beat: the service's deployment configuration (maximumPercent ${max}) would start a second beat before the first stops, and every periodic task would run twice.`]
-    : []
+  const notes =
+    max > 100
+      ? [
+          `celery-beat: the service's deployment configuration (maximumPercent ${max}) would start a second beat ` +
+            'before the first stops, and every periodic task would run twice.',
+        ]
+      : []
   notes.push(
-    `celery-beat: deploying with maximumPercent 100 and minimumHealthyPercent 0 (was ${max}/${min}): the old beat stops before the new one starts (a gap of under a minute, never two beats). The service keeps this setting afterwards.`,
-    'celery-beat: the other safe order, by hand: scale to 0 (aws ecs update-service --desired-count 0), wait for 0 running, deploy, then scale back to 1.',
+    `celery-beat: deploying with maximumPercent 100 and minimumHealthyPercent 0 (was ${max}/${min}): ` +
+      'the old beat stops before the new one starts (a gap of under a minute, never two beats). ' +
+      'The service keeps this setting afterwards.',
+    'celery-beat: the other safe order, by hand: scale to 0 (aws ecs update-service --desired-count 0), ' +
+      'wait for 0 running, deploy, then scale back to 1.',
   )
   return {deploymentConfiguration: {...current, maximumPercent: 100, minimumHealthyPercent: 0}, notes}
 }

@@ -26,7 +26,9 @@ const refLabel = (valueFrom: string | undefined): string => {
  */
 export function diffTaskDefinitions(from: TaskDefinition, to: TaskDefinition): Change[] {
   const changes: Change[] = []
-  const names = [...new Set([...(from.containerDefinitions ?? []), ...(to.containerDefinitions ?? [])].map((c) => c.name ?? '?'))]
+  const names = [
+    ...new Set([...(from.containerDefinitions ?? []), ...(to.containerDefinitions ?? [])].map((c) => c.name ?? '?')),
+  ]
   for (const name of names) {
     const a = from.containerDefinitions?.find((c) => c.name === name)
     const b = to.containerDefinitions?.find((c) => c.name === name)
@@ -35,15 +37,27 @@ export function diffTaskDefinitions(from: TaskDefinition, to: TaskDefinition): C
       continue
     }
 
-    if (a.image !== b.image) changes.push({what: `${name} image`, from: oneLine(imageTag(a.image) ?? '?'), to: oneLine(imageTag(b.image) ?? '?')})
+    if (a.image !== b.image)
+      changes.push({
+        what: `${name} image`,
+        from: oneLine(imageTag(a.image) ?? '?'),
+        to: oneLine(imageTag(b.image) ?? '?'),
+      })
     const va = new Set((a.environment ?? []).map((e) => e.name ?? '?'))
     const vb = new Set((b.environment ?? []).map((e) => e.name ?? '?'))
-    for (const v of [...vb].filter((x) => !va.has(x)).sort()) changes.push({what: `${name} variable ${oneLine(v)}`, from: 'absent', to: 'set'})
-    for (const v of [...va].filter((x) => !vb.has(x)).sort()) changes.push({what: `${name} variable ${oneLine(v)}`, from: 'set', to: 'absent'})
+    for (const v of [...vb].filter((x) => !va.has(x)).sort())
+      changes.push({what: `${name} variable ${oneLine(v)}`, from: 'absent', to: 'set'})
+    for (const v of [...va].filter((x) => !vb.has(x)).sort())
+      changes.push({what: `${name} variable ${oneLine(v)}`, from: 'set', to: 'absent'})
     const sa = new Map((a.secrets ?? []).map((s) => [s.name ?? '?', refLabel(s.valueFrom)]))
     const sb = new Map((b.secrets ?? []).map((s) => [s.name ?? '?', refLabel(s.valueFrom)]))
     for (const key of [...new Set([...sa.keys(), ...sb.keys()])].sort()) {
-      if (sa.get(key) !== sb.get(key)) changes.push({what: `${name} secret ${oneLine(key)}`, from: oneLine(sa.get(key) ?? 'absent'), to: oneLine(sb.get(key) ?? 'absent')})
+      if (sa.get(key) !== sb.get(key))
+        changes.push({
+          what: `${name} secret ${oneLine(key)}`,
+          from: oneLine(sa.get(key) ?? 'absent'),
+          to: oneLine(sb.get(key) ?? 'absent'),
+        })
     }
   }
 
@@ -70,12 +84,16 @@ export function parseTo(to: string, family: string): string {
   if (/^\d+$/.test(to)) return `${family}:${to}`
   const parsed = parseTaskDefinitionArn(to)
   if (!parsed) {
-    throw new UserError(`--to "${to}" is not a revision: use a number (41), family:revision (${family}:41) or a task-definition ARN.`, {code: 'INVALID_REVISION'})
+    throw new UserError(
+      `--to "${to}" is not a revision: use a number (41), family:revision (${family}:41) or a task-definition ARN.`,
+      {code: 'INVALID_REVISION'},
+    )
   }
 
   if (parsed.family !== family) {
     throw new UserError(`--to ${to} is of family ${parsed.family}, not of this service's family ${family}.`, {
-      code: 'INVALID_REVISION', suggestions: [`Use a revision of ${family}, e.g. --to ${family}:${parsed.revision}.`],
+      code: 'INVALID_REVISION',
+      suggestions: [`Use a revision of ${family}, e.g. --to ${family}:${parsed.revision}.`],
     })
   }
 
@@ -86,30 +104,51 @@ export function parseTo(to: string, family: string): string {
  * The revision to roll back to: --to when given; else the newest other revision of the family that ran
  * (a deployment of it, then a recently stopped task of it); else the family's highest revision below the current.
  */
-export async function rollbackTarget(ctx: RunContext, service: Service, current: TaskDefinition, to?: string): Promise<RollbackTarget> {
+export async function rollbackTarget(
+  ctx: RunContext,
+  service: Service,
+  current: TaskDefinition,
+  to?: string,
+): Promise<RollbackTarget> {
   const family = current.family!
-  const other = (arn: string | undefined): arn is string => Boolean(arn) && parseTaskDefinitionArn(arn!)?.revision !== current.revision
-    && parseTaskDefinitionArn(arn!)?.family === family
+  const other = (arn: string | undefined): arn is string =>
+    Boolean(arn) &&
+    parseTaskDefinitionArn(arn!)?.revision !== current.revision &&
+    parseTaskDefinitionArn(arn!)?.family === family
   if (to) {
     const wanted = parseTo(to, family)
     const td = await taskDefinition(ctx, wanted).catch((error: unknown) => {
-      throw new UserError(`Task definition ${wanted} was not found: ${(error as Error).message}`, {code: 'INVALID_REVISION', cause: error,
-        suggestions: [`List the revisions: aws ecs list-task-definitions --family-prefix ${family} --sort DESC`]})
+      throw new UserError(`Task definition ${wanted} was not found: ${(error as Error).message}`, {
+        code: 'INVALID_REVISION',
+        cause: error,
+        suggestions: [`List the revisions: aws ecs list-task-definitions --family-prefix ${family} --sort DESC`],
+      })
     })
     return {arn: td.taskDefinitionArn!, revision: td.revision!, chosenBy: 'to'}
   }
 
   const history = await deploymentHistory(ctx, service, historySince(ctx))
-  const ran = history.deployments.filter((d) => d.state === 'COMPLETED' || d.state === 'IN_PROGRESS' || d.state === 'STOPPED').map((d) => d.taskDefinition).find(other)
+  const ran = history.deployments
+    .filter((d) => d.state === 'COMPLETED' || d.state === 'IN_PROGRESS' || d.state === 'STOPPED')
+    .map((d) => d.taskDefinition)
+    .find(other)
   if (ran) return {arn: ran, revision: parseTaskDefinitionArn(ran)!.revision, chosenBy: 'deployment'}
   const stopped = (await recentStoppedTasks(ctx, [service.serviceName!], 20)).get(service.serviceName!) ?? []
-  const byTask = stopped.map((t) => t.taskDefinitionArn).find((a) => other(a) && parseTaskDefinitionArn(a!)!.revision < (current.revision ?? 0))
+  const byTask = stopped
+    .map((t) => t.taskDefinitionArn)
+    .find((a) => other(a) && parseTaskDefinitionArn(a!)!.revision < (current.revision ?? 0))
   if (byTask) return {arn: byTask, revision: parseTaskDefinitionArn(byTask)!.revision, chosenBy: 'stopped-task'}
-  const previous = (await familyRevisions(ctx, family)).find((a) => (parseTaskDefinitionArn(a)?.revision ?? 0) < (current.revision ?? 0))
+  const previous = (await familyRevisions(ctx, family)).find(
+    (a) => (parseTaskDefinitionArn(a)?.revision ?? 0) < (current.revision ?? 0),
+  )
   if (!previous) {
-    throw new UserError(`No earlier revision of ${family} to roll back to (the service runs revision ${current.revision}).`, {
-      code: 'NO_PREVIOUS_REVISION', suggestions: ['Name one with --to REVISION.'],
-    })
+    throw new UserError(
+      `No earlier revision of ${family} to roll back to (the service runs revision ${current.revision}).`,
+      {
+        code: 'NO_PREVIOUS_REVISION',
+        suggestions: ['Name one with --to REVISION.'],
+      },
+    )
   }
 
   return {arn: previous, revision: parseTaskDefinitionArn(previous)!.revision, chosenBy: 'previous-revision'}

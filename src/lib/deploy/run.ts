@@ -43,13 +43,29 @@ export async function executePlan(ctx: RunContext, plan: DeployPlan, o: RunOptio
   if (plan.method !== 'none') await o.confirm(plan)
   const startedAt = ctx.now
   await applyPlan(ctx, plan)
-  if (plan.method !== 'none') o.onLine(plan.method === 'stop-deployment' ? 'ECS rollback requested.' : 'Deployment started.')
+  if (plan.method !== 'none')
+    o.onLine(plan.method === 'stop-deployment' ? 'ECS rollback requested.' : 'Deployment started.')
   if (!o.wait) return finish({plan, outcome: 'not-waited', stopReasons: []})
-  o.onLine(`Waiting for ${plan.serviceName} to be steady on revision ${plan.to.revision ?? '?'} (at most ${Math.round(o.timeoutMs / 1000)}s):`)
+  o.onLine(
+    `Waiting for ${plan.serviceName} to be steady on revision ${plan.to.revision ?? '?'} ` +
+      `(at most ${Math.round(o.timeoutMs / 1000)}s):`,
+  )
   const waited = await waitForSteady(ctx, {
-    serviceName: plan.serviceName, target: plan.to.taskDefinition, startedAt, timeoutMs: o.timeoutMs, pollMs: o.pollMs, signal: o.signal, onLine: o.onLine,
+    serviceName: plan.serviceName,
+    target: plan.to.taskDefinition,
+    startedAt,
+    timeoutMs: o.timeoutMs,
+    pollMs: o.pollMs,
+    signal: o.signal,
+    onLine: o.onLine,
   })
-  return finish({plan, outcome: waited.outcome, reason: waited.reason, stopReasons: waited.stopReasons, elapsedMs: waited.elapsedMs})
+  return finish({
+    plan,
+    outcome: waited.outcome,
+    reason: waited.reason,
+    stopReasons: waited.stopReasons,
+    elapsedMs: waited.elapsedMs,
+  })
 }
 
 /** 0 steady (or dry run, or not waited), 1 failed or timed out, 130 interrupted. */

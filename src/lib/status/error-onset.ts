@@ -52,9 +52,18 @@ export async function errorOnsets(ctx: RunContext, td: TaskDefinition, since: Da
   const target = logTargetOf(td)
   if (!target) return []
   return ctx.memo(`status:onsets:${target.group}:${target.streamPrefix ?? ''}:${since.toISOString()}`, async () => {
-    const found = await Promise.all(ERROR_TERMS.map((term) => matchingEvents(ctx, {
-      group: target.group, streamPrefix: target.streamPrefix, term, since, maxEvents: MAX_EVENTS_PER_TERM, maxPages: MAX_PAGES,
-    })))
+    const found = await Promise.all(
+      ERROR_TERMS.map((term) =>
+        matchingEvents(ctx, {
+          group: target.group,
+          streamPrefix: target.streamPrefix,
+          term,
+          since,
+          maxEvents: MAX_EVENTS_PER_TERM,
+          maxPages: MAX_PAGES,
+        }),
+      ),
+    )
     const seen = new Set<string>()
     const unique = found.flat().filter((e) => {
       const key = `${e.at.getTime()}|${e.stream}|${e.message}`

@@ -15,8 +15,9 @@ export interface LogTarget {
  */
 export function logTargetOf(td: TaskDefinition): LogTarget | undefined {
   const containers = td.containerDefinitions ?? []
-  const c = containers.find((x) => x.essential !== false && x.logConfiguration?.options?.['awslogs-group'])
-    ?? containers.find((x) => x.logConfiguration?.options?.['awslogs-group'])
+  const c =
+    containers.find((x) => x.essential !== false && x.logConfiguration?.options?.['awslogs-group']) ??
+    containers.find((x) => x.logConfiguration?.options?.['awslogs-group'])
   const options = c?.logConfiguration?.options
   if (!c?.name || !options?.['awslogs-group']) return undefined
   const prefix = options['awslogs-stream-prefix']

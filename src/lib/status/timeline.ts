@@ -27,7 +27,9 @@ const CHANGE_KINDS = new Set<TimelineKind>(['task-definition', 'deployment', 'se
  * when one of them is in the window, other services' changes are not marked for it.
  */
 export function buildTimeline(entries: TimelineEntry[], windowMs = TRIGGER_WINDOW_MS): TimelineEntry[] {
-  const sorted = entries.map((e) => ({...e})).sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || a.kind.localeCompare(b.kind))
+  const sorted = entries
+    .map((e) => ({...e}))
+    .sort((a, b) => Date.parse(b.at) - Date.parse(a.at) || a.kind.localeCompare(b.kind))
   const changes = sorted.filter((e) => CHANGE_KINDS.has(e.kind))
   for (const b of sorted.filter((e) => e.breakage)) {
     const t = Date.parse(b.at)

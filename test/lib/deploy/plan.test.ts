@@ -10,12 +10,47 @@ const SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:production/
 
 describe('diffTaskDefinitions', () => {
   it('names the image tag, variables, secret references, cpu and memory that change, never a value', () => {
-    const from = taskDefinition('web', {cpu: '1024', memory: '2048', containerDefinitions: [{name: 'web', image: 'repo/allthrive:v43',
-      environment: [{name: 'FEATURE_X', value: 'on-canary-value'}, {name: 'DJANGO_SETTINGS_MODULE', value: 'config.settings'}],
-      secrets: [{name: 'DATABASE_URL', valueFrom: `${SECRET}:DATABASE_URL::`}, {name: 'NEW_KEY', valueFrom: `${SECRET}:NEW_KEY::`}]}]}, 43)
-    const to = taskDefinition('web', {cpu: '512', memory: '2048', containerDefinitions: [{name: 'web', image: 'repo/allthrive:v42',
-      environment: [{name: 'DJANGO_SETTINGS_MODULE', value: 'config.settings'}, {name: 'OLD_FLAG', value: '1'}],
-      secrets: [{name: 'DATABASE_URL', valueFrom: `${SECRET}:DATABASE_URL::`}]}]}, 42)
+    const from = taskDefinition(
+      'web',
+      {
+        cpu: '1024',
+        memory: '2048',
+        containerDefinitions: [
+          {
+            name: 'web',
+            image: 'repo/allthrive:v43',
+            environment: [
+              {name: 'FEATURE_X', value: 'on-canary-value'},
+              {name: 'DJANGO_SETTINGS_MODULE', value: 'config.settings'},
+            ],
+            secrets: [
+              {name: 'DATABASE_URL', valueFrom: `${SECRET}:DATABASE_URL::`},
+              {name: 'NEW_KEY', valueFrom: `${SECRET}:NEW_KEY::`},
+            ],
+          },
+        ],
+      },
+      43,
+    )
+    const to = taskDefinition(
+      'web',
+      {
+        cpu: '512',
+        memory: '2048',
+        containerDefinitions: [
+          {
+            name: 'web',
+            image: 'repo/allthrive:v42',
+            environment: [
+              {name: 'DJANGO_SETTINGS_MODULE', value: 'config.settings'},
+              {name: 'OLD_FLAG', value: '1'},
+            ],
+            secrets: [{name: 'DATABASE_URL', valueFrom: `${SECRET}:DATABASE_URL::`}],
+          },
+        ],
+      },
+      42,
+    )
     const changes = diffTaskDefinitions(from, to)
     expect(changes).toEqual([
       {what: 'web image', from: 'v43', to: 'v42'},
@@ -30,17 +65,30 @@ describe('diffTaskDefinitions', () => {
   it('reads --to as a number, family:revision or ARN, and refuses another family', () => {
     expect(parseTo('41', 'production-allthrive-web')).toBe('production-allthrive-web:41')
     expect(parseTo(tdArn('web', 41), 'production-allthrive-web')).toBe(tdArn('web', 41))
-    expect(() => parseTo('production-allthrive-celery:3', 'production-allthrive-web')).toThrow(/family production-allthrive-celery, not of this service's family/)
+    expect(() => parseTo('production-allthrive-celery:3', 'production-allthrive-web')).toThrow(
+      /family production-allthrive-celery, not of this service's family/,
+    )
     expect(() => parseTo('latest', 'production-allthrive-web')).toThrow(/is not a revision/)
   })
 })
 
 describe('beatPlan', () => {
-  const beat = (max: number): Service => service('celery-beat', {deploymentConfiguration: {maximumPercent: max, minimumHealthyPercent: 100, deploymentCircuitBreaker: {enable: true, rollback: true}}})
+  const beat = (max: number): Service =>
+    service('celery-beat', {
+      deploymentConfiguration: {
+        maximumPercent: max,
+        minimumHealthyPercent: 100,
+        deploymentCircuitBreaker: {enable: true, rollback: true},
+      },
+    })
 
   it('says when maximumPercent > 100 would run two beats, and deploys beat with 100/0 keeping the circuit breaker', () => {
     const p = beatPlan('celery-beat', beat(200))
-    expect(p.deploymentConfiguration).toEqual({maximumPercent: 100, minimumHealthyPercent: 0, deploymentCircuitBreaker: {enable: true, rollback: true}})
+    expect(p.deploymentConfiguration).toEqual({
+      maximumPercent: 100,
+      minimumHealthyPercent: 0,
+      deploymentCircuitBreaker: {enable: true, rollback: true},
+    })
     expect(p.notes[0]).toMatch(/maximumPercent 200\) would start a second beat/)
     expect(p.notes.join(' ')).toMatch(/scale to 0 .* deploy, then scale back to 1/)
   })
@@ -57,16 +105,41 @@ describe('judgeRollout', () => {
   })
 
   it('is progressing while two deployments are active', () => {
-    expect(judgeRollout(service('web', {deployments: [deployment('web', {rolloutState: 'IN_PROGRESS'}), deployment('web', {status: 'ACTIVE', taskDefinition: tdArn('web', 43)})]}), target).state).toBe('progressing')
+    expect(
+      judgeRollout(
+        service('web', {
+          deployments: [
+            deployment('web', {rolloutState: 'IN_PROGRESS'}),
+            deployment('web', {status: 'ACTIVE', taskDefinition: tdArn('web', 43)}),
+          ],
+        }),
+        target,
+      ).state,
+    ).toBe('progressing')
   })
 
   it('fails when the rollout failed or ECS rolled back to another revision', () => {
-    expect(judgeRollout(service('web', {deployments: [deployment('web', {rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start'})]}), target))
-      .toEqual({state: 'failed', reason: 'tasks failed to start'})
-    expect(judgeRollout(service('web', {deployments: [deployment('web', {taskDefinition: tdArn('web', 43)})]}), target).reason).toMatch(/rolled the service back to production-allthrive-web:43/)
+    expect(
+      judgeRollout(
+        service('web', {
+          deployments: [deployment('web', {rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start'})],
+        }),
+        target,
+      ),
+    ).toEqual({state: 'failed', reason: 'tasks failed to start'})
+    expect(
+      judgeRollout(service('web', {deployments: [deployment('web', {taskDefinition: tdArn('web', 43)})]}), target)
+        .reason,
+    ).toMatch(/rolled the service back to production-allthrive-web:43/)
   })
 
   it('keeps waiting while the target was never seen (DescribeServices lagging UpdateService)', () => {
-    expect(judgeRollout(service('web', {deployments: [deployment('web', {taskDefinition: tdArn('web', 43)})]}), target, false)).toEqual({state: 'progressing'})
+    expect(
+      judgeRollout(
+        service('web', {deployments: [deployment('web', {taskDefinition: tdArn('web', 43)})]}),
+        target,
+        false,
+      ),
+    ).toEqual({state: 'progressing'})
   })
 })

@@ -5,8 +5,12 @@ import {buildTimeline, type TimelineEntry} from '../../../src/lib/status/timelin
 import {isUnsupported} from '../../../src/resources/deployments.js'
 import {awsError} from '../../helpers/aws.js'
 
-const e = (hhmm: string, kind: TimelineEntry['kind'], summary: string, extra: Partial<TimelineEntry> = {}): TimelineEntry =>
-  ({at: `2026-11-26T${hhmm}:00.000Z`, kind, summary, ...extra})
+const e = (
+  hhmm: string,
+  kind: TimelineEntry['kind'],
+  summary: string,
+  extra: Partial<TimelineEntry> = {},
+): TimelineEntry => ({at: `2026-11-26T${hhmm}:00.000Z`, kind, summary, ...extra})
 
 describe('buildTimeline', () => {
   it('sorts newest first and marks only changes within 15 minutes before a breakage', () => {
@@ -24,7 +28,7 @@ describe('buildTimeline', () => {
     ])
   })
 
-  it('prefers the service\'s own changes (and shared secrets) for its error onset', () => {
+  it("prefers the service's own changes (and shared secrets) for its error onset", () => {
     const t = buildTimeline([
       e('11:50', 'deployment', 'celery deployed', {service: 'celery'}),
       e('11:52', 'deployment', 'web deployed', {service: 'web'}),
@@ -43,8 +47,15 @@ describe('buildTimeline', () => {
 describe('onsetsOf', () => {
   const ev = (hhmm: string, message = 'ERROR x') => ({at: new Date(`2026-11-26T${hhmm}:00Z`), message})
   it('starts a new onset after 30 quiet minutes and counts the burst', () => {
-    expect(onsetsOf([ev('03:00'), ev('03:10', 'Traceback'), ev('11:00', 'ERROR y'), ev('11:01')], new Date('2026-11-26T00:00:00Z')))
-      .toEqual([{at: new Date('2026-11-26T03:00:00Z'), message: 'ERROR x', count: 2}, {at: new Date('2026-11-26T11:00:00Z'), message: 'ERROR y', count: 2}])
+    expect(
+      onsetsOf(
+        [ev('03:00'), ev('03:10', 'Traceback'), ev('11:00', 'ERROR y'), ev('11:01')],
+        new Date('2026-11-26T00:00:00Z'),
+      ),
+    ).toEqual([
+      {at: new Date('2026-11-26T03:00:00Z'), message: 'ERROR x', count: 2},
+      {at: new Date('2026-11-26T11:00:00Z'), message: 'ERROR y', count: 2},
+    ])
   })
 
   it('does not call errors at the very start of the window an onset (they may have begun before it)', () => {
@@ -56,8 +67,12 @@ describe('isUnsupported', () => {
   it('knows an account or endpoint without the service-deployment APIs', () => {
     expect(isUnsupported(awsError('UnknownOperationException'))).toBe(true)
     expect(isUnsupported(awsError('InvalidParameterException', 'Invalid parameter'))).toBe(true)
-    expect(isUnsupported(awsError('InternalFailure', 'The list_service_deployments action has not been implemented', 500))).toBe(true)
-    expect(isUnsupported(Object.assign(new SyntaxError('Unexpected token'), {$metadata: {httpStatusCode: 500}}))).toBe(true)
+    expect(
+      isUnsupported(awsError('InternalFailure', 'The list_service_deployments action has not been implemented', 500)),
+    ).toBe(true)
+    expect(isUnsupported(Object.assign(new SyntaxError('Unexpected token'), {$metadata: {httpStatusCode: 500}}))).toBe(
+      true,
+    )
     expect(isUnsupported(awsError('AccessDeniedException', 'not authorized', 403))).toBe(false)
     expect(isUnsupported(awsError('ThrottlingException'))).toBe(false)
   })
