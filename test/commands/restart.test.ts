@@ -55,7 +55,7 @@ describe('restart', () => {
     expect(process.exitCode).toBe(0)
   })
 
-  it('restarts every service with --all, celery-beat last and with maximumPercent 100 / minimumHealthyPercent 0', async () => {
+  it('restarts every service with --all, celery-beat last, with maximumPercent 100 / minimum 0', async () => {
     givenEnvironment(beatFirst())
     mocks.ecs.on(UpdateServiceCommand).resolves({})
     const {result} = await run(['--all', '--yes', '--no-wait'])

@@ -38,17 +38,15 @@ const on = (key: string, rev: number, extra: Partial<Service> = {}): Service =>
     ...extra,
   })
 
-/** The environment with `key` on revision 43 (revisions 41-43 exist), then these answers to the wait's DescribeServices. */
+/** The environment with `key` on revision 43 (41-43 exist), then these answers to the wait's DescribeServices. */
 function given(key: string, polls: Service[], first: Service = on(key, 43)): void {
   givenEnvironment(
     KEYS.map((k) => (k === key ? first : on(k, 43))),
     {defs: [41, 42, 43].map((r) => td(key, r, `v${r}`))},
   )
-  mocks.ecs
-    .on(ListTaskDefinitionsCommand)
-    .resolves({
-      taskDefinitionArns: [43, 42, 41].map((r) => tdArn(key, r)),
-    } satisfies Partial<ListTaskDefinitionsCommandOutput>)
+  mocks.ecs.on(ListTaskDefinitionsCommand).resolves({
+    taskDefinitionArns: [43, 42, 41].map((r) => tdArn(key, r)),
+  } satisfies Partial<ListTaskDefinitionsCommandOutput>)
   mocks.ecs.on(UpdateServiceCommand).resolves({})
   let poll = mocks.ecs.on(DescribeServicesCommand, {services: [serviceName(key)]})
   for (const p of polls.slice(0, -1))
@@ -69,7 +67,7 @@ describe('rollback', () => {
     process.stdin.isTTY = savedTTY
   })
 
-  it('deploys the previous revision, shows what changes, prints events as they arrive and exits 0 when steady', async () => {
+  it('deploys the previous revision, shows what changes, prints events as they arrive, exits 0', async () => {
     const rolling = on('web', 42, {
       deployments: [
         deployment('web', {rolloutState: 'IN_PROGRESS', createdAt: at('12:00')}),
@@ -169,7 +167,7 @@ describe('rollback', () => {
     expect(process.exitCode).toBe(0)
   })
 
-  it("stops a deployment in progress with ECS's rollback where the account has the service-deployment APIs", async () => {
+  it("stops a deployment in progress with ECS's rollback where the account has the APIs", async () => {
     const sd = `${ECS_ARN}:service-deployment/production-allthrive-cluster/production-allthrive-web/d2`
     given(
       'web',

@@ -122,7 +122,7 @@ describe.skipIf(!ENDPOINT)('status, rollback and restart against moto (e2e)', ()
     )
   }, 120_000)
 
-  it('status --json of staging: steady, deployments from the services (no service-deployment APIs in moto), gaps named', async () => {
+  it('status --json of staging: steady, deployments from the services (moto lacks the APIs)', async () => {
     const run = await cli(['status', '-e', 'staging', '--json'])
     const p = JSON.parse(run.stdout) as StatusPicture
     expect(p.services.map((s) => s.name).sort()).toEqual(['celery', 'celery-beat', 'weaviate', 'web'])
@@ -133,7 +133,7 @@ describe.skipIf(!ENDPOINT)('status, rollback and restart against moto (e2e)', ()
     expect(run.code).toBe(0)
   })
 
-  it("status of production: not steady (celery down), its alarm in ALARM, the onset of web's errors, no secret value (exit 1)", async () => {
+  it("status of production: celery down, alarm in ALARM, web's error onset, no secret value (exit 1)", async () => {
     const run = await cli(['status', '-e', 'production'])
     expect(run.stdout).toContain('celery  NOT STEADY  0/1 running, 1 pending')
     expect(run.stdout).toMatch(/alarms in ALARM\n {2}production-allthrive-alb-5xx since/)

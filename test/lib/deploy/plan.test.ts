@@ -82,7 +82,7 @@ describe('beatPlan', () => {
       },
     })
 
-  it('says when maximumPercent > 100 would run two beats, and deploys beat with 100/0 keeping the circuit breaker', () => {
+  it('says when maximumPercent > 100 would run two beats; deploys beat with 100/0, breaker kept', () => {
     const p = beatPlan('celery-beat', beat(200))
     expect(p.deploymentConfiguration).toEqual({
       maximumPercent: 100,

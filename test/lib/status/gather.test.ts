@@ -39,7 +39,7 @@ const REV_ARN = `${ECS_ARN}:service-revision/production-allthrive-cluster/produc
 describe('gatherStatus', () => {
   beforeEach(() => resetMocks())
 
-  it("falls back to the services' deployments on an account without the service-deployment APIs, and says so", async () => {
+  it("falls back to the services' deployments without the service-deployment APIs, and says so", async () => {
     givenEnvironment(KEYS.map((k) => steady(k)))
     const p = await gatherStatus(ctx(), {services: [], since: SINCE})
     expect(p.steady).toBe(true)
@@ -56,15 +56,13 @@ describe('gatherStatus', () => {
     expect(renderStatus(p).join('\n')).toContain("deployments read from the services' deployments and events")
   })
 
-  it('reads a deployment in progress from ListServiceDeployments/DescribeServiceDeployments/DescribeServiceRevisions', async () => {
+  it('reads a deployment in progress from the service-deployment APIs', async () => {
     givenEnvironment([steady('web', {runningCount: 1, pendingCount: 1})], {
       defs: [td('web', 42, 'v42'), td('web', 43, 'v43', at('11:30'))],
     })
-    mocks.ecs
-      .on(ListServiceDeploymentsCommand)
-      .resolves({
-        serviceDeployments: [{serviceDeploymentArn: SD_ARN, createdAt: at('11:31'), status: 'IN_PROGRESS'}],
-      } satisfies Partial<ListServiceDeploymentsCommandOutput>)
+    mocks.ecs.on(ListServiceDeploymentsCommand).resolves({
+      serviceDeployments: [{serviceDeploymentArn: SD_ARN, createdAt: at('11:31'), status: 'IN_PROGRESS'}],
+    } satisfies Partial<ListServiceDeploymentsCommandOutput>)
     mocks.ecs.on(DescribeServiceDeploymentsCommand).resolves({
       serviceDeployments: [
         {
@@ -77,11 +75,9 @@ describe('gatherStatus', () => {
         },
       ],
     } satisfies Partial<DescribeServiceDeploymentsCommandOutput>)
-    mocks.ecs
-      .on(DescribeServiceRevisionsCommand)
-      .resolves({
-        serviceRevisions: [{serviceRevisionArn: REV_ARN, taskDefinition: tdArn('web', 43)}],
-      } satisfies Partial<DescribeServiceRevisionsCommandOutput>)
+    mocks.ecs.on(DescribeServiceRevisionsCommand).resolves({
+      serviceRevisions: [{serviceRevisionArn: REV_ARN, taskDefinition: tdArn('web', 43)}],
+    } satisfies Partial<DescribeServiceRevisionsCommandOutput>)
     const p = await gatherStatus(ctx(), {services: ['web'], since: SINCE})
     const web = p.services[0]
     expect(web.deploymentSource).toBe('service-deployments')
@@ -98,7 +94,7 @@ describe('gatherStatus', () => {
     expect(p.timeline.map((e) => e.summary)).toContain('web: deployment of revision 43 (image v43) started')
   })
 
-  it('shows tasks with health, AZ and ALB target health with its reason, stopped tasks of the window, and events deduplicated', async () => {
+  it('shows tasks (health, AZ, target health with reason), stopped tasks, events deduplicated', async () => {
     const events = [
       ...Array.from({length: 12}, (_, i) => ({
         id: `s${i}`,
@@ -180,13 +176,11 @@ describe('gatherStatus', () => {
     expect(screen).not.toContain('\u001B')
   })
 
-  it('puts changes and breakage on one time line, newest first, and marks a secret change just before an alarm as its likely trigger', async () => {
+  it('marks a secret change just before an alarm as its likely trigger, on one time line', async () => {
     givenEnvironment([steady('web')], {defs: [td('web', 42, 'v42', at('03:00'))]})
-    mocks.ecs
-      .on(ListTaskDefinitionsCommand)
-      .resolves({
-        taskDefinitionArns: [tdArn('web', 42), tdArn('web', 41)],
-      } satisfies Partial<ListTaskDefinitionsCommandOutput>)
+    mocks.ecs.on(ListTaskDefinitionsCommand).resolves({
+      taskDefinitionArns: [tdArn('web', 42), tdArn('web', 41)],
+    } satisfies Partial<ListTaskDefinitionsCommandOutput>)
     mocks.ecs
       .on(DescribeTaskDefinitionCommand, {taskDefinition: tdArn('web', 41)})
       .resolves({taskDefinition: td('web', 41, 'v41', new Date('2026-11-20T00:00:00Z'))})
@@ -261,7 +255,7 @@ describe('gatherStatus', () => {
     )
   })
 
-  it('finds the onset of errors after a quiet spell in the log group the task definition names, and links the deployment before it', async () => {
+  it("finds an error onset in the task definition's log group and links the deployment before it", async () => {
     givenEnvironment([
       steady('web', {
         deployments: [
@@ -306,13 +300,11 @@ describe('gatherStatus', () => {
     mocks.cloudwatch
       .on(DescribeAlarmHistoryCommand)
       .rejects(awsError('InternalFailure', 'The describe_alarm_history action has not been implemented', 500))
-    mocks.cloudwatch
-      .on(DescribeAlarmsCommand)
-      .resolves({
-        MetricAlarms: [
-          {AlarmName: 'production-allthrive-web-5xx', StateValue: 'ALARM', StateTransitionedTimestamp: at('11:47')},
-        ],
-      })
+    mocks.cloudwatch.on(DescribeAlarmsCommand).resolves({
+      MetricAlarms: [
+        {AlarmName: 'production-allthrive-web-5xx', StateValue: 'ALARM', StateTransitionedTimestamp: at('11:47')},
+      ],
+    })
     mocks.secrets.on(DescribeSecretCommand).resolves({Name: 'production/allthrive/app', LastChangedDate: at('11:45')})
     const p = await gatherStatus(ctx(), {services: ['web'], since: SINCE})
     // The alarm's own transition time stands in for its history.
