@@ -257,6 +257,16 @@ describe('rollback', () => {
     }
   })
 
+  it('refuses a service deployed by CodeDeploy, saying where to roll it back (exit 1)', async () => {
+    given('web', [on('web', 42)], on('web', 43, {deploymentController: {type: 'CODE_DEPLOY'}}))
+    const {error} = await run(['web', '--yes'])
+    expect(error?.message).toContain(
+      'is deployed by CodeDeploy (blue/green), not by ECS: allthrive cannot roll it back.',
+    )
+    expect(error?.oclif?.exit).toBe(1)
+    expect(mocks.ecs).not.toHaveReceivedCommand(UpdateServiceCommand)
+  })
+
   it('refuses a --to of another family (exit 2)', async () => {
     given('web', [on('web', 42)])
     const {error} = await run(['web', '--to', 'production-allthrive-celery:3', '--yes'])

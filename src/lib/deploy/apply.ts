@@ -50,6 +50,25 @@ export async function findService(ctx: RunContext, name: string): Promise<[strin
   return selectServices(env.services as Map<string, Service>, [name])[0]
 }
 
+/** UpdateService cannot change a CodeDeploy or external service's revision: say where to do it instead. */
+function assertEcsController(s: Service, action: string): void {
+  const type = s.deploymentController?.type ?? 'ECS'
+  if (type === 'ECS') return
+  throw new UserError(
+    `${s.serviceName} is deployed by ${type === 'CODE_DEPLOY' ? 'CodeDeploy (blue/green)' : `an ${type} controller`}, ` +
+      `not by ECS: allthrive cannot ${action}.`,
+    {
+      exit: 1,
+      code: 'UNSUPPORTED_CONTROLLER',
+      suggestions: [
+        type === 'CODE_DEPLOY'
+          ? 'Roll back or redeploy it in CodeDeploy (aws deploy stop-deployment --auto-rollback-enabled).'
+          : 'Use the tool that deploys it.',
+      ],
+    },
+  )
+}
+
 /** A deployment is running: more than one deployment, or the primary one still rolling out. */
 export const inFlight = (s: Service): boolean =>
   (s.deployments ?? []).length > 1 ||
@@ -77,6 +96,7 @@ function updateRequest(
 /** What `rollback` will do: the target revision, what changes, how (new deployment or ECS rollback), beat's order. */
 export async function planRollback(ctx: RunContext, name: string, to?: string): Promise<DeployPlan> {
   const [short, s] = await findService(ctx, name)
+  assertEcsController(s, 'roll it back')
   const current = await taskDefinition(ctx, s.taskDefinition!)
   const history = await deploymentHistory(ctx, s, historySince(ctx))
   const base = {
@@ -155,6 +175,7 @@ export async function planRollback(ctx: RunContext, name: string, to?: string): 
 /** What `restart` will do: a new deployment of the current revision, unless one is already under way. */
 export async function planRestart(ctx: RunContext, name: string): Promise<DeployPlan> {
   const [short, s] = await findService(ctx, name)
+  assertEcsController(s, 'restart it')
   const beat = beatPlan(short, s)
   const here = {taskDefinition: s.taskDefinition!, revision: revision(s.taskDefinition)}
   const base = {
