@@ -54,19 +54,16 @@ export async function findService(ctx: RunContext, name: string): Promise<[strin
 function assertEcsController(s: Service, action: string): void {
   const type = s.deploymentController?.type ?? 'ECS'
   if (type === 'ECS') return
-  throw new UserError(
-    `${s.serviceName} is deployed by ${type === 'CODE_DEPLOY' ? 'CodeDeploy (blue/green)' : `an ${type} controller`}, ` +
-      `not by ECS: allthrive cannot ${action}.`,
-    {
-      exit: 1,
-      code: 'UNSUPPORTED_CONTROLLER',
-      suggestions: [
-        type === 'CODE_DEPLOY'
-          ? 'Roll back or redeploy it in CodeDeploy (aws deploy stop-deployment --auto-rollback-enabled).'
-          : 'Use the tool that deploys it.',
-      ],
-    },
-  )
+  const by = type === 'CODE_DEPLOY' ? 'CodeDeploy (blue/green)' : `an ${type} controller`
+  throw new UserError(`${s.serviceName} is deployed by ${by}, not by ECS: allthrive cannot ${action}.`, {
+    exit: 1,
+    code: 'UNSUPPORTED_CONTROLLER',
+    suggestions: [
+      type === 'CODE_DEPLOY'
+        ? 'Roll back or redeploy it in CodeDeploy (aws deploy stop-deployment --auto-rollback-enabled).'
+        : 'Use the tool that deploys it.',
+    ],
+  })
 }
 
 /** A deployment is running: more than one deployment, or the primary one still rolling out. */
