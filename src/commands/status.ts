@@ -38,11 +38,12 @@ EXIT CODES
     since: durationFlag({
       summary: 'Window of "what changed" and of stopped tasks (30m, 2h, 1d).',
       default: 24 * 3_600_000,
+      defaultHelp: async () => '24h',
     }),
     watch: Flags.boolean({
       summary: 'Refresh every --interval (in place on a terminal) until Ctrl+C or --count refreshes.',
     }),
-    interval: durationFlag({summary: 'Time between refreshes with --watch.', default: 5000}),
+    interval: durationFlag({summary: 'Time between refreshes with --watch.', default: 5000, defaultHelp: async () => '5s'}),
     count: Flags.integer({summary: 'With --watch, stop after this many refreshes.', min: 1}),
   }
 

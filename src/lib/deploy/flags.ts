@@ -14,6 +14,7 @@ export const deployFlags = {
   timeout: durationFlag({
     summary: 'Stop waiting after this long (exit 1; the deployment continues).',
     default: 15 * 60_000,
+    defaultHelp: async () => '15m',
   }),
   'poll-interval': durationFlag({
     summary: 'Time between DescribeServices polls while waiting.',
