@@ -1,50 +1,8 @@
-import {CloudWatchClient, type CompositeAlarm, type DescribeAlarmsCommandInput, ListTagsForResourceCommand, type MetricAlarm, paginateDescribeAlarms} from '@aws-sdk/client-cloudwatch'
-
-import {type Check, type CheckContext, type CheckResult, fail, pass, plural, warn} from './types.js'
-import {mapBounded} from '../util/concurrency.js'
+import {type Check, type CheckResult, fail, pass, plural, warn} from './types.js'
+import {type Alarm, listAlarms, withTag} from '../resources/alarms.js'
 import {formatAge} from '../util/duration.js'
 
-/** One alarm, metric or composite, as the check reads it. */
-interface Alarm {
-  name: string
-  arn?: string
-  type: 'metric' | 'composite'
-  state: string
-  reason?: string
-  /** When the state value last changed (else last updated). */
-  since?: Date
-}
-
-/** ListTagsForResource calls in flight at once (tag selection only). */
-const TAG_CONCURRENCY = 5
 const REASON_MAX = 160
-
-const toAlarm = (a: MetricAlarm | CompositeAlarm, type: Alarm['type']): Alarm => ({
-  name: a.AlarmName ?? '?', arn: a.AlarmArn, type, state: a.StateValue ?? 'UNKNOWN', reason: a.StateReason,
-  since: a.StateTransitionedTimestamp ?? a.StateUpdatedTimestamp,
-})
-
-/** Every metric and composite alarm, by name prefix when given. */
-async function listAlarms(ctx: CheckContext, prefix: string | undefined): Promise<Alarm[]> {
-  const all: Alarm[] = []
-  const input: DescribeAlarmsCommandInput = {AlarmTypes: ['MetricAlarm', 'CompositeAlarm'], ...(prefix && {AlarmNamePrefix: prefix})}
-  for await (const page of paginateDescribeAlarms({client: ctx.aws.client(CloudWatchClient), pageSize: 100}, input, {abortSignal: ctx.signal})) {
-    all.push(...(page.MetricAlarms ?? []).map((a) => toAlarm(a, 'metric')), ...(page.CompositeAlarms ?? []).map((a) => toAlarm(a, 'composite')))
-  }
-
-  return all
-}
-
-/** The alarms carrying the tag: ListTagsForResource per alarm, at most TAG_CONCURRENCY at a time. */
-async function withTag(ctx: CheckContext, alarms: Alarm[], tag: {key: string; value: string}): Promise<Alarm[]> {
-  const client = ctx.aws.client(CloudWatchClient)
-  const tagged = await mapBounded(alarms, TAG_CONCURRENCY, async (alarm) => {
-    if (!alarm.arn) return false
-    const out = await client.send(new ListTagsForResourceCommand({ResourceARN: alarm.arn}), {abortSignal: ctx.signal})
-    return (out.Tags ?? []).some((t) => t.Key === tag.key && t.Value === tag.value)
-  })
-  return alarms.filter((_, i) => tagged[i])
-}
 
 const truncate = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s)
 const names = (alarms: Alarm[]): string => alarms.slice(0, 3).map((a) => a.name).join(', ') + (alarms.length > 3 ? `, +${alarms.length - 3} more` : '')
