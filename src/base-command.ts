@@ -3,9 +3,12 @@ import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 import {type AwsClients, createAwsClients} from './aws/clients.js'
 import {classifyAwsError, credentialsUserError, describeAwsError, hintFor} from './aws/errors.js'
 import {assertValidRegion} from './aws/regions.js'
-import {DEFAULT_ENVIRONMENT, type EnvConfig, loadConfigFile, resolveEnvironment} from './config.js'
+import type {RunContext} from './aws/context.js'
+import {DEFAULT_ENVIRONMENT, type EnvConfig, knownEnvironments, loadConfigFile, resolveEnvironment} from './config.js'
 import {EXIT, isUserError, UserError} from './errors.js'
+import {clusterNotFoundText, discoverEnvironment, type Discovery, listEnvironments} from './resources/discovery.js'
 import {now} from './util/clock.js'
+import {createMemo} from './util/concurrency.js'
 
 export type FlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type ArgsOf<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -39,6 +42,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private _config?: ReturnType<typeof loadConfigFile>
   private _env?: EnvConfig
   private _aws?: AwsClients
+  /** The environment was not configured but found in the account (a cluster by name or tags). */
+  private _foundInAccount = false
+  private _runContext?: Promise<RunContext & {discovery?: Discovery}>
 
   public override async init(): Promise<void> {
     await super.init()
@@ -61,15 +67,63 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The resolved environment model (naming convention + allthrive.config.json). */
   protected get envConfig(): EnvConfig {
-    this._env ??= resolveEnvironment(this.flags.environment, this.configFile)
+    this._env ??= resolveEnvironment(this.flags.environment, this.configFile, {allowUnknown: this._foundInAccount})
     return this._env
+  }
+
+  /**
+   * The run context, built once per run and handed to checks and commands alike: the environment
+   * resolved against the live account (cluster, every service, containers, log groups), the
+   * clients, the clock, the run-wide memo. Proves the credentials first.
+   */
+  protected runContext(opts: {discover?: boolean} = {}): Promise<RunContext & {discovery?: Discovery}> {
+    this._runContext ??= this.buildRunContext(opts.discover ?? true)
+    return this._runContext
+  }
+
+  /** `discover: false` when nothing of the run reads ECS or the logs (validate --only secrets): no discovery call is made. */
+  private async buildRunContext(discover: boolean): Promise<RunContext & {discovery?: Discovery}> {
+    const memo = createMemo()
+    const name = this.flags.environment
+    if (!knownEnvironments(this.configFile.config).includes(name)) await this.findEnvironmentInAccount(name, memo)
+    const {accountId, region} = await this.identity()
+    const base: RunContext = {env: this.envConfig, aws: this.aws, now: this.now(), memo, region, accountId}
+    if (!discover) return base
+    const configuredCluster = this.configFile.config.environments?.[name]?.cluster
+    const {env, discovery} = await discoverEnvironment(base, {configuredCluster})
+    this._env = env
+    return {...base, env, discovery}
+  }
+
+  /** An environment that is neither built-in nor configured must exist in the account; else the error lists those that do. */
+  private async findEnvironmentInAccount(name: string, memo: ReturnType<typeof createMemo>): Promise<void> {
+    const known = knownEnvironments(this.configFile.config)
+    let found: string[] = []
+    let why = ''
+    try {
+      await this.identity()
+      const all = await listEnvironments({aws: this.aws, memo}, this.configFile.config)
+      if (all.some((e) => e.name === name && e.foundBy.some((b) => b === 'cluster name' || b === 'tags'))) {
+        this._foundInAccount = true
+        return
+      }
+
+      found = all.map((e) => e.name).filter((n) => !known.includes(n))
+      why = ` ${clusterNotFoundText(name, await this.aws.region(), [`${name}-allthrive-cluster`, `allthriveai-${name}`, `a cluster tagged Project=allthrive and Environment=${name}`]).replace(/^No ECS cluster of environment/, 'No ECS cluster of')}`
+    } catch (error) {
+      why = ` The account could not be searched for it (${isUserError(error) ? error.message : describeAwsError(error)}).`
+    }
+
+    // The same error as without an account, listing what the account has too.
+    resolveEnvironment(name, this.configFile, {alsoKnown: found, note: why})
   }
 
   /** The region to use: --region, then the environment's config, then AWS_REGION; undefined = the profile's. */
   protected resolveRegion(): string | undefined {
+    const configured = knownEnvironments(this.configFile.config).includes(this.flags.environment) || this._foundInAccount
     const candidates: [string | undefined, string][] = [
       [this.flags.region, '--region'],
-      [this.envConfig.region, `the "${this.envConfig.name}" environment in allthrive.config.json`],
+      [configured ? this.envConfig.region : this.configFile.config.defaults?.region, `the "${this.flags.environment}" environment in allthrive.config.json`],
       [process.env.AWS_REGION, 'AWS_REGION'],
     ]
     const found = candidates.find(([value]) => value)

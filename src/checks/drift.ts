@@ -1,4 +1,3 @@
-import type {ServiceKey} from '../config.js'
 import {applyAllow, compareSnapshots, contextFor, type Difference, type DriftKind, type EnvSnapshot, notesFor, snapshot} from '../lib/drift/compare.js'
 import {type Check, type CheckResult, pass, plural} from './types.js'
 
@@ -26,7 +25,7 @@ function hintFor(problems: Difference[], envs: {snap: EnvSnapshot; region: strin
   const ref = problems.find((d) => d.kind === 'env' || d.kind === 'secret')
   if (ref) {
     const e = lacking(ref)
-    const td = e.snap.services.get(ref.id.split(':')[0] as ServiceKey)?.taskDefinition
+    const td = e.snap.services.get(ref.id.split(':')[0] as string)?.taskDefinition
     steps.push(`add what ${e.snap.name} lacks to its task definition and deploy a new revision (aws ecs describe-task-definition --task-definition ${td} --region ${e.region})`)
   }
 
@@ -58,7 +57,7 @@ export const drift: Check = {
       ...notesFor(a, b),
       ...invalid.map((e) => `drift.allow entry "${e}" has no known shape and matches nothing (see README "Drift between environments")`),
     ]
-    const side = (s: EnvSnapshot, key: ServiceKey) => {
+    const side = (s: EnvSnapshot, key: string) => {
       const f = s.services.get(key)
       return f && {taskDefinition: f.taskDefinition, cpu: f.cpu, memory: f.memory, image: f.image}
     }

@@ -8,9 +8,12 @@ import {annotations, onGitHubActions} from '../report/github.js'
 import {toJUnit} from '../report/junit.js'
 import {toMarkdown} from '../report/markdown.js'
 import {plainLine, renderReport} from '../report/terminal.js'
-import {createMemo, exitCodeFor, type ProgressMode, runChecks} from '../checks/run-checks.js'
+import {exitCodeFor, type ProgressMode, runChecks} from '../checks/run-checks.js'
 import type {Report} from '../checks/report.js'
+import type {Check} from '../checks/types.js'
+import type {EnvConfig} from '../config.js'
 import {durationFlag} from '../flags.js'
+import {resolveCluster} from '../resources/discovery.js'
 import {resolveCompare} from '../lib/drift/compare.js'
 import {formatDuration} from '../util/duration.js'
 
@@ -19,6 +22,12 @@ export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolea
   if (opts.json) return 'silent'
   // A terminal that reports no width (some CI ptys, `script`) would wrap every character: plain lines there.
   return opts.isTTY && !opts.ci && !opts.markdown && (opts.columns ?? 0) > 0 ? 'live' : 'plain'
+}
+
+/** Whether any check that will run reads ECS or the service logs (then the environment is discovered first). */
+export function readsEcs(checks: Check[], opts: {probe?: boolean; compare: boolean}): boolean {
+  const runs = (c: Check): boolean => (c.id !== 'drift' || opts.compare) && (!c.id.endsWith('-probe') || Boolean(opts.probe))
+  return checks.some((c) => runs(c) && c.iam.some((a) => a.startsWith('ecs:') || a.startsWith('logs:')))
 }
 
 export default class Validate extends BaseCommand<typeof Validate> {
@@ -59,18 +68,20 @@ EXIT CODES
   public async run(): Promise<Report> {
     const {flags} = this
     const checks = selectChecks(ALL_CHECKS, flags.only, flags.skip)
-    const base = this.envConfig
+    const compareTo = flags.compare ? resolveCompare(flags.compare, this.envConfig, this.configFile) : undefined
+    if (compareTo && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
+    // One run context (identity, then discovery of the environment in the account), handed to every check.
+    const run = await this.runContext({discover: readsEcs(checks, {probe: flags.probe, compare: Boolean(compareTo)})})
+    const base = run.env
     const env = flags.since
       ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: formatDuration(flags.since)}}}
       : base
-    const compare = flags.compare ? {env: resolveCompare(flags.compare, base, this.configFile)} : undefined
-    if (compare && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
-    const {accountId, region} = await this.identity()
+    const compare = compareTo && {env: await this.discoveredCompare(compareTo)}
     const markdown = flags.format === 'markdown' && !this.jsonEnabled()
     // With --format markdown, stdout is the document: progress and annotations go to stderr (GitHub reads commands there too).
     const side = (line: string) => (markdown ? this.logToStderr(line) : this.log(line))
     const progress = progressModeFor({json: this.jsonEnabled(), isTTY: Boolean(process.stdout.isTTY), ci: Boolean(process.env.CI), markdown, columns: process.stdout.columns})
-    const report = await runChecks(checks, {env, aws: this.aws, now: this.now(), memo: createMemo(), accountId, region, probe: flags.probe, compare}, {
+    const report = await runChecks(checks, {...run, env, probe: flags.probe, compare}, {
       concurrency: flags.concurrency,
       timeoutMs: flags.timeout ?? env.thresholds.checkTimeoutSeconds * 1000,
       progress,
@@ -88,5 +99,15 @@ EXIT CODES
     if (!this.jsonEnabled() && onGitHubActions()) for (const line of annotations(report)) side(line)
     process.exitCode = exitCodeFor(report, flags['fail-on'])
     return report
+  }
+
+  /** The compared environment's cluster as the account has it (configured, else either convention, else tags). */
+  private async discoveredCompare(other: EnvConfig): Promise<EnvConfig> {
+    const run = await this.runContext()
+    // Clusters are listed in this run's region: another region's environment keeps its configured names.
+    if (other.region && other.region !== run.region) return other
+    const configured = this.configFile.config.environments?.[other.name]?.cluster
+    const {name, ...origin} = await resolveCluster(run, other.name, configured)
+    return {...other, cluster: name, clusterOrigin: origin}
   }
 }

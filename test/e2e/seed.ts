@@ -146,7 +146,7 @@ export interface SeedResult {
     redisEndpoint: string
     loadBalancerArn: string
     /** The task started for each service (RunTask), by service key; none for a service that is down. */
-    taskArns: Partial<Record<ServiceKey, string>>
+    taskArns: Partial<Record<string, string>>
   }>
 }
 
@@ -247,21 +247,21 @@ const fakeSecretValue = (env: string, key: string): string =>
     : `seed-${env}-${key.toLowerCase()}-${randomBytes(8).toString('hex')}`
 
 /** Sizes from the infrastructure reference (CPU units, MiB). */
-const SIZES: Record<ServiceKey, {cpu: number; memory: number}> = {
+const SIZES: Record<string, {cpu: number; memory: number}> = {
   web: {cpu: 512, memory: 1024},
   celery: {cpu: 512, memory: 1024},
   'celery-beat': {cpu: 256, memory: 512},
   weaviate: {cpu: 512, memory: 1024},
 }
 
-const COMMANDS: Record<ServiceKey, string[] | undefined> = {
+const COMMANDS: Record<string, string[] | undefined> = {
   web: ['daphne', '-b', '0.0.0.0', '-p', '8000', 'config.asgi:application'],
   celery: ['celery', '-A', 'config', 'worker', '-l', 'info'],
   'celery-beat': ['celery', '-A', 'config', 'beat', '-l', 'info'],
   weaviate: undefined,
 }
 
-const INFO_LINES: Record<ServiceKey, string[]> = {
+const INFO_LINES: Record<string, string[]> = {
   web: ['INFO daphne.server: HTTP/2 support enabled', 'INFO django.request: GET /api/health/ 200', 'INFO django.request: GET /api/v1/projects/ 200'],
   celery: ['INFO celery.worker: Connected to rediss://redis:6379/0', 'INFO celery.worker: celery@ip-10-0-1-12 ready.', 'INFO celery.app.trace: Task core.tasks.refresh_feeds succeeded in 0.41s'],
   'celery-beat': ['INFO celery.beat: beat: Starting...', 'INFO celery.beat: Scheduler: Sending due task refresh-feeds (core.tasks.refresh_feeds)'],
@@ -522,7 +522,7 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
   // ---------------------------------------------------------------- ECR
   // The repository is shared by the environments (one account); created by the first one.
   const backendTag = `${envName}-0a1b2c3`
-  const imageTag = (key: ServiceKey): string => (broken && key === BREAKAGES.missingImage.service ? BREAKAGES.missingImage.tag : backendTag)
+  const imageTag = (key: string): string => (broken && key === BREAKAGES.missingImage.service ? BREAKAGES.missingImage.tag : backendTag)
   try {
     await c.ecr.send(new CreateRepositoryCommand({repositoryName: BACKEND_REPOSITORY, imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: {scanOnPush: true}, tags: [{Key: 'Project', Value: 'allthrive'}]}))
     say('ecr repository', BACKEND_REPOSITORY)
@@ -596,7 +596,7 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
 
   const plain = plainEnv(envName, redisEndpoint)
   const awsvpcConfiguration = {subnets: subnetIds, securityGroups: [sg.ecs], assignPublicIp: 'DISABLED' as const}
-  const taskArns: Partial<Record<ServiceKey, string>> = {}
+  const taskArns: Partial<Record<string, string>> = {}
   for (const s of conv.services) {
     const environment: {name: string; value: string}[] = []
     const secrets: {name: string; valueFrom: string}[] = []
