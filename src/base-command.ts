@@ -44,6 +44,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private _aws?: AwsClients
   /** The environment was not configured but found in the account (a cluster by name or tags). */
   private _foundInAccount = false
+  private _identity?: Promise<{accountId?: string; arn?: string; region: string}>
   private _runContext?: Promise<RunContext & {discovery?: Discovery}>
 
   public override async init(): Promise<void> {
@@ -86,8 +87,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const memo = createMemo()
     const name = this.flags.environment
     if (!knownEnvironments(this.configFile.config).includes(name)) await this.findEnvironmentInAccount(name, memo)
-    const {accountId, region} = await this.identity()
-    const base: RunContext = {env: this.envConfig, aws: this.aws, now: this.now(), memo, region, accountId}
+    // The caller's account when a command asked who we are (validate); the region as the clients resolve it.
+    const accountId = this._identity ? (await this._identity).accountId : undefined
+    // CloudFront alone (cache clear) needs no region: an unresolved one is left empty there.
+    const region = discover ? await this.aws.region() : await this.aws.region().catch(() => '')
+    const base: RunContext = {env: this.envConfig, aws: this.aws, now: this.now(), memo, region, ...(accountId && {accountId})}
     if (!discover) return base
     const configuredCluster = this.configFile.config.environments?.[name]?.cluster
     const {env, discovery} = await discoverEnvironment(base, {configuredCluster})
@@ -147,8 +151,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return now()
   }
 
-  /** Who and where we are: resolves the region and proves the credentials with STS. */
-  protected async identity(): Promise<{accountId?: string; arn?: string; region: string}> {
+  /** Who and where we are: resolves the region and proves the credentials with STS (once per run). */
+  protected identity(): Promise<{accountId?: string; arn?: string; region: string}> {
+    this._identity ??= this.callerIdentity()
+    return this._identity
+  }
+
+  private async callerIdentity(): Promise<{accountId?: string; arn?: string; region: string}> {
     const {GetCallerIdentityCommand, STSClient} = await import('@aws-sdk/client-sts')
     try {
       const [region, id] = await Promise.all([

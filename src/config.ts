@@ -399,6 +399,21 @@ export function resolveEnvironment(
   return {...applyOverrides(conventionFor(env), overrides, loaded.config.defaults), source}
 }
 
+/** The service a user named: its key (web, celery-ai) or its full ECS name; undefined when the environment has none such. */
+export function findService(env: EnvConfig, name: string): ServiceConfig | undefined {
+  return env.services.find((s) => s.key === name) ?? env.services.find((s) => s.name === name)
+}
+
+/** "Unknown service "wbe". Valid services: web, celery, …" with a did-you-mean: a usage error (exit 2). */
+export function unknownServiceError(env: EnvConfig, name: string, more: string[] = []): UserError {
+  const keys = env.services.map((s) => s.key)
+  const guess = closest(name, keys)
+  return new UserError(`Unknown service "${name}". Valid services: ${keys.join(', ')}.`, {
+    code: 'UNKNOWN_SERVICE',
+    suggestions: [...(guess ? [`Did you mean ${guess}?`] : []), ...more],
+  })
+}
+
 export function serviceByKey(env: EnvConfig, key: string): ServiceConfig {
   return env.services.find((s) => s.key === key)!
 }

@@ -70,7 +70,8 @@ EXIT CODES
     const checks = selectChecks(ALL_CHECKS, flags.only, flags.skip)
     const compareTo = flags.compare ? resolveCompare(flags.compare, this.envConfig, this.configFile) : undefined
     if (compareTo && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
-    // One run context (identity, then discovery of the environment in the account), handed to every check.
+    // Who we are (proves the credentials), then one run context (the environment discovered in the account) for every check.
+    await this.identity()
     const run = await this.runContext({discover: readsEcs(checks, {probe: flags.probe, compare: Boolean(compareTo)})})
     const base = run.env
     const env = flags.since

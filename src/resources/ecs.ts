@@ -71,8 +71,8 @@ export async function listServiceArns(ctx: RunContext, cluster = ctx.env.cluster
 }
 
 /** DescribeServices for any number of names: one call per 10, concurrently. The one place DescribeServices is called. */
-export async function describeServicesOf(ctx: Pick<RunContext, 'aws' | 'signal'>, cluster: string, names: string[]): Promise<Service[]> {
-  const client = ctx.aws.client(ECSClient)
+export async function describeServicesOf(ctx: Pick<RunContext, 'aws' | 'signal'> & {region?: string}, cluster: string, names: string[]): Promise<Service[]> {
+  const client = ctx.region ? ctx.aws.client(ECSClient, {region: ctx.region}) : ctx.aws.client(ECSClient)
   const outs = await Promise.all(
     chunk([...new Set(names)], DESCRIBE_SERVICES_LIMIT).map((services) =>
       client.send(new DescribeServicesCommand({cluster, services}), {abortSignal: ctx.signal}),

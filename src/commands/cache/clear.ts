@@ -81,10 +81,11 @@ EXIT CODES
   private async clear(started: number): Promise<CacheClearResult> {
     const {flags} = this
     const {paths, dropped} = normalisePaths(flags.paths)
-    const ctx = {aws: this.aws, env: this.envConfig}
+    // The run context every command shares (nothing of ECS is needed: no discovery call).
+    const ctx = await this.runContext({discover: false})
     const dist = await findDistribution(ctx)
     const warnings = dropped.map((d) => `Left out ${d.input}: ${d.reason}.`)
-    const usage = await accountPathsThisMonth(ctx, dist.id, this.now()).catch((error: unknown) => {
+    const usage = await accountPathsThisMonth(ctx, dist.id, ctx.now).catch((error: unknown) => {
       warnings.push(`Could not count this month's invalidation paths (${describeAwsError(error)}); the free-tier check was skipped.`)
     })
     const outlook = usage && freeTierOutlook(usage, paths.length)
@@ -113,7 +114,7 @@ EXIT CODES
     const command = [this.config.bin, 'cache', 'clear', ...this.argv].map((a) => shellQuote(a)).join(' ')
     await confirmChange({env: ctx.env, action: what, yes: flags.yes, command})
     const client = cloudfrontClient(this.aws)
-    result.callerReference = callerReference(ctx.env.name, this.now())
+    result.callerReference = callerReference(ctx.env.name, ctx.now)
     const created = await createInvalidation(client, {
       distributionId: dist.id, paths, callerReference: result.callerReference,
       onRetry: ({attempt, maxAttempts, delayMs}) => this.logToStderr(`CloudFront has too many invalidations in progress on ${dist.id} (TooManyInvalidationsInProgress): retrying in ${formatDuration(delayMs)}, attempt ${attempt + 1} of ${maxAttempts}.`),
