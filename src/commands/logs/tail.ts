@@ -19,8 +19,8 @@ import {resolveWindow, TIME_FORMS} from '../../lib/logs/time.js'
  * One target per service. Services sharing a log group (one group, stream prefixes) read only their own
  * streams, `<prefix>/<container>/`; a group of its own is read whole (Live Tail serves several groups then).
  */
-export function logTargets(services: ServiceConfig[]): LogTarget[] {
-  const shared = (s: ServiceConfig): boolean => services.filter((o) => o.logGroup === s.logGroup).length > 1
+export function logTargets(services: ServiceConfig[], all: ServiceConfig[] = services): LogTarget[] {
+  const shared = (s: ServiceConfig): boolean => all.filter((o) => o.logGroup === s.logGroup).length > 1
   return services.map((s) => ({
     service: s.key,
     group: s.logGroup,
@@ -86,7 +86,7 @@ EXIT CODES
     const json = this.jsonEnabled()
     const sink = stdoutSink({json, signal, format: {color: !json && Boolean(process.stdout.isTTY) && ansis.isSupported(), prefixWidth: prefixWidthFor(services.map((s) => s.key))}})
     const logs = this.aws.client(CloudWatchLogsClient)
-    let targets: LogTarget[] = logTargets(services)
+    let targets: LogTarget[] = logTargets(services, env.services)
     let summary: TailSummary | undefined
     try {
       let taskId = flags.task ? normalizeTaskId(flags.task) : undefined
