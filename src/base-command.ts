@@ -82,6 +82,27 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return this._runContext
   }
 
+  /**
+   * The run context of a command that acts in the cluster (exec, migrate, logs --previous): when the
+   * account has no cluster of the environment, an error naming what was searched (exit 1).
+   */
+  protected async clusterContext(): Promise<RunContext & {discovery?: Discovery}> {
+    const run = await this.runContext()
+    const origin = run.env.clusterOrigin
+    if (origin && !origin.found) {
+      throw new UserError(clusterNotFoundText(run.env.name, run.region, origin.searched), {
+        exit: EXIT.FAILED,
+        code: 'CLUSTER_NOT_FOUND',
+        suggestions: [
+          `Check --environment, --region and --profile; list the environments the account has with: allthrive environments --region ${run.region}`,
+          `Or set "cluster" under environments.${run.env.name} in allthrive.config.json.`,
+        ],
+      })
+    }
+
+    return run
+  }
+
   /** `discover: false` when nothing of the run reads ECS or the logs (validate --only secrets): no discovery call is made. */
   private async buildRunContext(discover: boolean): Promise<RunContext & {discovery?: Discovery}> {
     const memo = createMemo()

@@ -54,7 +54,7 @@ EXIT CODES
     }
 
     // The environment as the account has it: the service (any of the cluster's), its container from the task definition.
-    const {env} = await this.runContext()
+    const {env} = await this.clusterContext()
     const service = findService(env, this.args.service)
     if (!service) throw unknownServiceError(env, this.args.service, [`See them with: allthrive config show -e ${env.name}`])
     const preflight = await runPreflight({env, aws: this.aws, service, container: flags.container, task: flags.task})

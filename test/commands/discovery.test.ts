@@ -108,4 +108,14 @@ describe('commands read the environment the account has', () => {
     expect(error?.message).toBe('Unknown service "celery-io". Valid services: web, celery, celery-beat, weaviate, celery-ai.')
     expect(error?.suggestions).toContain('Did you mean celery-ai?')
   })
+
+  it('exec, migrate and logs --previous name what was searched when the account has no cluster of the environment (exit 1)', async () => {
+    accountClusters([{name: 'unrelated'}])
+    const {error} = await captureOutput(() => Exec.run(['web', '--check', '-e', 'staging'], root))
+    expect(error?.message).toBe('No ECS cluster of environment staging in us-east-1: looked for staging-allthrive-cluster, allthriveai-staging and a cluster tagged Project=allthrive and Environment=staging.')
+    expect(error?.oclif?.exit).toBe(1)
+    expect(mocks.ecs.commandCalls(ListTasksCommand)).toHaveLength(0)
+    const previous = await captureOutput(() => LogsTail.run(['web', '--previous', '-e', 'staging'], root))
+    expect(previous.error?.message).toContain('looked for staging-allthrive-cluster, allthriveai-staging')
+  })
 })

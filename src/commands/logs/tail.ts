@@ -91,6 +91,7 @@ EXIT CODES
     try {
       let taskId = flags.task ? normalizeTaskId(flags.task) : undefined
       if (flags.previous) {
+        await this.clusterContext() // the account has no cluster of the environment: say what was searched
         const previous = await previousTask(this.aws.client(ECSClient), {cluster, environment, service: services[0], now: this.now().getTime(), signal, notice: sink.notice})
         taskId = previous.taskId
         window = previous.window
