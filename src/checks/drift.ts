@@ -44,7 +44,7 @@ function hintFor(problems: Difference[], envs: {snap: EnvSnapshot; region: strin
 export const drift: Check = {
   id: 'drift',
   title: 'No unexpected drift from the --compare environment',
-  iam: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
+  iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:DescribeTaskDefinition', 'secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
   applies: (ctx) => (ctx.compare ? true : 'no --compare environment'),
   async run(ctx): Promise<CheckResult> {
     const otherCtx = contextFor(ctx, ctx.compare!.env)

@@ -50,7 +50,7 @@ const stoppedData = (t: Task) => ({
 export const ecsServices: Check = {
   id: 'ecs-services',
   title: 'ECS services running their desired tasks',
-  iam: ['ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks'],
+  iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks', 'ecs:DescribeTasks'],
   async run(ctx) {
     const {env} = ctx
     const {services, clusterMissing} = await describeEnvServices(ctx)

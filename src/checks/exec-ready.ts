@@ -15,7 +15,7 @@ const oldFargate = (t: {platformVersion?: string; platformFamily?: string}): boo
 export const execReady: Check = {
   id: 'exec-ready',
   title: 'ECS Exec ready on web and celery',
-  iam: ['ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:DescribeTaskDefinition'],
+  iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:DescribeTaskDefinition'],
   async run(ctx) {
     const {env} = ctx
     const {services, clusterMissing} = await describeEnvServices(ctx)
