@@ -104,7 +104,7 @@ export const cloudwatchErrors: Check = {
     const summary = [
       total > 0
         ? `${truncated ? 'at least ' : ''}${plural(total, 'error event')} in the last ${since} (${perService.join(', ')})`
-        : found.length > 0 ? `no errors in the last ${since} in ${plural(found.length, 'log group')}` : undefined,
+        : found.length > 0 ? `no errors in the last ${since} in ${plural(new Set(found.map((s) => s.service.logGroup)).size, 'log group')}` : undefined,
       missingGroups.length > 0 ? `${plural(missingGroups.length, 'log group')} ${missingGroups.length === 1 ? 'does' : 'do'} not exist` : undefined,
     ].filter(Boolean).join('; ')
 
