@@ -44,6 +44,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private _aws?: AwsClients
   /** The environment was not configured but found in the account (a cluster by name or tags). */
   private _foundInAccount = false
+  private _envKnown?: Promise<void>
   private _identity?: Promise<{accountId?: string; arn?: string; region: string}>
   private _runContext?: Promise<RunContext & {discovery?: Discovery}>
 
@@ -107,7 +108,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private async buildRunContext(discover: boolean): Promise<RunContext & {discovery?: Discovery}> {
     const memo = createMemo()
     const name = this.flags.environment
-    if (!knownEnvironments(this.configFile.config).includes(name)) await this.findEnvironmentInAccount(name, memo)
+    await this.knownEnvironment(memo)
     // The caller's account when a command asked who we are (validate); the region as the clients resolve it.
     const accountId = this._identity ? (await this._identity).accountId : undefined
     // CloudFront alone (cache clear) needs no region: an unresolved one is left empty there.
@@ -118,6 +119,16 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const {env, discovery} = await discoverEnvironment(base, {configuredCluster})
     this._env = env
     return {...base, env, discovery}
+  }
+
+  /**
+   * Makes sure --environment names an environment: built in, configured, or found in the account
+   * (then the naming convention applies). Once per run; commands call it before anything else.
+   */
+  protected knownEnvironment(memo = createMemo()): Promise<void> {
+    const name = this.flags.environment
+    this._envKnown ??= knownEnvironments(this.configFile.config).includes(name) ? Promise.resolve() : this.findEnvironmentInAccount(name, memo)
+    return this._envKnown
   }
 
   /** An environment that is neither built-in nor configured must exist in the account; else the error lists those that do. */

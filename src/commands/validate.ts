@@ -71,6 +71,7 @@ EXIT CODES
     const compareTo = flags.compare ? resolveCompare(flags.compare, this.envConfig, this.configFile) : undefined
     if (compareTo && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
     // Who we are (proves the credentials), then one run context (the environment discovered in the account) for every check.
+    await this.knownEnvironment()
     await this.identity()
     const run = await this.runContext({discover: readsEcs(checks, {probe: flags.probe, compare: Boolean(compareTo)})})
     const base = run.env

@@ -1,5 +1,5 @@
 import {FilterLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
-import {DescribeServicesCommand, DescribeTasksCommand, ListServicesCommand, ListTasksCommand} from '@aws-sdk/client-ecs'
+import {DescribeServicesCommand, DescribeTasksCommand, ListClustersCommand, ListServicesCommand, ListTasksCommand} from '@aws-sdk/client-ecs'
 import {GetCallerIdentityCommand} from '@aws-sdk/client-sts'
 import {captureOutput} from '@oclif/test'
 import {beforeEach, describe, expect, it} from 'vitest'
@@ -59,6 +59,15 @@ describe('commands read the environment the account has', () => {
     // One read per resource type for the whole run.
     expect(mocks.ecs.commandCalls(ListServicesCommand)).toHaveLength(1)
     expect(mocks.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(1)
+  })
+
+  it('config show without credentials shows the model as configured and says why it was not discovered (exit 0)', async () => {
+    mocks.ecs.on(ListClustersCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), {name: 'CredentialsProviderError'}))
+    const {result, stdout} = await captureOutput<{notDiscovered?: string}>(() => ConfigShow.run(['-e', 'staging'], root))
+    expect(result?.notDiscovered).toBe('No AWS credentials were found.')
+    expect(stdout).toMatch(/^discovery +not done: No AWS credentials were found\.$/m)
+    expect(stdout).toMatch(/^cluster +staging-allthrive-cluster \(convention; not looked up\)$/m)
+    expect(process.exitCode).toBeFalsy()
   })
 
   it('config show --no-discover makes no AWS call', async () => {

@@ -3,6 +3,8 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command.js'
 import type {EnvConfig, NameSource, ServiceConfig} from '../../config.js'
 import {clusterNotFoundText, type Discovery} from '../../resources/discovery.js'
+import {credentialsUserError, describeAwsError} from '../../aws/errors.js'
+import {isUserError} from '../../errors.js'
 import {visible} from '../../util/visible.js'
 
 const sourceOf = (s: ServiceConfig, field: 'name' | 'container' | 'logGroup'): NameSource => s.sources?.[field] ?? 'convention'
@@ -33,18 +35,19 @@ EXIT CODES
     discover: Flags.boolean({summary: 'Read the account (ECS) for what it has; --no-discover: the configuration and the convention only, no AWS call.', default: true, allowNo: true}),
   }
 
-  public async run(): Promise<EnvConfig & {discovery?: Discovery}> {
-    const run = this.flags.discover ? await this.runContext() : undefined
+  public async run(): Promise<EnvConfig & {discovery?: Discovery; notDiscovered?: string}> {
+    const {run, why} = this.flags.discover ? await this.discovered() : {}
     const env = run?.env ?? this.envConfig
     const discovery = run?.discovery
     const region = run?.region || this.resolveRegion()
-    const resolved = {...env, region: region ?? env.region, ...(discovery && {discovery})}
+    const resolved = {...env, region: region ?? env.region, ...(discovery && {discovery}), ...(why && {notDiscovered: why})}
     if (this.jsonEnabled()) return resolved
     const t = env.thresholds
     const rows: [string, string][] = [
       ['environment', env.name],
       ['source', env.source],
       ['region', region ?? '(from the AWS profile)'],
+      ...(why ? [['discovery', `not done: ${why}`] as [string, string]] : []),
       ['cluster', clusterLine(env, region ?? '?', Boolean(this.configFile.config.environments?.[env.name]?.cluster))],
       ...env.services.map((s): [string, string] => {
         const found = discovery?.services.find((d) => d.key === s.key)
@@ -64,6 +67,18 @@ EXIT CODES
     const width = Math.max(...rows.map(([k]) => k.length))
     for (const [k, v] of rows) this.log(`${k.padEnd(width)}  ${v}`)
     return resolved
+  }
+
+  /** Without credentials, a region or permission, the model is shown as configured: the reason is said, the exit stays 0. */
+  private async discovered(): Promise<{run?: Awaited<ReturnType<ConfigShow['runContext']>>; why?: string}> {
+    try {
+      return {run: await this.runContext()}
+    } catch (error) {
+      // An unknown environment or a broken configuration file is still an error.
+      if (isUserError(error) && ['UNKNOWN_ENVIRONMENT', 'CONFIG_INVALID'].includes(error.code ?? '')) throw error
+      const user = isUserError(error) ? error : credentialsUserError(error, {})
+      return {why: user ? user.message : describeAwsError(error)}
+    }
   }
 }
 
