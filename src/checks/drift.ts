@@ -50,7 +50,7 @@ export const drift: Check = {
     const otherCtx = contextFor(ctx, ctx.compare!.env)
     const [a, b] = await Promise.all([snapshot(ctx), snapshot(otherCtx)])
     const allow = [...new Set([...ctx.env.drift.allow, ...otherCtx.env.drift.allow])]
-    const {reported, allowed, invalid, unused} = applyAllow(compareSnapshots(a, b), allow)
+    const {reported, allowed, invalid, unused} = applyAllow(compareSnapshots(a, b), allow, [...new Set([...a.serviceNames.keys(), ...b.serviceNames.keys()])])
     const problems = reported.filter((d) => d.status !== 'pass').sort((x, y) => (x.status === y.status ? 0 : x.status === 'fail' ? -1 : 1))
     const notes = [
       ...reported.filter((d) => d.status === 'pass').map((d) => d.detail),

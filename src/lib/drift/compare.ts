@@ -268,8 +268,8 @@ export function parseAllow(entries: string[], keys: readonly string[] = SERVICE_
 }
 
 /** Splits differences into reported and allowed; lists allow entries that matched nothing. */
-export function applyAllow(diffs: Difference[], entries: string[]): {reported: Difference[]; allowed: Difference[]; invalid: string[]; unused: string[]} {
-  const {patterns, invalid} = parseAllow(entries)
+export function applyAllow(diffs: Difference[], entries: string[], keys?: readonly string[]): {reported: Difference[]; allowed: Difference[]; invalid: string[]; unused: string[]} {
+  const {patterns, invalid} = parseAllow(entries, keys)
   const used = new Set<string>()
   const reported: Difference[] = []
   const allowed: Difference[] = []
