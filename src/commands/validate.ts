@@ -68,10 +68,11 @@ EXIT CODES
   public async run(): Promise<Report> {
     const {flags} = this
     const checks = selectChecks(ALL_CHECKS, flags.only, flags.skip)
+    // An environment found only in the account is known before --compare is resolved against it.
+    await this.knownEnvironment()
     const compareTo = flags.compare ? resolveCompare(flags.compare, this.envConfig, this.configFile) : undefined
     if (compareTo && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
     // Who we are (proves the credentials), then one run context (the environment discovered in the account) for every check.
-    await this.knownEnvironment()
     await this.identity()
     const run = await this.runContext({discover: readsEcs(checks, {probe: flags.probe, compare: Boolean(compareTo)})})
     const base = run.env
