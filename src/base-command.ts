@@ -6,7 +6,7 @@ import {assertValidRegion} from './aws/regions.js'
 import type {RunContext} from './aws/context.js'
 import {DEFAULT_ENVIRONMENT, type EnvConfig, knownEnvironments, loadConfigFile, resolveEnvironment} from './config.js'
 import {EXIT, isUserError, UserError} from './errors.js'
-import {clusterNotFoundText, discoverEnvironment, type Discovery, listEnvironments} from './resources/discovery.js'
+import {clusterConventions, clusterNotFoundText, discoverEnvironment, type Discovery, listEnvironments} from './resources/discovery.js'
 import {now} from './util/clock.js'
 import {createMemo} from './util/concurrency.js'
 
@@ -95,7 +95,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         exit: EXIT.FAILED,
         code: 'CLUSTER_NOT_FOUND',
         suggestions: [
-          `Check --environment, --region and --profile; list the environments the account has with: allthrive environments --region ${run.region}`,
+          'Check --environment, --region and --profile; list the environments the account has with: '
+            + `allthrive environments --region ${run.region}`,
           `Or set "cluster" under environments.${run.env.name} in allthrive.config.json.`,
         ],
       })
@@ -104,7 +105,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return run
   }
 
-  /** `discover: false` when nothing of the run reads ECS or the logs (validate --only secrets): no discovery call is made. */
+  /** `discover: false` when nothing of the run reads ECS or the logs (validate --only secrets): no discovery call. */
   private async buildRunContext(discover: boolean): Promise<RunContext & {discovery?: Discovery}> {
     const memo = createMemo()
     const name = this.flags.environment
@@ -113,7 +114,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const accountId = this._identity ? (await this._identity).accountId : undefined
     // CloudFront alone (cache clear) needs no region: an unresolved one is left empty there.
     const region = discover ? await this.aws.region() : await this.aws.region().catch(() => '')
-    const base: RunContext = {env: this.envConfig, aws: this.aws, now: this.now(), memo, region, ...(accountId && {accountId})}
+    const base: RunContext = {
+      env: this.envConfig, aws: this.aws, now: this.now(), memo, region, ...(accountId && {accountId}),
+    }
     if (!discover) return base
     const configuredCluster = this.configFile.config.environments?.[name]?.cluster
     const {env, discovery} = await discoverEnvironment(base, {configuredCluster})
@@ -127,11 +130,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected knownEnvironment(memo = createMemo()): Promise<void> {
     const name = this.flags.environment
-    this._envKnown ??= knownEnvironments(this.configFile.config).includes(name) ? Promise.resolve() : this.findEnvironmentInAccount(name, memo)
+    const known = knownEnvironments(this.configFile.config).includes(name)
+    this._envKnown ??= known ? Promise.resolve() : this.findEnvironmentInAccount(name, memo)
     return this._envKnown
   }
 
-  /** An environment that is neither built-in nor configured must exist in the account; else the error lists those that do. */
+  /** An environment neither built in nor configured must exist in the account; else the error lists those that do. */
   private async findEnvironmentInAccount(name: string, memo: ReturnType<typeof createMemo>): Promise<void> {
     const known = knownEnvironments(this.configFile.config)
     let found: string[] = []
@@ -145,9 +149,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       }
 
       found = all.map((e) => e.name).filter((n) => !known.includes(n))
-      why = ` ${clusterNotFoundText(name, await this.aws.region(), [`${name}-allthrive-cluster`, `allthriveai-${name}`, `a cluster tagged Project=allthrive and Environment=${name}`]).replace(/^No ECS cluster of environment/, 'No ECS cluster of')}`
+      const searched = [...clusterConventions(name), `a cluster tagged Project=allthrive and Environment=${name}`]
+      const text = clusterNotFoundText(name, await this.aws.region(), searched)
+      why = ` ${text.replace(/^No ECS cluster of environment/, 'No ECS cluster of')}`
     } catch (error) {
-      why = ` The account could not be searched for it (${isUserError(error) ? error.message : describeAwsError(error)}).`
+      const reason = isUserError(error) ? error.message : describeAwsError(error)
+      why = ` The account could not be searched for it (${reason}).`
     }
 
     // The same error as without an account, listing what the account has too.
@@ -156,10 +163,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The region to use: --region, then the environment's config, then AWS_REGION; undefined = the profile's. */
   protected resolveRegion(): string | undefined {
-    const configured = knownEnvironments(this.configFile.config).includes(this.flags.environment) || this._foundInAccount
+    const name = this.flags.environment
+    const configured = knownEnvironments(this.configFile.config).includes(name) || this._foundInAccount
     const candidates: [string | undefined, string][] = [
       [this.flags.region, '--region'],
-      [configured ? this.envConfig.region : this.configFile.config.defaults?.region, `the "${this.flags.environment}" environment in allthrive.config.json`],
+      [
+        configured ? this.envConfig.region : this.configFile.config.defaults?.region,
+        `the "${name}" environment in allthrive.config.json`,
+      ],
       [process.env.AWS_REGION, 'AWS_REGION'],
     ]
     const found = candidates.find(([value]) => value)

@@ -31,10 +31,15 @@ export type LogTargetFacts =
   | {kind: 'none'}
 
 /** Options of other drivers that name where the logs go, most telling first. */
-const DESTINATION_OPTIONS = ['Name', 'splunk-url', 'host', 'endpoint', 'delivery_stream', 'log_group_name', 'region', 'address', 'tag']
+const DESTINATION_OPTIONS = [
+  'Name', 'splunk-url', 'host', 'endpoint', 'delivery_stream', 'log_group_name', 'region', 'address', 'tag',
+]
 
 /** The container's log target from its logConfiguration. */
-export function logTargetOf(td: TaskDefinition | undefined, container: ContainerDefinition | string | undefined): LogTargetFacts {
+export function logTargetOf(
+  td: TaskDefinition | undefined,
+  container: ContainerDefinition | string | undefined,
+): LogTargetFacts {
   const def = typeof container === 'string' ? td?.containerDefinitions?.find((c) => c.name === container) : container
   const log = def?.logConfiguration
   if (!def || !log?.logDriver) return {kind: 'none'}
@@ -50,7 +55,8 @@ export function logTargetOf(td: TaskDefinition | undefined, container: Container
   }
 
   const named = DESTINATION_OPTIONS.filter((k) => options[k]).map((k) => `${k}=${options[k]}`)
-  return {kind: 'elsewhere', driver: log.logDriver, destination: named.length > 0 ? named.join(', ') : 'not named in the task definition'}
+  const destination = named.length > 0 ? named.join(', ') : 'not named in the task definition'
+  return {kind: 'elsewhere', driver: log.logDriver, destination}
 }
 
 /** "logs go to awsfirelens (Name=datadog, host=http-intake.logs.datadoghq.com): they cannot be read here". */

@@ -20,15 +20,26 @@ import {accountClusters, type ClusterFacts, describeEnvServices, taskDefinition}
 /** The two naming conventions of a cluster, in the order they are tried. */
 export const clusterConventions = (env: string): string[] => [`${env}-allthrive-cluster`, `allthriveai-${env}`]
 
+/** What reading the account's clusters needs. */
+type AccountReader = Pick<RunContext, 'aws' | 'signal' | 'memo'>
+
 const isProject = (tags: Record<string, string>): boolean => (tags.Project ?? '').toLowerCase() === 'allthrive'
 const live = (clusters: ClusterFacts[]): ClusterFacts[] => clusters.filter((c) => c.status !== 'INACTIVE')
 
-/** The cluster of an environment: the configured name, else `<env>-allthrive-cluster`, else `allthriveai-<env>`, else by tags. */
-export async function resolveCluster(ctx: Pick<RunContext, 'aws' | 'signal' | 'memo'>, env: string, configured?: string): Promise<{name: string} & ClusterOrigin> {
+/**
+ * The cluster of an environment: the configured name, else `<env>-allthrive-cluster`, else
+ * `allthriveai-<env>`, else the one tagged Project=allthrive, Environment=<env>.
+ */
+export async function resolveCluster(
+  ctx: AccountReader,
+  env: string,
+  configured?: string,
+): Promise<{name: string} & ClusterOrigin> {
   const clusters = live(await accountClusters(ctx))
   const has = (name: string): boolean => clusters.some((c) => c.name === name)
   if (configured) {
-    return {name: configured, source: 'config file', how: 'configured name', found: has(configured), searched: [`the configured name ${configured}`]}
+    const searched = [`the configured name ${configured}`]
+    return {name: configured, source: 'config file', how: 'configured name', found: has(configured), searched}
   }
 
   const searched = [...clusterConventions(env), `a cluster tagged Project=allthrive and Environment=${env}`]
@@ -37,13 +48,18 @@ export async function resolveCluster(ctx: Pick<RunContext, 'aws' | 'signal' | 'm
   }
 
   const tagged = clusters.find((c) => isProject(c.tags) && c.tags.Environment === env)
-  if (tagged) return {name: tagged.name, source: 'discovered', how: `tags Project=allthrive, Environment=${env}`, found: true, searched}
+  const how = `tags Project=allthrive, Environment=${env}`
+  if (tagged) return {name: tagged.name, source: 'discovered', how, found: true, searched}
   return {name: clusterConventions(env)[0], source: 'convention', how: 'nothing found', found: false, searched}
 }
 
 /** "No ECS cluster of staging in us-east-1: looked for a, b and c." */
 export const clusterNotFoundText = (env: string, region: string, searched: string[]): string =>
-  `No ECS cluster of environment ${env} in ${region}: looked for ${searched.slice(0, -1).join(', ')}${searched.length > 1 ? ' and ' : ''}${searched.at(-1)}.`
+  `No ECS cluster of environment ${env} in ${region}: looked for ${listed(searched)}.`
+
+/** "a, b and c". */
+const listed = (items: string[]): string =>
+  items.length > 1 ? `${items.slice(0, -1).join(', ')} and ${items.at(-1)}` : (items[0] ?? 'nothing')
 
 /** Where an environment was found. */
 export type FoundBy = 'built-in' | 'config file' | 'cluster name' | 'tags'
@@ -64,8 +80,8 @@ function environmentsOf(c: ClusterFacts): {name: string; by: FoundBy}[] {
   return out
 }
 
-/** Every environment: built-in, configured, and found in the account (cluster name or tags), with where each was found. */
-export async function listEnvironments(ctx: Pick<RunContext, 'aws' | 'signal' | 'memo'>, config: ConfigFile): Promise<EnvironmentEntry[]> {
+/** Every environment: built-in, configured, and found in the account (cluster name or tags), with where found. */
+export async function listEnvironments(ctx: AccountReader, config: ConfigFile): Promise<EnvironmentEntry[]> {
   const entries = new Map<string, EnvironmentEntry>()
   const add = (name: string, by: FoundBy, cluster?: string): void => {
     const e = entries.get(name) ?? {name, foundBy: [], clusters: []}
@@ -79,6 +95,10 @@ export async function listEnvironments(ctx: Pick<RunContext, 'aws' | 'signal' | 
   for (const c of live(await accountClusters(ctx))) for (const {name, by} of environmentsOf(c)) add(name, by, c.name)
   return [...entries.values()]
 }
+
+/** " (streams ecs/web/<task-id>)" when the stream prefix is known. */
+const streams = (s: ServiceConfig): string =>
+  s.logStreamPrefix ? ` (streams ${s.logStreamPrefix}/${s.container}/<task-id>)` : ''
 
 /** What discovery found for one service, for `config show`. */
 export interface DiscoveredService {
@@ -128,7 +148,9 @@ async function fromTaskDefinition(ctx: RunContext, s: ServiceConfig, arn: string
     }
   }
 
-  const elsewhere = target.kind === 'elsewhere' ? elsewhereText(target) : 'no logConfiguration: the container\'s output is not kept'
+  const elsewhere = target.kind === 'elsewhere'
+    ? elsewhereText(target)
+    : 'no logConfiguration: the container\'s output is not kept'
   return {...s, container: name, logElsewhere: elsewhere, sources}
 }
 
@@ -137,7 +159,10 @@ async function fromTaskDefinition(ctx: RunContext, s: ServiceConfig, arn: string
  * configured ones by name, any other under its short name), each one's container and logs.
  * One read per resource type (the run's memo), shared with every check of the run.
  */
-export async function discoverEnvironment(ctx: RunContext, opts: {configuredCluster?: string} = {}): Promise<{env: EnvConfig; discovery: Discovery}> {
+export async function discoverEnvironment(
+  ctx: RunContext,
+  opts: {configuredCluster?: string} = {},
+): Promise<{env: EnvConfig; discovery: Discovery}> {
   const cluster = await resolveCluster(ctx, ctx.env.name, opts.configuredCluster)
   const {name: clusterName, ...origin} = cluster
   const base: EnvConfig = {...ctx.env, cluster: clusterName, clusterOrigin: origin}
@@ -149,7 +174,9 @@ export async function discoverEnvironment(ctx: RunContext, opts: {configuredClus
   const services = await mapBounded(all, 8, async (s) => {
     const svc = described.services.get(s.key)
     if (!svc?.serviceName) return s
-    const renamed = svc.serviceName === s.name ? s : {...s, name: svc.serviceName, sources: {...s.sources, name: 'discovered' as const}}
+    const renamed = svc.serviceName === s.name
+      ? s
+      : {...s, name: svc.serviceName, sources: {...s.sources, name: 'discovered' as const}}
     return fromTaskDefinition(run, renamed, svc.taskDefinition)
   })
   const env: EnvConfig = {...base, services}
@@ -167,7 +194,7 @@ export async function discoverEnvironment(ctx: RunContext, opts: {configuredClus
           status: svc.status ?? 'UNKNOWN',
           ...(svc.taskDefinition && {taskDefinition: svc.taskDefinition.split('/').pop()}),
           container: s.container,
-          logs: s.logElsewhere ?? `${s.logGroup}${s.logStreamPrefix ? ` (streams ${s.logStreamPrefix}/${s.container}/<task-id>)` : ''}`,
+          logs: s.logElsewhere ?? `${s.logGroup}${streams(s)}`,
         }
       }),
     },

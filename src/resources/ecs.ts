@@ -37,13 +37,13 @@ const DESCRIBE_SERVICES_LIMIT = 10
 const DESCRIBE_TASKS_LIMIT = 100
 const DESCRIBE_CLUSTERS_LIMIT = 100
 
-/** Name prefixes of an environment's services, most specific first: `production-allthrive-`, `allthriveai-production-`, … */
+/** Name prefixes of an environment's services, most specific first: `production-allthrive-`, `allthriveai-production-`. */
 export function servicePrefixes(envName: string, cluster: string): string[] {
   const base = cluster.endsWith('-cluster') ? cluster.slice(0, -'-cluster'.length) : cluster
   return [...new Set([`${envName}-allthrive-`, `allthriveai-${envName}-`, `${base}-`, `${cluster}-`, `${envName}-`])]
 }
 
-/** "production-allthrive-celery-ai" → "celery-ai": the name without the environment's prefix (the full name when none fits). */
+/** "production-allthrive-celery-ai" → "celery-ai": the name without the environment's prefix (else the full name). */
 export function shortServiceName(name: string, envName: string, cluster: string): string {
   const prefix = servicePrefixes(envName, cluster).find((p) => name.startsWith(p) && name.length > p.length)
   return prefix ? name.slice(prefix.length) : name
@@ -61,7 +61,8 @@ export async function listServiceArns(ctx: RunContext, cluster = ctx.env.cluster
   const arns: string[] = []
   let nextToken: string | undefined
   for (let page = 0; page < 100; page++) {
-    const out = await client.send(new ListServicesCommand({cluster, nextToken, maxResults: 100}), {abortSignal: ctx.signal})
+    const input = {cluster, nextToken, maxResults: 100}
+    const out = await client.send(new ListServicesCommand(input), {abortSignal: ctx.signal})
     arns.push(...(out?.serviceArns ?? []))
     nextToken = out?.nextToken
     if (!nextToken) break
@@ -70,8 +71,12 @@ export async function listServiceArns(ctx: RunContext, cluster = ctx.env.cluster
   return arns
 }
 
-/** DescribeServices for any number of names: one call per 10, concurrently. The one place DescribeServices is called. */
-export async function describeServicesOf(ctx: Pick<RunContext, 'aws' | 'signal'> & {region?: string}, cluster: string, names: string[]): Promise<Service[]> {
+/** DescribeServices for any number of names: one call per 10, concurrently. The one place that calls DescribeServices. */
+export async function describeServicesOf(
+  ctx: Pick<RunContext, 'aws' | 'signal'> & {region?: string},
+  cluster: string,
+  names: string[],
+): Promise<Service[]> {
   const client = ctx.region ? ctx.aws.client(ECSClient, {region: ctx.region}) : ctx.aws.client(ECSClient)
   const outs = await Promise.all(
     chunk([...new Set(names)], DESCRIBE_SERVICES_LIMIT).map((services) =>
@@ -108,7 +113,8 @@ export function describeEnvServices(ctx: RunContext): Promise<EnvServices> {
     for (const s of configured) {
       // A deleted and re-created service can come back twice: prefer the ACTIVE one, by the most specific name.
       for (const candidate of serviceCandidates(env, s)) {
-        const matches = found.filter((f) => !claimed.has(f) && (f.serviceName === candidate || f.serviceArn === candidate))
+        const named = (f: Service): boolean => f.serviceName === candidate || f.serviceArn === candidate
+        const matches = found.filter((f) => !claimed.has(f) && named(f))
         const svc = matches.find((f) => f.status === 'ACTIVE') ?? matches[0]
         if (!svc) continue
         services.set(s.key, svc)
@@ -124,10 +130,12 @@ export function describeEnvServices(ctx: RunContext): Promise<EnvServices> {
       const short = shortServiceName(svc.serviceName, env.name, env.cluster)
       const key = services.has(short) || others.some((o) => o.key === short) ? svc.serviceName : short
       services.set(key, svc)
-      others.push({key, name: svc.serviceName, container: short, logGroup: `/ecs/${svc.serviceName}`, requiredEnv: [], sources: {name: 'discovered'}})
+      const name = svc.serviceName
+      others.push({key, name, container: short, logGroup: `/ecs/${name}`, requiredEnv: [], sources: {name: 'discovered'}})
     }
 
-    return {services, missing: configured.filter((s) => !services.has(s.key)).map((s) => s.key), clusterMissing: false, others}
+    const missing = configured.filter((s) => !services.has(s.key)).map((s) => s.key)
+    return {services, missing, clusterMissing: false, others}
   })
 }
 
@@ -139,7 +147,7 @@ export interface ClusterFacts {
   tags: Record<string, string>
 }
 
-/** Every cluster of the account in the region, with tags, read once per run: ListClusters (all pages), DescribeClusters per 100. */
+/** Every cluster of the account in the region, with tags, once per run: ListClusters (all pages), DescribeClusters per 100. */
 export function accountClusters(ctx: Pick<RunContext, 'aws' | 'signal' | 'memo'>): Promise<ClusterFacts[]> {
   return ctx.memo('ecs:clusters', async () => {
     const client = ctx.aws.client(ECSClient)

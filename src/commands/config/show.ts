@@ -7,15 +7,23 @@ import {credentialsUserError, describeAwsError} from '../../aws/errors.js'
 import {isUserError} from '../../errors.js'
 import {visible} from '../../util/visible.js'
 
-const sourceOf = (s: ServiceConfig, field: 'name' | 'container' | 'logGroup'): NameSource => s.sources?.[field] ?? 'convention'
+const sourceOf = (s: ServiceConfig, field: 'name' | 'container' | 'logGroup'): NameSource =>
+  s.sources?.[field] ?? 'convention'
 
-/** "production-allthrive-web (convention)  container web (discovered)  logs /ecs/x, streams ecs/web/<task-id> (discovered)". */
+/**
+ * "production-allthrive-web (convention)  container web (discovered)
+ * logs /ecs/x, streams ecs/web/<task-id> (discovered)", on one line.
+ */
+const streams = (s: ServiceConfig): string =>
+  s.logStreamPrefix ? `, streams ${s.logStreamPrefix}/${s.container}/<task-id>` : ''
+
 export function serviceLine(s: ServiceConfig, status?: string): string {
   const logs = s.logElsewhere
     ? s.logElsewhere
-    : `${s.logGroup}${s.logStreamPrefix ? `, streams ${s.logStreamPrefix}/${s.container}/<task-id>` : ''} (${sourceOf(s, 'logGroup')})`
+    : `${s.logGroup}${streams(s)} (${sourceOf(s, 'logGroup')})`
   const state = status ? `  ${status}` : ''
-  return visible(`${s.name} (${sourceOf(s, 'name')})${state}  container ${s.container} (${sourceOf(s, 'container')})  logs ${logs}`)
+  const container = `container ${s.container} (${sourceOf(s, 'container')})`
+  return visible(`${s.name} (${sourceOf(s, 'name')})${state}  ${container}  logs ${logs}`)
 }
 
 export default class ConfigShow extends BaseCommand<typeof ConfigShow> {
@@ -32,7 +40,11 @@ EXIT CODES
   ]
 
   static override flags = {
-    discover: Flags.boolean({summary: 'Read the account (ECS) for what it has; --no-discover: the configuration and the convention only, no AWS call.', default: true, allowNo: true}),
+    discover: Flags.boolean({
+      summary: 'Read the account (ECS) for what it has; --no-discover: configuration and convention only, no AWS call.',
+      default: true,
+      allowNo: true,
+    }),
   }
 
   public async run(): Promise<EnvConfig & {discovery?: Discovery; notDiscovered?: string}> {
@@ -40,7 +52,12 @@ EXIT CODES
     const env = run?.env ?? this.envConfig
     const discovery = run?.discovery
     const region = run?.region || this.resolveRegion()
-    const resolved = {...env, region: region ?? env.region, ...(discovery && {discovery}), ...(why && {notDiscovered: why})}
+    const resolved = {
+      ...env,
+      region: region ?? env.region,
+      ...(discovery && {discovery}),
+      ...(why && {notDiscovered: why}),
+    }
     if (this.jsonEnabled()) return resolved
     const t = env.thresholds
     const rows: [string, string][] = [
@@ -51,7 +68,8 @@ EXIT CODES
       ['cluster', clusterLine(env, region ?? '?', Boolean(this.configFile.config.environments?.[env.name]?.cluster))],
       ...env.services.map((s): [string, string] => {
         const found = discovery?.services.find((d) => d.key === s.key)
-        const status = !discovery ? undefined : found ? `${found.status}${found.taskDefinition ? ` ${found.taskDefinition}` : ''}` : 'NOT FOUND in the cluster'
+        const revision = found?.taskDefinition ? ` ${found.taskDefinition}` : ''
+        const status = !discovery ? undefined : found ? `${found.status}${revision}` : 'NOT FOUND in the cluster'
         return [`service ${s.key}`, serviceLine(s, status)]
       }),
       ...env.services.map((s): [string, string] => [`required env ${s.key}`, s.requiredEnv.join(', ')]),
@@ -69,7 +87,7 @@ EXIT CODES
     return resolved
   }
 
-  /** Without credentials, a region or permission, the model is shown as configured: the reason is said, the exit stays 0. */
+  /** Without credentials, a region or permission: the model as configured, and why (exit 0). */
   private async discovered(): Promise<{run?: Awaited<ReturnType<ConfigShow['runContext']>>; why?: string}> {
     try {
       return {run: await this.runContext()}

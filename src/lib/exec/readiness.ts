@@ -7,7 +7,10 @@ import {execAgent} from './select-task.js'
  * --check) and by the `exec-ready` check of validate: the same task gets the same verdict from both.
  */
 
-/** Linux Fargate "1.3.0" < "1.4.0"; "LATEST" and unknown forms count as new enough (Windows Fargate has its own 1.0.0, which supports exec). */
+/**
+ * Linux Fargate "1.3.0" < "1.4.0"; "LATEST" and unknown forms count as new enough (Windows
+ * Fargate has its own 1.0.0, which supports exec).
+ */
 export function platformTooOld(version: string | undefined): boolean {
   const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version ?? '')
   if (!m) return false
@@ -15,10 +18,12 @@ export function platformTooOld(version: string | undefined): boolean {
   return major < 1 || (major === 1 && minor < 4)
 }
 
-export const isFargate = (t: Task): boolean => t.launchType === 'FARGATE' || Boolean(t.capacityProviderName?.startsWith('FARGATE'))
+export const isFargate = (t: Task): boolean =>
+  t.launchType === 'FARGATE' || Boolean(t.capacityProviderName?.startsWith('FARGATE'))
 
 /** The task runs on a Linux Fargate platform too old for ECS Exec. */
-export const oldFargate = (t: Task): boolean => isFargate(t) && !/windows/i.test(t.platformFamily ?? '') && platformTooOld(t.platformVersion)
+export const oldFargate = (t: Task): boolean =>
+  isFargate(t) && !/windows/i.test(t.platformFamily ?? '') && platformTooOld(t.platformVersion)
 
 /**
  * The container ECS Exec connects to: the one named `name` (the service's container, read from
@@ -42,8 +47,11 @@ export interface TaskReadiness {
   unmet: TaskRequirement[]
 }
 
-/** Whether ECS Exec can open a session in this task now. `taskRoleArn`: the task's override, else its task definition's. */
-export function taskReadiness(task: Task, o: {container: string; explicit?: boolean; taskRoleArn?: string}): TaskReadiness {
+/** Whether ECS Exec can open a session in this task now. `taskRoleArn`: the task's override, else its definition's. */
+export function taskReadiness(
+  task: Task,
+  o: {container: string; explicit?: boolean; taskRoleArn?: string},
+): TaskReadiness {
   const container = execContainer(task, o.container, {explicit: o.explicit})
   const unmet: TaskRequirement[] = []
   if (!task.enableExecuteCommand) unmet.push('task-exec')
