@@ -37,7 +37,7 @@ const DESCRIBE_SERVICES_LIMIT = 10
 const DESCRIBE_TASKS_LIMIT = 100
 const DESCRIBE_CLUSTERS_LIMIT = 100
 
-/** Name prefixes of an environment's services, most specific first: `production-allthrive-`, `allthriveai-production-`. */
+/** Name prefixes of an environment's services, most specific first: `<env>-allthrive-`, `allthriveai-<env>-`… */
 export function servicePrefixes(envName: string, cluster: string): string[] {
   const base = cluster.endsWith('-cluster') ? cluster.slice(0, -'-cluster'.length) : cluster
   return [...new Set([`${envName}-allthrive-`, `allthriveai-${envName}-`, `${base}-`, `${cluster}-`, `${envName}-`])]
@@ -71,7 +71,7 @@ export async function listServiceArns(ctx: RunContext, cluster = ctx.env.cluster
   return arns
 }
 
-/** DescribeServices for any number of names: one call per 10, concurrently. The one place that calls DescribeServices. */
+/** DescribeServices for any number of names: one call per 10, concurrently. The only caller of DescribeServices. */
 export async function describeServicesOf(
   ctx: Pick<RunContext, 'aws' | 'signal'> & {region?: string},
   cluster: string,
@@ -131,7 +131,8 @@ export function describeEnvServices(ctx: RunContext): Promise<EnvServices> {
       const key = services.has(short) || others.some((o) => o.key === short) ? svc.serviceName : short
       services.set(key, svc)
       const name = svc.serviceName
-      others.push({key, name, container: short, logGroup: `/ecs/${name}`, requiredEnv: [], sources: {name: 'discovered'}})
+      const sources = {name: 'discovered' as const}
+      others.push({key, name, container: short, logGroup: `/ecs/${name}`, requiredEnv: [], sources})
     }
 
     const missing = configured.filter((s) => !services.has(s.key)).map((s) => s.key)
@@ -147,7 +148,7 @@ export interface ClusterFacts {
   tags: Record<string, string>
 }
 
-/** Every cluster of the account in the region, with tags, once per run: ListClusters (all pages), DescribeClusters per 100. */
+/** Every cluster of the account in the region, with tags, once per run: ListClusters, DescribeClusters per 100. */
 export function accountClusters(ctx: Pick<RunContext, 'aws' | 'signal' | 'memo'>): Promise<ClusterFacts[]> {
   return ctx.memo('ecs:clusters', async () => {
     const client = ctx.aws.client(ECSClient)
