@@ -1,4 +1,4 @@
-import {FilterLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
+import {DescribeLogStreamsCommand, FilterLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
 import {DescribeServicesCommand, DescribeTasksCommand, ListClustersCommand, ListServicesCommand, ListTasksCommand} from '@aws-sdk/client-ecs'
 import {GetCallerIdentityCommand} from '@aws-sdk/client-sts'
 import {captureOutput} from '@oclif/test'
@@ -95,6 +95,20 @@ describe('commands read the environment the account has', () => {
     const {stdout} = await captureOutput(() => LogsTail.run(['--since', '5m'], root))
     expect(stdout.split('\n').filter((l) => l.includes('embedding batch 12 done'))).toHaveLength(1)
     expect(stdout).toContain('GET /api/health/ 200')
+  })
+
+  it('logs tail --task finds the fifth service\'s task stream among the shared group\'s streams', async () => {
+    otherEnvironment()
+    const logs = new FakeLogs({now: () => Date.now()})
+    logs.groups.add(GROUP)
+    mocks.logs.on(FilterLogEventsCommand).callsFake(logs.filter)
+    mocks.logs.on(DescribeLogStreamsCommand).resolves({logStreams: [{logStreamName: `ecs/web/${TASK_A}`}, {logStreamName: `ecs/worker/${TASK_A}`}]})
+    logs.put(GROUP, `ecs/worker/${TASK_A}`, Date.now() - 60_000, 'embedding batch 12 done')
+    logs.put(GROUP, `ecs/web/${TASK_A}`, Date.now() - 30_000, 'GET /api/health/ 200')
+    const {stdout} = await captureOutput(() => LogsTail.run(['celery-ai', '--task', TASK_A.slice(0, 8), '--since', '5m'], root))
+    expect(mocks.logs).toHaveReceivedCommandWith(FilterLogEventsCommand, {logGroupName: GROUP, logStreamNamePrefix: `ecs/worker/${TASK_A.slice(0, 8)}`})
+    expect(stdout).toContain('embedding batch 12 done')
+    expect(stdout).not.toContain('GET /api/health/')
   })
 
   it('names the stream prefix of each service only when services share a group', () => {
