@@ -1,4 +1,5 @@
 import {
+  ClusterNotFoundException,
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -160,5 +161,19 @@ describe('discoverEnvironment', () => {
     // One ListServices and one DescribeServices for the whole run: discovery and the check share the memo.
     expect(mocks.ecs.commandCalls(ListServicesCommand)).toHaveLength(1)
     expect(mocks.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(1)
+  })
+})
+
+describe('validate when the account has no cluster of the environment', () => {
+  beforeEach(() => resetMocks())
+
+  it('ecs-services names what discovery looked for', async () => {
+    accountClusters([])
+    mocks.ecs.on(ListServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    const ctx = ctxWith({}, {name: 'staging'})
+    const {env} = await discoverEnvironment(ctx)
+    const r = await ecsServices.run({...ctx, env})
+    expect(r.status).toBe('fail')
+    expect(r.details).toContain('looked for staging-allthrive-cluster; allthriveai-staging; a cluster tagged Project=allthrive and Environment=staging')
   })
 })
