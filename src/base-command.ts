@@ -3,9 +3,12 @@ import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 import {type AwsClients, createAwsClients} from './aws/clients.js'
 import {classifyAwsError, credentialsUserError, describeAwsError, hintFor} from './aws/errors.js'
 import {assertValidRegion} from './aws/regions.js'
-import {DEFAULT_ENVIRONMENT, type EnvConfig, loadConfigFile, resolveEnvironment} from './config.js'
+import type {RunContext} from './aws/context.js'
+import {DEFAULT_ENVIRONMENT, type EnvConfig, knownEnvironments, loadConfigFile, resolveEnvironment} from './config.js'
 import {EXIT, isUserError, UserError} from './errors.js'
+import {clusterConventions, clusterNotFoundText, discoverEnvironment, type Discovery, listEnvironments} from './resources/discovery.js'
 import {now} from './util/clock.js'
+import {createMemo} from './util/concurrency.js'
 
 export type FlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type ArgsOf<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -45,6 +48,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private _config?: ReturnType<typeof loadConfigFile>
   private _env?: EnvConfig
   private _aws?: AwsClients
+  /** The environment was not configured but found in the account (a cluster by name or tags). */
+  private _foundInAccount = false
+  private _envKnown?: Promise<void>
+  private _identity?: Promise<{accountId?: string; arn?: string; region: string}>
+  private _runContext?: Promise<RunContext & {discovery?: Discovery}>
 
   public override async init(): Promise<void> {
     await super.init()
@@ -67,15 +75,108 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** The resolved environment model (naming convention + allthrive.config.json). */
   protected get envConfig(): EnvConfig {
-    this._env ??= resolveEnvironment(this.flags.environment, this.configFile)
+    this._env ??= resolveEnvironment(this.flags.environment, this.configFile, {allowUnknown: this._foundInAccount})
     return this._env
+  }
+
+  /**
+   * The run context, built once per run and handed to checks and commands alike: the environment
+   * resolved against the live account (cluster, every service, containers, log groups), the
+   * clients, the clock, the run-wide memo. Proves the credentials first.
+   */
+  protected runContext(opts: {discover?: boolean} = {}): Promise<RunContext & {discovery?: Discovery}> {
+    this._runContext ??= this.buildRunContext(opts.discover ?? true)
+    return this._runContext
+  }
+
+  /**
+   * The run context of a command that acts in the cluster (exec, migrate, logs --previous): when the
+   * account has no cluster of the environment, an error naming what was searched (exit 1).
+   */
+  protected async clusterContext(): Promise<RunContext & {discovery?: Discovery}> {
+    const run = await this.runContext()
+    const origin = run.env.clusterOrigin
+    if (origin && !origin.found) {
+      throw new UserError(clusterNotFoundText(run.env.name, run.region, origin.searched), {
+        exit: EXIT.FAILED,
+        code: 'CLUSTER_NOT_FOUND',
+        suggestions: [
+          'Check --environment, --region and --profile; list the environments the account has with: '
+            + `allthrive environments --region ${run.region}`,
+          `Or set "cluster" under environments.${run.env.name} in allthrive.config.json.`,
+        ],
+      })
+    }
+
+    return run
+  }
+
+  /** `discover: false` when nothing of the run reads ECS or the logs (validate --only secrets): no discovery call. */
+  private async buildRunContext(discover: boolean): Promise<RunContext & {discovery?: Discovery}> {
+    const memo = createMemo()
+    const name = this.flags.environment
+    await this.knownEnvironment(memo)
+    // The caller's account when a command asked who we are (validate); the region as the clients resolve it.
+    const accountId = this._identity ? (await this._identity).accountId : undefined
+    // CloudFront alone (cache clear) needs no region: an unresolved one is left empty there.
+    const region = discover ? await this.aws.region() : await this.aws.region().catch(() => '')
+    const base: RunContext = {
+      env: this.envConfig, aws: this.aws, now: this.now(), memo, region, ...(accountId && {accountId}),
+    }
+    if (!discover) return base
+    const configuredCluster = this.configFile.config.environments?.[name]?.cluster
+    const {env, discovery} = await discoverEnvironment(base, {configuredCluster})
+    this._env = env
+    return {...base, env, discovery}
+  }
+
+  /**
+   * Makes sure --environment names an environment: built in, configured, or found in the account
+   * (then the naming convention applies). Once per run; commands call it before anything else.
+   */
+  protected knownEnvironment(memo = createMemo()): Promise<void> {
+    const name = this.flags.environment
+    const known = knownEnvironments(this.configFile.config).includes(name)
+    this._envKnown ??= known ? Promise.resolve() : this.findEnvironmentInAccount(name, memo)
+    return this._envKnown
+  }
+
+  /** An environment neither built in nor configured must exist in the account; else the error lists those that do. */
+  private async findEnvironmentInAccount(name: string, memo: ReturnType<typeof createMemo>): Promise<void> {
+    const known = knownEnvironments(this.configFile.config)
+    let found: string[] = []
+    let why = ''
+    try {
+      await this.identity()
+      const all = await listEnvironments({aws: this.aws, memo}, this.configFile.config)
+      if (all.some((e) => e.name === name && e.foundBy.some((b) => b === 'cluster name' || b === 'tags'))) {
+        this._foundInAccount = true
+        return
+      }
+
+      found = all.map((e) => e.name).filter((n) => !known.includes(n))
+      const searched = [...clusterConventions(name), `a cluster tagged Project=allthrive and Environment=${name}`]
+      const text = clusterNotFoundText(name, await this.aws.region(), searched)
+      why = ` ${text.replace(/^No ECS cluster of environment/, 'No ECS cluster of')}`
+    } catch (error) {
+      const reason = isUserError(error) ? error.message : describeAwsError(error)
+      why = ` The account could not be searched for it (${reason}).`
+    }
+
+    // The same error as without an account, listing what the account has too.
+    resolveEnvironment(name, this.configFile, {alsoKnown: found, note: why})
   }
 
   /** The region to use: --region, then the environment's config, then AWS_REGION; undefined = the profile's. */
   protected resolveRegion(): string | undefined {
+    const name = this.flags.environment
+    const configured = knownEnvironments(this.configFile.config).includes(name) || this._foundInAccount
     const candidates: [string | undefined, string][] = [
       [this.flags.region, '--region'],
-      [this.envConfig.region, `the "${this.envConfig.name}" environment in allthrive.config.json`],
+      [
+        configured ? this.envConfig.region : this.configFile.config.defaults?.region,
+        `the "${name}" environment in allthrive.config.json`,
+      ],
       [process.env.AWS_REGION, 'AWS_REGION'],
     ]
     const found = candidates.find(([value]) => value)
@@ -99,8 +200,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return now()
   }
 
-  /** Who and where we are: resolves the region and proves the credentials with STS. */
-  protected async identity(): Promise<{accountId?: string; arn?: string; region: string}> {
+  /** Who and where we are: resolves the region and proves the credentials with STS (once per run). */
+  protected identity(): Promise<{accountId?: string; arn?: string; region: string}> {
+    this._identity ??= this.callerIdentity()
+    return this._identity
+  }
+
+  private async callerIdentity(): Promise<{accountId?: string; arn?: string; region: string}> {
     const {GetCallerIdentityCommand, STSClient} = await import('@aws-sdk/client-sts')
     try {
       const [region, id] = await Promise.all([

@@ -13,14 +13,16 @@ import {closest, UserError} from './errors.js'
  * environments and sets thresholds.
  */
 
+/** The known roles: services with role expectations of their own (the platform may run more services). */
 export const SERVICE_KEYS = ['web', 'celery', 'celery-beat', 'weaviate'] as const
 export type ServiceKey = (typeof SERVICE_KEYS)[number]
+export const isRole = (key: string): key is ServiceKey => (SERVICE_KEYS as readonly string[]).includes(key)
 
 export const SECRET_KEYS = ['ai/api-keys', 'oauth/credentials', 'stripe/credentials', 'database', 'app'] as const
 
 export const CONFIG_FILE = 'allthrive.config.json'
 export const DEFAULT_ENVIRONMENT = 'production'
-const BUILT_IN_ENVIRONMENTS = ['production', 'staging']
+export const BUILT_IN_ENVIRONMENTS = ['production', 'staging']
 
 /** Keys each secret must hold (the platform's Secrets Manager structure). */
 const SECRET_EXPECTED_KEYS: Record<(typeof SECRET_KEYS)[number], string[]> = {
@@ -101,7 +103,10 @@ function buildSchemas(z: typeof Zod) {
     /** Commands that change things ask for confirmation (default: production only). */
     protected: z.boolean().optional(),
     cluster: name.optional(),
-    services: z.partialRecord(z.enum(SERVICE_KEYS), ServiceSchema).optional(),
+    /** Keyed by role (web, celery, celery-beat, weaviate) or by any other service's short name (celery-ai). */
+    services: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'service keys are lowercase letters, digits and hyphens'), ServiceSchema)
+      .optional(),
     secrets: z.record(name, SecretSchema).optional(),
     buckets: z.strictObject({frontend: name.optional(), media: name.optional(), backups: name.optional()}).optional(),
     rds: z.strictObject({
@@ -140,7 +145,7 @@ function buildSchemas(z: typeof Zod) {
     environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'environment names are lowercase letters, digits and hyphens'), EnvironmentSchema).optional(),
   })
 
-  return {ThresholdsSchema, EnvironmentSchema, ConfigFileSchema}
+  return {ThresholdsSchema, ServiceSchema, EnvironmentSchema, ConfigFileSchema}
 }
 
 type Schemas = ReturnType<typeof buildSchemas>
@@ -153,12 +158,34 @@ type EnvironmentOverrides = Zod.infer<Schemas['EnvironmentSchema']>
 
 // ---------------------------------------------------------------- resolved model
 
+/** Where a resolved name came from (config show). */
+export type NameSource = 'config file' | 'convention' | 'discovered'
+
+/** How the cluster was found (set by discovery). */
+export interface ClusterOrigin {
+  source: NameSource
+  /** "configured name", "naming convention <env>-allthrive-cluster", "tags Project=allthrive, Environment=<env>". */
+  how: string
+  /** false: nothing was found; `searched` says where we looked. */
+  found: boolean
+  searched: string[]
+}
+
 export interface ServiceConfig {
-  key: ServiceKey
+  /** The role (web, celery, celery-beat, weaviate), or another service's short name (celery-ai). */
+  key: string
+  /** Set for the known roles: their own expectations apply. */
+  role?: ServiceKey
   name: string
   container: string
   logGroup: string
+  /** awslogs-stream-prefix from the task definition: streams are `<prefix>/<container>/<taskId>`. */
+  logStreamPrefix?: string
+  /** Set when the container does not log with awslogs: where its logs go, and that they cannot be read here. */
+  logElsewhere?: string
   requiredEnv: string[]
+  /** Where each name came from, when known (config show). */
+  sources?: Partial<Record<'name' | 'container' | 'logGroup', NameSource>>
 }
 
 export interface SecretConfig {
@@ -188,6 +215,8 @@ export interface EnvConfig {
   /** Changes (migrate, cache clear) need confirmation or --yes. */
   protected: boolean
   cluster: string
+  /** Set once discovery has looked for the cluster in the account. */
+  clusterOrigin?: ClusterOrigin
   services: ServiceConfig[]
   secrets: SecretConfig[]
   buckets: {frontend: string; media: string; backups: string}
@@ -251,6 +280,7 @@ export function conventionFor(env: string): Omit<EnvConfig, 'source'> {
     cluster: `${p}-cluster`,
     services: SERVICE_KEYS.map((key) => ({
       key,
+      role: key,
       name: `${p}-${key}`,
       container: key,
       logGroup: `/ecs/${p}-${key}`,
@@ -277,6 +307,13 @@ export function conventionFor(env: string): Omit<EnvConfig, 'source'> {
   }
 }
 
+function withOverrides(s: ServiceConfig, over: Zod.infer<Schemas['ServiceSchema']> | undefined): ServiceConfig {
+  if (!over) return s
+  const fromFile = (field: 'name' | 'container' | 'logGroup') => (over[field] ? {[field]: 'config file' as const} : {})
+  const sources = {...s.sources, ...fromFile('name'), ...fromFile('container'), ...fromFile('logGroup')}
+  return {...s, ...over, ...(Object.keys(sources).length > 0 && {sources})}
+}
+
 function applyOverrides(base: Omit<EnvConfig, 'source'>, o: EnvironmentOverrides, defaults: ConfigFile['defaults']): Omit<EnvConfig, 'source'> {
   const secrets = base.secrets.map((s) => ({...s, id: o.secrets?.[s.key]?.id ?? s.id, keys: o.secrets?.[s.key]?.keys ?? s.keys}))
   for (const [key, s] of Object.entries(o.secrets ?? {})) {
@@ -290,7 +327,17 @@ function applyOverrides(base: Omit<EnvConfig, 'source'>, o: EnvironmentOverrides
     region: o.region ?? defaults?.region ?? base.region,
     protected: o.protected ?? base.protected,
     cluster: o.cluster ?? base.cluster,
-    services: base.services.map((s) => ({...s, ...o.services?.[s.key]})),
+    services: [
+      ...base.services.map((s) => withOverrides(s, o.services?.[s.key])),
+      // Services beyond the four roles, named in the config file (discovery adds the others).
+      ...Object.entries(o.services ?? {}).filter(([key]) => !isRole(key)).map(([key, over]) => withOverrides({
+        key,
+        name: `${base.name}-allthrive-${key}`,
+        container: key,
+        logGroup: `/ecs/${base.name}-allthrive-${key}`,
+        requiredEnv: [],
+      }, over)),
+    ],
     secrets,
     buckets: {...base.buckets, ...o.buckets},
     rds: {...base.rds, ...o.rds},
@@ -380,24 +427,48 @@ export function knownEnvironments(config: ConfigFile): string[] {
   return [...new Set([...BUILT_IN_ENVIRONMENTS, ...Object.keys(config.environments ?? {})])]
 }
 
-/** Resolves `--environment` against the convention and the config file. */
-export function resolveEnvironment(env: string, loaded: {config: ConfigFile; source: string}): EnvConfig {
-  const known = knownEnvironments(loaded.config)
-  if (!known.includes(env)) {
+/**
+ * Resolves `--environment` against the convention and the config file. An unknown name is an
+ * error listing the known environments (and `alsoKnown`: those found in the account), unless
+ * `allowUnknown` (the account has it: the convention applies).
+ */
+export function resolveEnvironment(
+  env: string,
+  loaded: {config: ConfigFile; source: string},
+  opts: {allowUnknown?: boolean; alsoKnown?: string[]; note?: string} = {},
+): EnvConfig {
+  const known = [...new Set([...knownEnvironments(loaded.config), ...(opts.alsoKnown ?? [])])]
+  if (!known.includes(env) && !opts.allowUnknown) {
     const guess = closest(env, known)
-    throw new UserError(`Unknown environment "${env}". Known environments: ${known.join(', ')}.`, {
+    throw new UserError(`Unknown environment "${env}". Known environments: ${known.join(', ')}.${opts.note ?? ''}`, {
       code: 'UNKNOWN_ENVIRONMENT',
       suggestions: [
         ...(guess ? [`Did you mean --environment ${guess}?`] : []),
-        `Add "${env}" under "environments" in ${CONFIG_FILE} to define a new environment.`,
+        `Add "${env}" under "environments" in ${CONFIG_FILE} to define a new environment; see them all with: allthrive environments`,
       ],
     })
   }
 
   const overrides = loaded.config.environments?.[env] ?? {}
-  return {...applyOverrides(conventionFor(env), overrides, loaded.config.defaults), source: loaded.source}
+  const source = known.includes(env) || !opts.allowUnknown ? loaded.source : 'found in the account (naming convention)'
+  return {...applyOverrides(conventionFor(env), overrides, loaded.config.defaults), source}
 }
 
-export function serviceByKey(env: EnvConfig, key: ServiceKey): ServiceConfig {
+/** The service a user named: its key (web, celery-ai) or its full ECS name; undefined when the environment has none such. */
+export function findService(env: EnvConfig, name: string): ServiceConfig | undefined {
+  return env.services.find((s) => s.key === name) ?? env.services.find((s) => s.name === name)
+}
+
+/** "Unknown service "wbe". Valid services: web, celery, …" with a did-you-mean: a usage error (exit 2). */
+export function unknownServiceError(env: EnvConfig, name: string, more: string[] = []): UserError {
+  const keys = env.services.map((s) => s.key)
+  const guess = closest(name, keys)
+  return new UserError(`Unknown service "${name}". Valid services: ${keys.join(', ')}.`, {
+    code: 'UNKNOWN_SERVICE',
+    suggestions: [...(guess ? [`Did you mean ${guess}?`] : []), ...more],
+  })
+}
+
+export function serviceByKey(env: EnvConfig, key: string): ServiceConfig {
   return env.services.find((s) => s.key === key)!
 }

@@ -45,7 +45,8 @@ describe('allthrive (built CLI)', () => {
     const version = await cli(['--version'])
     expect(version.stdout).toMatch(/^allthrive\/\d+\.\d+\.\d+ /)
     const help = await cli(['--help'])
-    expect(help.stdout).toMatch(/validate +Run health checks against an environment/)
+    // The column widens with the longest command (environments).
+    expect(help.stdout).toMatch(/^ {2}validate +Run health checks against an environment$/m)
     expect(help.code).toBe(0)
   })
 

@@ -158,3 +158,22 @@ describe('configuration file lookup: --config, ./allthrive.config.json, then the
     expect(loadConfigFile({cwd, env: {}, home}).source).toBe(`naming convention (no allthrive.config.json, no ${join(home, '.config', 'allthrive', 'config.json')})`)
   })
 })
+
+describe('services beyond the four roles', () => {
+  it('takes requiredEnv (and names) for any service key, with their source', () => {
+    const config = parseConfigFile(JSON.stringify({environments: {staging: {services: {
+      'celery-ai': {requiredEnv: ['DATABASE_URL', 'OPENAI_API_KEY']},
+      web: {container: 'django'},
+    }}}}), 'allthrive.config.json')
+    const env = resolveEnvironment('staging', {config, source: 'allthrive.config.json'})
+    expect(env.services.map((s) => s.key)).toEqual(['web', 'celery', 'celery-beat', 'weaviate', 'celery-ai'])
+    expect(env.services[4]).toMatchObject({key: 'celery-ai', name: 'staging-allthrive-celery-ai', requiredEnv: ['DATABASE_URL', 'OPENAI_API_KEY']})
+    expect(env.services[4].role).toBeUndefined()
+    expect(env.services[0]).toMatchObject({role: 'web', container: 'django', sources: {container: 'config file'}})
+  })
+
+  it('rejects a service key that is not a name', () => {
+    expect(() => parseConfigFile(JSON.stringify({environments: {staging: {services: {'Celery AI': {}}}}}), 'allthrive.config.json'))
+      .toThrow(/environments\.staging\.services\.Celery AI: Invalid key in record/)
+  })
+})

@@ -20,7 +20,7 @@ function overlapRisk(svc: Service): string | undefined {
 export const celeryBeat: Check = {
   id: 'celery-beat',
   title: 'Exactly one celery-beat task running',
-  iam: ['ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks'],
+  iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks', 'ecs:DescribeTasks'],
   async run(ctx) {
     const {env} = ctx
     const beat = serviceByKey(env, 'celery-beat')

@@ -26,9 +26,16 @@ interface GroupScan {
 async function scanGroup(ctx: CheckContext, service: ServiceConfig, window: {startTime: number; endTime: number}, max: number): Promise<GroupScan> {
   const scan: GroupScan = {service, count: 0, truncated: false, missing: false, signatures: new Map()}
   const client = ctx.aws.client(CloudWatchLogsClient)
+  // One log group shared by several services: each reads only its own streams, `<stream-prefix>/<container>/`.
+  const shared = service.logStreamPrefix && ctx.env.services.filter((s) => s.logGroup === service.logGroup).length > 1
   const pages = paginateFilterLogEvents(
     {client, pageSize: Math.min(max, MAX_PAGE)},
-    {logGroupName: service.logGroup, filterPattern: ERROR_FILTER_PATTERN, ...window},
+    {
+      logGroupName: service.logGroup,
+      ...(shared && {logStreamNamePrefix: `${service.logStreamPrefix}/${service.container}/`}),
+      filterPattern: ERROR_FILTER_PATTERN,
+      ...window,
+    },
     {abortSignal: ctx.signal},
   )
   try {
@@ -74,10 +81,13 @@ export const cloudwatchErrors: Check = {
     const since = t.since.replace(/\s+/g, '')
     const endTime = ctx.now.getTime()
     const window = {startTime: endTime - parseDuration(since, 'thresholds.cloudwatchErrors.since'), endTime}
-    const scans = await Promise.all(env.services.map((s) => scanGroup(ctx, s, window, t.maxEventsPerGroup)))
+    // A service logging elsewhere (awsfirelens, splunk) is said plainly: its logs cannot be read here.
+    const elsewhere = env.services.filter((s) => s.logElsewhere)
+    const scans = await Promise.all(env.services.filter((s) => !s.logElsewhere).map((s) => scanGroup(ctx, s, window, t.maxEventsPerGroup)))
 
     const found = scans.filter((s) => !s.missing)
     const missing = scans.filter((s) => s.missing)
+    const missingGroups = [...new Set(missing.map((s) => s.service.logGroup))]
     const total = found.reduce((n, s) => n + s.count, 0)
     const truncated = found.some((s) => s.truncated)
     const top = found
@@ -94,14 +104,15 @@ export const cloudwatchErrors: Check = {
     const summary = [
       total > 0
         ? `${truncated ? 'at least ' : ''}${plural(total, 'error event')} in the last ${since} (${perService.join(', ')})`
-        : found.length > 0 ? `no errors in the last ${since} in ${plural(found.length, 'log group')}` : undefined,
-      missing.length > 0 ? `${plural(missing.length, 'log group')} ${missing.length === 1 ? 'does' : 'do'} not exist` : undefined,
+        : found.length > 0 ? `no errors in the last ${since} in ${plural(new Set(found.map((s) => s.service.logGroup)).size, 'log group')}` : undefined,
+      missingGroups.length > 0 ? `${plural(missingGroups.length, 'log group')} ${missingGroups.length === 1 ? 'does' : 'do'} not exist` : undefined,
     ].filter(Boolean).join('; ')
 
     const details = [
       ...top.map((m) => `${m.service} ×${m.count}  ${m.message} — ${m.command}`),
       ...found.filter((s) => s.truncated).map((s) => `${s.service.logGroup}: stopped after ${s.count} events (thresholds.cloudwatchErrors.maxEventsPerGroup)`),
-      ...missing.map((s) => `log group ${s.service.logGroup} does not exist`),
+      ...missingGroups.map((group) => `log group ${group} does not exist`),
+      ...elsewhere.map((s) => `${s.key}: ${s.logElsewhere}`),
     ]
     const prefixes = [...new Set(missing.map((s) => groupPrefix(s.service)))]
     const hint = [
@@ -120,6 +131,7 @@ export const cloudwatchErrors: Check = {
         since,
         total,
         perGroup: scans.map((s) => ({service: s.service.key, logGroup: s.service.logGroup, count: s.count, truncated: s.truncated, missing: s.missing})),
+        ...(elsewhere.length > 0 && {notRead: elsewhere.map((s) => ({service: s.key, why: s.logElsewhere}))}),
         top,
       },
     }

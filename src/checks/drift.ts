@@ -1,4 +1,3 @@
-import type {ServiceKey} from '../config.js'
 import {applyAllow, compareSnapshots, contextFor, type Difference, type DriftKind, type EnvSnapshot, notesFor, snapshot} from '../lib/drift/compare.js'
 import {type Check, type CheckResult, pass, plural} from './types.js'
 
@@ -26,7 +25,7 @@ function hintFor(problems: Difference[], envs: {snap: EnvSnapshot; region: strin
   const ref = problems.find((d) => d.kind === 'env' || d.kind === 'secret')
   if (ref) {
     const e = lacking(ref)
-    const td = e.snap.services.get(ref.id.split(':')[0] as ServiceKey)?.taskDefinition
+    const td = e.snap.services.get(ref.id.split(':')[0] as string)?.taskDefinition
     steps.push(`add what ${e.snap.name} lacks to its task definition and deploy a new revision (aws ecs describe-task-definition --task-definition ${td} --region ${e.region})`)
   }
 
@@ -45,20 +44,20 @@ function hintFor(problems: Difference[], envs: {snap: EnvSnapshot; region: strin
 export const drift: Check = {
   id: 'drift',
   title: 'No unexpected drift from the --compare environment',
-  iam: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
+  iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:DescribeTaskDefinition', 'secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
   applies: (ctx) => (ctx.compare ? true : 'no --compare environment'),
   async run(ctx): Promise<CheckResult> {
     const otherCtx = contextFor(ctx, ctx.compare!.env)
     const [a, b] = await Promise.all([snapshot(ctx), snapshot(otherCtx)])
     const allow = [...new Set([...ctx.env.drift.allow, ...otherCtx.env.drift.allow])]
-    const {reported, allowed, invalid, unused} = applyAllow(compareSnapshots(a, b), allow)
+    const {reported, allowed, invalid, unused} = applyAllow(compareSnapshots(a, b), allow, [...new Set([...a.serviceNames.keys(), ...b.serviceNames.keys()])])
     const problems = reported.filter((d) => d.status !== 'pass').sort((x, y) => (x.status === y.status ? 0 : x.status === 'fail' ? -1 : 1))
     const notes = [
       ...reported.filter((d) => d.status === 'pass').map((d) => d.detail),
       ...notesFor(a, b),
       ...invalid.map((e) => `drift.allow entry "${e}" has no known shape and matches nothing (see README "Drift between environments")`),
     ]
-    const side = (s: EnvSnapshot, key: ServiceKey) => {
+    const side = (s: EnvSnapshot, key: string) => {
       const f = s.services.get(key)
       return f && {taskDefinition: f.taskDefinition, cpu: f.cpu, memory: f.memory, image: f.image}
     }

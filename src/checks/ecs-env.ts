@@ -24,7 +24,7 @@ function judge(ref: SecretsManagerRef, r: SecretLookup): {state: RefState; probl
 export const ecsEnv: Check = {
   id: 'ecs-env',
   title: 'Task definitions set required variables and their secrets resolve',
-  iam: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
+  iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:DescribeTaskDefinition', 'secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
   async run(ctx) {
     const {env} = ctx
     const {services, missing, clusterMissing} = await describeEnvServices(ctx)

@@ -50,13 +50,17 @@ const stoppedData = (t: Task) => ({
 export const ecsServices: Check = {
   id: 'ecs-services',
   title: 'ECS services running their desired tasks',
-  iam: ['ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks'],
+  iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks', 'ecs:DescribeTasks'],
   async run(ctx) {
     const {env} = ctx
     const {services, clusterMissing} = await describeEnvServices(ctx)
     if (clusterMissing) {
       return fail(`cluster ${env.cluster} not found`, {
-        details: [`cluster ${env.cluster} does not exist in ${ctx.region}: none of ${env.services.map((s) => s.name).join(', ')} can run`],
+        details: [
+          `cluster ${env.cluster} does not exist in ${ctx.region}: none of ${env.services.map((s) => s.name).join(', ')} can run`,
+          // What discovery looked for (configured name, both conventions, tags).
+          ...(env.clusterOrigin && !env.clusterOrigin.found ? [`looked for ${env.clusterOrigin.searched.join('; ')}`] : []),
+        ],
         hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${ctx.region}`,
         data: {cluster: env.cluster, clusterMissing: true},
       })

@@ -1,6 +1,7 @@
 import {serviceByKey, type ServiceKey} from '../config.js'
 import {describeEnvServices, liveTasks, taskDefinition, taskDefinitionLabel, taskId} from '../resources/ecs.js'
-import {platformTooOld, SSM_MESSAGES_ACTIONS} from '../lib/exec/preflight.js'
+import {SSM_MESSAGES_ACTIONS} from '../lib/exec/preflight.js'
+import {execContainer, platformTooOld, taskReadiness} from '../lib/exec/readiness.js'
 import {execAgent} from '../lib/exec/select-task.js'
 import {type Check, fail, type Finding, resultFromFindings} from './types.js'
 
@@ -14,13 +15,14 @@ const oldFargate = (t: {platformVersion?: string; platformFamily?: string}): boo
 export const execReady: Check = {
   id: 'exec-ready',
   title: 'ECS Exec ready on web and celery',
-  iam: ['ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:DescribeTaskDefinition'],
+  iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks', 'ecs:DescribeTasks', 'ecs:DescribeTaskDefinition'],
   async run(ctx) {
     const {env} = ctx
     const {services, clusterMissing} = await describeEnvServices(ctx)
     if (clusterMissing) return fail(`cluster ${env.cluster} not found: nothing to exec into`, {hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${ctx.region}`})
 
-    const targets = EXEC_SERVICES.map((key) => ({s: serviceByKey(env, key), svc: services.get(key)}))
+    // web, celery, and every service of the environment beyond the four roles (celery-ai).
+    const targets = [...EXEC_SERVICES.map((key) => serviceByKey(env, key)), ...env.services.filter((s) => !s.role)].map((s) => ({s, svc: services.get(s.key)}))
     const active = targets.filter((t) => t.svc?.status === 'ACTIVE').map((t) => ({s: t.s, svc: t.svc!}))
     const [live] = await Promise.all([liveTasks(ctx, active.map((t) => t.s.name)), ...active.map((t) => taskDefinition(ctx, t.svc.taskDefinition!))])
     const running = new Map(active.map((t) => [t.s.key, live.get(t.s.name)!.filter((x) => x.lastStatus === 'RUNNING')]))
@@ -62,20 +64,24 @@ export const execReady: Check = {
           add('fail', `no task role for ${s.key}`, `${s.key}: running task ${id} (${label}) has no task role: ${NO_ROLE}`, roleHint)
         }
 
-        const c = t.containers?.find((x) => x.name === s.container) ?? (t.containers?.length === 1 ? t.containers[0] : undefined)
+        // One model with `allthrive exec`'s preflight (lib/exec/readiness): the same container, the same requirements.
+        const readiness = taskReadiness(t, {container: s.container, taskRoleArn: role})
+        const c = readiness.container
         const agent = execAgent(c)
         if (!t.enableExecuteCommand) {
           if (svc.enableExecuteCommand) add('warn', `${s.key} task predates setting`, `${s.key}: running task ${id} predates the setting: force a new deployment`, `${update} --force-new-deployment`)
         } else if (!c) {
           add('warn', `${s.key} container missing`, `${s.key}: task ${id} has no container ${s.container} (containers: ${(t.containers ?? []).map((x) => x.name).join(', ') || 'none'})`, `Set services.${s.key}.container in allthrive.config.json to the container exec should use`)
-        } else if (agent?.lastStatus !== 'RUNNING') {
+        } else if (readiness.unmet.includes('container')) {
+          add('warn', `${s.key} container ${c.lastStatus ?? 'not running'}`, `${s.key}: task ${id} container ${c.name} is ${c.lastStatus ?? 'not running'}${c.reason ? ` (${c.reason})` : ''}`, 'Wait until it is RUNNING, or replace the task')
+        } else if (readiness.unmet.includes('exec-agent')) {
           const status = agent?.lastStatus ?? 'not reported'
           add('warn', `${s.key} agent ${status}`, `${s.key}: task ${id} container ${c.name}: ExecuteCommandAgent is ${status}${agent?.reason ? ` (${agent.reason})` : ''}`, agent?.lastStatus === 'PENDING'
             ? 'The agent is still starting: check again in a minute'
             : `Check the task role allows ${SSM_MESSAGES_ACTIONS.join(', ')} and the task reaches ssmmessages.${ctx.region}.amazonaws.com (NAT gateway or VPC endpoint), then replace it: aws ecs stop-task --cluster ${env.cluster} --task ${id}`)
         }
 
-        if (findings.length === problems && t.enableExecuteCommand && role) add('pass', '', `${s.key}: task ${id} ready (${label}, platform ${t.platformVersion ?? 'n/a'}, ExecuteCommandAgent RUNNING)`)
+        if (findings.length === problems && readiness.ready) add('pass', '', `${s.key}: task ${id} ready (${label}, platform ${t.platformVersion ?? 'n/a'}, ExecuteCommandAgent RUNNING)`)
       }
     }
 
@@ -91,7 +97,7 @@ export const execReady: Check = {
           taskDefinition: taskDefinitionLabel(t.taskDefinitionArn),
           enableExecuteCommand: t.enableExecuteCommand ?? false,
           platformVersion: t.platformVersion,
-          execAgent: execAgent(t.containers?.find((x) => x.name === s.container) ?? (t.containers?.length === 1 ? t.containers[0] : undefined))?.lastStatus,
+          execAgent: execAgent(execContainer(t, s.container))?.lastStatus,
           taskRoleArn: t.overrides?.taskRoleArn ?? defs.get(t.taskDefinitionArn ?? '')?.taskRoleArn,
         })),
       }])),

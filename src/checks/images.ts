@@ -9,7 +9,7 @@ const MB = 1024 * 1024
 export const images: Check = {
   id: 'images',
   title: 'Container images of the task definitions exist in ECR',
-  iam: ['ecs:DescribeServices', 'ecs:DescribeTaskDefinition', 'ecr:DescribeImages'],
+  iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:DescribeTaskDefinition', 'ecr:DescribeImages'],
   async run(ctx) {
     const {env} = ctx
     const {services, missing, clusterMissing} = await describeEnvServices(ctx)

@@ -22,7 +22,7 @@ const pages = async <P, T>(it: AsyncIterable<P>, pick: (p: P) => T[] | undefined
 export const network: Check = {
   id: 'network',
   title: 'Security groups let ECS tasks reach RDS, Redis and Weaviate',
-  iam: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters', 'elasticache:DescribeReplicationGroups', 'ecs:DescribeServices'],
+  iam: ['ec2:DescribeSecurityGroups', 'ec2:DescribeSubnets', 'rds:DescribeDBInstances', 'elasticache:DescribeCacheClusters', 'elasticache:DescribeReplicationGroups', 'ecs:DescribeServices', 'ecs:ListServices'],
   async run(ctx) {
     const {env} = ctx
     const [ecs, db, redis] = await Promise.all([describeEnvServices(ctx), dbInstance(ctx), redisClusters(ctx)])

@@ -25,7 +25,7 @@ export function weaviateCheck(get: typeof httpGet = httpGet): Check {
   return {
     id: 'weaviate',
     title: 'Weaviate runs and answers',
-    iam: ['ecs:DescribeServices', 'ecs:ListTasks', 'ecs:DescribeTasks'],
+    iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:ListTasks', 'ecs:DescribeTasks'],
     async run(ctx) {
       const {env} = ctx
       const s = serviceByKey(env, 'weaviate')

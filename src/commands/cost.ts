@@ -45,7 +45,8 @@ EXIT CODES
     const {flags} = this
     const all = flags['all-environments']
     const loaded = all ? this.configFile : undefined
-    const envs = loaded ? knownEnvironments(loaded.config).map((n) => resolveEnvironment(n, loaded)) : [this.envConfig]
+    // One environment: as the account has it (every service of its cluster); --all-environments: each by its model.
+    const envs = loaded ? knownEnvironments(loaded.config).map((n) => resolveEnvironment(n, loaded)) : [(await this.runContext()).env]
     const fallbackRegion = await this.aws.region()
     const regions = envs.map((env) => this.regionOf(env, fallbackRegion))
     if (!all && !flags['live-prices'] && !hasTablePrices(regions[0])) throw noTablePricesError(regions[0])

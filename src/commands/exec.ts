@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {SERVICE_KEYS, type ServiceKey, serviceByKey} from '../config.js'
+import {findService, SERVICE_KEYS, unknownServiceError} from '../config.js'
 import {EXIT, UserError} from '../errors.js'
 import {formatDuration} from '../util/duration.js'
 import {joinCommand, wrapWithExitMarker} from '../lib/exec/command-line.js'
@@ -35,7 +35,7 @@ EXIT CODES
   static override usage = ['<%= command.id %> SERVICE [FLAGS] [-- COMMAND...]']
   static override strict = false
   static override args = {
-    service: Args.string({description: `Service: ${SERVICE_KEYS.join(', ')}. A command to run may follow after --.`, required: true, options: [...SERVICE_KEYS]}),
+    service: Args.string({description: `Service: ${SERVICE_KEYS.join(', ')}, or another service of the environment by its short or full name. A command to run may follow after --.`, required: true}),
   }
 
   static override flags = {
@@ -53,8 +53,10 @@ EXIT CODES
       throw new UserError('--json works with --check only: a session\'s output is the remote\'s.', {code: 'JSON_NEEDS_CHECK', suggestions: ['Add --check, or leave out --json.']})
     }
 
-    const env = this.envConfig
-    const service = serviceByKey(env, this.args.service as ServiceKey)
+    // The environment as the account has it: the service (any of the cluster's), its container from the task definition.
+    const {env} = await this.clusterContext()
+    const service = findService(env, this.args.service)
+    if (!service) throw unknownServiceError(env, this.args.service, [`See them with: allthrive config show -e ${env.name}`])
     const preflight = await runPreflight({env, aws: this.aws, service, container: flags.container, task: flags.task})
     if (flags.check) return this.report(preflight, service.name)
 
@@ -94,7 +96,7 @@ EXIT CODES
   }
 
   private report(preflight: Preflight, serviceName: string): Record<string, unknown> {
-    const env = this.envConfig
+    const env = this.envConfig // resolved by runContext(): the discovered model
     if (!this.jsonEnabled()) for (const line of renderPreflight(preflight, `ECS Exec preflight: ${serviceName} in ${env.cluster} (${env.name})`)) this.log(line)
     process.exitCode = preflight.ready ? EXIT.OK : EXIT.FAILED
     return {environment: env.name, cluster: env.cluster, service: serviceName, ...preflight}

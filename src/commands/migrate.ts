@@ -43,7 +43,8 @@ EXIT CODES
 
   public async run(): Promise<MigrateResult | {dryRun: true; request: unknown}> {
     const {flags} = this
-    const env = this.envConfig
+    // The environment as the account has it: the web service's name, container and log target discovered.
+    const {env} = await this.clusterContext()
     const command = flags.plan ? env.migrate.planCommand : env.migrate.command
     const guard = async (where: string): Promise<void> => {
       if (flags.plan) return

@@ -10,9 +10,12 @@ import {toJUnit} from '../report/junit.js'
 import {toMarkdown} from '../report/markdown.js'
 import {plainLine, renderReport} from '../report/terminal.js'
 import {terminalWidth} from '../report/wrap.js'
-import {createMemo, exitCodeFor, type ProgressMode, runChecks} from '../checks/run-checks.js'
+import {exitCodeFor, type ProgressMode, runChecks} from '../checks/run-checks.js'
 import type {Report} from '../checks/report.js'
+import type {Check} from '../checks/types.js'
+import type {EnvConfig} from '../config.js'
 import {durationFlag} from '../flags.js'
+import {resolveCluster} from '../resources/discovery.js'
 import {formatDuration} from '../util/duration.js'
 
 /** Live progress on a terminal; one plain line per check in CI, pipes and Markdown runs (on stderr); nothing with --json. */
@@ -20,6 +23,12 @@ export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolea
   if (opts.json) return 'silent'
   // A terminal that reports no width (some CI ptys, `script`) would wrap every character: plain lines there.
   return opts.isTTY && !opts.ci && !opts.markdown && (opts.columns ?? 0) > 0 ? 'live' : 'plain'
+}
+
+/** Whether any check that will run reads ECS or the service logs (then the environment is discovered first). */
+export function readsEcs(checks: Check[], opts: {probe?: boolean; compare: boolean}): boolean {
+  const runs = (c: Check): boolean => (c.id !== 'drift' || opts.compare) && (!c.id.endsWith('-probe') || Boolean(opts.probe))
+  return checks.some((c) => runs(c) && c.iam.some((a) => a.startsWith('ecs:') || a.startsWith('logs:')))
 }
 
 export default class Validate extends BaseCommand<typeof Validate> {
@@ -60,26 +69,30 @@ EXIT CODES
   public async run(): Promise<Report> {
     const {flags} = this
     const selected = selectChecks(CHECKS, flags.only, flags.skip)
-    const base = this.envConfig
-    const env = flags.since
-      ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: formatDuration(flags.since)}}}
-      : base
+    // An environment found only in the account is known before --compare is resolved against it.
+    await this.knownEnvironment()
     // The drift reader (and the SDK clients it imports) loads only with --compare.
-    const compare = flags.compare
-      ? {env: (await import('../lib/drift/compare.js')).resolveCompare(flags.compare, base, this.configFile)}
+    const compareTo = flags.compare
+      ? (await import('../lib/drift/compare.js')).resolveCompare(flags.compare, this.envConfig, this.configFile)
       : undefined
-    if (compare && !selected.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
+    if (compareTo && !selected.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
     // The selected checks' modules (and their SDK clients) load while STS answers; an identity error wins.
     const [loaded, who] = await Promise.allSettled([loadChecks(selected), this.identity()])
     if (who.status === 'rejected') throw who.reason
     if (loaded.status === 'rejected') throw loaded.reason
     const checks = loaded.value
-    const {accountId, region} = who.value
+    // One run context (the environment discovered in the account) for every check.
+    const run = await this.runContext({discover: readsEcs(checks, {probe: flags.probe, compare: Boolean(compareTo)})})
+    const base = run.env
+    const env = flags.since
+      ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: formatDuration(flags.since)}}}
+      : base
+    const compare = compareTo && {env: await this.discoveredCompare(compareTo)}
     const markdown = flags.format === 'markdown' && !this.jsonEnabled()
     // With --format markdown, stdout is the document: progress and annotations go to stderr (GitHub reads commands there too).
     const side = (line: string) => (markdown ? this.logToStderr(line) : this.log(line))
     const progress = progressModeFor({json: this.jsonEnabled(), isTTY: Boolean(process.stdout.isTTY), ci: Boolean(process.env.CI), markdown, columns: process.stdout.columns})
-    const report = await runChecks(checks, {env, aws: this.aws, now: this.now(), memo: createMemo(), accountId, region, probe: flags.probe, compare}, {
+    const report = await runChecks(checks, {...run, env, probe: flags.probe, compare}, {
       concurrency: flags.concurrency,
       timeoutMs: flags.timeout ?? env.thresholds.checkTimeoutSeconds * 1000,
       progress,
@@ -98,5 +111,15 @@ EXIT CODES
     if (flags.debug && this.aws.timeline) for (const line of criticalPathLines(this.aws.timeline)) this.logToStderr(`[debug] ${line}`)
     process.exitCode = exitCodeFor(report, flags['fail-on'])
     return report
+  }
+
+  /** The compared environment's cluster as the account has it (configured, else either convention, else tags). */
+  private async discoveredCompare(other: EnvConfig): Promise<EnvConfig> {
+    const run = await this.runContext()
+    // Clusters are listed in this run's region: another region's environment keeps its configured names.
+    if (other.region && other.region !== run.region) return other
+    const configured = this.configFile.config.environments?.[other.name]?.cluster
+    const {name, ...origin} = await resolveCluster(run, other.name, configured)
+    return {...other, cluster: name, clusterOrigin: origin}
   }
 }

@@ -1,9 +1,12 @@
 import {
   ClusterNotFoundException,
+  DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
+  ListClustersCommand,
+  ListServicesCommand,
   ListTasksCommand,
   paginateListTasks,
   type Service,
@@ -13,52 +16,159 @@ import {
 
 import type {RunContext} from '../aws/context.js'
 import {chunk} from '../util/concurrency.js'
-import type {ServiceKey} from '../config.js'
+import type {EnvConfig, ServiceConfig} from '../config.js'
 
-/** The environment's ECS services as one DescribeServices answer, shared by every check of a run. */
+/** The environment's ECS services as one read (ListServices + DescribeServices), shared by every check of a run. */
 export interface EnvServices {
-  /** Services ECS returned, by config key (ACTIVE, DRAINING or INACTIVE). */
-  services: Map<ServiceKey, Service>
+  /**
+   * Every service of the environment by key (ACTIVE, DRAINING or INACTIVE): the configured roles
+   * and services first, then any other service of the cluster under its short name (celery-ai).
+   */
+  services: Map<string, Service>
   /** Configured services ECS did not return (failure reason MISSING, or absent). */
-  missing: ServiceKey[]
+  missing: string[]
   /** The cluster itself does not exist (then every service is missing). */
   clusterMissing: boolean
+  /** The services of the cluster that no configured entry names, as service models (key = short name). */
+  others: ServiceConfig[]
 }
 
 const DESCRIBE_SERVICES_LIMIT = 10
 const DESCRIBE_TASKS_LIMIT = 100
+const DESCRIBE_CLUSTERS_LIMIT = 100
 
+/** Name prefixes of an environment's services, most specific first: `<env>-allthrive-`, `allthriveai-<env>-`… */
+export function servicePrefixes(envName: string, cluster: string): string[] {
+  const base = cluster.endsWith('-cluster') ? cluster.slice(0, -'-cluster'.length) : cluster
+  return [...new Set([`${envName}-allthrive-`, `allthriveai-${envName}-`, `${base}-`, `${cluster}-`, `${envName}-`])]
+}
 
-/** Describes every configured service once per run: one DescribeServices call per 10 services. */
+/** "production-allthrive-celery-ai" → "celery-ai": the name without the environment's prefix (else the full name). */
+export function shortServiceName(name: string, envName: string, cluster: string): string {
+  const prefix = servicePrefixes(envName, cluster).find((p) => name.startsWith(p) && name.length > p.length)
+  return prefix ? name.slice(prefix.length) : name
+}
+
+/** The names a configured service may have: its configured name, else the naming conventions for its key. */
+export function serviceCandidates(env: EnvConfig, s: ServiceConfig): string[] {
+  if (s.sources?.name === 'config file') return [s.name]
+  return [...new Set([s.name, ...servicePrefixes(env.name, env.cluster).slice(0, 3).map((p) => `${p}${s.key}`)])]
+}
+
+/** The service ARNs of a cluster: ListServices, every page (a bounded loop: ECS pages by 100 at most). */
+export async function listServiceArns(ctx: RunContext, cluster = ctx.env.cluster): Promise<string[]> {
+  const client = ctx.aws.client(ECSClient)
+  const arns: string[] = []
+  let nextToken: string | undefined
+  for (let page = 0; page < 100; page++) {
+    const input = {cluster, nextToken, maxResults: 100}
+    const out = await client.send(new ListServicesCommand(input), {abortSignal: ctx.signal})
+    arns.push(...(out?.serviceArns ?? []))
+    nextToken = out?.nextToken
+    if (!nextToken) break
+  }
+
+  return arns
+}
+
+/** DescribeServices for any number of names: one call per 10, concurrently. The only caller of DescribeServices. */
+export async function describeServicesOf(
+  ctx: Pick<RunContext, 'aws' | 'signal'> & {region?: string},
+  cluster: string,
+  names: string[],
+): Promise<Service[]> {
+  const client = ctx.region ? ctx.aws.client(ECSClient, {region: ctx.region}) : ctx.aws.client(ECSClient)
+  const outs = await Promise.all(
+    chunk([...new Set(names)], DESCRIBE_SERVICES_LIMIT).map((services) =>
+      client.send(new DescribeServicesCommand({cluster, services}), {abortSignal: ctx.signal}),
+    ),
+  )
+  return outs.flatMap((o) => o?.services ?? [])
+}
+
+/**
+ * Every service of the environment, read once per run (memo `ecs:services`): ListServices in the
+ * cluster (all pages), then DescribeServices (10 per call) for those and the configured names.
+ * Configured services are matched by name (configured, else the conventions); the cluster's
+ * other services come under their short names, so they get every generic check.
+ */
 export function describeEnvServices(ctx: RunContext): Promise<EnvServices> {
   return ctx.memo('ecs:services', async () => {
-    const {cluster, services: configured} = ctx.env
-    const client = ctx.aws.client(ECSClient)
+    const {env} = ctx
+    const configured = env.services
     let found: Service[]
     try {
-      const outs = await Promise.all(
-        chunk(configured.map((s) => s.name), DESCRIBE_SERVICES_LIMIT).map((names) =>
-          client.send(new DescribeServicesCommand({cluster, services: names}), {abortSignal: ctx.signal}),
-        ),
-      )
-      found = outs.flatMap((o) => o.services ?? [])
+      const listed = (await listServiceArns(ctx)).map((arn) => arn.split('/').pop()!)
+      found = await describeServicesOf(ctx, env.cluster, [...configured.map((s) => s.name), ...listed])
     } catch (error) {
       if (error instanceof ClusterNotFoundException) {
-        return {services: new Map(), missing: configured.map((s) => s.key), clusterMissing: true}
+        return {services: new Map(), missing: configured.map((s) => s.key), clusterMissing: true, others: []}
       }
 
       throw error
     }
 
-    const services = new Map<ServiceKey, Service>()
+    const services = new Map<string, Service>()
+    const claimed = new Set<Service>()
     for (const s of configured) {
-      // A deleted and re-created service can come back twice: prefer the ACTIVE one.
-      const matches = found.filter((f) => f.serviceName === s.name || f.serviceArn === s.name)
-      const svc = matches.find((f) => f.status === 'ACTIVE') ?? matches[0]
-      if (svc) services.set(s.key, svc)
+      // A deleted and re-created service can come back twice: prefer the ACTIVE one, by the most specific name.
+      for (const candidate of serviceCandidates(env, s)) {
+        const named = (f: Service): boolean => f.serviceName === candidate || f.serviceArn === candidate
+        const matches = found.filter((f) => !claimed.has(f) && named(f))
+        const svc = matches.find((f) => f.status === 'ACTIVE') ?? matches[0]
+        if (!svc) continue
+        services.set(s.key, svc)
+        for (const m of matches) claimed.add(m)
+        break
+      }
     }
 
-    return {services, missing: configured.filter((s) => !services.has(s.key)).map((s) => s.key), clusterMissing: false}
+    const others: ServiceConfig[] = []
+    for (const svc of found) {
+      if (claimed.has(svc) || svc.status === 'INACTIVE' || !svc.serviceName) continue
+      if (others.some((o) => o.name === svc.serviceName)) continue
+      const short = shortServiceName(svc.serviceName, env.name, env.cluster)
+      const key = services.has(short) || others.some((o) => o.key === short) ? svc.serviceName : short
+      services.set(key, svc)
+      const name = svc.serviceName
+      const sources = {name: 'discovered' as const}
+      others.push({key, name, container: short, logGroup: `/ecs/${name}`, requiredEnv: [], sources})
+    }
+
+    const missing = configured.filter((s) => !services.has(s.key)).map((s) => s.key)
+    return {services, missing, clusterMissing: false, others}
+  })
+}
+
+/** An ECS cluster of the account with its tags. */
+export interface ClusterFacts {
+  name: string
+  arn: string
+  status?: string
+  tags: Record<string, string>
+}
+
+/** Every cluster of the account in the region, with tags, once per run: ListClusters, DescribeClusters per 100. */
+export function accountClusters(ctx: Pick<RunContext, 'aws' | 'signal' | 'memo'>): Promise<ClusterFacts[]> {
+  return ctx.memo('ecs:clusters', async () => {
+    const client = ctx.aws.client(ECSClient)
+    const arns: string[] = []
+    let nextToken: string | undefined
+    for (let page = 0; page < 100; page++) {
+      const out = await client.send(new ListClustersCommand({nextToken, maxResults: 100}), {abortSignal: ctx.signal})
+      arns.push(...(out?.clusterArns ?? []))
+      nextToken = out?.nextToken
+      if (!nextToken) break
+    }
+
+    const described = await Promise.all(chunk(arns, DESCRIBE_CLUSTERS_LIMIT).map((clusters) =>
+      client.send(new DescribeClustersCommand({clusters, include: ['TAGS']}), {abortSignal: ctx.signal})))
+    return described.flatMap((d) => d?.clusters ?? []).filter((c) => c.clusterName).map((c) => ({
+      name: c.clusterName!,
+      arn: c.clusterArn ?? c.clusterName!,
+      status: c.status,
+      tags: Object.fromEntries((c.tags ?? []).filter((t) => t.key).map((t) => [t.key!, t.value ?? ''])),
+    }))
   })
 }
 

@@ -211,3 +211,24 @@ describe('cloudwatch-errors check', () => {
     await expectErrorNaming(cloudwatchErrors, 'logs:FilterLogEvents', base)
   })
 })
+
+describe('cloudwatch-errors over one log group shared by every service', () => {
+  beforeEach(() => resetMocks())
+
+  it('reads each service\'s own streams (<prefix>/<container>/), and names a service that logs elsewhere', async () => {
+    const SHARED = '/ecs/allthriveai-production'
+    mocks.logs.on(FilterLogEventsCommand).resolves(page([]))
+      .on(FilterLogEventsCommand, {logGroupName: SHARED, logStreamNamePrefix: 'ecs/worker/'}).resolves(page([event(dbDown(1)), event(dbDown(2))]))
+    const base = ctxWith().env.services.map((s) => ({...s, logGroup: SHARED, logStreamPrefix: 'ecs'}))
+    const services = [
+      ...base.slice(0, 3),
+      {...base[3], logElsewhere: 'logs go to the splunk driver (splunk-url=https://splunk.example:8088), not CloudWatch Logs: they cannot be read here'},
+      {key: 'celery-ai', name: 'allthriveai-production-celery-ai', container: 'worker', logGroup: SHARED, logStreamPrefix: 'ecs', requiredEnv: []},
+    ]
+    const r = await cloudwatchErrors.run(ctxWith({services}))
+    expect(r.summary).toBe('2 error events in the last 15m (celery-ai 2)')
+    expect(r.details).toContain('weaviate: logs go to the splunk driver (splunk-url=https://splunk.example:8088), not CloudWatch Logs: they cannot be read here')
+    const prefixes = mocks.logs.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input.logStreamNamePrefix)
+    expect(prefixes.sort()).toEqual(['ecs/celery-beat/', 'ecs/celery/', 'ecs/web/', 'ecs/worker/'])
+  })
+})

@@ -17,7 +17,8 @@ import {wrapWithExitMarker} from '../../src/lib/exec/command-line.js'
 import {mocks, resetMocks} from '../helpers/aws.js'
 import {describeServices, listTasks} from '../helpers/ecs.js'
 import {type FakePlugin, fakePluginOnPath} from '../helpers/plugin.js'
-import {CLUSTER_ARN, service, task, taskDefinition} from '../lib/exec/fixtures.js'
+import {accountClusters} from '../helpers/ecs.js'
+import {CLUSTER, CLUSTER_ARN, service, task, taskDefinition} from '../lib/exec/fixtures.js'
 
 const SESSION = {sessionId: 'ecs-execute-command-0abc', streamUrl: 'wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0abc?role=publish_subscribe', tokenValue: 'TOKEN-abc'}
 const saved = {...process.env}
@@ -38,6 +39,8 @@ function given(o: {service?: Service; tasks?: Task[]} = {}): void {
 describe('exec', () => {
   beforeEach(() => {
     resetMocks()
+    // The account has the environment's cluster (discovery lists the clusters first).
+    accountClusters([{name: CLUSTER}])
     for (const k of ['ENVIRONMENT', 'AWS_PROFILE', 'AWS_ENDPOINT_URL', 'FAKE_SMP_EXIT', 'FAKE_SMP_STDOUT']) delete process.env[k]
     process.env.AWS_REGION = 'us-east-1'
     plugin = fakePluginOnPath('allthrive-exec-')

@@ -17,6 +17,7 @@ import Migrate from '../../src/commands/migrate.js'
 import {wrapWithExitMarker} from '../../src/lib/exec/command-line.js'
 import type {MigrateResult} from '../../src/lib/migrate/result.js'
 import {mocks, resetMocks} from '../helpers/aws.js'
+import {accountClusters} from '../helpers/ecs.js'
 import {fakePluginOnPath} from '../helpers/plugin.js'
 import {CLUSTER, CLUSTER_ARN, service, task, taskArn, taskDefinition, TD_ARN} from '../lib/exec/fixtures.js'
 
@@ -54,6 +55,8 @@ const neverStarted = (stoppedReason: string): Task[] => [oneOff('PENDING'), oneO
 describe('migrate', () => {
   beforeEach(() => {
     resetMocks()
+    // The account has the environment's cluster (discovery lists the clusters first).
+    accountClusters([{name: CLUSTER}])
     for (const k of ['ENVIRONMENT', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[k]
     process.env.AWS_REGION = 'us-east-1'
     process.stdin.isTTY = false as true
@@ -204,6 +207,8 @@ describe('migrate --via exec', () => {
 
   beforeEach(() => {
     resetMocks()
+    // The account has the environment's cluster (discovery lists the clusters first).
+    accountClusters([{name: CLUSTER}])
     for (const k of ['ENVIRONMENT', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[k]
     process.env.AWS_REGION = 'us-east-1'
     argsFile = fakePluginOnPath('allthrive-migrate-exec-').argsFile

@@ -3,7 +3,9 @@
  * platform's naming convention (src/config.ts `conventionFor`):
  *
  *   staging     healthy in every respect `validate` checks;
- *   production  broken on purpose, in known ways (see BREAKAGES below).
+ *   production  broken on purpose, in known ways (see BREAKAGES below);
+ *   demo        found only in the account (not built in, not configured): ECS and logs alone,
+ *               by the other naming convention (DEMO below), to exercise discovery.
  *
  * Run:  AWS_ENDPOINT_URL=http://127.0.0.1:5055 npx tsx test/e2e/seed.ts
  *
@@ -83,6 +85,7 @@ import {
 import {CreateSecretCommand, SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
 import {execFileSync} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
+import {request as httpRequest} from 'node:http'
 import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -151,6 +154,23 @@ export interface SeedOptions {
   now?: Date
 }
 
+/**
+ * The demo environment departs from the convention: cluster `allthriveai-demo` (tagged
+ * Project=allthrive, Environment=demo), services `allthriveai-demo-<role>` plus a fifth,
+ * `allthriveai-demo-celery-ai` (container `worker`), which is down (desired 1, running 0),
+ * all logging into one group `/ecs/allthriveai-demo` with stream prefix `ecs`.
+ */
+export const DEMO = {
+  env: 'demo',
+  cluster: 'allthriveai-demo',
+  logGroup: '/ecs/allthriveai-demo',
+  /** Service short name → container name. */
+  services: {web: 'web', celery: 'celery', 'celery-beat': 'celery-beat', weaviate: 'weaviate', 'celery-ai': 'worker'} as Record<string, string>,
+  down: 'celery-ai',
+  /** One log line per service, to tell the services' streams apart in the shared group. */
+  line: (key: string): string => `INFO demo ${key} heartbeat`,
+} as const
+
 export interface SeedResult {
   environments: Record<string, {
     secretArns: Record<string, string>
@@ -162,7 +182,7 @@ export interface SeedResult {
     /** The environment's CloudFront distribution (seedEdge). */
     distributionId: string
     /** The task started for each service (RunTask), by service key; none for a service that is down. */
-    taskArns: Partial<Record<ServiceKey, string>>
+    taskArns: Partial<Record<string, string>>
   }>
 }
 
@@ -184,12 +204,32 @@ function assertEmulator(endpoint: string): URL {
   return url
 }
 
+/**
+ * POST to moto's own API with node:http: fetch refuses the ports of its "bad ports" list
+ * (5060 and 5061 among them), which an emulator may well be given.
+ */
+function motoPost(url: URL, body?: string): Promise<{ok: boolean; status: number; text(): Promise<string>}> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, {method: 'POST', headers: body ? {'content-type': 'application/json'} : {}, timeout: 30_000}, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => {
+        const status = res.statusCode ?? 0
+        resolve({ok: status >= 200 && status < 300, status, text: async () => Buffer.concat(chunks).toString('utf8')})
+      })
+    })
+    req.on('timeout', () => req.destroy(new Error('no answer in 30s')))
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
 async function resetMoto(endpoint: string): Promise<void> {
-  let res: Response
+  let res: Awaited<ReturnType<typeof motoPost>>
   try {
-    res = await fetch(new URL('/moto-api/reset', endpoint), {method: 'POST'})
+    res = await motoPost(new URL('/moto-api/reset', endpoint))
   } catch (error) {
-    throw new Error(`moto does not answer at ${endpoint} (${(error as Error).cause ?? (error as Error).message}). Start it with scripts/moto.sh start.`)
+    throw new Error(`moto does not answer at ${endpoint} (${(error as Error).message}). Start it with scripts/moto.sh start.`)
   }
 
   if (!res.ok) throw new Error(`POST ${endpoint}/moto-api/reset answered HTTP ${res.status}: is ${endpoint} a moto server?`)
@@ -201,11 +241,8 @@ async function resetMoto(endpoint: string): Promise<void> {
  * starts stay RUNNING however often the checks describe them. Set after each reset.
  */
 async function freezeEcsTasks(endpoint: string): Promise<void> {
-  const res = await fetch(new URL('/moto-api/state-manager/set-transition', endpoint), {
-    method: 'POST',
-    headers: {'content-type': 'application/json'},
-    body: JSON.stringify({model_name: 'ecs::task', transition: {progression: 'manual', times: 1_000_000_000}}),
-  })
+  const res = await motoPost(new URL('/moto-api/state-manager/set-transition', endpoint),
+    JSON.stringify({model_name: 'ecs::task', transition: {progression: 'manual', times: 1_000_000_000}}))
   if (!res.ok) throw new Error(`POST ${endpoint}/moto-api/state-manager/set-transition answered HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`)
 }
 
@@ -263,21 +300,21 @@ const fakeSecretValue = (env: string, key: string): string =>
     : `seed-${env}-${key.toLowerCase()}-${randomBytes(8).toString('hex')}`
 
 /** Sizes from the infrastructure reference (CPU units, MiB). */
-const SIZES: Record<ServiceKey, {cpu: number; memory: number}> = {
+const SIZES: Record<string, {cpu: number; memory: number}> = {
   web: {cpu: 512, memory: 1024},
   celery: {cpu: 512, memory: 1024},
   'celery-beat': {cpu: 256, memory: 512},
   weaviate: {cpu: 512, memory: 1024},
 }
 
-const COMMANDS: Record<ServiceKey, string[] | undefined> = {
+const COMMANDS: Record<string, string[] | undefined> = {
   web: ['daphne', '-b', '0.0.0.0', '-p', '8000', 'config.asgi:application'],
   celery: ['celery', '-A', 'config', 'worker', '-l', 'info'],
   'celery-beat': ['celery', '-A', 'config', 'beat', '-l', 'info'],
   weaviate: undefined,
 }
 
-const INFO_LINES: Record<ServiceKey, string[]> = {
+const INFO_LINES: Record<string, string[]> = {
   web: ['INFO daphne.server: HTTP/2 support enabled', 'INFO django.request: GET /api/health/ 200', 'INFO django.request: GET /api/v1/projects/ 200'],
   celery: ['INFO celery.worker: Connected to rediss://redis:6379/0', 'INFO celery.worker: celery@ip-10-0-1-12 ready.', 'INFO celery.app.trace: Task core.tasks.refresh_feeds succeeded in 0.41s'],
   'celery-beat': ['INFO celery.beat: beat: Starting...', 'INFO celery.beat: Scheduler: Sending due task refresh-feeds (core.tasks.refresh_feeds)'],
@@ -323,6 +360,8 @@ export async function seed(opts: SeedOptions): Promise<SeedResult> {
     for (const envName of ['staging', 'production']) {
       result.environments[envName] = await seedEnvironment(c, envName, envName === 'production', now, log)
     }
+
+    await seedDemo(c, now, log)
   } finally {
     for (const client of Object.values(c)) client.destroy()
   }
@@ -538,7 +577,7 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
   // ---------------------------------------------------------------- ECR
   // The repository is shared by the environments (one account); created by the first one.
   const backendTag = `${envName}-0a1b2c3`
-  const imageTag = (key: ServiceKey): string => (broken && key === BREAKAGES.missingImage.service ? BREAKAGES.missingImage.tag : backendTag)
+  const imageTag = (key: string): string => (broken && key === BREAKAGES.missingImage.service ? BREAKAGES.missingImage.tag : backendTag)
   try {
     await c.ecr.send(new CreateRepositoryCommand({repositoryName: BACKEND_REPOSITORY, imageTagMutability: 'IMMUTABLE', imageScanningConfiguration: {scanOnPush: true}, tags: [{Key: 'Project', Value: 'allthrive'}]}))
     say('ecr repository', BACKEND_REPOSITORY)
@@ -612,7 +651,7 @@ async function seedEnvironment(c: Clients, envName: string, broken: boolean, now
 
   const plain = plainEnv(envName, redisEndpoint)
   const awsvpcConfiguration = {subnets: subnetIds, securityGroups: [sg.ecs], assignPublicIp: 'DISABLED' as const}
-  const taskArns: Partial<Record<ServiceKey, string>> = {}
+  const taskArns: Partial<Record<string, string>> = {}
   for (const s of conv.services) {
     const environment: {name: string; value: string}[] = []
     const secrets: {name: string; valueFrom: string}[] = []
@@ -838,6 +877,62 @@ async function seedEdge(c: Clients, envName: string, broken: boolean, loadBalanc
   say('distribution', distributionId!, `${status}, tagged Environment=${envName}, aliases ${domains.join(', ')}, `
     + `${conv.buckets.frontend} through OAC ${oac}, /api/* and /ws/* → ${lb.DNSName} uncached`)
   return {distributionId: distributionId!}
+}
+
+/** The demo environment (DEMO): a cluster by the other convention, five services, one shared log group. */
+async function seedDemo(c: Clients, now: Date, log: (line: string) => void): Promise<void> {
+  const tags = [{key: 'Project', value: 'allthrive'}, {key: 'Environment', value: DEMO.env}]
+  const say = (what: string, name: string, extra = '') => log(`${DEMO.env.padEnd(10)} ${what.padEnd(16)} ${name}${extra ? `  ${extra}` : ''}`)
+  const vpc = await c.ec2.send(new CreateVpcCommand({CidrBlock: '10.9.0.0/16'}))
+  const vpcId = vpc.Vpc!.VpcId!
+  await c.ec2.send(new ModifyVpcAttributeCommand({VpcId: vpcId, EnableDnsHostnames: {Value: true}}))
+  const subnet = (await c.ec2.send(new CreateSubnetCommand({VpcId: vpcId, CidrBlock: '10.9.10.0/24', AvailabilityZone: 'us-east-1a'}))).Subnet!.SubnetId!
+  const sg = (await c.ec2.send(new CreateSecurityGroupCommand({GroupName: `${DEMO.cluster}-ecs`, Description: 'AllThrive demo ECS tasks', VpcId: vpcId}))).GroupId!
+  const awsvpcConfiguration = {subnets: [subnet], securityGroups: [sg], assignPublicIp: 'DISABLED' as const}
+
+  await c.logs.send(new CreateLogGroupCommand({logGroupName: DEMO.logGroup}))
+  await c.ecs.send(new CreateClusterCommand({clusterName: DEMO.cluster, capacityProviders: ['FARGATE'], tags}))
+  say('ecs cluster', DEMO.cluster, `tags Project=allthrive, Environment=${DEMO.env}; log group ${DEMO.logGroup} shared by every service`)
+  for (const [key, container] of Object.entries(DEMO.services)) {
+    const name = `${DEMO.cluster}-${key}`
+    const td = await c.ecs.send(new RegisterTaskDefinitionCommand({
+      family: name,
+      requiresCompatibilities: ['FARGATE'],
+      networkMode: 'awsvpc',
+      cpu: '256',
+      memory: '512',
+      taskRoleArn: `arn:aws:iam::${ACCOUNT}:role/${DEMO.cluster}-ecs-task`,
+      containerDefinitions: [{
+        name: container,
+        image: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${BACKEND_REPOSITORY}:demo`,
+        essential: true,
+        memory: 512,
+        logConfiguration: {logDriver: 'awslogs', options: {'awslogs-group': DEMO.logGroup, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'ecs'}},
+      }],
+    }))
+    const taskDefinition = td.taskDefinition!.taskDefinitionArn!
+    const down = key === DEMO.down
+    await c.ecs.send(new CreateServiceCommand({
+      cluster: DEMO.cluster, serviceName: name, taskDefinition, desiredCount: down ? 1 : 0, launchType: 'FARGATE',
+      networkConfiguration: {awsvpcConfiguration}, tags,
+    }))
+    if (!down) await c.ecs.send(new UpdateServiceCommand({cluster: DEMO.cluster, service: name, desiredCount: 1}))
+    let taskId = randomBytes(16).toString('hex')
+    if (!down) {
+      const svc = (await c.ecs.send(new DescribeServicesCommand({cluster: DEMO.cluster, services: [name]}))).services?.[0]
+      const out = await c.ecs.send(new RunTaskCommand({
+        cluster: DEMO.cluster, taskDefinition, launchType: 'FARGATE', platformVersion: '1.4.0', group: `service:${name}`,
+        startedBy: svc?.deployments?.[0]?.id, networkConfiguration: {awsvpcConfiguration},
+      }))
+      taskId = out.tasks![0].taskArn!.split('/').pop()!
+    }
+
+    // Each service's own stream in the shared group: <prefix>/<container>/<task id>.
+    const stream = `ecs/${container}/${taskId}`
+    await c.logs.send(new CreateLogStreamCommand({logGroupName: DEMO.logGroup, logStreamName: stream}))
+    await c.logs.send(new PutLogEventsCommand({logGroupName: DEMO.logGroup, logStreamName: stream, logEvents: [{timestamp: now.getTime() - 60_000, message: DEMO.line(key)}]}))
+    say('ecs service', name, `${down ? 'down (desired 1, running 0)' : 'running 1/1'}, container ${container}, stream ${stream}`)
+  }
 }
 
 // ---------------------------------------------------------------- command line

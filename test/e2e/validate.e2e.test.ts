@@ -112,8 +112,8 @@ const MOTO_WARNINGS: Record<string, {shows: RegExp; why: string}> = {
     why: 'moto\'s DescribeCacheClusters returns no SecurityGroups (it keeps the SecurityGroupIds of CreateCacheCluster but leaves them out of the answer; AWS lists them), so the paths to Redis cannot be judged; the RDS and Weaviate paths are',
   },
   'exec-ready': {
-    shows: /^ECS Exec: web task predates setting, celery task predates setting$/,
-    why: 'moto\'s tasks carry neither enableExecuteCommand (RunTask does not echo it) nor managedAgents, so a running task of a service with ECS Exec on looks started before the setting; the service-level findings (setting, platform, task role) are checked',
+    shows: /^ECS Exec: (web task predates setting, celery task predates setting|web container PENDING, celery container PENDING)$/,
+    why: 'moto\'s tasks carry neither enableExecuteCommand (RunTask does not echo it) nor managedAgents, so a running task of a service with ECS Exec on looks started before the setting; with the exec-agent patch they do, but their containers stay PENDING in a RUNNING task (on AWS the essential containers of a RUNNING task are RUNNING, and ECS Exec needs its container RUNNING: exec --check and exec-ready judge that alike); the service-level findings (setting, platform, task role) are checked',
   },
 }
 
@@ -403,5 +403,64 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
     const outputs = [staging, production, stagingHuman, productionHuman, drift].filter(Boolean).flatMap((r) => [r.stdout, r.stderr]).concat(junit).join('\n')
     expect(values.length).toBeGreaterThan(0)
     expect(values.filter((v) => outputs.includes(v))).toEqual([])
+  })
+})
+
+/**
+ * Discovery against the seed's demo environment (seed.ts DEMO): found only in the account, cluster
+ * `allthriveai-demo`, five services (the fifth down), one shared log group. Runs after the suite
+ * above, which seeds the emulator and sets up the working directory.
+ */
+describe.skipIf(!ENDPOINT)('discovery against moto (e2e)', () => {
+  // The suite above removed its working directory: a fresh one, with no configuration file.
+  beforeAll(() => {
+    workDir = mkdtempSync(join(tmpdir(), 'allthrive-e2e-discovery-'))
+  })
+  afterAll(() => {
+    if (workDir) rmSync(workDir, {recursive: true, force: true})
+  })
+
+  const json = <T>(run: Run): T => {
+    expect(run.code, run.stderr).toBe(0)
+    return JSON.parse(run.stdout) as T
+  }
+
+  it('lists the demo environment as found by its cluster name and tags', async () => {
+    const out = json<{environments: {name: string; foundBy: string[]; clusters: string[]}[]}>(await cli(['environments', '--json']))
+    expect(out.environments).toContainEqual({name: 'demo', foundBy: ['cluster name', 'tags'], clusters: ['allthriveai-demo']})
+    expect(out.environments.map((e) => e.name)).toEqual(['production', 'staging', 'demo'])
+  })
+
+  it('config show resolves the other cluster name, five services, their containers and the shared log group', async () => {
+    const {DEMO} = await import('./seed.js')
+    const out = json<{cluster: string; services: {key: string; name: string; container: string; logGroup: string; logStreamPrefix?: string}[]}>(
+      await cli(['config', 'show', '-e', 'demo', '--json']))
+    expect(out.cluster).toBe(DEMO.cluster)
+    expect(out.services.map((s) => [s.key, s.name, s.container, s.logGroup, s.logStreamPrefix])).toEqual(
+      Object.entries(DEMO.services).map(([key, container]) => [key, `${DEMO.cluster}-${key}`, container, DEMO.logGroup, 'ecs']))
+  })
+
+  it('validate judges every service: the fifth, down, fails ecs-services alone; errors are read per stream prefix', async () => {
+    const run = await cli(['validate', '-e', 'demo', '--only', 'ecs-services,cloudwatch-errors', '--json'])
+    expect(run.code).toBe(1)
+    const report = parseReport(run)
+    const services = report.checks.find((c) => c.id === 'ecs-services')!
+    expect(services).toMatchObject({status: 'fail', summary: '1 of 5 services failing: celery-ai'})
+    expect(report.checks.find((c) => c.id === 'cloudwatch-errors')).toMatchObject({status: 'pass'})
+  })
+
+  it('logs tail reads the fifth service by its short name: only its own streams of the shared group', async () => {
+    const {DEMO} = await import('./seed.js')
+    const run = await cli(['logs', 'tail', 'celery-ai', '-e', 'demo', '--since', '1h', '--json'])
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as {service: string; group: string; stream: string; message: string})
+    expect(run.code, run.stderr).toBe(0)
+    expect(lines.map((l) => [l.service, l.group, l.message])).toEqual([['celery-ai', DEMO.logGroup, DEMO.line('celery-ai')]])
+    expect(lines[0].stream).toMatch(/^ecs\/worker\//)
+  })
+
+  it('refuses an environment the account does not have, listing those it has (exit 2)', async () => {
+    const run = await cli(['config', 'show', '-e', 'demoo'])
+    expect(run.code).toBe(2)
+    expect(run.stderr.replaceAll(/\s*\n ›\s+/g, ' ')).toContain('Known environments: production, staging, demo.')
   })
 })

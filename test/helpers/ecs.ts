@@ -1,6 +1,9 @@
 import {
+  type Cluster,
   ClusterNotFoundException,
   type Deployment,
+  DescribeClustersCommand,
+  type DescribeClustersCommandOutput,
   DescribeServicesCommand,
   type DescribeServicesCommandOutput,
   DescribeTaskDefinitionCommand,
@@ -8,6 +11,10 @@ import {
   DescribeTasksCommand,
   type DescribeTasksCommandOutput,
   type Failure,
+  ListClustersCommand,
+  type ListClustersCommandOutput,
+  ListServicesCommand,
+  type ListServicesCommandOutput,
   ListTasksCommand,
   type ListTasksCommandOutput,
   type Service,
@@ -124,3 +131,22 @@ export const clusterNotFound = (): ClusterNotFoundException => new ClusterNotFou
 
 /** DescribeServices fails: the cluster does not exist. */
 export const noCluster = () => mocks.ecs.on(DescribeServicesCommand).rejects(clusterNotFound())
+
+/** ListClusters lists these clusters (one page) and DescribeClusters describes them, with their tags. */
+export function accountClusters(clusters: {name: string; tags?: Record<string, string>; status?: string}[]): void {
+  const arn = (name: string): string => `${ECS_ARN}:cluster/${name}`
+  mocks.ecs.on(ListClustersCommand).resolves({clusterArns: clusters.map((c) => arn(c.name))} satisfies Partial<ListClustersCommandOutput>)
+  mocks.ecs.on(DescribeClustersCommand).resolves({
+    clusters: clusters.map((c): Cluster => ({
+      clusterName: c.name,
+      clusterArn: arn(c.name),
+      status: c.status ?? 'ACTIVE',
+      tags: Object.entries(c.tags ?? {}).map(([key, value]) => ({key, value})),
+    })),
+    failures: [],
+  } satisfies Partial<DescribeClustersCommandOutput>)
+}
+
+/** ListServices lists these services of `cluster` (one page). */
+export const listServices = (names: string[], cluster = CLUSTER) =>
+  mocks.ecs.on(ListServicesCommand, {cluster}).resolves({serviceArns: names.map((n) => serviceArn(n, cluster))} satisfies Partial<ListServicesCommandOutput>)

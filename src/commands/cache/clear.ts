@@ -33,9 +33,11 @@ EXIT CODES
 
   public async run(): Promise<CacheClearResult> {
     const {flags} = this
+    // The run context every command shares (nothing of ECS is needed: no discovery call).
+    const ctx = await this.runContext({discover: false})
     const result = await clearCache({
-      aws: this.aws,
-      env: this.envConfig,
+      aws: ctx.aws,
+      env: ctx.env,
       paths: flags.paths,
       wait: flags.wait,
       timeoutMs: flags.timeout,

@@ -1,9 +1,34 @@
+import {Flags} from '@oclif/core'
+
 import {BaseCommand} from '../../base-command.js'
-import type {EnvConfig} from '../../config.js'
+import type {EnvConfig, NameSource, ServiceConfig} from '../../config.js'
+import {clusterNotFoundText, type Discovery} from '../../resources/discovery.js'
+import {credentialsUserError, describeAwsError} from '../../aws/errors.js'
+import {isUserError} from '../../errors.js'
+import {visible} from '../../util/visible.js'
+
+const sourceOf = (s: ServiceConfig, field: 'name' | 'container' | 'logGroup'): NameSource =>
+  s.sources?.[field] ?? 'convention'
+
+/**
+ * "production-allthrive-web (convention)  container web (discovered)
+ * logs /ecs/x, streams ecs/web/<task-id> (discovered)", on one line.
+ */
+const streams = (s: ServiceConfig): string =>
+  s.logStreamPrefix ? `, streams ${s.logStreamPrefix}/${s.container}/<task-id>` : ''
+
+export function serviceLine(s: ServiceConfig, status?: string): string {
+  const logs = s.logElsewhere
+    ? s.logElsewhere
+    : `${s.logGroup}${streams(s)} (${sourceOf(s, 'logGroup')})`
+  const state = status ? `  ${status}` : ''
+  const container = `container ${s.container} (${sourceOf(s, 'container')})`
+  return visible(`${s.name} (${sourceOf(s, 'name')})${state}  ${container}  logs ${logs}`)
+}
 
 export default class ConfigShow extends BaseCommand<typeof ConfigShow> {
   static override summary = 'Print the resolved environment model: every resource name a command will use'
-  static override description = `Names come from the platform's naming convention, overridden by allthrive.config.json in the working directory. No AWS call is made.
+  static override description = `Names come from allthrive.config.json in the working directory, else the live account (discovery: the cluster by either naming convention or by tags, every service of the cluster, each one's container and log group from its task definition), else the platform's naming convention. Each name is printed with its source: config file, convention or discovered. --no-discover makes no AWS call.
 
 EXIT CODES
   0  printed
@@ -14,18 +39,39 @@ EXIT CODES
     '<%= config.bin %> <%= command.id %> --environment production --json',
   ]
 
-  public async run(): Promise<EnvConfig> {
-    const env = this.envConfig
-    const region = this.resolveRegion()
-    const resolved = {...env, region: region ?? env.region}
+  static override flags = {
+    discover: Flags.boolean({
+      summary: 'Read the account (ECS) for what it has; --no-discover: configuration and convention only, no AWS call.',
+      default: true,
+      allowNo: true,
+    }),
+  }
+
+  public async run(): Promise<EnvConfig & {discovery?: Discovery; notDiscovered?: string}> {
+    const {run, why} = this.flags.discover ? await this.discovered() : {}
+    const env = run?.env ?? this.envConfig
+    const discovery = run?.discovery
+    const region = run?.region || this.resolveRegion()
+    const resolved = {
+      ...env,
+      region: region ?? env.region,
+      ...(discovery && {discovery}),
+      ...(why && {notDiscovered: why}),
+    }
     if (this.jsonEnabled()) return resolved
     const t = env.thresholds
     const rows: [string, string][] = [
       ['environment', env.name],
       ['source', env.source],
       ['region', region ?? '(from the AWS profile)'],
-      ['cluster', env.cluster],
-      ...env.services.map((s): [string, string] => [`service ${s.key}`, `${s.name}  container=${s.container}  logs=${s.logGroup}`]),
+      ...(why ? [['discovery', `not done: ${why}`] as [string, string]] : []),
+      ['cluster', clusterLine(env, region ?? '?', Boolean(this.configFile.config.environments?.[env.name]?.cluster))],
+      ...env.services.map((s): [string, string] => {
+        const found = discovery?.services.find((d) => d.key === s.key)
+        const revision = found?.taskDefinition ? ` ${found.taskDefinition}` : ''
+        const status = !discovery ? undefined : found ? `${found.status}${revision}` : 'NOT FOUND in the cluster'
+        return [`service ${s.key}`, serviceLine(s, status)]
+      }),
       ...env.services.map((s): [string, string] => [`required env ${s.key}`, s.requiredEnv.join(', ')]),
       ...env.secrets.map((s): [string, string] => [`secret ${s.key}`, `${s.id}  keys=${s.keys.join(',')}`]),
       ['buckets', `frontend=${env.buckets.frontend} media=${env.buckets.media} backups=${env.buckets.backups}`],
@@ -40,4 +86,23 @@ EXIT CODES
     for (const [k, v] of rows) this.log(`${k.padEnd(width)}  ${v}`)
     return resolved
   }
+
+  /** Without credentials, a region or permission: the model as configured, and why (exit 0). */
+  private async discovered(): Promise<{run?: Awaited<ReturnType<ConfigShow['runContext']>>; why?: string}> {
+    try {
+      return {run: await this.runContext()}
+    } catch (error) {
+      // An unknown environment or a broken configuration file is still an error.
+      if (isUserError(error) && ['UNKNOWN_ENVIRONMENT', 'CONFIG_INVALID'].includes(error.code ?? '')) throw error
+      const user = isUserError(error) ? error : credentialsUserError(error, {})
+      return {why: user ? user.message : describeAwsError(error)}
+    }
+  }
+}
+
+function clusterLine(env: EnvConfig, region: string, configured: boolean): string {
+  const o = env.clusterOrigin
+  if (!o) return `${env.cluster} (${configured ? 'config file' : 'convention'}; not looked up)`
+  if (!o.found) return `${env.cluster} (NOT FOUND) ${clusterNotFoundText(env.name, region, o.searched)}`
+  return visible(`${env.cluster} (${o.source}: ${o.how})`)
 }

@@ -4,7 +4,7 @@ import {Args, Flags, ux} from '@oclif/core'
 import ansis from 'ansis'
 
 import {BaseCommand} from '../../base-command.js'
-import {SERVICE_KEYS} from '../../config.js'
+import {SERVICE_KEYS, type ServiceConfig} from '../../config.js'
 import {EXIT, UserError} from '../../errors.js'
 import type {LogTarget} from '../../lib/logs/filter.js'
 import {normalizeTaskId, prefixWidthFor} from '../../lib/logs/format.js'
@@ -29,9 +29,22 @@ export function noEventsNote(opts: {since?: string; until?: string; filter?: str
   return `no events${matching} ${window}${hint}`
 }
 
+/**
+ * One target per service. Services sharing a log group (one group, stream prefixes) read only their own
+ * streams, `<prefix>/<container>/`; a group of its own is read whole (Live Tail serves several groups then).
+ */
+export function logTargets(services: ServiceConfig[], all: ServiceConfig[] = services): LogTarget[] {
+  const shared = (s: ServiceConfig): boolean => all.filter((o) => o.logGroup === s.logGroup).length > 1
+  return services.map((s) => ({
+    service: s.key,
+    group: s.logGroup,
+    ...(shared(s) && s.logStreamPrefix && {streamPrefix: `${s.logStreamPrefix}/${s.container}/`}),
+  }))
+}
+
 export default class LogsTail extends BaseCommand<typeof LogsTail> {
   static override summary = 'Print the services\' CloudWatch logs interleaved by time, or stream them with --follow'
-  static override description = `Reads the log groups of the named services (${SERVICE_KEYS.join(', ')}; none = all four), merged by timestamp, each line prefixed with the service and the short task id. --since and --until take ${TIME_FORMS}.
+  static override description = `Reads the log groups of the named services (${SERVICE_KEYS.join(', ')}, or any other service of the environment by its short or full name; none = all), merged by timestamp, each line prefixed with the service and the short task id. --since and --until take ${TIME_FORMS}.
 
 --follow prints the --since backlog, then streams with CloudWatch Logs Live Tail (reconnecting when a session ends after 3 hours), or polls FilterLogEvents every 2s when Live Tail is unavailable. A log group that does not exist yet is reported and looked for again while the others stream. --json prints one JSON object per event and line (timestamp, service, group, stream, taskId, message); notices go to stderr.
 
@@ -50,7 +63,7 @@ EXIT CODES
   ]
 
   static override strict = false
-  static override args = {service: Args.string({description: `Services to read: ${SERVICE_KEYS.join(', ')} (several allowed; none = all).`})}
+  static override args = {service: Args.string({description: `Services to read: ${SERVICE_KEYS.join(', ')} or another service of the environment (several allowed; none = all).`})}
   static override flags = {
     since: Flags.string({summary: 'Start: a duration ago (10m, 2h, 1d) or an ISO 8601 time. Default: 10m.', helpValue: '<when>'}),
     until: Flags.string({summary: 'End: a duration ago or an ISO 8601 time. Default: now.', helpValue: '<when>', exclusive: ['follow']}),
@@ -63,24 +76,36 @@ EXIT CODES
   public async run(): Promise<TailSummary | undefined> {
     const {flags} = this
     const {argv} = await this.parse(LogsTail)
-    const services = selectServices(this.envConfig, argv as string[])
+    let window = resolveWindow({since: flags.since, until: flags.until, now: this.now().getTime()})
+    // The environment as the account has it: every service, each one's container, log group and stream prefix.
+    const {env} = await this.runContext()
+    const services = selectServices(env, argv as string[])
+    const elsewhere = services.filter((s) => s.logElsewhere)
+    if (elsewhere.length > 0) {
+      throw new UserError(`${elsewhere.map((s) => `${s.key}: ${s.logElsewhere}`).join('; ')}.`, {
+        exit: EXIT.FAILED,
+        code: 'LOGS_ELSEWHERE',
+        suggestions: ['Read them where that driver sends them; name only services that log to CloudWatch Logs (awslogs).'],
+      })
+    }
+
     const single = flags.previous ? '--previous' : flags.task ? '--task' : undefined
     if (single && services.length !== 1) {
       throw new UserError(`${single} needs exactly one service.`, {code: 'USAGE', suggestions: [`For example: allthrive logs tail web ${single}${flags.task ? ` ${flags.task}` : ''}`]})
     }
 
-    let window = resolveWindow({since: flags.since, until: flags.until, now: this.now().getTime()})
-    const {cluster, name: environment} = this.envConfig
+    const {cluster, name: environment} = env
     const interrupts = watchInterrupts()
     const {signal} = interrupts
     const json = this.jsonEnabled()
     const sink = stdoutSink({json, signal, format: {color: !json && Boolean(process.stdout.isTTY) && ansis.isSupported(), prefixWidth: prefixWidthFor(services.map((s) => s.key))}})
     const logs = this.aws.client(CloudWatchLogsClient)
-    let targets: LogTarget[] = services.map((s) => ({service: s.key, group: s.logGroup}))
+    let targets: LogTarget[] = logTargets(services, env.services)
     let summary: TailSummary | undefined
     try {
       let taskId = flags.task ? normalizeTaskId(flags.task) : undefined
       if (flags.previous) {
+        await this.clusterContext() // the account has no cluster of the environment: say what was searched
         const previous = await previousTask(this.aws.client(ECSClient), {cluster, environment, service: services[0], now: this.now().getTime(), signal, notice: sink.notice})
         taskId = previous.taskId
         window = previous.window

@@ -3,7 +3,6 @@ import {
   type CapacityProviderStrategyItem,
   ClusterNotFoundException,
   DescribeClustersCommand,
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
   type Service,
@@ -16,7 +15,7 @@ import {DBInstanceNotFoundFault, DescribeDBInstancesCommand, RDSClient} from '@a
 import {classifyAwsError, describeAwsError} from '../../aws/errors.js'
 import {isUserError} from '../../errors.js'
 import {findDistribution} from '../../resources/cloudfront.js'
-import {chunk} from '../../util/concurrency.js'
+import {describeServicesOf} from '../../resources/ecs.js'
 import type {AlbInventory, CacheInventory, CostContext, CpuArchitecture, FargateService, Inventory, NatGatewayInventory, RdsInventory, TaskPlacement} from './types.js'
 
 /**
@@ -26,7 +25,6 @@ import type {AlbInventory, CacheInventory, CostContext, CpuArchitecture, Fargate
  * found is an absent line and a note, never an error.
  */
 
-const DESCRIBE_SERVICES_LIMIT = 10
 
 
 const opts = (ctx: CostContext) => ({abortSignal: ctx.signal})
@@ -97,9 +95,7 @@ async function ecsInventory(ctx: CostContext): Promise<EcsPart> {
   const client = ctx.aws.client(ECSClient, {region: ctx.region})
   let found: Service[]
   try {
-    const outs = await Promise.all(chunk(configured.map((s) => s.name), DESCRIBE_SERVICES_LIMIT).map((names) =>
-      client.send(new DescribeServicesCommand({cluster, services: names}), opts(ctx))))
-    found = outs.flatMap((o) => o.services ?? [])
+    found = await describeServicesOf({aws: ctx.aws, signal: ctx.signal, region: ctx.region}, cluster, configured.map((s) => s.name))
   } catch (error) {
     if (error instanceof ClusterNotFoundException) return {services: [], notFound: [`ECS cluster ${cluster}`], notes: []}
     throw error

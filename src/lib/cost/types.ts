@@ -1,5 +1,5 @@
 import type {AwsClients} from '../../aws/clients.js'
-import type {EnvConfig, ServiceKey} from '../../config.js'
+import type {EnvConfig} from '../../config.js'
 
 /** A month, as AWS prices it: 730 hours (8,760 / 12). */
 export const HOURS_PER_MONTH = 730
@@ -34,7 +34,7 @@ export interface TaskPlacement {
 }
 
 export interface FargateService {
-  key: ServiceKey
+  key: string
   name: string
   status: string
   /** "production-allthrive-web:42" */

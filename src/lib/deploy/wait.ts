@@ -1,7 +1,7 @@
-import {DescribeServicesCommand, ECSClient, type Service} from '@aws-sdk/client-ecs'
+import type {Service} from '@aws-sdk/client-ecs'
 
 import type {RunContext} from '../../aws/context.js'
-import {describeStoppedTask, recentStoppedTasks, taskDefinitionLabel} from '../../resources/ecs.js'
+import {describeServicesOf, describeStoppedTask, recentStoppedTasks, taskDefinitionLabel} from '../../resources/ecs.js'
 import {formatDuration} from '../../util/duration.js'
 import {oneLine, shortTime} from '../status/text.js'
 import {pause} from '../status/watch.js'
@@ -64,7 +64,6 @@ export function judgeRollout(
  * Ctrl+C: prints the service's events as they arrive and a progress line (running/desired, elapsed) when it changes.
  */
 export async function waitForSteady(ctx: RunContext, o: WaitOptions): Promise<WaitResult> {
-  const client = ctx.aws.client(ECSClient)
   const started = Date.now()
   const seen = new Set<string>()
   let lastProgress = ''
@@ -72,10 +71,8 @@ export async function waitForSteady(ctx: RunContext, o: WaitOptions): Promise<Wa
   for (;;) {
     const elapsedMs = Date.now() - started
     if (o.signal.aborted) return {outcome: 'interrupted', stopReasons: [], elapsedMs}
-    const out = await client.send(new DescribeServicesCommand({cluster: ctx.env.cluster, services: [o.serviceName]}), {
-      abortSignal: ctx.signal,
-    })
-    const s = out.services?.[0]
+    // A fresh read each round (not the run's memo): the wait watches the service change.
+    const [s] = await describeServicesOf(ctx, ctx.env.cluster, [o.serviceName])
     if (!s) return {outcome: 'failed', reason: `service ${o.serviceName} was not found`, stopReasons: [], elapsedMs}
     const fresh = (s.events ?? []).filter(
       (e) => e.id && !seen.has(e.id) && (e.createdAt?.getTime() ?? 0) >= o.startedAt.getTime() - 1000,

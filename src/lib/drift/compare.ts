@@ -2,7 +2,7 @@ import type {ContainerDefinition, TaskDefinition} from '@aws-sdk/client-ecs'
 
 import type {AwsClients} from '../../aws/clients.js'
 import type {RunContext} from '../../aws/context.js'
-import {type ConfigFile, type EnvConfig, resolveEnvironment, SERVICE_KEYS, type ServiceKey} from '../../config.js'
+import {type ConfigFile, type EnvConfig, resolveEnvironment, SERVICE_KEYS} from '../../config.js'
 import {UserError} from '../../errors.js'
 import {describeEnvServices, taskDefinition, taskDefinitionLabel} from '../../resources/ecs.js'
 import {loadSecrets} from '../../resources/secrets.js'
@@ -16,7 +16,7 @@ import {loadSecrets} from '../../resources/secrets.js'
 // ---------------------------------------------------------------- what an environment has
 
 export interface ServiceFacts {
-  key: ServiceKey
+  key: string
   /** Task definition "family:revision". */
   taskDefinition: string
   container: string
@@ -39,11 +39,11 @@ export interface EnvSnapshot {
   cluster: string
   clusterMissing: boolean
   /** By service key; absent = the service was not found in the cluster. */
-  services: Map<ServiceKey, ServiceFacts>
+  services: Map<string, ServiceFacts>
   /** Service keys configured but not found. */
-  missing: ServiceKey[]
+  missing: string[]
   /** Service name per key, for messages. */
-  serviceNames: Map<ServiceKey, string>
+  serviceNames: Map<string, string>
   secrets: Map<string, SecretFacts>
 }
 
@@ -57,7 +57,7 @@ export function imageTag(image: string | undefined): string | undefined {
 }
 
 /** The facts of one service's container (the configured one, or the only one). */
-export function serviceFacts(key: ServiceKey, containerName: string, td: TaskDefinition, arn: string): ServiceFacts {
+export function serviceFacts(key: string, containerName: string, td: TaskDefinition, arn: string): ServiceFacts {
   const label = td.family ? `${td.family}:${td.revision}` : taskDefinitionLabel(arn)
   const containers = td.containerDefinitions ?? []
   const c: ContainerDefinition | undefined = containers.find((x) => x.name === containerName) ?? (containers.length === 1 ? containers[0] : undefined)
@@ -75,7 +75,7 @@ export function serviceFacts(key: ServiceKey, containerName: string, td: TaskDef
 export async function snapshot(ctx: RunContext): Promise<EnvSnapshot> {
   const {env} = ctx
   const [described, lookups] = await Promise.all([describeEnvServices(ctx), loadSecrets(ctx, env.secrets.map((s) => s.id))])
-  const services = new Map<ServiceKey, ServiceFacts>()
+  const services = new Map<string, ServiceFacts>()
   await Promise.all(env.services.map(async (s) => {
     const arn = described.services.get(s.key)?.taskDefinition
     if (arn) services.set(s.key, serviceFacts(s.key, s.container, await taskDefinition(ctx, arn), arn))
@@ -158,6 +158,10 @@ export interface Difference {
  * without it. Secret keys only warn: a key matters once a task definition references it, and
  * such a reference is compared here and resolved by ecs-env. Sizes are notes, never a status.
  */
+/** The roles first, then any other service either environment has. */
+const serviceKeysOf = (...snaps: EnvSnapshot[]): string[] =>
+  [...new Set([...SERVICE_KEYS, ...snaps.flatMap((s) => [...s.serviceNames.keys()])])]
+
 export function compareSnapshots(current: EnvSnapshot, other: EnvSnapshot): Difference[] {
   const out: Difference[] = []
   const presence = (kind: DriftKind, id: string, what: (onlyIn: string) => string, a: boolean, b: boolean): void => {
@@ -168,7 +172,7 @@ export function compareSnapshots(current: EnvSnapshot, other: EnvSnapshot): Diff
   }
 
   const sets = (xs: string[], ys: string[]): string[] => [...new Set([...xs, ...ys])].sort()
-  for (const key of SERVICE_KEYS) {
+  for (const key of serviceKeysOf(current, other)) {
     const a = current.services.get(key)
     const b = other.services.get(key)
     if (!a || !b) {
@@ -222,7 +226,7 @@ export function notesFor(current: EnvSnapshot, other: EnvSnapshot): string[] {
   }
 
   if (!current.clusterMissing && !other.clusterMissing) {
-    for (const key of SERVICE_KEYS) {
+    for (const key of serviceKeysOf(current, other)) {
       if (current.missing.includes(key) && other.missing.includes(key)) notes.push(`${key}: service found in neither environment; not compared`)
     }
   }
@@ -238,10 +242,11 @@ export function notesFor(current: EnvSnapshot, other: EnvSnapshot): string[] {
  * `*` matches any run of characters (":" included), matching is case-sensitive.
  * An entry of no known shape is returned as invalid (it could never match).
  */
-export function parseAllow(entries: string[]): {patterns: {entry: string; re: RegExp}[]; invalid: string[]} {
+export function parseAllow(entries: string[], keys: readonly string[] = SERVICE_KEYS): {patterns: {entry: string; re: RegExp}[]; invalid: string[]} {
   const patterns: {entry: string; re: RegExp}[] = []
   const invalid: string[] = []
-  const serviceOk = (s: string): boolean => s.includes('*') || (SERVICE_KEYS as readonly string[]).includes(s)
+  // The roles, or the short name of another service of the environment (celery-ai).
+  const serviceOk = (s: string): boolean => s.includes('*') || keys.includes(s)
   for (const raw of entries) {
     const entry = raw.trim()
     const parts = entry.split(':')
@@ -263,8 +268,8 @@ export function parseAllow(entries: string[]): {patterns: {entry: string; re: Re
 }
 
 /** Splits differences into reported and allowed; lists allow entries that matched nothing. */
-export function applyAllow(diffs: Difference[], entries: string[]): {reported: Difference[]; allowed: Difference[]; invalid: string[]; unused: string[]} {
-  const {patterns, invalid} = parseAllow(entries)
+export function applyAllow(diffs: Difference[], entries: string[], keys?: readonly string[]): {reported: Difference[]; allowed: Difference[]; invalid: string[]; unused: string[]} {
+  const {patterns, invalid} = parseAllow(entries, keys)
   const used = new Set<string>()
   const reported: Difference[] = []
   const allowed: Difference[] = []

@@ -1,18 +1,19 @@
 import {
   ClusterNotFoundException,
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
   paginateListTasks,
   type Service,
-  type Task,
 } from '@aws-sdk/client-ecs'
 
 import type {AwsClients} from '../../aws/clients.js'
 import type {EnvConfig, ServiceConfig} from '../../config.js'
-import {describeTasksOf, taskDefinitionLabel, taskId} from '../../resources/ecs.js'
+import {describeServicesOf, describeTasksOf, taskDefinitionLabel, taskId} from '../../resources/ecs.js'
 import {findPlugin, PLUGIN, PLUGIN_INSTALL_HINTS} from './plugin.js'
+import {execContainer, isFargate, platformTooOld} from './readiness.js'
 import {chooseTask, execAgent, isPrimaryTask, matchTask} from './select-task.js'
+
+export {platformTooOld} from './readiness.js'
 
 /**
  * ECS Exec preflight, in the spirit of aws-containers/amazon-ecs-exec-checker: one item per
@@ -84,16 +85,6 @@ export const TITLES: Record<string, string> = {
   'task-role': 'Task role for the SSM channels',
 }
 
-/** Linux Fargate "1.3.0" < "1.4.0"; "LATEST" and unknown forms count as new enough (Windows Fargate has its own 1.0.0, which supports exec). */
-export function platformTooOld(version: string | undefined): boolean {
-  const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version ?? '')
-  if (!m) return false
-  const [major, minor] = [Number(m[1]), Number(m[2])]
-  return major < 1 || (major === 1 && minor < 4)
-}
-
-const isFargate = (t: Task): boolean => t.launchType === 'FARGATE' || Boolean(t.capacityProviderName?.startsWith('FARGATE'))
-
 export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
   const {env, service: svc} = opts
   const cluster = env.cluster
@@ -122,14 +113,15 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
   let arns: string[] = []
   try {
     const [described, listed] = await Promise.all([
-      ecs.send(new DescribeServicesCommand({cluster, services: [svc.name]}), {abortSignal: opts.signal}),
+      describeServicesOf({aws: opts.aws, signal: opts.signal}, cluster, [svc.name]),
       (async () => {
         const all: string[] = []
         for await (const page of paginateListTasks({client: ecs}, {cluster, serviceName: svc.name, desiredStatus: 'RUNNING'})) all.push(...(page.taskArns ?? []))
         return all
       })(),
     ])
-    service = described.services?.find((s) => s.status === 'ACTIVE') ?? described.services?.[0]
+    const mine = described.filter((s) => s.serviceName === svc.name || s.serviceArn === svc.name)
+    service = mine.find((s) => s.status === 'ACTIVE') ?? mine[0]
     arns = listed
   } catch (error) {
     if (!(error instanceof ClusterNotFoundException)) throw error
@@ -187,11 +179,12 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
       `aws ecs update-service --cluster ${cluster} --service ${svc.name} --platform-version LATEST --force-new-deployment`)
   } else add('platform-version', 'pass', task.platformVersion ?? 'LATEST')
 
-  const c = task.containers?.find((x) => x.name === container)
+  // The same container the exec-ready check judges (lib/exec/readiness): --container exactly, else the model's or the only one.
+  const c = execContainer(task, container, {explicit: Boolean(opts.container)})
   const names = (task.containers ?? []).map((x) => x.name).join(', ') || 'none'
   if (!c) add('container', 'fail', `Task ${id} has no container named "${container}" (containers: ${names}).`, `Pass --container with one of: ${names}; or set services.${svc.key}.container in allthrive.config.json.`)
-  else if (c.lastStatus === 'RUNNING') add('container', 'pass', `${container} (${c.lastStatus})`)
-  else add('container', 'fail', `Container ${container} of task ${id} is ${c.lastStatus ?? 'not running'}${c.reason ? `: ${c.reason}` : ''}.`, 'Wait until it is RUNNING, or pick another task with --task.')
+  else if (c.lastStatus === 'RUNNING') add('container', 'pass', `${c.name} (${c.lastStatus})`)
+  else add('container', 'fail', `Container ${c.name} of task ${id} is ${c.lastStatus ?? 'not running'}${c.reason ? `: ${c.reason}` : ''}.`, 'Wait until it is RUNNING, or pick another task with --task.')
 
   const agent = execAgent(c)
   if (!c) add('exec-agent', 'skip', 'no such container')
@@ -224,6 +217,6 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
   if (!result.ready || !c) return result
   return {
     ...result,
-    target: {cluster, service: svc.name, taskArn: task.taskArn!, taskId: id, container, runtimeId: c.runtimeId ?? '', taskDefinition: tdLabel, ...(task.startedAt && {startedAt: task.startedAt})},
+    target: {cluster, service: svc.name, taskArn: task.taskArn!, taskId: id, container: c.name ?? container, runtimeId: c.runtimeId ?? '', taskDefinition: tdLabel, ...(task.startedAt && {startedAt: task.startedAt})},
   }
 }

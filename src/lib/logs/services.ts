@@ -1,5 +1,5 @@
-import {type EnvConfig, SERVICE_KEYS, type ServiceConfig} from '../../config.js'
-import {closest, UserError} from '../../errors.js'
+import {type EnvConfig, findService, type ServiceConfig, unknownServiceError} from '../../config.js'
+import {UserError} from '../../errors.js'
 
 /**
  * The services named on the command line (none = all, in config order), each once.
@@ -13,14 +13,9 @@ export function selectServices(env: EnvConfig, names: readonly string[]): Servic
       throw new UserError(`Unknown flag ${name}.`, {code: 'UNKNOWN_FLAG', suggestions: ['See the flags with: allthrive logs tail --help']})
     }
 
-    const service = env.services.find((s) => s.key === name)
-    if (!service) {
-      const guess = closest(name, SERVICE_KEYS)
-      throw new UserError(`Unknown service "${name}". Valid services: ${SERVICE_KEYS.join(', ')}.`, {
-        code: 'UNKNOWN_SERVICE',
-        suggestions: [...(guess ? [`Did you mean ${guess}?`] : []), 'Name no service to read all four.'],
-      })
-    }
+    // A service's key (web, celery-ai) or its full ECS name: every service of the environment, not only the four roles.
+    const service = findService(env, name)
+    if (!service) throw unknownServiceError(env, name, ['Name no service to read them all.'])
 
     if (!picked.includes(service)) picked.push(service)
   }

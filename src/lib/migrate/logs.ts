@@ -2,6 +2,8 @@ import type {TaskDefinition} from '@aws-sdk/client-ecs'
 
 import {CloudWatchLogsClient, GetLogEventsCommand, ResourceNotFoundException} from '@aws-sdk/client-cloudwatch-logs'
 
+import {logTargetOf} from '../../resources/containers.js'
+
 /** Where a container's awslogs output goes: `<awslogs-stream-prefix>/<container>/<taskId>` in `awslogs-group`. */
 export interface AwslogsTarget {
   group: string
@@ -12,17 +14,23 @@ export interface AwslogsTarget {
   region?: string
 }
 
-/** The container's awslogs target from its task definition, or the reason its lines cannot be followed. */
+/** The container's awslogs target from its task definition (resources/containers), or the reason its lines cannot be followed. */
 export function awslogsTarget(td: TaskDefinition | undefined, container: string): AwslogsTarget | {reason: string} {
-  const def = td?.containerDefinitions?.find((c) => c.name === container)
-  const log = def?.logConfiguration
-  if (!log) return {reason: `container ${container} has no logConfiguration`}
-  if (log.logDriver !== 'awslogs') return {reason: `container ${container} logs with ${log.logDriver}, not awslogs`}
-  const group = log.options?.['awslogs-group']
-  const prefix = log.options?.['awslogs-stream-prefix']
-  if (!group) return {reason: 'awslogs-group is not set'}
-  if (!prefix) return {reason: 'awslogs-stream-prefix is not set, so the stream name is not known'}
-  return {group, prefix, container, ...(log.options?.['awslogs-region'] && {region: log.options['awslogs-region']})}
+  const target = logTargetOf(td, container)
+  if (target.kind === 'none') {
+    const def = td?.containerDefinitions?.find((c) => c.name === container)
+    const log = def?.logConfiguration
+    if (log?.logDriver === 'awslogs') return {reason: 'awslogs-group is not set'}
+    return {reason: `container ${container} has no logConfiguration`}
+  }
+
+  if (target.kind === 'elsewhere') {
+    const where = target.destination === 'not named in the task definition' ? '' : ` (${target.destination}): they cannot be read here`
+    return {reason: `container ${container} logs with ${target.driver}, not awslogs${where}`}
+  }
+
+  if (!target.streamPrefix) return {reason: 'awslogs-stream-prefix is not set, so the stream name is not known'}
+  return {group: target.group, prefix: target.streamPrefix, container, ...(target.region && {region: target.region})}
 }
 
 export const streamName = (t: AwslogsTarget, taskId: string): string => `${t.prefix}/${t.container}/${taskId}`

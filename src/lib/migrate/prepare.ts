@@ -1,6 +1,5 @@
 import {
   ClusterNotFoundException,
-  DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
   type RunTaskCommandInput,
@@ -10,7 +9,7 @@ import {
 import type {AwsClients} from '../../aws/clients.js'
 import {type EnvConfig, serviceByKey} from '../../config.js'
 import {EXIT, UserError} from '../../errors.js'
-import {taskDefinitionLabel} from '../../resources/ecs.js'
+import {describeServicesOf, taskDefinitionLabel} from '../../resources/ecs.js'
 import {type AwslogsTarget, awslogsTarget} from './logs.js'
 import {buildRunTaskRequest} from './request.js'
 
@@ -31,8 +30,8 @@ export async function prepareMigration(aws: AwsClients, env: EnvConfig, o: {plan
   const ecs = aws.client(ECSClient)
   let service: Service | undefined
   try {
-    const out = await ecs.send(new DescribeServicesCommand({cluster: env.cluster, services: [web.name]}), {abortSignal: o.signal})
-    service = out.services?.find((s) => s.status === 'ACTIVE')
+    const out = await describeServicesOf({aws, signal: o.signal}, env.cluster, [web.name])
+    service = out.find((s) => s.status === 'ACTIVE' && (s.serviceName === web.name || s.serviceArn === web.name))
   } catch (error) {
     if (!(error instanceof ClusterNotFoundException)) throw error
   }

@@ -2,7 +2,14 @@ import type {TaskDefinition} from '@aws-sdk/client-ecs'
 
 import type {RunContext} from '../../aws/context.js'
 import {matchingEvents, type MatchedEvent} from '../../resources/log-events.js'
-import {logTargetOf} from './log-groups.js'
+import {essentialContainer, logTargetOf} from '../../resources/containers.js'
+
+/** The essential container's awslogs group and the prefix of its streams (`<prefix>/<container>/`). */
+function awslogsStreams(td: TaskDefinition): {group: string; streamPrefix?: string} | undefined {
+  const t = logTargetOf(td, essentialContainer(td))
+  if (t.kind !== 'awslogs') return undefined
+  return {group: t.group, ...(t.streamPrefix && {streamPrefix: `${t.streamPrefix}/${t.container}/`})}
+}
 
 /** Errors after this long without any count as a new onset. */
 export const QUIET_SPELL_MS = 30 * 60_000
@@ -49,7 +56,7 @@ export function onsetsOf(events: MatchedEvent[], since: Date, quietMs = QUIET_SP
  * group its logConfiguration names, bounded: 2 terms × 2 pages × 200 events), once per group and window.
  */
 export async function errorOnsets(ctx: RunContext, td: TaskDefinition, since: Date): Promise<ErrorOnset[]> {
-  const target = logTargetOf(td)
+  const target = awslogsStreams(td)
   if (!target) return []
   return ctx.memo(`status:onsets:${target.group}:${target.streamPrefix ?? ''}:${since.toISOString()}`, async () => {
     const found = await Promise.all(

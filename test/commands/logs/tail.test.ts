@@ -7,6 +7,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 import LogsTail, {noEventsNote} from '../../../src/commands/logs/tail.js'
 import type {TailSummary} from '../../../src/lib/logs/tailer.js'
 import {accessDenied, mocks, resetMocks} from '../../helpers/aws.js'
+import {accountClusters} from '../../helpers/ecs.js'
 import {FakeLogs, liveEvent, LiveStream, TASK_A, TASK_B} from '../../lib/logs/fakes.js'
 
 const root = import.meta.url
@@ -23,6 +24,8 @@ const ourLines = (stderr: string): string[] => stderr.split('\n').filter((l) => 
 describe('logs tail', () => {
   beforeEach(() => {
     resetMocks()
+    // The account has the environment's cluster (discovery lists the clusters first).
+    accountClusters([{name: 'staging-allthrive-cluster'}])
     process.env.AWS_REGION = 'us-east-1'
     delete process.env.ENVIRONMENT
     now = Date.now()
@@ -194,6 +197,8 @@ describe('logs tail', () => {
 describe('logs tail: usage errors (exit 2, nothing read)', () => {
   beforeEach(() => {
     resetMocks()
+    // The account has the environment's cluster (discovery lists the clusters first).
+    accountClusters([{name: 'staging-allthrive-cluster'}])
     process.env.AWS_REGION = 'us-east-1'
   })
 
