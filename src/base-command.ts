@@ -1,7 +1,7 @@
 import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 
 import {type AwsClients, createAwsClients} from './aws/clients.js'
-import {classifyAwsError, credentialsUserError, describeAwsError, hintFor} from './aws/errors.js'
+import {classifyAwsError, credentialsUserError, describeAwsError, hintFor, identityBoundMs, identityTimeoutError} from './aws/errors.js'
 import {assertValidRegion} from './aws/regions.js'
 import {DEFAULT_ENVIRONMENT, type EnvConfig, loadConfigFile, resolveEnvironment} from './config.js'
 import {EXIT, isUserError, UserError} from './errors.js'
@@ -96,13 +96,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Who and where we are: resolves the region and proves the credentials with STS. */
   protected async identity(): Promise<{accountId?: string; arn?: string; region: string}> {
     const {GetCallerIdentityCommand, STSClient} = await import('@aws-sdk/client-sts')
+    // Bounded: a stuck endpoint must not hold every command before its first check (retries included).
+    const bound = identityBoundMs(this.aws.timeouts)
+    const signal = AbortSignal.timeout(bound)
     try {
       const [region, id] = await Promise.all([
         this.aws.region(),
-        this.aws.client(STSClient).send(new GetCallerIdentityCommand({})),
+        this.aws.client(STSClient).send(new GetCallerIdentityCommand({}), {abortSignal: signal}),
       ])
       return {accountId: id.Account, arn: id.Arn, region}
     } catch (error) {
+      if (signal.aborted) throw identityTimeoutError(error, bound)
       throw credentialsUserError(error, {profile: this.flags.profile}) ?? error
     }
   }
