@@ -9,7 +9,7 @@ import {
 import type {AwsClients} from '../../aws/clients.js'
 import {deniedAction, describeAwsError} from '../../aws/errors.js'
 import {EXIT, UserError} from '../../errors.js'
-import {pluginArgs, runPlugin, type RunPluginOptions} from './plugin.js'
+import {pluginArgs, pluginVersion, runPlugin, type RunPluginOptions, SESSION_ENV, SESSION_ENV_MIN_VERSION, versionAtLeast} from './plugin.js'
 import {type ExecTarget, SSM_MESSAGES_ACTIONS} from './preflight.js'
 
 export interface ExecOptions {
@@ -23,6 +23,8 @@ export interface ExecOptions {
   profile?: string
   signal?: AbortSignal
   plugin?: Pick<RunPluginOptions, 'path' | 'stdout' | 'stderr' | 'env'>
+  /** Notes for the user (stderr): the warning for a plugin too old to read the session from the environment. */
+  warn?: (line: string) => void
 }
 
 export interface ExecResult {
@@ -110,8 +112,19 @@ export async function execInContainer(opts: ExecOptions): Promise<ExecResult> {
     throw new UserError(`ExecuteCommand returned no session for task ${opts.target.taskId}.`, {exit: EXIT.FAILED, code: 'EXEC_NO_SESSION'})
   }
 
-  const [region, endpoint] = await Promise.all([client.config.region(), ecsEndpoint(client)])
-  const args = pluginArgs({
+  const [region, endpoint, version] = await Promise.all([
+    client.config.region(), ecsEndpoint(client), pluginVersion(opts.plugin?.path, opts.plugin?.env),
+  ])
+  const viaEnv = version !== undefined && versionAtLeast(version, SESSION_ENV_MIN_VERSION)
+  if (!viaEnv) {
+    (opts.warn ?? ((l: string) => process.stderr.write(`${l}\n`)))(
+      `Warning: session-manager-plugin ${version ?? '(version unknown)'} is older than ${SESSION_ENV_MIN_VERSION} and cannot read `
+      + `the session from ${SESSION_ENV}: its token is passed on the command line, where other users of this machine can see it `
+      + 'in the process list. Update the plugin.',
+    )
+  }
+
+  const handoff = pluginArgs({
     session: response.session,
     region,
     profile: opts.profile,
@@ -119,10 +132,12 @@ export async function execInContainer(opts: ExecOptions): Promise<ExecResult> {
     task: response.taskArn ?? opts.target.taskArn,
     runtimeId: opts.target.runtimeId,
     endpoint,
-  })
+  }, {viaEnv})
   let run
   try {
-    run = await runPlugin(args, {...opts.plugin, captureExit: opts.captureExit})
+    run = await runPlugin(handoff.args, {
+      ...opts.plugin, env: {...(opts.plugin?.env ?? process.env), ...handoff.env}, captureExit: opts.captureExit,
+    })
   } catch (error) {
     throw new UserError(`Could not start session-manager-plugin: ${describeAwsError(error)}.`, {exit: EXIT.FAILED, code: 'PLUGIN_FAILED', cause: error})
   }
