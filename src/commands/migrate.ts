@@ -40,7 +40,7 @@ EXIT CODES
     via: Flags.option({options: ['run-task', 'exec'] as const, default: 'run-task' as const, summary: 'Where to run: a one-off task (run-task) or a running web container (exec, needs session-manager-plugin and a terminal).'})(),
     yes: Flags.boolean({char: 'y', summary: 'Confirm a change on a protected environment without asking (for scripts and CI).'}),
     'dry-run': Flags.boolean({summary: 'Print the RunTask request (JSON) and exit 0 without starting anything.'}),
-    timeout: durationFlag({summary: 'Stop waiting after this long (30s, 15m, 2h); the task keeps running and the command to stop it is printed. Default: wait as long as it takes.'}),
+    timeout: durationFlag({summary: 'Stop waiting after this long (30s, 15m, 2h; at most 24d); the task keeps running and the command to stop it is printed. Default: wait as long as it takes.'}),
     attach: Flags.string({summary: 'Wait for this migration task (id or ARN) to end and exit with its exit code; starts nothing.', helpValue: '<task>', exclusive: ['plan', 'dry-run']}),
     'poll-interval': durationFlag({summary: 'Time between DescribeTasks polls.', default: 3000, hidden: true}),
     'outage-budget': durationFlag({summary: 'How long to ride out network errors while watching.', default: 300_000, hidden: true}),

@@ -12,7 +12,7 @@ import {createMemo, exitCodeFor, type ProgressMode, runChecks} from '../checks/r
 import type {Report} from '../checks/report.js'
 import {durationFlag} from '../flags.js'
 import {resolveCompare} from '../lib/drift/compare.js'
-import {formatDuration} from '../util/duration.js'
+import {compactDuration} from '../util/duration.js'
 
 /** Live progress on a terminal; one plain line per check in CI, pipes and Markdown runs (on stderr); nothing with --json. */
 export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolean; markdown?: boolean; columns?: number}): ProgressMode {
@@ -49,8 +49,8 @@ EXIT CODES
     'fail-on': Flags.option({options: ['fail', 'warn'] as const, default: 'fail' as const, summary: 'Lowest status that makes the run fail (exit 1).'})(),
     concurrency: Flags.integer({summary: 'Checks run at once.', default: 8, min: 1, max: 32}),
     junit: Flags.string({summary: 'Also write a JUnit XML report to this file.', helpValue: '<file>'}),
-    since: durationFlag({summary: 'Window for cloudwatch-errors (30s, 15m, 2h, 1d). Default: 15m or the config threshold.'}),
-    timeout: durationFlag({summary: 'Time budget per check (default 20s or thresholds.checkTimeoutSeconds).'}),
+    since: durationFlag({summary: 'Window for cloudwatch-errors (whole numbers, 1m to 30d: 15m, 2h, 1d). Default: 15m or the config threshold.', whole: true, min: 60_000, max: 30 * 86_400_000}),
+    timeout: durationFlag({summary: 'Time budget per check, 1s to 1h (default 20s or thresholds.checkTimeoutSeconds).', min: 1000, max: 3_600_000}),
     probe: Flags.boolean({summary: 'Also connect to PostgreSQL, Redis and Weaviate from here (needs network access to the VPC).'}),
     compare: Flags.string({summary: 'Compare with this environment (drift check): variables, secret references, secret keys, sizes.', helpValue: '<environment>'}),
     format: Flags.option({options: ['human', 'markdown'] as const, default: 'human' as const, summary: 'Report format on stdout (--json wins).'})(),
@@ -61,7 +61,7 @@ EXIT CODES
     const checks = selectChecks(ALL_CHECKS, flags.only, flags.skip)
     const base = this.envConfig
     const env = flags.since
-      ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: formatDuration(flags.since)}}}
+      ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: compactDuration(flags.since)}}}
       : base
     const compare = flags.compare ? {env: resolveCompare(flags.compare, base, this.configFile)} : undefined
     if (compare && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
