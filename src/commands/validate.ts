@@ -21,6 +21,20 @@ export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolea
   return opts.isTTY && !opts.ci && !opts.markdown && (opts.columns ?? 0) > 0 ? 'live' : 'plain'
 }
 
+/** Writes a report file (creating its folder); returns what went wrong in one phrase, or undefined. */
+export function writeSideFile(path: string, render: () => string): string | undefined {
+  try {
+    mkdirSync(dirname(path), {recursive: true})
+    writeFileSync(path, render())
+    return undefined
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    const why: Record<string, string> = {EISDIR: 'it is a directory', EACCES: 'permission denied', EROFS: 'read-only file system',
+      ENOSPC: 'no space left on the device', ENOTDIR: 'a part of the path is a file', EPERM: 'operation not permitted'}
+    return e.code && why[e.code] ? `${why[e.code]} (${e.code})` : (e.message ?? String(error)).split('\n')[0]
+  }
+}
+
 export default class Validate extends BaseCommand<typeof Validate> {
   static override summary = 'Run health checks against an environment'
   static override description = `Checks the environment's RDS, Redis, S3, Secrets Manager, ECS services, task definitions and images, ACM certificates, ALB, security groups, alarms and recent CloudWatch errors, concurrently, and prints one line per check and a verdict naming what is broken.
@@ -31,7 +45,7 @@ Checks: ${CHECK_IDS.join(', ')}. The drift check runs when --compare names anoth
 
 EXIT CODES
   0  every check passed (warnings allowed, unless --fail-on warn)
-  1  a check failed or could not run (error)
+  1  a check failed or could not run (error), or the --junit file could not be written (the report is printed first)
   2  usage, configuration or credentials error: nothing was checked`
 
   static override examples = [
@@ -78,15 +92,19 @@ EXIT CODES
       onResult: progress === 'plain' ? (entry) => side(plainLine(entry)) : undefined,
     })
 
-    if (flags.junit) {
-      mkdirSync(dirname(flags.junit), {recursive: true})
-      writeFileSync(flags.junit, toJUnit(report))
-    }
-
     if (markdown) this.log(toMarkdown(report, {verbose: flags.verbose}).trimEnd())
     else if (!this.jsonEnabled()) for (const line of renderReport(report, {verbose: flags.verbose})) this.log(line)
     if (!this.jsonEnabled() && onGitHubActions()) for (const line of annotations(report)) side(line)
     process.exitCode = exitCodeFor(report, flags['fail-on'])
+    // The report is out first: a side file that cannot be written (a directory, read-only, a full disk) is one line after it.
+    if (flags.junit) {
+      const failed = writeSideFile(flags.junit, () => toJUnit(report))
+      if (failed) {
+        process.stderr.write(`Error: could not write the JUnit report to ${flags.junit}: ${failed}. The report above is complete.\n`)
+        process.exitCode = Math.max(process.exitCode ?? 0, 1)
+      }
+    }
+
     return report
   }
 }
