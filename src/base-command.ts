@@ -6,6 +6,7 @@ import {assertValidRegion} from './aws/regions.js'
 import {DEFAULT_ENVIRONMENT, type EnvConfig, loadConfigFile, resolveEnvironment} from './config.js'
 import {EXIT, isUserError, UserError} from './errors.js'
 import {now} from './util/clock.js'
+import {safeText} from './util/safe-text.js'
 
 export type FlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type ArgsOf<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -138,7 +139,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   private toCliError(e: UserError): Errors.CLIError {
-    const cli = new Errors.CLIError(e.message, {exit: e.exit, suggestions: e.suggestions, code: e.code})
+    // Messages quote AWS (reasons, names): control characters are shown, never sent to the terminal.
+    const cli = new Errors.CLIError(safeText(e.message), {exit: e.exit, suggestions: e.suggestions.map((s) => safeText(s)), code: e.code})
     process.exitCode = e.exit
     return cli
   }

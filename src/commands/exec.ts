@@ -9,6 +9,7 @@ import {type Preflight, runPreflight} from '../lib/exec/preflight.js'
 import {renderPreflight} from '../lib/exec/render.js'
 import {execInContainer} from '../lib/exec/session.js'
 import {confirmChange} from '../util/confirm.js'
+import {safeText} from '../util/safe-text.js'
 import {shJoin} from '../util/shell.js'
 
 export default class Exec extends BaseCommand<typeof Exec> {
@@ -79,7 +80,7 @@ EXIT CODES
     const command = interactive ? env.exec.command : captureExit ? wrapWithExitMarker(words) : joinCommand(words)
     const age = target.startedAt ? `, started ${formatDuration(this.now().getTime() - target.startedAt.getTime())} ago` : ''
     const shown = interactive ? command : joinCommand(words)
-    this.logToStderr(`Entering ${env.name}: container ${target.container} of task ${target.taskId} (${target.taskDefinition}${age}) in ${target.cluster}: ${shown}`)
+    this.logToStderr(safeText(`Entering ${env.name}: container ${target.container} of task ${target.taskId} (${target.taskDefinition}${age}) in ${target.cluster}: ${shown}`))
     const again = [this.config.bin, 'exec', this.args.service, '--environment', env.name,
       ...(flags.task ? ['--task', flags.task] : []), ...(flags.container ? ['--container', flags.container] : [])]
     await confirmChange({
@@ -112,7 +113,7 @@ EXIT CODES
 
   private report(preflight: Preflight, serviceName: string): Record<string, unknown> {
     const env = this.envConfig
-    if (!this.jsonEnabled()) for (const line of renderPreflight(preflight, `ECS Exec preflight: ${serviceName} in ${env.cluster} (${env.name})`)) this.log(line)
+    if (!this.jsonEnabled()) for (const line of renderPreflight(preflight, `ECS Exec preflight: ${serviceName} in ${env.cluster} (${env.name})`)) this.log(safeText(line))
     process.exitCode = preflight.ready ? EXIT.OK : EXIT.FAILED
     return {environment: env.name, cluster: env.cluster, service: serviceName, ...preflight}
   }

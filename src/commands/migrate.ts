@@ -13,6 +13,7 @@ import {exitCodeFor, type MigrateResult} from '../lib/migrate/result.js'
 import {runningTasksStartedBy} from '../lib/migrate/run-task.js'
 import {execTargetForMigration, migrateViaExec} from '../lib/migrate/via-exec.js'
 import {serviceByKey} from '../config.js'
+import {safeText} from '../util/safe-text.js'
 import {shJoin} from '../util/shell.js'
 
 export default class Migrate extends BaseCommand<typeof Migrate> {
@@ -61,9 +62,10 @@ EXIT CODES
     const watching = {
       aws: this.aws, cluster: env.cluster, env: env.name, pollMs: flags['poll-interval'], timeoutMs: flags.timeout, outageMs: flags['outage-budget'],
       profile: flags.profile,
-      info: (line: string) => this.logToStderr(line),
-      onStatus: (status: string, elapsed: number) => this.logToStderr(statusLine(status, elapsed)),
-      onLine: (line: string) => this.log(line),
+      info: (line: string) => this.logToStderr(safeText(line)),
+      onStatus: (status: string, elapsed: number) => this.logToStderr(safeText(statusLine(status, elapsed))),
+      // The container's lines are shown, never sent to the terminal as control sequences (--json keeps them exact).
+      onLine: (line: string) => this.log(safeText(line)),
     }
     if (flags.attach) {
       const container = serviceByKey(env, 'web').container
@@ -95,7 +97,7 @@ EXIT CODES
   }
 
   private finish(result: MigrateResult, o: Parameters<typeof renderOutcome>[1]): MigrateResult {
-    for (const line of renderOutcome(result, o)) this.logToStderr(line)
+    for (const line of renderOutcome(result, o)) this.logToStderr(safeText(line))
     process.exitCode = exitCodeFor(result)
     return result
   }

@@ -2,6 +2,7 @@ import ansis from 'ansis'
 
 import type {Report, ReportEntry} from '../checks/report.js'
 import type {CheckStatus} from '../checks/types.js'
+import {safeLine, safeText} from '../util/safe-text.js'
 
 const MARK: Record<CheckStatus, string> = {pass: '✔', warn: '⚠', fail: '✖', skip: '↓', error: '✖'}
 const COLOR: Record<CheckStatus, (s: string) => string> = {
@@ -37,7 +38,7 @@ export function verdictOf(report: Report, name: (id: string) => string = (id) =>
 
 /** One line per completed check, for CI logs and pipes: "✖ FAIL  rds  summary (212ms)". */
 export function plainLine(e: ReportEntry): string {
-  return `${COLOR[e.status](`${MARK[e.status]} ${LABEL[e.status].padEnd(5)}`)} ${e.id.padEnd(18)} ${e.summary} ${ansis.gray(`(${seconds(e.durationMs)})`)}`
+  return `${COLOR[e.status](`${MARK[e.status]} ${LABEL[e.status].padEnd(5)}`)} ${e.id.padEnd(18)} ${safeLine(e.summary)} ${ansis.gray(`(${seconds(e.durationMs)})`)}`
 }
 
 /** Details and hints of the checks that need attention (all checks with verbose). */
@@ -46,9 +47,9 @@ export function detailLines(report: Report, verbose = false): string[] {
   for (const e of report.checks) {
     const show = verbose || e.status === 'fail' || e.status === 'error' || e.status === 'warn'
     if (!show || (!e.details?.length && !e.hint)) continue
-    lines.push(`${COLOR[e.status](`${MARK[e.status]} ${e.id}`)}: ${e.summary}`)
-    for (const d of e.details ?? []) lines.push(`    • ${d}`)
-    if (e.hint && e.status !== 'pass') lines.push(`    ${ansis.cyan('→')} ${e.hint}`)
+    lines.push(`${COLOR[e.status](`${MARK[e.status]} ${e.id}`)}: ${safeLine(e.summary)}`)
+    for (const d of e.details ?? []) lines.push(`    • ${safeText(d)}`)
+    if (e.hint && e.status !== 'pass') lines.push(`    ${ansis.cyan('→')} ${safeText(e.hint)}`)
   }
 
   return lines

@@ -88,6 +88,17 @@ describe('migrate', () => {
     expect(process.exitCode).toBe(0)
   })
 
+  it('shows control characters in the container\'s log lines instead of sending them; --json keeps them exact', async () => {
+    const hostile = 'ok \u001b]52;c;Y3VybA==\u0007 \u001b[2J'
+    given(ran(0), [hostile])
+    const {stdout} = await run(['--yes'])
+    expect(stdout).toBe(String.raw`ok \x1b]52;c;Y3VybA==\x07 \x1b[2J` + '\n')
+    resetMocks()
+    given(ran(0), [hostile])
+    const json = await run(['--yes', '--json'])
+    expect(JSON.parse(json.stdout).logLines).toEqual([hostile])
+  })
+
   it('uses the capacity provider strategy of the service instead of a launch type', async () => {
     given(ran(0))
     const strategy = [{capacityProvider: 'FARGATE', weight: 1}]
