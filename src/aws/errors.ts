@@ -1,4 +1,5 @@
 import {EXIT, UserError} from '../errors.js'
+import {shq} from '../util/shell.js'
 
 /**
  * Turning AWS SDK errors into words an on-call engineer can act on.
@@ -156,7 +157,7 @@ export function describeAwsError(e: unknown): string {
 
 /** What to do about an error of this kind: one line, or undefined when there is nothing specific. */
 export function hintFor(e: unknown, opts: {profile?: string} = {}): string | undefined {
-  const profileArg = opts.profile ? ` --profile ${opts.profile}` : ''
+  const profileArg = opts.profile ? ` --profile ${shq(opts.profile)}` : ''
   switch (classifyAwsError(e)) {
     case 'no-credentials':
       return `Configure credentials: aws configure${profileArg}, aws sso login${profileArg}, or export AWS_PROFILE / AWS_ACCESS_KEY_ID.`

@@ -2,6 +2,7 @@ import {CloudWatchClient, type CompositeAlarm, type DescribeAlarmsCommandInput, 
 
 import {type Check, type CheckContext, type CheckResult, fail, pass, plural, warn} from './types.js'
 import {mapBounded} from '../util/concurrency.js'
+import {shq} from '../util/shell.js'
 
 /** One alarm, metric or composite, as the check reads it. */
 interface Alarm {
@@ -88,8 +89,8 @@ export const alarms: Check = {
     ]
     const state = inAlarm.length > 0 ? 'ALARM' : 'INSUFFICIENT_DATA'
     const cli = tag
-      ? `aws cloudwatch describe-alarms --alarm-names ${(inAlarm.length > 0 ? inAlarm : noData).map((a) => a.name).join(' ')} --state-value ${state}`
-      : `aws cloudwatch describe-alarms --alarm-name-prefix ${prefix} --state-value ${state}`
+      ? `aws cloudwatch describe-alarms --alarm-names ${(inAlarm.length > 0 ? inAlarm : noData).map((a) => shq(a.name)).join(' ')} --state-value ${shq(state)}`
+      : `aws cloudwatch describe-alarms --alarm-name-prefix ${shq(prefix)} --state-value ${shq(state)}`
     const result: Omit<CheckResult, 'status' | 'summary'> = {
       details: [...inAlarm, ...noData].map(line),
       hint: `See them in the console: https://console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#alarmsV2: or with: ${cli}`,

@@ -8,6 +8,7 @@ import {
 } from '../resources/acm.js'
 import {daysUntil} from '../util/duration.js'
 import {type Check, type CheckContext, fail, pass, plural, warn, worst} from './types.js'
+import {shq} from '../util/shell.js'
 
 interface Pair {domain: string; region: string}
 interface Verdict {status: 'pass' | 'warn' | 'fail'; line: string; hint?: string; cert?: CertificateFacts; days?: number}
@@ -20,13 +21,13 @@ const ranked = (certs: CertificateFacts[]): CertificateFacts[] =>
     return y[0] - x[0] || y[1] - x[1] || y[2] - x[2]
   })
 
-const request = ({domain, region}: Pair) => `aws acm request-certificate --domain-name ${domain} --validation-method DNS --region ${region}`
+const request = ({domain, region}: Pair) => `aws acm request-certificate --domain-name ${shq(domain)} --validation-method DNS --region ${shq(region)}`
 const validation = (c: CertificateFacts) =>
-  `aws acm describe-certificate --certificate-arn ${c.arn} --region ${c.region} --query Certificate.DomainValidationOptions`
+  `aws acm describe-certificate --certificate-arn ${shq(c.arn)} --region ${shq(c.region)} --query Certificate.DomainValidationOptions`
 
 function renewalHint(c: CertificateFacts): string {
-  if (c.type === 'IMPORTED') return `re-import a renewed certificate: aws acm import-certificate --certificate-arn ${c.arn} --certificate fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem --region ${c.region}`
-  if (c.type === 'PRIVATE') return `renew it: aws acm renew-certificate --certificate-arn ${c.arn} --region ${c.region}`
+  if (c.type === 'IMPORTED') return `re-import a renewed certificate: aws acm import-certificate --certificate-arn ${shq(c.arn)} --certificate fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem --region ${shq(c.region)}`
+  if (c.type === 'PRIVATE') return `renew it: aws acm renew-certificate --certificate-arn ${shq(c.arn)} --region ${shq(c.region)}`
   return `check that the DNS validation records exist so ACM can renew it: ${validation(c)}`
 }
 

@@ -90,7 +90,8 @@ EXIT CODES
       command: shJoin([...again, ...(interactive ? [] : ['--', ...words])]),
       yesCommand: shJoin([...again, '--yes', ...(interactive ? [] : ['--', ...words])]),
     })
-    const result = await execInContainer({aws: this.aws, target, command, captureExit, profile: flags.profile, warn: (l) => this.logToStderr(l)})
+    const result = await execInContainer({aws: this.aws, target, command, captureExit, profile: flags.profile, warn: (l) => this.logToStderr(l),
+      recheck: shJoin([this.config.bin, 'exec', this.args.service, '--environment', env.name, '--check'])})
     if (captureExit && result.remoteExit === undefined) {
       this.logToStderr(`The command's exit status was not reported (the session ended first, or the image has no sh: try --no-exit-code); exiting ${result.exitCode}.`)
     }

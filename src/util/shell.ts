@@ -7,7 +7,7 @@
 const SAFE_WORD = /^[\w@%+=:,./-]+$/
 
 /** One word, quoted so that sh reads it back unchanged: `it's` → `'it'\''s'`; safe words stay bare. */
-export function shq(word: string | number): string {
+export function shq(word: string | number | undefined): string {
   const s = String(word)
   if (s !== '' && SAFE_WORD.test(s)) return s
   return `'${s.replaceAll("'", String.raw`'\''`)}'`

@@ -113,7 +113,7 @@ describe('certificates check', () => {
     expect(r.summary).toBe('2 of 2 domain/region pairs failing')
     expect(r.details).toEqual(['allthrive.ai (us-east-1): no certificate covers it', '*.allthrive.ai (us-east-1): no certificate covers it'])
     expect(r.hint).toBe('aws acm request-certificate --domain-name allthrive.ai --validation-method DNS --region us-east-1; '
-      + 'aws acm request-certificate --domain-name *.allthrive.ai --validation-method DNS --region us-east-1')
+      + "aws acm request-certificate --domain-name '*.allthrive.ai' --validation-method DNS --region us-east-1")
     expect(pairsOf(r.data)[0]).toMatchObject({result: 'fail', arn: null, daysLeft: null})
   })
 

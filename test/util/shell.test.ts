@@ -1,6 +1,8 @@
 import {execFileSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
+import {hintFor} from '../../src/aws/errors.js'
+import {followUp} from '../../src/lib/migrate/render.js'
 import {sh, shJoin, shq} from '../../src/util/shell.js'
 
 /** What sh reads back from a quoted word: printf each argument on its own line. */
@@ -20,5 +22,19 @@ describe('shq (POSIX shell quoting for printed commands)', () => {
   it('quotes every value of a template, not the literal parts', () => {
     expect(sh`aws ecs stop-task --cluster ${'staging;rm -rf ~'} --task ${'0abc'}`).toBe("aws ecs stop-task --cluster 'staging;rm -rf ~' --task 0abc")
     expect(shJoin(['allthrive', 'cache', 'clear', '--paths', '/*'])).toBe("allthrive cache clear --paths '/*'")
+  })
+})
+
+describe('printed commands quote names from the configuration', () => {
+  it('migrate follow-ups and the re-attach command', () => {
+    const lines = followUp('staging;touch${IFS}x', '0abc', {group: '/ecs/web', stream: 'ecs/web/0abc'}, 'stag ing')
+    expect(lines[0]).toBe("Wait for it: allthrive migrate --attach 0abc --environment 'stag ing'")
+    expect(lines.join('\n')).toContain("aws ecs stop-task --cluster 'staging;touch${IFS}x' --task 0abc")
+    for (const l of lines) expect(l).not.toMatch(/--cluster staging;/)
+  })
+
+  it('credential hints quote the profile', () => {
+    const e = Object.assign(new Error('The SSO session has expired'), {name: 'CredentialsProviderError'})
+    expect(hintFor(e, {profile: 'prod;id'})).toBe("Refresh the SSO session: aws sso login --profile 'prod;id'")
   })
 })

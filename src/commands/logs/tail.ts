@@ -14,6 +14,7 @@ import {selectServices} from '../../lib/logs/services.js'
 import {tail, type TailSummary} from '../../lib/logs/tailer.js'
 import {narrowToTask} from '../../lib/logs/task-stream.js'
 import {resolveWindow, TIME_FORMS} from '../../lib/logs/time.js'
+import {shq} from '../../util/shell.js'
 
 export default class LogsTail extends BaseCommand<typeof LogsTail> {
   static override summary = 'Print the services\' CloudWatch logs interleaved by time, or stream them with --follow'
@@ -52,7 +53,7 @@ EXIT CODES
     const services = selectServices(this.envConfig, argv as string[])
     const single = flags.previous ? '--previous' : flags.task ? '--task' : undefined
     if (single && services.length !== 1) {
-      throw new UserError(`${single} needs exactly one service.`, {code: 'USAGE', suggestions: [`For example: allthrive logs tail web ${single}${flags.task ? ` ${flags.task}` : ''}`]})
+      throw new UserError(`${single} needs exactly one service.`, {code: 'USAGE', suggestions: [`For example: allthrive logs tail web ${shq(single)}${flags.task ? ` ${shq(flags.task)}` : ''} --environment ${shq(flags.environment)}`]})
     }
 
     let window = resolveWindow({since: flags.since, until: flags.until, now: this.now().getTime()})
@@ -75,7 +76,7 @@ EXIT CODES
       if (taskId) {
         const hint = flags.previous
           ? 'The task may have stopped before its container wrote anything: see why it stopped above.'
-          : `Check the task id: aws ecs list-tasks --cluster ${cluster} --service-name ${services[0].name}`
+          : `Check the task id: aws ecs list-tasks --cluster ${shq(cluster)} --service-name ${shq(services[0].name)}`
         targets = [await narrowToTask(logs, targets[0], {container: services[0].container, taskId, follow: flags.follow, signal, notice: sink.notice, hint})]
       }
 

@@ -12,6 +12,7 @@ import {followUp, migrationRunningError, reattachCommand} from './render.js'
 import {STARTED_BY} from './request.js'
 import {type MigrateResult, summarize} from './result.js'
 import {type Clock, runningTasksStartedBy, startTask, waitForTask} from './run-task.js'
+import {shq} from '../../util/shell.js'
 
 interface WatchOptions {
   aws: AwsClients
@@ -79,7 +80,7 @@ export async function attachToTask(o: WatchOptions & {task: string; container: s
   if (!task?.taskArn) {
     throw new UserError(`Task ${o.task} is not known in cluster ${o.cluster}${out.failures?.[0]?.reason ? ` (${out.failures[0].reason})` : ''}: ECS keeps a stopped task for about an hour.`, {
       code: 'TASK_NOT_FOUND',
-      suggestions: [`List the migration tasks: aws ecs list-tasks --cluster ${o.cluster} --started-by ${STARTED_BY.migrate} --desired-status STOPPED`],
+      suggestions: [`List the migration tasks: aws ecs list-tasks --cluster ${shq(o.cluster)} --started-by ${shq(STARTED_BY.migrate)} --desired-status STOPPED`],
     })
   }
 
@@ -119,7 +120,7 @@ async function watch(
       },
     })
     const result = summarize(wait, {
-      container: t.container, command: t.command, cluster: o.cluster, taskDefinition: t.taskDefinition, logLines: lines,
+      container: t.container, command: t.command, cluster: o.cluster, taskDefinition: t.taskDefinition, logLines: lines, env: o.env,
       ...(logs && {log: {group: logs.target.group, stream: logs.stream}}),
     })
     return {result, lastStatus: wait.task.lastStatus}

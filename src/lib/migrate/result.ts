@@ -33,7 +33,7 @@ export interface MigrateResult {
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null)
 
-export function summarize(wait: WaitResult, o: {container: string; command: string[]; cluster: string; taskDefinition?: string; logLines: string[]; log?: {group: string; stream: string}}): MigrateResult {
+export function summarize(wait: WaitResult, o: {container: string; command: string[]; cluster: string; taskDefinition?: string; logLines: string[]; log?: {group: string; stream: string}; env?: string}): MigrateResult {
   const t: Task = wait.task
   const c = t.containers?.find((x) => x.name === o.container)
   // An exit code counts only from a container that ran and STOPPED: a task stopped before its container ran
@@ -58,7 +58,7 @@ export function summarize(wait: WaitResult, o: {container: string; command: stri
     stopCode: t.stopCode ?? null,
     stoppedReason: t.stoppedReason ?? null,
     containerReason: c?.reason ?? null,
-    ...(outcome === 'not-started' && {explanation: explainNotStarted(t, o.container)}),
+    ...(outcome === 'not-started' && {explanation: explainNotStarted(t, o.container, o.env)}),
     ...(o.log && {logGroup: o.log.group, logStream: o.log.stream}),
     logLines: o.logLines,
   }
