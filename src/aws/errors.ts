@@ -201,7 +201,7 @@ export function credentialsUserError(e: unknown, opts: {profile?: string} = {}):
     'sso-expired': `The AWS SSO session${opts.profile ? ` of profile ${opts.profile}` : ''} has expired or is invalid.`,
     'credentials-expired': 'The AWS credentials have expired.',
     'credentials-invalid': `AWS rejected the credentials: ${errorTag(e)}.`,
-    'no-region': 'No AWS region is set (AWS_REGION is empty or unset, and neither --region nor the profile names one).',
+    'no-region': 'No AWS region is set. AWS_REGION is empty or unset, and neither --region nor the profile names one.',
     network: `AWS could not be reached${endpointOf(e)}: ${describeAwsError(e)}.`,
   }
   const unreachable = endpointUserError(e)
@@ -229,10 +229,11 @@ export function endpointUserError(e: unknown): UserError | undefined {
   const kind = classifyAwsError(e)
   if (kind !== 'network' && !(kind === 'timeout' && err.$allthrive && err.name !== 'AbortError')) return undefined
   const op = err.$allthrive ? ` (${err.$allthrive.service} ${err.$allthrive.operation})` : ''
-  const why = kind === 'timeout'
-    ? `did not answer in time${op}: ${(err.message ?? '').replace(/^@smithy\/node-http-handler - (\[ERROR\] )?/, '')}`
-    : `could not be reached${op}: ${errorTag(e)}`
-  return new UserError(`The AWS endpoint${endpointOf(e) || ' (AWS_ENDPOINT_URL or the region\'s)'} ${why}`, {
+  const where = endpointOf(e) || ' (AWS_ENDPOINT_URL or the region\'s endpoint)'
+  const message = kind === 'timeout'
+    ? `AWS did not answer in time${where}${op}: ${(err.message ?? '').replace(/^@smithy\/node-http-handler - (\[ERROR\] )?/, '')}`
+    : `AWS could not be reached${where}${op}: ${errorTag(e)}.`
+  return new UserError(message, {
     code: kind === 'timeout' ? 'AWS_ENDPOINT_TIMEOUT' : 'AWS_NETWORK',
     exit: EXIT.USAGE,
     cause: e,
@@ -247,7 +248,7 @@ export const identityBoundMs = (t: {connectMs: number; requestMs: number} = {con
 /** The start-up identity call did not finish within its bound: exit 2, naming the endpoint. */
 export function identityTimeoutError(e: unknown, boundMs: number): UserError {
   const endpoint = asSdk(e).$allthrive?.endpoint
-  return new UserError(`The AWS endpoint${endpoint ? ` at ${endpoint}` : ''} did not answer the identity call (STS GetCallerIdentity) `
+  return new UserError(`AWS did not answer the identity call (STS GetCallerIdentity)${endpoint ? ` at ${endpoint}` : ''} `
     + `within ${Math.round(boundMs / 1000)}s: nothing was checked.`, {
     code: 'AWS_ENDPOINT_TIMEOUT',
     exit: EXIT.USAGE,

@@ -47,7 +47,7 @@ describe('faults on the wire', () => {
       expect(user).toBeInstanceOf(UserError)
       expect(user!.exit).toBe(2)
       expect(user!.code).toBe('AWS_ENDPOINT_TIMEOUT')
-      expect(user!.message).toContain(`The AWS endpoint at ${stuck.url} did not answer in time (SecretsManager GetSecretValue)`)
+      expect(user!.message).toContain(`AWS did not answer in time at ${stuck.url} (SecretsManager GetSecretValue)`)
       expect(user!.suggestions.join(' ')).toMatch(/proxy.*AWS_ENDPOINT_URL.*ALLTHRIVE_REQUEST_TIMEOUT/)
       aws.destroy()
     } finally {
