@@ -2,6 +2,7 @@ import {ECSClient} from '@aws-sdk/client-ecs'
 import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
+import {UserError} from '../errors.js'
 import {durationFlag} from '../flags.js'
 import {confirmChange} from '../util/confirm.js'
 import {joinCommand, wrapWithExitMarker} from '../lib/exec/command-line.js'
@@ -42,7 +43,11 @@ EXIT CODES
     yes: Flags.boolean({char: 'y', summary: 'Confirm a change on a protected environment without asking (for scripts and CI).'}),
     'dry-run': Flags.boolean({summary: 'Print the RunTask request (JSON) and exit 0 without starting anything.'}),
     timeout: durationFlag({summary: 'Stop waiting after this long (30s, 15m, 2h; at most 24d); the task keeps running and the command to stop it is printed. Default: wait as long as it takes.'}),
-    attach: Flags.string({summary: 'Wait for this migration task (id or ARN) to end and exit with its exit code; starts nothing.', helpValue: '<task>', exclusive: ['plan', 'dry-run']}),
+    attach: Flags.string({summary: 'Wait for this migration task (id or ARN) to end and exit with its exit code; starts nothing.', helpValue: '<task>', exclusive: ['plan', 'dry-run'],
+      parse: async (input) => {
+        if (!input.trim()) throw new UserError('Invalid --attach: an empty task id. Give the id (or ARN) of a migration task, as printed when it started.', {code: 'INVALID_TASK'})
+        return input.trim()
+      }}),
     'poll-interval': durationFlag({summary: 'Time between DescribeTasks polls.', default: 3000, hidden: true}),
     'outage-budget': durationFlag({summary: 'How long to ride out network errors while watching.', default: 300_000, hidden: true}),
   }

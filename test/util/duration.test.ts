@@ -42,6 +42,7 @@ describe('edge inputs are refused at the flag (exit 2), before any AWS call', ()
     [Migrate, ['--timeout', '25d', '--dry-run'], /Invalid --timeout "25d": use a duration between 1s and 24d/],
     [CacheClear, ['--paths', '', '--dry-run'], /Invalid --paths: an empty path\. Give 1 to 3000 paths/],
     [CacheClear, ['--paths', '/a,,/b', '--dry-run'], /Invalid --paths: an empty path/],
+    [Migrate, ['--attach', ''], /Invalid --attach: an empty task id/],
   ] as const)('%o %o', async (Cmd, argv, message) => {
     resetMocks()
     const {error: e} = await captureOutput(() => (Cmd as typeof Validate).run([...argv], import.meta.url))
