@@ -7,7 +7,8 @@ import {type DurationRange, MAX_TIMER_MS, parseDuration} from './util/duration.j
  * beyond a timer's limit, about 24 days, would fire at once). Options: min, max (default 24d), whole.
  */
 export const durationFlag = Flags.custom<number, DurationRange & Record<string, unknown>>({
-  parse: async (input, _ctx, opts) => parseDuration(input, `--${opts.name}`, {min: opts.min, max: opts.max ?? MAX_DURATION_MS, whole: opts.whole}),
+  parse: async (input, _ctx, opts) =>
+    parseDuration(input, `--${opts.name}`, {min: opts.min, max: opts.max ?? MAX_DURATION_MS, whole: opts.whole}),
   helpValue: '<duration>',
 })
 

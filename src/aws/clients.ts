@@ -43,7 +43,8 @@ export function timeoutFromEnv(name: string, fallbackMs: number, env: NodeJS.Pro
   if (!raw) return fallbackMs
   const ms = /^\d+(\.\d+)?$/.test(raw) ? Math.round(Number(raw) * 1000) : tryParse(raw)
   if (ms === undefined || ms < 100 || ms > MAX_TIMEOUT_MS) {
-    throw new UserError(`Invalid ${name}="${raw}": use a duration between 1s and 10m, such as 5s or 30s (a bare number is seconds).`, {
+    const forms = 'such as 5s or 30s (a bare number is seconds)'
+    throw new UserError(`Invalid ${name}="${raw}": use a duration between 1s and 10m, ${forms}.`, {
       code: 'INVALID_TIMEOUT',
       suggestions: [`export ${name}=10s`],
     })
@@ -113,7 +114,9 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
   const instrument = (client: AnyClient): void => {
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        const info: OperationInfo = operationInfo(String(context.clientName ?? 'AWS'), String(context.commandName ?? 'Call'))
+        const info: OperationInfo = operationInfo(
+          String(context.clientName ?? 'AWS'), String(context.commandName ?? 'Call'),
+        )
         const started = Date.now()
         calls++
         try {
@@ -138,7 +141,10 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
     let c = cache.get(key) as C | undefined
     if (!c) {
       c = new Ctor({
-        ...shared, requestHandler: handler(), ...(overrides.region && {region: overrides.region}), followRegionRedirects: true,
+        ...shared,
+        requestHandler: handler(),
+        ...(overrides.region && {region: overrides.region}),
+        followRegionRedirects: true,
       })
       instrument(c)
       cache.set(key, c)

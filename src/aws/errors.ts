@@ -120,7 +120,8 @@ export function classifyAwsError(e: unknown): AwsErrorKind {
 
 /** An error body the SDK could not read (an HTML page from a proxy): a SyntaxError or "Deserialization error". */
 function isUnparsable(err: SdkLikeError): boolean {
-  return err.name === 'SyntaxError' || /Unexpected token|is not valid JSON|Non-whitespace before first tag/i.test(err.message ?? '')
+  return err.name === 'SyntaxError'
+    || /Unexpected token|is not valid JSON|Non-whitespace before first tag/i.test(err.message ?? '')
 }
 
 /** The HTTP status of an error, from the SDK's metadata or the raw response it keeps. */
@@ -145,7 +146,8 @@ export function describeAwsError(e: unknown): string {
   if (isUnparsable(err)) {
     const status = httpStatusOf(e)
     const type = err.$response?.headers?.['content-type']
-    return `${op}the answer${status ? ` (HTTP ${status})` : ''} was not an AWS response${type ? ` but ${type.split(';')[0]}` : ''}, ` +
+    const but = type ? ` but ${type.split(';')[0]}` : ''
+    return `${op}the answer${status ? ` (HTTP ${status})` : ''} was not an AWS response${but}, ` +
       `as a proxy, firewall or captive portal sends`
   }
 
@@ -185,7 +187,8 @@ export function hintFor(e: unknown, opts: {profile?: string} = {}): string | und
     case 'network':
       return 'AWS could not be reached: check the network, proxy/VPN, --region and AWS_ENDPOINT_URL.'
     case 'unparsable':
-      return 'Something between here and AWS answered instead of AWS: check HTTPS_PROXY/proxy settings, the VPN or firewall, and AWS_ENDPOINT_URL.'
+      return 'Something between here and AWS answered instead of AWS: check HTTPS_PROXY/proxy settings, the VPN '
+        + 'or firewall, and AWS_ENDPOINT_URL.'
     case 'server':
       return 'AWS answered with a server error after retries: run again in a minute; if it persists, check the AWS Health Dashboard (or the emulator at AWS_ENDPOINT_URL).'
     default:
@@ -211,7 +214,10 @@ export function credentialsUserError(e: unknown, opts: {profile?: string} = {}):
   return new UserError(message, {code: `AWS_${kind.toUpperCase().replaceAll('-', '_')}`, suggestions: [hintFor(e, opts)!], cause: e})
 }
 
-const ENDPOINT_SUGGESTION = 'Check the network, proxy/VPN and firewall, --region and AWS_ENDPOINT_URL (a VPC endpoint or '
+const SMITHY_PREFIX = /^@smithy\/node-http-handler - (\[ERROR\] )?/
+
+const ENDPOINT_SUGGESTION = 'Check the network, proxy/VPN and firewall, --region and AWS_ENDPOINT_URL '
+  + '(a VPC endpoint or '
   + 'emulator must answer); on a slow link raise ALLTHRIVE_REQUEST_TIMEOUT / ALLTHRIVE_CONNECT_TIMEOUT (e.g. 30s).'
 
 const endpointOf = (e: unknown): string => {
@@ -231,7 +237,7 @@ export function endpointUserError(e: unknown): UserError | undefined {
   const op = err.$allthrive ? ` (${err.$allthrive.service} ${err.$allthrive.operation})` : ''
   const where = endpointOf(e) || ' (AWS_ENDPOINT_URL or the region\'s endpoint)'
   const message = kind === 'timeout'
-    ? `AWS did not answer in time${where}${op}: ${(err.message ?? '').replace(/^@smithy\/node-http-handler - (\[ERROR\] )?/, '')}`
+    ? `AWS did not answer in time${where}${op}: ${(err.message ?? '').replace(SMITHY_PREFIX, '')}`
     : `AWS could not be reached${where}${op}: ${errorTag(e)}.`
   return new UserError(message, {
     code: kind === 'timeout' ? 'AWS_ENDPOINT_TIMEOUT' : 'AWS_NETWORK',
@@ -242,13 +248,16 @@ export function endpointUserError(e: unknown): UserError | undefined {
 }
 
 /** How long the start-up identity call may take, retries included: two attempts and a connection. */
-export const identityBoundMs = (t: {connectMs: number; requestMs: number} = {connectMs: 3000, requestMs: 10_000}): number =>
+export const identityBoundMs = (
+  t: {connectMs: number; requestMs: number} = {connectMs: 3000, requestMs: 10_000},
+): number =>
   2 * t.requestMs + t.connectMs
 
 /** The start-up identity call did not finish within its bound: exit 2, naming the endpoint. */
 export function identityTimeoutError(e: unknown, boundMs: number): UserError {
   const endpoint = asSdk(e).$allthrive?.endpoint
-  return new UserError(`AWS did not answer the identity call (STS GetCallerIdentity)${endpoint ? ` at ${endpoint}` : ''} `
+  const at = endpoint ? ` at ${endpoint}` : ''
+  return new UserError(`AWS did not answer the identity call (STS GetCallerIdentity)${at} `
     + `within ${Math.round(boundMs / 1000)}s: nothing was checked.`, {
     code: 'AWS_ENDPOINT_TIMEOUT',
     exit: EXIT.USAGE,

@@ -21,7 +21,10 @@ export interface ConfirmOptions {
 
 /** Ctrl+C at the prompt: nothing was changed, exit 130. */
 export const interruptedError = (): UserError =>
-  new UserError('Interrupted at the confirmation prompt (Ctrl+C). Nothing was changed.', {code: 'INTERRUPTED', exit: EXIT.INTERRUPTED})
+  new UserError('Interrupted at the confirmation prompt (Ctrl+C). Nothing was changed.', {
+    code: 'INTERRUPTED',
+    exit: EXIT.INTERRUPTED,
+  })
 
 /**
  * Asks one question on the terminal (stderr, so stdout stays the command's output). Ctrl+C rejects with
@@ -29,9 +32,13 @@ export const interruptedError = (): UserError =>
  */
 export async function askOnTerminal(
   question: string,
-  io: {input: NodeJS.ReadableStream; output: NodeJS.WritableStream; terminal?: boolean} = {input: process.stdin, output: process.stderr},
+  io: {input: NodeJS.ReadableStream; output: NodeJS.WritableStream; terminal?: boolean} = {
+    input: process.stdin,
+    output: process.stderr,
+  },
 ): Promise<string> {
-  const rl = createInterface({input: io.input, output: io.output, ...(io.terminal !== undefined && {terminal: io.terminal})})
+  const terminal = io.terminal === undefined ? {} : {terminal: io.terminal}
+  const rl = createInterface({input: io.input, output: io.output, ...terminal})
   const controller = new AbortController()
   let interrupted = false
   rl.on('SIGINT', () => {
@@ -70,6 +77,9 @@ export async function confirmChange(opts: ConfirmOptions): Promise<void> {
 
   const answer = await (opts.ask ?? askOnTerminal)(`This will ${opts.action} on ${opts.env.name}. Type "${opts.env.name}" to continue: `)
   if (answer.trim() !== opts.env.name) {
-    throw new UserError(`Aborted: the answer did not match "${opts.env.name}". Nothing was changed.`, {code: 'ABORTED', exit: EXIT.USAGE})
+    throw new UserError(`Aborted: the answer did not match "${opts.env.name}". Nothing was changed.`, {
+      code: 'ABORTED',
+      exit: EXIT.USAGE,
+    })
   }
 }

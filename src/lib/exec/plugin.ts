@@ -10,7 +10,8 @@ import {SessionOutputFilter} from './output-filter.js'
  * AWS's session-manager-plugin: finding it, and handing it an ECS Exec session exactly
  * as the AWS CLI does (awscli/customizations/ecs/executecommand.py):
  *
- *   session-manager-plugin AWS_SSM_START_SESSION_RESPONSE <region> StartSession <profile or ""> <{"Target": "ecs:<cluster>_<taskId>_<runtimeId>"}> <ECS endpoint URL>
+ *   session-manager-plugin AWS_SSM_START_SESSION_RESPONSE <region> StartSession <profile or "">
+ *     <{"Target": "ecs:<cluster>_<taskId>_<runtimeId>"}> <ECS endpoint URL>
  *
  * with the session JSON (its token included) in the AWS_SSM_START_SESSION_RESPONSE environment variable, never on
  * the command line where `ps` shows it. Plugins older than 1.2.497.0 only read the session JSON as the first
@@ -72,11 +73,16 @@ export const SESSION_ENV = 'AWS_SSM_START_SESSION_RESPONSE'
 export const SESSION_ENV_MIN_VERSION = '1.2.497.0'
 
 /** The plugin's arguments, in the AWS CLI's order, and the environment that carries the session. */
-export function pluginArgs(h: SessionHandoff, o: {viaEnv?: boolean} = {viaEnv: true}): {args: string[]; env: Record<string, string>} {
-  const session = JSON.stringify({sessionId: h.session.sessionId, streamUrl: h.session.streamUrl, tokenValue: h.session.tokenValue})
+export function pluginArgs(
+  h: SessionHandoff,
+  o: {viaEnv?: boolean} = {viaEnv: true},
+): {args: string[]; env: Record<string, string>} {
+  const {sessionId, streamUrl, tokenValue} = h.session
+  const session = JSON.stringify({sessionId, streamUrl, tokenValue})
   const target = {Target: `ecs:${lastSegment(h.cluster)}_${lastSegment(h.task)}_${h.runtimeId}`}
   const rest = [h.region, 'StartSession', h.profile ?? '', JSON.stringify(target), h.endpoint]
-  return o.viaEnv === false ? {args: [session, ...rest], env: {}} : {args: [SESSION_ENV, ...rest], env: {[SESSION_ENV]: session}}
+  if (o.viaEnv === false) return {args: [session, ...rest], env: {}}
+  return {args: [SESSION_ENV, ...rest], env: {[SESSION_ENV]: session}}
 }
 
 /** "1.2.707.0" ≥ "1.2.497.0", numerically part by part. */
@@ -92,7 +98,10 @@ export function versionAtLeast(version: string, min: string): boolean {
 }
 
 /** `session-manager-plugin --version` ("1.2.707.0"), or undefined when it does not say within 5 s. */
-export function pluginVersion(path: string = PLUGIN, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export function pluginVersion(
+  path: string = PLUGIN,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(path, ['--version'], {timeout: 5000, env}, (error, stdout) => {
       resolve(error ? undefined : /\d+(\.\d+)+/.exec(String(stdout))?.[0])

@@ -9,7 +9,9 @@ import {
 import type {AwsClients} from '../../aws/clients.js'
 import {deniedAction, describeAwsError} from '../../aws/errors.js'
 import {EXIT, UserError} from '../../errors.js'
-import {pluginArgs, pluginVersion, runPlugin, type RunPluginOptions, SESSION_ENV, SESSION_ENV_MIN_VERSION, versionAtLeast} from './plugin.js'
+import {
+  pluginArgs, pluginVersion, runPlugin, type RunPluginOptions, SESSION_ENV, SESSION_ENV_MIN_VERSION, versionAtLeast,
+} from './plugin.js'
 import {type ExecTarget, SSM_MESSAGES_ACTIONS} from './preflight.js'
 import {shq} from '../../util/shell.js'
 
@@ -58,7 +60,9 @@ export async function ecsEndpoint(client: ECSClient): Promise<string> {
 }
 
 /** ExecuteCommand with the failures an on-call engineer meets turned into one cause and its fix. */
-async function executeCommand(client: ECSClient, target: ExecTarget, command: string, signal?: AbortSignal, recheck?: string) {
+async function executeCommand(
+  client: ECSClient, target: ExecTarget, command: string, signal?: AbortSignal, recheck?: string,
+) {
   try {
     return await client.send(new ExecuteCommandCommand({
       cluster: target.cluster,
@@ -88,7 +92,8 @@ async function executeCommand(client: ECSClient, target: ExecTarget, command: st
         suggestions: [
           `The task role must allow ${SSM_MESSAGES_ACTIONS.join(', ')} (on "*").`,
           'The task\'s subnets must reach ssmmessages.<region>.amazonaws.com: a NAT gateway, or an ssmmessages VPC endpoint (interface) with private DNS.',
-          `The agent may not have started: run ${recheck ?? 'allthrive exec <service> --environment <environment> --check'} and replace the task if ExecuteCommandAgent is not RUNNING.`,
+          `The agent may not have started: run ${recheck ?? 'allthrive exec <service> -e <environment> --check'}`
+            + ' and replace the task if ExecuteCommandAgent is not RUNNING.',
         ],
       })
     }
@@ -121,9 +126,9 @@ export async function execInContainer(opts: ExecOptions): Promise<ExecResult> {
   const viaEnv = version !== undefined && versionAtLeast(version, SESSION_ENV_MIN_VERSION)
   if (!viaEnv) {
     (opts.warn ?? ((l: string) => process.stderr.write(`${l}\n`)))(
-      `Warning: session-manager-plugin ${version ?? '(version unknown)'} is older than ${SESSION_ENV_MIN_VERSION} and cannot read `
-      + `the session from ${SESSION_ENV}: its token is passed on the command line, where other users of this machine can see it `
-      + 'in the process list. Update the plugin.',
+      `Warning: session-manager-plugin ${version ?? '(version unknown)'} is older than ${SESSION_ENV_MIN_VERSION} and `
+      + `cannot read the session from ${SESSION_ENV}: its token is passed on the command line, where other users `
+      + 'of this machine can see it in the process list. Update the plugin.',
     )
   }
 

@@ -1,5 +1,7 @@
 import {CloudWatchLogsClient} from '@aws-sdk/client-cloudwatch-logs'
-import {DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, StopTaskCommand, type Task} from '@aws-sdk/client-ecs'
+import {
+  DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, StopTaskCommand, type Task,
+} from '@aws-sdk/client-ecs'
 
 import type {AwsClients} from '../../aws/clients.js'
 import {describeAwsError, hintFor} from '../../aws/errors.js'
@@ -51,12 +53,16 @@ export async function runOneOff(o: OneOffOptions): Promise<{result: MigrateResul
   await yieldToOlderMigration(o, task, prepared.request.startedBy ?? STARTED_BY.migrate)
   const target = 'group' in prepared.logs ? prepared.logs : undefined
   if (!target) o.info(`Not following the logs: ${'reason' in prepared.logs ? prepared.logs.reason : 'no awslogs'}.`)
-  return watch(o, {taskArn: task.taskArn!, container: prepared.container, command: prepared.command, taskDefinition: prepared.taskDefinition, logs: target})
+  return watch(o, {
+    taskArn: task.taskArn!, container: prepared.container, command: prepared.command,
+    taskDefinition: prepared.taskDefinition, logs: target,
+  })
 }
 
 /** Another migration task started at about the same time as ours: the younger task (ours, or the other) gives way. */
 async function yieldToOlderMigration(o: OneOffOptions, ours: Task, startedBy: string): Promise<void> {
-  const others = (await runningTasksStartedBy(o.aws.client(ECSClient), o.cluster, startedBy)).filter((t) => t.taskArn !== ours.taskArn)
+  const running = await runningTasksStartedBy(o.aws.client(ECSClient), o.cluster, startedBy)
+  const others = running.filter((t) => t.taskArn !== ours.taskArn)
   const key = (t: Task): [number, string] => [t.createdAt?.getTime() ?? Number.MAX_SAFE_INTEGER, t.taskArn ?? '']
   const older = others.filter((t) => {
     const [a, b] = [key(t), key(ours)]
@@ -64,35 +70,47 @@ async function yieldToOlderMigration(o: OneOffOptions, ours: Task, startedBy: st
   })
   if (older.length === 0) return
   await o.aws.client(ECSClient).send(new StopTaskCommand({
-    cluster: o.cluster, task: ours.taskArn, reason: `allthrive: another migration (${taskId(older[0].taskArn)}) started first`,
+    cluster: o.cluster,
+    task: ours.taskArn,
+    reason: `allthrive: another migration (${taskId(older[0].taskArn)}) started first`,
   }))
   const error = migrationRunningError(older, o.cluster, (o.clock?.now() ?? Date.now()), o.env)
-  throw new UserError(`${error.message.replace(/; nothing was started\.$/, '')}; task ${taskId(ours.taskArn)}, started at the same time, was stopped.`, {
+  const stopped = `task ${taskId(ours.taskArn)}, started at the same time, was stopped`
+  throw new UserError(`${error.message.replace(/; nothing was started\.$/, '')}; ${stopped}.`, {
     code: 'MIGRATION_RUNNING', exit: EXIT.FAILED, suggestions: error.suggestions,
   })
 }
 
 /** Re-attaches to a migration task (`migrate --attach TASK`): follows it to the end and returns its exit code. */
-export async function attachToTask(o: WatchOptions & {task: string; container: string}): Promise<{result: MigrateResult; lastStatus?: string}> {
+export async function attachToTask(
+  o: WatchOptions & {task: string; container: string},
+): Promise<{result: MigrateResult; lastStatus?: string}> {
   const ecs = o.aws.client(ECSClient)
   const out = await ecs.send(new DescribeTasksCommand({cluster: o.cluster, tasks: [o.task]}))
   const task = out.tasks?.[0]
   if (!task?.taskArn) {
-    throw new UserError(`Task ${o.task} is not known in cluster ${o.cluster}${out.failures?.[0]?.reason ? ` (${out.failures[0].reason})` : ''}: ECS keeps a stopped task for about an hour.`, {
+    const reason = out.failures?.[0]?.reason ? ` (${out.failures[0].reason})` : ''
+    const why = `ECS keeps a stopped task for about an hour`
+    throw new UserError(`Task ${o.task} is not known in cluster ${o.cluster}${reason}: ${why}.`, {
       code: 'TASK_NOT_FOUND',
-      suggestions: [`List the migration tasks: aws ecs list-tasks --cluster ${shq(o.cluster)} --started-by ${shq(STARTED_BY.migrate)} --desired-status STOPPED`],
+      suggestions: [
+        `List the migration tasks: aws ecs list-tasks --cluster ${shq(o.cluster)}`
+          + ` --started-by ${shq(STARTED_BY.migrate)} --desired-status STOPPED`,
+      ],
     })
   }
 
-  const td = task.taskDefinitionArn
+  const definition = task.taskDefinitionArn
     ? (await ecs.send(new DescribeTaskDefinitionCommand({taskDefinition: task.taskDefinitionArn}))).taskDefinition
     : undefined
-  const logs = awslogsTarget(td, o.container)
+  const logs = awslogsTarget(definition, o.container)
   const command = task.overrides?.containerOverrides?.find((c) => c.name === o.container)?.command ?? []
-  o.info(`Attached to task ${taskId(task.taskArn)} (${taskDefinitionLabel(task.taskDefinitionArn)}) in ${o.cluster}, ${task.lastStatus ?? 'status unknown'}`
+  const td = taskDefinitionLabel(task.taskDefinitionArn)
+  o.info(`Attached to task ${taskId(task.taskArn)} (${td}) in ${o.cluster}, ${task.lastStatus ?? 'status unknown'}`
     + `${command.length > 0 ? `: ${joinCommand(command)}` : ''}`)
   if (!('group' in logs)) o.info(`Not following the logs: ${logs.reason}.`)
-  return watch(o, {taskArn: task.taskArn, container: o.container, command, taskDefinition: taskDefinitionLabel(task.taskDefinitionArn), logs: 'group' in logs ? logs : undefined})
+  const target = 'group' in logs ? logs : undefined
+  return watch(o, {taskArn: task.taskArn, container: o.container, command, taskDefinition: td, logs: target})
 }
 
 async function watch(
@@ -101,7 +119,8 @@ async function watch(
 ): Promise<{result: MigrateResult; lastStatus?: string}> {
   const ecs = o.aws.client(ECSClient)
   const id = taskId(t.taskArn)
-  const logs = t.logs && new LogFollower(o.aws.client(CloudWatchLogsClient, t.logs.region ? {region: t.logs.region} : {}), t.logs, id)
+  const logsClient = t.logs && o.aws.client(CloudWatchLogsClient, t.logs.region ? {region: t.logs.region} : {})
+  const logs = t.logs && logsClient && new LogFollower(logsClient, t.logs, id)
   if (logs) o.info(`Logs: ${logs.target.group} ${logs.stream}`)
   o.info(`If this command stops, wait for the task again with: ${reattachCommand(id, o.env)}`)
   const lines: string[] = []
@@ -110,8 +129,8 @@ async function watch(
   process.once('SIGINT', onSigint)
   try {
     const wait = await waitForTask({
-      ecs, cluster: o.cluster, taskArn: t.taskArn, logs, signal: interrupt.signal, pollMs: o.pollMs, timeoutMs: o.timeoutMs, clock: o.clock,
-      outageMs: o.outageMs,
+      ecs, cluster: o.cluster, taskArn: t.taskArn, logs, signal: interrupt.signal,
+      pollMs: o.pollMs, timeoutMs: o.timeoutMs, clock: o.clock, outageMs: o.outageMs,
       onStatus: o.onStatus,
       onNote: o.info,
       onLine(line) {
@@ -120,19 +139,23 @@ async function watch(
       },
     })
     const result = summarize(wait, {
-      container: t.container, command: t.command, cluster: o.cluster, taskDefinition: t.taskDefinition, logLines: lines, env: o.env,
+      container: t.container, command: t.command, cluster: o.cluster, taskDefinition: t.taskDefinition,
+      logLines: lines, env: o.env,
       ...(logs && {log: {group: logs.target.group, stream: logs.stream}}),
     })
     return {result, lastStatus: wait.task.lastStatus}
   } catch (error) {
     // Whatever broke our watch (a long outage, expired credentials), the task itself keeps running.
     if (isUserError(error)) throw error
-    throw new UserError(`Lost track of migration task ${id}: ${describeAwsError(error)}. The task keeps running in ECS.`, {
+    const lost = `Lost track of migration task ${id}: ${describeAwsError(error)}`
+    throw new UserError(`${lost}. The task keeps running in ECS.`, {
       code: 'MIGRATE_WAIT_FAILED',
       exit: EXIT.FAILED,
       cause: error,
-      suggestions: [hintFor(error, {profile: o.profile}), ...followUp(o.cluster, id, {group: logs?.target.group, stream: logs?.stream}, o.env)]
-        .filter((s): s is string => Boolean(s)),
+      suggestions: [
+        hintFor(error, {profile: o.profile}),
+        ...followUp(o.cluster, id, {group: logs?.target.group, stream: logs?.stream}, o.env),
+      ].filter((s): s is string => Boolean(s)),
     })
   } finally {
     process.off('SIGINT', onSigint)

@@ -25,14 +25,20 @@ export const reattachCommand = (id: string, env?: string): string =>
 export function followUp(cluster: string, id: string, log?: {group?: string; stream?: string}, env?: string): string[] {
   return [
     `Wait for it: ${reattachCommand(id, env)}`,
-    `Watch it:  ${sh`aws ecs describe-tasks --cluster ${cluster} --tasks ${id}`} --query "tasks[0].[lastStatus,containers[0].exitCode,stoppedReason]"`,
-    ...(log?.group && log.stream ? [`Its logs:  ${sh`aws logs tail ${log.group} --log-stream-names ${log.stream}`} --follow`] : []),
+    `Watch it:  ${sh`aws ecs describe-tasks --cluster ${cluster} --tasks ${id}`}`
+      + ' --query "tasks[0].[lastStatus,containers[0].exitCode,stoppedReason]"',
+    ...(log?.group && log.stream
+      ? [`Its logs:  ${sh`aws logs tail ${log.group} --log-stream-names ${log.stream}`} --follow`]
+      : []),
     `Stop it:   ${sh`aws ecs stop-task --cluster ${cluster} --task ${id}`} --reason "stopped from allthrive"`,
   ]
 }
 
 /** The closing lines (stderr) for a finished, failed, never-started or abandoned migration task. */
-export function renderOutcome(r: MigrateResult, o: {plan: boolean; container: string; timeoutMs?: number; lastStatus?: string; env?: string}): string[] {
+export function renderOutcome(
+  r: MigrateResult,
+  o: {plan: boolean; container: string; timeoutMs?: number; lastStatus?: string; env?: string},
+): string[] {
   const what = o.plan ? 'Migration plan' : 'Migration'
   const took = formatElapsed(r.durationMs)
   switch (r.outcome) {
@@ -42,7 +48,9 @@ export function renderOutcome(r: MigrateResult, o: {plan: boolean; container: st
       if (r.exitCode === null) return [`✖ ${what} ended without reporting its exit status${r.explanation ? `: ${r.explanation.summary}` : '.'}`]
       return [
         `✖ ${what} failed: ${o.container} exited ${r.exitCode}${r.containerReason ? ` (${r.containerReason})` : ''} after ${took}.`,
-        ...(r.logGroup && r.logStream ? [`  Full output: ${sh`aws logs tail ${r.logGroup} --log-stream-names ${r.logStream}`} --since 1d`] : []),
+        ...(r.logGroup && r.logStream
+          ? [`  Full output: ${sh`aws logs tail ${r.logGroup} --log-stream-names ${r.logStream}`} --since 1d`]
+          : []),
       ]
     case 'not-started':
       return [

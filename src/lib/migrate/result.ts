@@ -33,7 +33,10 @@ export interface MigrateResult {
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null)
 
-export function summarize(wait: WaitResult, o: {container: string; command: string[]; cluster: string; taskDefinition?: string; logLines: string[]; log?: {group: string; stream: string}; env?: string}): MigrateResult {
+export function summarize(wait: WaitResult, o: {
+  container: string; command: string[]; cluster: string; taskDefinition?: string; logLines: string[]
+  log?: {group: string; stream: string}; env?: string
+}): MigrateResult {
   const t: Task = wait.task
   const c = t.containers?.find((x) => x.name === o.container)
   // An exit code counts only from a container that ran and STOPPED: a task stopped before its container ran

@@ -35,7 +35,8 @@ export const realClock: Clock = {
  * retry, so a retry after a lost answer returns the task already started instead of starting a second one.
  */
 export async function startTask(ecs: ECSClient, request: RunTaskCommandInput, signal?: AbortSignal): Promise<Task> {
-  const out = await ecs.send(new RunTaskCommand({...request, clientToken: request.clientToken ?? randomUUID()}), {abortSignal: signal})
+  const input = {...request, clientToken: request.clientToken ?? randomUUID()}
+  const out = await ecs.send(new RunTaskCommand(input), {abortSignal: signal})
   const task = out.tasks?.[0]
   if (task?.taskArn && (out.failures ?? []).length === 0) return task
   const explained = (out.failures ?? []).map((f) => explainRunTaskFailure(f))
@@ -120,7 +121,10 @@ export async function waitForTask(o: WaitOptions): Promise<WaitResult> {
         const now = clock.now()
         outageStarted ??= now
         if (now - outageStarted >= (o.outageMs ?? DEFAULT_OUTAGE_MS)) throw error
-        if (failures === 0) o.onNote?.(`Lost contact with ECS (${describeAwsError(error)}): retrying; the task runs on.`)
+        if (failures === 0) {
+          o.onNote?.(`Lost contact with ECS (${describeAwsError(error)}): retrying; the task runs on.`)
+        }
+
         await clock.sleep(backoffMs(failures++, Math.min(o.pollMs, 1000), 10_000), o.signal)
         continue
       }
