@@ -80,18 +80,21 @@ EXIT CODES
     const command = interactive ? env.exec.command : captureExit ? wrapWithExitMarker(words) : joinCommand(words)
     const age = target.startedAt ? `, started ${formatDuration(this.now().getTime() - target.startedAt.getTime())} ago` : ''
     const shown = interactive ? command : joinCommand(words)
-    this.logToStderr(safeText(`Entering ${env.name}: container ${target.container} of task ${target.taskId} (${target.taskDefinition}${age}) in ${target.cluster}: ${shown}`))
+    const where = `container ${target.container} of task ${target.taskId} (${target.taskDefinition}${age}) in ${target.cluster}`
+    this.logToStderr(safeText(`Entering ${env.name}: ${where}: ${shown}`))
     const again = [this.config.bin, 'exec', this.args.service, '--environment', env.name,
       ...(flags.task ? ['--task', flags.task] : []), ...(flags.container ? ['--container', flags.container] : [])]
     await confirmChange({
       env,
-      action: interactive ? `open a shell (${shown}) in task ${target.taskId} of ${service.name}` : `run ${shown} in task ${target.taskId} of ${service.name}`,
+      action: `${interactive ? `open a shell (${shown})` : `run ${shown}`} in task ${target.taskId} of ${service.name}`,
       yes: flags.yes,
       command: shJoin([...again, ...(interactive ? [] : ['--', ...words])]),
       yesCommand: shJoin([...again, '--yes', ...(interactive ? [] : ['--', ...words])]),
     })
-    const result = await execInContainer({aws: this.aws, target, command, captureExit, profile: flags.profile, warn: (l) => this.logToStderr(l),
-      recheck: shJoin([this.config.bin, 'exec', this.args.service, '--environment', env.name, '--check'])})
+    const result = await execInContainer({
+      aws: this.aws, target, command, captureExit, profile: flags.profile, warn: (l) => this.logToStderr(l),
+      recheck: shJoin([this.config.bin, 'exec', this.args.service, '--environment', env.name, '--check']),
+    })
     if (captureExit && result.remoteExit === undefined) {
       this.logToStderr(`The command's exit status was not reported (the session ended first, or the image has no sh: try --no-exit-code); exiting ${result.exitCode}.`)
     }

@@ -45,7 +45,11 @@ EXIT CODES
     timeout: durationFlag({summary: 'Stop waiting after this long (30s, 15m, 2h; at most 24d); the task keeps running and the command to stop it is printed. Default: wait as long as it takes.'}),
     attach: Flags.string({summary: 'Wait for this migration task (id or ARN) to end and exit with its exit code; starts nothing.', helpValue: '<task>', exclusive: ['plan', 'dry-run'],
       parse: async (input) => {
-        if (!input.trim()) throw new UserError('Invalid --attach: an empty task id. Give the id (or ARN) of a migration task, as printed when it started.', {code: 'INVALID_TASK'})
+        if (!input.trim()) {
+          throw new UserError('Invalid --attach: an empty task id. Give the id (or ARN) of a migration task, as printed '
+            + 'when it started.', {code: 'INVALID_TASK'})
+        }
+
         return input.trim()
       }}),
     'poll-interval': durationFlag({summary: 'Time between DescribeTasks polls.', default: 3000, hidden: true}),
@@ -59,13 +63,17 @@ EXIT CODES
     const guard = async (where: string): Promise<void> => {
       if (flags.plan) return
       await confirmChange({env, action: `run database migrations (${joinCommand(command)}, ${where})`, yes: flags.yes,
-        command: shJoin([this.config.bin, 'migrate', '--environment', env.name, ...(flags.via === 'exec' ? ['--via', 'exec'] : [])])})
+        command: shJoin([
+          this.config.bin, 'migrate', '--environment', env.name, ...(flags.via === 'exec' ? ['--via', 'exec'] : []),
+        ]),
+      })
       const running = await runningTasksStartedBy(this.aws.client(ECSClient), env.cluster, STARTED_BY.migrate)
       if (running.length > 0) throw migrationRunningError(running, env.cluster, this.now().getTime(), env.name)
     }
 
     const watching = {
-      aws: this.aws, cluster: env.cluster, env: env.name, pollMs: flags['poll-interval'], timeoutMs: flags.timeout, outageMs: flags['outage-budget'],
+      aws: this.aws, cluster: env.cluster, env: env.name,
+      pollMs: flags['poll-interval'], timeoutMs: flags.timeout, outageMs: flags['outage-budget'],
       profile: flags.profile,
       info: (line: string) => this.logToStderr(safeText(line)),
       onStatus: (status: string, elapsed: number) => this.logToStderr(safeText(statusLine(status, elapsed))),
@@ -92,7 +100,9 @@ EXIT CODES
     await guard(`one-off task of ${prepared.taskDefinition}`)
 
     const {result, lastStatus} = await runOneOff({...watching, prepared})
-    return this.finish(result, {plan: flags.plan, container: prepared.container, timeoutMs: flags.timeout, lastStatus, env: env.name})
+    return this.finish(result, {
+      plan: flags.plan, container: prepared.container, timeoutMs: flags.timeout, lastStatus, env: env.name,
+    })
   }
 
   private dryRun(request: unknown): {dryRun: true; request: unknown} {

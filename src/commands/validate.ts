@@ -29,8 +29,10 @@ export function writeSideFile(path: string, render: () => string): string | unde
     return undefined
   } catch (error) {
     const e = error as NodeJS.ErrnoException
-    const why: Record<string, string> = {EISDIR: 'it is a directory', EACCES: 'permission denied', EROFS: 'read-only file system',
-      ENOSPC: 'no space left on the device', ENOTDIR: 'a part of the path is a file', EPERM: 'operation not permitted'}
+    const why: Record<string, string> = {
+      EISDIR: 'it is a directory', EACCES: 'permission denied', EROFS: 'read-only file system',
+      ENOSPC: 'no space left on the device', ENOTDIR: 'a part of the path is a file', EPERM: 'operation not permitted',
+    }
     return e.code && why[e.code] ? `${why[e.code]} (${e.code})` : (e.message ?? String(error)).split('\n')[0]
   }
 }
@@ -75,7 +77,9 @@ EXIT CODES
     const checks = selectChecks(ALL_CHECKS, flags.only, flags.skip)
     const base = this.envConfig
     const env = flags.since
-      ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: compactDuration(flags.since)}}}
+      ? {...base, thresholds: {
+        ...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: compactDuration(flags.since)},
+      }}
       : base
     const compare = flags.compare ? {env: resolveCompare(flags.compare, base, this.configFile)} : undefined
     if (compare && !checks.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
@@ -100,7 +104,8 @@ EXIT CODES
     if (flags.junit) {
       const failed = writeSideFile(flags.junit, () => toJUnit(report))
       if (failed) {
-        process.stderr.write(`Error: could not write the JUnit report to ${flags.junit}: ${failed}. The report above is complete.\n`)
+        const line = `Error: could not write the JUnit report to ${flags.junit}: ${failed}. The report above is complete.`
+        process.stderr.write(`${line}\n`)
         process.exitCode = Math.max(process.exitCode ?? 0, 1)
       }
     }
