@@ -1,7 +1,7 @@
 import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 
 import {type AwsClients, createAwsClients} from './aws/clients.js'
-import {classifyAwsError, credentialsUserError, describeAwsError, hintFor} from './aws/errors.js'
+import {classifyAwsError, credentialsUserError, describeAwsError, hintFor, identityBoundMs, identityTimeoutError} from './aws/errors.js'
 import {assertValidRegion} from './aws/regions.js'
 import type {RunContext} from './aws/context.js'
 import {DEFAULT_ENVIRONMENT, type EnvConfig, knownEnvironments, loadConfigFile, resolveEnvironment} from './config.js'
@@ -9,6 +9,7 @@ import {EXIT, isUserError, UserError} from './errors.js'
 import {clusterConventions, clusterNotFoundText, discoverEnvironment, type Discovery, listEnvironments} from './resources/discovery.js'
 import {now} from './util/clock.js'
 import {createMemo} from './util/concurrency.js'
+import {safeText} from './util/safe-text.js'
 
 export type FlagsOf<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type ArgsOf<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -208,13 +209,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   private async callerIdentity(): Promise<{accountId?: string; arn?: string; region: string}> {
     const {GetCallerIdentityCommand, STSClient} = await import('@aws-sdk/client-sts')
+    // Bounded: a stuck endpoint must not hold every command before its first check (retries included).
+    const bound = identityBoundMs(this.aws.timeouts)
+    const signal = AbortSignal.timeout(bound)
     try {
       const [region, id] = await Promise.all([
         this.aws.region(),
-        this.aws.client(STSClient).send(new GetCallerIdentityCommand({})),
+        this.aws.client(STSClient).send(new GetCallerIdentityCommand({}), {abortSignal: signal}),
       ])
       return {accountId: id.Account, arn: id.Arn, region}
     } catch (error) {
+      if (signal.aborted) throw identityTimeoutError(error, bound)
       throw credentialsUserError(error, {profile: this.flags.profile}) ?? error
     }
   }
@@ -246,7 +251,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   private toCliError(e: UserError): Errors.CLIError {
-    const cli = new Errors.CLIError(e.message, {exit: e.exit, suggestions: e.suggestions, code: e.code})
+    // Messages quote AWS (reasons, names): control characters are shown, never sent to the terminal.
+    const cli = new Errors.CLIError(safeText(e.message), {exit: e.exit, suggestions: e.suggestions.map((s) => safeText(s)), code: e.code})
     process.exitCode = e.exit
     return cli
   }

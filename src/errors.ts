@@ -2,9 +2,10 @@
  * Exit codes shared by every command. Documented in README.md and in each command's help.
  *   0  success (validate: every check passed; warnings allowed unless --fail-on warn)
  *   1  the job ran and found a problem (a check failed or errored), or an unexpected internal error
- *   2  usage, configuration or credentials error: nothing was checked
+ *   2  usage, configuration or credentials error: nothing was checked; a confirmation declined or refused
+ *   130 interrupted with Ctrl+C
  */
-export const EXIT = {OK: 0, FAILED: 1, USAGE: 2} as const
+export const EXIT = {OK: 0, FAILED: 1, USAGE: 2, INTERRUPTED: 130} as const
 
 export interface UserErrorOptions {
   /** What to do next, one command or action per entry. */

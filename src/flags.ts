@@ -1,13 +1,19 @@
 import {Flags} from '@oclif/core'
 
-import {parseDuration} from './util/duration.js'
+import {type DurationRange, MAX_TIMER_MS, parseDuration} from './util/duration.js'
 
-/** A duration flag ("15m", "2h"), parsed to milliseconds. */
-export const durationFlag = Flags.custom<number>({
-  parse: async (input) => parseDuration(input, 'duration'),
+/**
+ * A duration flag ("15m", "2h"), parsed to milliseconds and checked against its range at the flag (a duration
+ * beyond a timer's limit, about 24 days, would fire at once). Options: min, max (default 24d), whole.
+ */
+export const durationFlag = Flags.custom<number, DurationRange & Record<string, unknown>>({
+  parse: async (input, _ctx, opts) =>
+    parseDuration(input, `--${opts.name}`, {min: opts.min, max: opts.max ?? MAX_DURATION_MS, whole: opts.whole}),
   helpValue: '<duration>',
 })
 
+/** The longest duration a flag takes: 24 days, within a Node timer's limit. */
+export const MAX_DURATION_MS = Math.min(24 * 86_400_000, MAX_TIMER_MS)
 /** Flags `rollback` and `restart` share: the guard, the dry run and the bounded wait. */
 export const deployFlags = {
   yes: Flags.boolean({char: 'y', summary: 'Confirm on a protected environment without asking (for scripts and CI).'}),

@@ -1,11 +1,14 @@
 import type {MiddlewareStack} from '@smithy/types'
 
+import {NodeHttpHandler} from '@smithy/node-http-handler'
 import type * as UtilRetry from '@smithy/util-retry'
 import {createRequire} from 'node:module'
 
+import {UserError} from '../errors.js'
 import {backoffMs} from '../util/backoff.js'
+import {parseDuration} from '../util/duration.js'
 import {type CallRecord, type Chain, recordCall} from './critical-path.js'
-import {operationInfo} from './errors.js'
+import {type OperationInfo, operationInfo} from './errors.js'
 
 /**
  * One client factory for every command: one shared configuration (region, profile,
@@ -29,6 +32,38 @@ export interface AwsOptions {
   maxAttempts?: number
   /** Debug sink: receives one line per API call (operation, status, duration). Never payloads. */
   debug?: (line: string) => void
+  /** Time to open a connection. Default: ALLTHRIVE_CONNECT_TIMEOUT, else 3s. */
+  connectTimeoutMs?: number
+  /** Time for one HTTP request (each attempt) to answer. Default: ALLTHRIVE_REQUEST_TIMEOUT, else 10s. */
+  requestTimeoutMs?: number
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 3000
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
+const MAX_TIMEOUT_MS = 600_000
+
+/** "5s", "2m" or a number of seconds from an environment variable; unset or empty → the default. */
+export function timeoutFromEnv(name: string, fallbackMs: number, env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[name]?.trim()
+  if (!raw) return fallbackMs
+  const ms = /^\d+(\.\d+)?$/.test(raw) ? Math.round(Number(raw) * 1000) : tryParse(raw)
+  if (ms === undefined || ms < 100 || ms > MAX_TIMEOUT_MS) {
+    const forms = 'such as 5s or 30s (a bare number is seconds)'
+    throw new UserError(`Invalid ${name}="${raw}": use a duration between 1s and 10m, ${forms}.`, {
+      code: 'INVALID_TIMEOUT',
+      suggestions: [`export ${name}=10s`],
+    })
+  }
+
+  return ms
+}
+
+function tryParse(raw: string): number | undefined {
+  try {
+    return parseDuration(raw)
+  } catch {
+    return undefined
+  }
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -47,6 +82,8 @@ export interface AwsClients {
   readonly calls: number
   /** Start and end of every call so far, and the call each waited on (see critical-path.ts). */
   readonly timeline?: readonly CallRecord[]
+  /** The connect and per-request timeouts every client uses (ms). */
+  readonly timeouts?: {connectMs: number; requestMs: number}
   /** Close every client's sockets. */
   destroy(): void
 }
@@ -68,6 +105,17 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
   // Only an endpoint given in code is set on the clients: the SDK resolves the endpoint variables itself,
   // per service (AWS_ENDPOINT_URL_ECS wins over AWS_ENDPOINT_URL for ECS).
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL
+  const timeouts = {
+    connectMs: options.connectTimeoutMs ?? timeoutFromEnv('ALLTHRIVE_CONNECT_TIMEOUT', DEFAULT_CONNECT_TIMEOUT_MS),
+    requestMs: options.requestTimeoutMs ?? timeoutFromEnv('ALLTHRIVE_REQUEST_TIMEOUT', DEFAULT_REQUEST_TIMEOUT_MS),
+  }
+  // A stuck endpoint (accepts, never answers) must end each attempt: connect, inactivity and whole-request bounds.
+  const handler = (): NodeHttpHandler => new NodeHttpHandler({
+    connectionTimeout: timeouts.connectMs,
+    requestTimeout: timeouts.requestMs,
+    socketTimeout: timeouts.requestMs,
+    throwOnRequestTimeout: true,
+  })
   const shared = {
     region: options.region,
     profile: options.profile,
@@ -86,7 +134,9 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
   const instrument = (client: AnyClient): void => {
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        const info = operationInfo(String(context.clientName ?? 'AWS'), String(context.commandName ?? 'Call'))
+        const info: OperationInfo = operationInfo(
+          String(context.clientName ?? 'AWS'), String(context.commandName ?? 'Call'),
+        )
         const started = Date.now()
         calls++
         const ended = recordCall(timeline, info.action, clock, rootChain)
@@ -97,6 +147,9 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
           return out
         } catch (error) {
           ended(true)
+          // The endpoint the call went to (set by the SDK's endpoint middleware): named when it cannot be reached.
+          const url = (context as {endpointV2?: {url?: URL}}).endpointV2?.url
+          if (url) info.endpoint = `${url.protocol}//${url.host}`
           if (error && typeof error === 'object') Object.assign(error, {$allthrive: info})
           options.debug?.(`aws ${info.action} failed after ${Date.now() - started}ms: ${(error as Error)?.name}`)
           throw error
@@ -110,7 +163,12 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
     const key = `${Ctor.name}@${overrides.region ?? ''}`
     let c = cache.get(key) as C | undefined
     if (!c) {
-      c = new Ctor({...shared, ...(overrides.region && {region: overrides.region}), followRegionRedirects: true})
+      c = new Ctor({
+        ...shared,
+        requestHandler: handler(),
+        ...(overrides.region && {region: overrides.region}),
+        followRegionRedirects: true,
+      })
       instrument(c)
       cache.set(key, c)
     }
@@ -130,6 +188,7 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
       return calls
     },
     timeline,
+    timeouts,
     destroy() {
       for (const c of cache.values()) c.destroy()
       cache.clear()

@@ -2,6 +2,7 @@ import {type Check, type CheckResult, fail, pass, plural, warn} from './types.js
 import {type Alarm, listAlarms, withTag} from '../resources/alarms.js'
 import {formatAge} from '../util/duration.js'
 
+import {shq} from '../util/shell.js'
 const REASON_MAX = 160
 
 const truncate = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s)
@@ -38,8 +39,8 @@ export const alarms: Check = {
     ]
     const state = inAlarm.length > 0 ? 'ALARM' : 'INSUFFICIENT_DATA'
     const cli = tag
-      ? `aws cloudwatch describe-alarms --alarm-names ${(inAlarm.length > 0 ? inAlarm : noData).map((a) => a.name).join(' ')} --state-value ${state}`
-      : `aws cloudwatch describe-alarms --alarm-name-prefix ${prefix} --state-value ${state}`
+      ? `aws cloudwatch describe-alarms --alarm-names ${(inAlarm.length > 0 ? inAlarm : noData).map((a) => shq(a.name)).join(' ')} --state-value ${shq(state)}`
+      : `aws cloudwatch describe-alarms --alarm-name-prefix ${shq(prefix)} --state-value ${shq(state)}`
     const result: Omit<CheckResult, 'status' | 'summary'> = {
       details: [...inAlarm, ...noData].map(line),
       hint: `See them in the console: https://console.aws.amazon.com/cloudwatch/home?region=${ctx.region}#alarmsV2: or with: ${cli}`,

@@ -17,6 +17,7 @@ import {describeCertificate, shortId} from '../resources/acm.js'
 import {arnRegion, arnService, healthCheckLabel, idleTimeout, listenerLabel, redirectsToHttps, targetLabel, targetProblem} from '../resources/elb.js'
 import {daysUntil} from '../util/duration.js'
 import {type Check, type CheckContext, type CheckStatus, fail, type Finding, resultFromFindings} from './types.js'
+import {shq} from '../util/shell.js'
 
 const collect = async <P, T>(pages: AsyncIterable<P>, pick: (p: P) => T[] | undefined): Promise<T[]> => {
   const all: T[] = []
@@ -65,25 +66,25 @@ export const alb: Check = {
     const state = lb.State?.Code ?? 'unknown'
     const severity = loadBalancerStateSeverity(state)
     if (severity !== 'pass') {
-      findings.push({status: severity, short: state, detail: `${name}: state is ${state}${lb.State?.Reason ? ` (${lb.State.Reason})` : ''}`, hint: `See its state in the console (EC2 → Load Balancers → ${name}) or: aws elbv2 describe-load-balancers --names ${name} --query "LoadBalancers[0].State"`})
+      findings.push({status: severity, short: state, detail: `${name}: state is ${state}${lb.State?.Reason ? ` (${lb.State.Reason})` : ''}`, hint: `See its state in the console (EC2 → Load Balancers → ${name}) or: aws elbv2 describe-load-balancers --names ${shq(name)} --query "LoadBalancers[0].State"`})
     }
 
     const idle = idleTimeout(attrs.Attributes ?? [])
     const min = ctx.env.thresholds.alb.minIdleTimeoutSeconds
     const assumed = idle.reported ? '' : ' (not reported: AWS default assumed)'
     findings.push(idle.seconds < min
-      ? {status: 'fail', short: `idle timeout ${idle.seconds}s`, detail: `${name}: idle timeout ${idle.seconds}s${assumed} is below ${min}s: idle WebSocket connections through the ALB are dropped`, hint: `aws elbv2 modify-load-balancer-attributes --load-balancer-arn ${arn} --attributes Key=idle_timeout.timeout_seconds,Value=${min}`}
+      ? {status: 'fail', short: `idle timeout ${idle.seconds}s`, detail: `${name}: idle timeout ${idle.seconds}s${assumed} is below ${min}s: idle WebSocket connections through the ALB are dropped`, hint: `aws elbv2 modify-load-balancer-attributes --load-balancer-arn ${shq(arn)} --attributes Key=idle_timeout.timeout_seconds,Value=${shq(min)}`}
       : {status: 'pass', detail: `${name}: idle timeout ${idle.seconds}s${assumed}`})
 
     if (!httpsListener) {
-      findings.push({status: 'fail', short: 'no HTTPS:443 listener', detail: `${name}: no HTTPS listener on port 443 (listeners: ${ls.map(listenerLabel).join(', ') || 'none'})`, hint: `aws elbv2 create-listener --load-balancer-arn ${arn} --protocol HTTPS --port 443 --certificates CertificateArn=<acm-certificate-arn> --default-actions Type=forward,TargetGroupArn=<web-target-group-arn>`})
+      findings.push({status: 'fail', short: 'no HTTPS:443 listener', detail: `${name}: no HTTPS listener on port 443 (listeners: ${ls.map(listenerLabel).join(', ') || 'none'})`, hint: `aws elbv2 create-listener --load-balancer-arn ${shq(arn)} --protocol HTTPS --port 443 --certificates CertificateArn=<acm-certificate-arn> --default-actions Type=forward,TargetGroupArn=<web-target-group-arn>`})
     }
 
     if (certificate) findings.push(certificate.finding)
     for (const l of ls.filter((x) => x.Protocol === 'HTTP')) {
       findings.push(redirectsToHttps(l)
         ? {status: 'pass', detail: `${name}: ${listenerLabel(l)}`}
-        : {status: 'fail', short: `HTTP:${l.Port} serves plain HTTP`, detail: `${name}: HTTP:${l.Port} serves plain HTTP (${listenerLabel(l)}) instead of redirecting to HTTPS`, hint: `aws elbv2 modify-listener --listener-arn ${l.ListenerArn} --default-actions 'Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HTTP_301}'`})
+        : {status: 'fail', short: `HTTP:${l.Port} serves plain HTTP`, detail: `${name}: HTTP:${l.Port} serves plain HTTP (${listenerLabel(l)}) instead of redirecting to HTTPS`, hint: `aws elbv2 modify-listener --listener-arn ${shq(l.ListenerArn)} --default-actions 'Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HTTP_301}'`})
     }
 
     let healthy = 0
@@ -110,8 +111,8 @@ export const alb: Check = {
 /** Each target that is not healthy: fail when none in its group is, warn when some are. */
 function targetFindings(ctx: CheckContext, g: TargetGroup, targets: TargetHealthDescription[], ok: number): Finding[] {
   const tg = g.TargetGroupName ?? g.TargetGroupArn ?? '?'
-  const hint = `See why: allthrive logs tail web -e ${ctx.env.name} --since 30m; the health check of ${tg} is ${healthCheckLabel(g)}`
-  if (targets.length === 0) return [{status: 'fail', short: `${tg} has no targets`, detail: `${tg}: no registered targets`, hint: `Check that the web service registers with it: allthrive validate -e ${ctx.env.name} --only ecs-services`}]
+  const hint = `See why: allthrive logs tail web -e ${shq(ctx.env.name)} --since 30m; the health check of ${tg} is ${healthCheckLabel(g)}`
+  if (targets.length === 0) return [{status: 'fail', short: `${tg} has no targets`, detail: `${tg}: no registered targets`, hint: `Check that the web service registers with it: allthrive validate -e ${shq(ctx.env.name)} --only ecs-services`}]
   const status = ok === 0 ? 'fail' : 'warn'
   const bad = targets.filter((t) => t.TargetHealth?.State !== 'healthy')
   return bad.map((t, i) => ({status, ...(i === 0 && {short: `${ok}/${targets.length} targets healthy in ${tg}`}), detail: `${tg}: target ${targetLabel(t)} ${targetProblem(t)}`, hint}))
@@ -135,11 +136,11 @@ async function listenerCertificate(ctx: CheckContext, name: string, l: Listener)
     facts = await describeCertificate(ctx, {arn, region, names: [], inUse: true, partialNames: false})
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error
-    return {finding: {status: 'fail', short: 'certificate not found', detail: `${name}: HTTPS:443 certificate ${arn} not found in ACM (${region})`, hint: `Attach an issued certificate: aws elbv2 modify-listener --listener-arn ${l.ListenerArn} --certificates CertificateArn=<acm-certificate-arn>`}, label: 'certificate not found', data: {arn}}
+    return {finding: {status: 'fail', short: 'certificate not found', detail: `${name}: HTTPS:443 certificate ${arn} not found in ACM (${region})`, hint: `Attach an issued certificate: aws elbv2 modify-listener --listener-arn ${shq(l.ListenerArn)} --certificates CertificateArn=<acm-certificate-arn>`}, label: 'certificate not found', data: {arn}}
   }
 
   const id = shortId(arn)
-  const describe = `aws acm describe-certificate --certificate-arn ${arn} --region ${region}`
+  const describe = `aws acm describe-certificate --certificate-arn ${shq(arn)} --region ${shq(region)}`
   const {warnDays, failDays} = ctx.env.thresholds.certificates
   if (facts.status !== 'ISSUED') {
     return {finding: {status: 'fail', short: `certificate ${facts.status ?? 'UNKNOWN'}`, detail: `${name}: HTTPS:443 certificate ${id} is ${facts.status ?? 'UNKNOWN'}`, hint: `See why: ${describe}`}, label: `cert ${facts.status ?? 'UNKNOWN'}`, data: {arn, status: facts.status}}
@@ -151,7 +152,7 @@ async function listenerCertificate(ctx: CheckContext, name: string, l: Listener)
   const when = days < 0 ? `expired ${-days} days ago` : `expires in ${days} days`
   const status = days < failDays ? 'fail' : (days < warnDays ? 'warn' : 'pass')
   const renew = facts.type === 'IMPORTED'
-    ? `re-import a renewed certificate: aws acm import-certificate --certificate-arn ${arn} --certificate fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem --region ${region}`
+    ? `re-import a renewed certificate: aws acm import-certificate --certificate-arn ${shq(arn)} --certificate fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem --region ${shq(region)}`
     : `check its renewal status and DNS validation records: ${describe}`
   return {
     finding: status === 'pass'

@@ -3,6 +3,7 @@ import type {Service, Task} from '@aws-sdk/client-ecs'
 import {serviceByKey} from '../config.js'
 import {describeEnvServices, liveTasks, taskDefinitionLabel, taskId} from '../resources/ecs.js'
 import {type Check, type CheckStatus, fail, worst} from './types.js'
+import {shq} from '../util/shell.js'
 
 const STARTING = new Set(['PROVISIONING', 'PENDING', 'ACTIVATING'])
 
@@ -29,7 +30,7 @@ export const celeryBeat: Check = {
     if (clusterMissing || !svc || svc.status !== 'ACTIVE') {
       const what = clusterMissing ? `cluster ${env.cluster} not found` : svc ? `service ${beat.name} is ${svc.status}` : `service ${beat.name} not found in cluster ${env.cluster}`
       return fail(`${what}: scheduled jobs are not running`, {
-        hint: clusterMissing ? `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${ctx.region}` : `Compare the service name with: aws ecs list-services --cluster ${env.cluster}`,
+        hint: clusterMissing ? `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${shq(ctx.region)}` : `Compare the service name with: aws ecs list-services --cluster ${shq(env.cluster)}`,
         data: {service: beat.name, status: svc?.status ?? 'MISSING'},
       })
     }
@@ -39,20 +40,20 @@ export const celeryBeat: Check = {
     const starting = tasks.filter((t) => STARTING.has(t.lastStatus ?? ''))
     const desired = svc.desiredCount ?? 0
     const risk = overlapRisk(svc)
-    const update = `aws ecs update-service --cluster ${env.cluster} --service ${beat.name}`
+    const update = `aws ecs update-service --cluster ${shq(env.cluster)} --service ${shq(beat.name)}`
     const scale = `Run exactly one: ${update} --desired-count 1`
     const noOverlapCommand = `${update} --deployment-configuration minimumHealthyPercent=0,maximumPercent=100`
     const noOverlap = `Stop deployments from overlapping: ${noOverlapCommand}`
-    const stopOlder = `stop the older task: aws ecs stop-task --cluster ${env.cluster} --task <id>`
+    const stopOlder = `stop the older task: aws ecs stop-task --cluster ${shq(env.cluster)} --task <id>`
     const problems: {status: CheckStatus; line: string; hint: string}[] = []
     const n = running.length
     if (n >= 2) problems.push({status: 'fail', line: `${n} celery-beat tasks running: every scheduled job runs ${n} times`, hint: desired > 1 ? scale : risk ? `${noOverlap}; then ${stopOlder}` : `S${stopOlder.slice(1)}`})
     if (desired === 0) problems.push({status: 'fail', line: 'celery-beat desired count is 0: scheduled jobs are not running', hint: scale})
     else if (desired > 1) problems.push({status: 'fail', line: `celery-beat desired count is ${desired}: every scheduled job runs ${desired} times once they all start`, hint: scale})
     if (desired > 0 && n === 0 && starting.length === 0) {
-      problems.push({status: 'fail', line: 'no celery-beat task running: scheduled jobs are not running', hint: `See why: allthrive validate --only ecs-services -e ${env.name}; allthrive logs tail celery-beat -e ${env.name} --since 30m`})
+      problems.push({status: 'fail', line: 'no celery-beat task running: scheduled jobs are not running', hint: `See why: allthrive validate --only ecs-services -e ${shq(env.name)}; allthrive logs tail celery-beat -e ${shq(env.name)} --since 30m`})
     } else if (desired > 0 && n === 0) {
-      problems.push({status: 'warn', line: `no celery-beat task running yet: ${starting.length} starting (${starting.map((t) => t.lastStatus).join(', ')}): scheduled jobs wait until it runs`, hint: `Follow it: aws ecs wait services-stable --cluster ${env.cluster} --services ${beat.name}`})
+      problems.push({status: 'warn', line: `no celery-beat task running yet: ${starting.length} starting (${starting.map((t) => t.lastStatus).join(', ')}): scheduled jobs wait until it runs`, hint: `Follow it: aws ecs wait services-stable --cluster ${shq(env.cluster)} --services ${shq(beat.name)}`})
     } else if (n === 1 && starting.length > 0) {
       problems.push({status: 'warn', line: `1 celery-beat task running, ${starting.length} starting: a deployment is in progress; once both run, every scheduled job runs twice until the old one stops`, hint: noOverlap})
     }

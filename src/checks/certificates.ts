@@ -9,19 +9,20 @@ import {
   shortId,
 } from '../resources/acm.js'
 import {daysUntil} from '../util/duration.js'
+import {shq} from '../util/shell.js'
 import {type Check, type CheckContext, type CheckStatus, type Finding, plural, resultFromFindings} from './types.js'
 
 const describeCmd = (c: CertificateFacts) =>
-  `aws acm describe-certificate --certificate-arn ${c.arn} --region ${c.region}`
+  `aws acm describe-certificate --certificate-arn ${shq(c.arn)} --region ${shq(c.region)}`
 
 function renewalHint(c: CertificateFacts): string {
   if (c.type === 'IMPORTED') {
-    return `re-import a renewed certificate: aws acm import-certificate --certificate-arn ${c.arn}`
+    return `re-import a renewed certificate: aws acm import-certificate --certificate-arn ${shq(c.arn)}`
       + ' --certificate fileb://cert.pem --private-key fileb://key.pem --certificate-chain fileb://chain.pem'
-      + ` --region ${c.region}`
+      + ` --region ${shq(c.region)}`
   }
 
-  if (c.type === 'PRIVATE') return `renew it: aws acm renew-certificate --certificate-arn ${c.arn} --region ${c.region}`
+  if (c.type === 'PRIVATE') return `renew it: aws acm renew-certificate --certificate-arn ${shq(c.arn)} --region ${shq(c.region)}`
   return 'check that the DNS validation records exist so ACM can renew it: '
     + `${describeCmd(c)} --query Certificate.DomainValidationOptions`
 }
@@ -89,7 +90,7 @@ function presence(ctx: CheckContext, served: EnvironmentServing): Finding[] {
     const cfPart = `${whereCf}${distribution ? ' has no custom certificate' : ''}`
     findings.push({status: 'fail', short: 'no certificate served',
       detail: `The environment serves no certificate: ${albPart}; ${cfPart}.`,
-      hint: `allthrive validate -e ${ctx.env.name} --only alb,cloudfront`})
+      hint: `allthrive validate -e ${shq(ctx.env.name)} --only alb,cloudfront`})
   } else {
     if (!alb.loadBalancer) findings.push({status: 'pass', detail: `${whereAlb}: no ALB certificate judged`})
     if (!distribution) {
@@ -120,7 +121,7 @@ function coverage(ctx: CheckContext, served: EnvironmentServing): Finding[] {
       findings.push({status: 'fail', short: `alias ${alias} not covered`,
         detail: `${servedAtLabel(s.at)}: alias ${alias} is not covered by ${shortId(s.arn)}`
           + ` (${s.facts!.names.join(', ')})`,
-        hint: `request a certificate covering ${alias} in ${CLOUDFRONT_REGION}`})
+        hint: `request a certificate covering ${alias}: aws acm request-certificate --domain-name ${shq(alias)} --validation-method DNS --region ${CLOUDFRONT_REGION}`})
     }
   }
 

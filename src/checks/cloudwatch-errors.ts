@@ -4,6 +4,7 @@ import type {ServiceConfig} from '../config.js'
 import {parseDuration} from '../util/duration.js'
 import {distinctiveTerm, signatureOf} from '../lib/logs/signatures.js'
 import {type Check, type CheckContext, type CheckStatus, plural} from './types.js'
+import {shq} from '../util/shell.js'
 
 /** Sent to FilterLogEvents. AWS matches terms case-sensitively. */
 export const ERROR_FILTER_PATTERN = '?ERROR ?CRITICAL ?Traceback'
@@ -96,7 +97,7 @@ export const cloudwatchErrors: Check = {
       .slice(0, t.topMessages)
       .map(({scan, message, count, keyword}) => {
         const term = distinctiveTerm(message, [...scan.signatures.keys()]) ?? keyword
-        return {service: scan.service.key, count, message, command: `allthrive logs tail ${scan.service.key} -e ${env.name} --since ${since} --filter "${term}"`}
+        return {service: scan.service.key, count, message, command: `allthrive logs tail ${shq(scan.service.key)} -e ${shq(env.name)} --since ${shq(since)} --filter "${shq(term)}"`}
       })
 
     const status: CheckStatus = total >= t.failAt ? 'fail' : total >= t.warnAt || missing.length > 0 ? 'warn' : 'pass'
@@ -118,7 +119,7 @@ export const cloudwatchErrors: Check = {
     const hint = [
       total > 0 ? 'Run the allthrive logs tail command of a line to read those events in context.' : undefined,
       missing.length > 0
-        ? `A missing log group means the service has not logged yet or the name is wrong: ${prefixes.map((p) => `aws logs describe-log-groups --log-group-name-prefix ${p}`).join('; ')}`
+        ? `A missing log group means the service has not logged yet or the name is wrong: ${prefixes.map((p) => `aws logs describe-log-groups --log-group-name-prefix ${shq(p)}`).join('; ')}`
         : undefined,
     ].filter(Boolean).join(' ')
 

@@ -1,5 +1,6 @@
 import {applyAllow, compareSnapshots, contextFor, type Difference, type DriftKind, type EnvSnapshot, notesFor, snapshot} from '../lib/drift/compare.js'
 import {type Check, type CheckResult, pass, plural} from './types.js'
+import {shq} from '../util/shell.js'
 
 const WORDS: Record<DriftKind, string> = {
   env: 'variable',
@@ -26,13 +27,13 @@ function hintFor(problems: Difference[], envs: {snap: EnvSnapshot; region: strin
   if (ref) {
     const e = lacking(ref)
     const td = e.snap.services.get(ref.id.split(':')[0] as string)?.taskDefinition
-    steps.push(`add what ${e.snap.name} lacks to its task definition and deploy a new revision (aws ecs describe-task-definition --task-definition ${td} --region ${e.region})`)
+    steps.push(`add what ${e.snap.name} lacks to its task definition and deploy a new revision (aws ecs describe-task-definition --task-definition ${shq(td)} --region ${shq(e.region)})`)
   }
 
   const key = problems.find((d) => d.kind === 'secret-key' || d.kind === 'secret-exists')
   if (key) {
     const e = lacking(key)
-    steps.push(`list the secret's key names, never its values: aws secretsmanager get-secret-value --secret-id ${e.secretIds.get(key.id.split(':')[1])} --region ${e.region} --query SecretString --output text | jq keys`)
+    steps.push(`list the secret's key names, never its values: aws secretsmanager get-secret-value --secret-id ${shq(e.secretIds.get(key.id.split(':')[1]))} --region ${shq(e.region)} --query SecretString --output text | jq keys`)
   }
 
   const svc = problems.find((d) => d.kind === 'service')

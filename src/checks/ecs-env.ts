@@ -4,6 +4,7 @@ import {describeAwsError, hintFor} from '../aws/errors.js'
 import {describeEnvServices, parseSecretRef, secretLabel, type SecretRef, taskDefinition, taskDefinitionLabel} from '../resources/ecs.js'
 import {loadSecrets, type SecretLookup} from '../resources/secrets.js'
 import {type Check, fail, pass, plural, warn} from './types.js'
+import {shq} from '../util/shell.js'
 
 type SecretsManagerRef = Extract<SecretRef, {kind: 'secretsmanager'}>
 type RefState = 'resolves' | 'missing' | 'key-missing' | 'not-json' | 'error' | 'not-verified'
@@ -29,7 +30,7 @@ export const ecsEnv: Check = {
     const {env} = ctx
     const {services, missing, clusterMissing} = await describeEnvServices(ctx)
     if (clusterMissing) {
-      return fail(`cluster ${env.cluster} not found: no task definitions to check`, {hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${ctx.region}`})
+      return fail(`cluster ${env.cluster} not found: no task definitions to check`, {hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${shq(ctx.region)}`})
     }
 
     const targets = env.services.filter((s) => services.has(s.key)).map((s) => ({s, arn: services.get(s.key)!.taskDefinition!}))

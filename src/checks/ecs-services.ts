@@ -3,6 +3,7 @@ import type {Service, Task} from '@aws-sdk/client-ecs'
 import type {ServiceConfig} from '../config.js'
 import {describeEnvServices, describeStoppedTask, recentStoppedTasks, taskDefinitionLabel, taskId} from '../resources/ecs.js'
 import {type Check, type CheckResult, type CheckStatus, fail, pass, warn, worst} from './types.js'
+import {shq} from '../util/shell.js'
 
 interface Finding {
   status: CheckStatus
@@ -61,7 +62,7 @@ export const ecsServices: Check = {
           // What discovery looked for (configured name, both conventions, tags).
           ...(env.clusterOrigin && !env.clusterOrigin.found ? [`looked for ${env.clusterOrigin.searched.join('; ')}`] : []),
         ],
-        hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${ctx.region}`,
+        hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${shq(ctx.region)}`,
         data: {cluster: env.cluster, clusterMissing: true},
       })
     }
@@ -103,17 +104,23 @@ export const ecsServices: Check = {
     if (failing.length > 0) {
       // Explain the first service that exists; if none does, point at the names.
       const first = (failing.find((a) => a.svc) ?? failing[0]).s
-      return fail(`${failing.length} of ${total} services failing: ${failing.map((a) => a.s.key).join(', ')}`, extras(services.has(first.key)
-        ? `See why: allthrive logs tail ${first.key} -e ${env.name} --since 30m; aws ecs describe-services --cluster ${env.cluster} --services ${first.name}`
-        : `Compare the service names in the configuration with: aws ecs list-services --cluster ${env.cluster}`))
+      // Tasks that keep stopping (a crash loop): the stop reason is the lead, not the desired count.
+      const lastStop = stopped.get(services.get(first.key)?.serviceName ?? '')?.[0]
+      return fail(`${failing.length} of ${total} services failing: ${failing.map((a) => a.s.key).join(', ')}`, extras(!services.has(first.key)
+        ? `Compare the service names in the configuration with: aws ecs list-services --cluster ${shq(env.cluster)}`
+        : lastStop
+          ? `Its tasks keep stopping (${describeStoppedTask(lastStop)}): read the last one's logs with: `
+            + `allthrive logs tail ${shq(first.key)} -e ${shq(env.name)} --previous`
+          : `See why: allthrive logs tail ${shq(first.key)} -e ${shq(env.name)} --since 30m; `
+            + `aws ecs describe-services --cluster ${shq(env.cluster)} --services ${shq(first.name)}`))
     }
 
     const warned = assessed.filter((a) => statusOf(a) === 'warn')
     if (warned.length > 0) {
       const {s, svc} = warned[0]
       return warn(`${warned.length} of ${total} services need attention: ${warned.map((a) => a.s.key).join(', ')}`, extras(svc?.desiredCount === 0
-        ? `If ${s.name} should run: aws ecs update-service --cluster ${env.cluster} --service ${s.name} --desired-count 1`
-        : `Follow the rollout: aws ecs wait services-stable --cluster ${env.cluster} --services ${s.name}`))
+        ? `If ${s.name} should run: aws ecs update-service --cluster ${shq(env.cluster)} --service ${shq(s.name)} --desired-count 1`
+        : `Follow the rollout: aws ecs wait services-stable --cluster ${shq(env.cluster)} --services ${shq(s.name)}`))
     }
 
     const counts = assessed.map(({s, svc}) => `${s.key} ${svc!.runningCount ?? 0}/${svc!.desiredCount ?? 0}`)

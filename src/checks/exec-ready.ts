@@ -4,6 +4,7 @@ import {SSM_MESSAGES_ACTIONS} from '../lib/exec/preflight.js'
 import {execContainer, platformTooOld, taskReadiness} from '../lib/exec/readiness.js'
 import {execAgent} from '../lib/exec/select-task.js'
 import {type Check, fail, type Finding, resultFromFindings} from './types.js'
+import {shq} from '../util/shell.js'
 
 /** The services `allthrive exec` connects to. */
 const EXEC_SERVICES = ['web', 'celery'] as const satisfies readonly ServiceKey[]
@@ -19,7 +20,7 @@ export const execReady: Check = {
   async run(ctx) {
     const {env} = ctx
     const {services, clusterMissing} = await describeEnvServices(ctx)
-    if (clusterMissing) return fail(`cluster ${env.cluster} not found: nothing to exec into`, {hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${ctx.region}`})
+    if (clusterMissing) return fail(`cluster ${env.cluster} not found: nothing to exec into`, {hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${shq(ctx.region)}`})
 
     // web, celery, and every service of the environment beyond the four roles (celery-ai).
     const targets = [...EXEC_SERVICES.map((key) => serviceByKey(env, key)), ...env.services.filter((s) => !s.role)].map((s) => ({s, svc: services.get(s.key)}))
@@ -39,9 +40,9 @@ export const execReady: Check = {
     }
 
     for (const {s, svc} of targets) {
-      const update = `aws ecs update-service --cluster ${env.cluster} --service ${s.name}`
+      const update = `aws ecs update-service --cluster ${shq(env.cluster)} --service ${shq(s.name)}`
       if (!svc || svc.status !== 'ACTIVE') {
-        add('fail', `${s.key} not found`, `${s.key}: service ${s.name} ${svc ? `is ${svc.status}` : `not found in cluster ${env.cluster}`}: allthrive exec has nothing to connect to`, `Compare the service name with: aws ecs list-services --cluster ${env.cluster}`)
+        add('fail', `${s.key} not found`, `${s.key}: service ${s.name} ${svc ? `is ${svc.status}` : `not found in cluster ${env.cluster}`}: allthrive exec has nothing to connect to`, `Compare the service name with: aws ecs list-services --cluster ${shq(env.cluster)}`)
         continue
       }
 
@@ -52,7 +53,7 @@ export const execReady: Check = {
       if (!td.taskRoleArn) add('fail', `no task role for ${s.key}`, `${s.key}: task definition ${taskDefinitionLabel(svc.taskDefinition)} has no task role: ${NO_ROLE}`, roleHint)
 
       const tasks = running.get(s.key)!
-      if (tasks.length === 0) add('warn', `no ${s.key} task running`, `${s.key}: no running task: cannot confirm the ExecuteCommandAgent`, `See why: allthrive validate --only ecs-services -e ${env.name}`)
+      if (tasks.length === 0) add('warn', `no ${s.key} task running`, `${s.key}: no running task: cannot confirm the ExecuteCommandAgent`, `See why: allthrive validate --only ecs-services -e ${shq(env.name)}`)
       for (const t of tasks) {
         const id = taskId(t.taskArn)
         const label = taskDefinitionLabel(t.taskDefinitionArn)
@@ -78,7 +79,7 @@ export const execReady: Check = {
           const status = agent?.lastStatus ?? 'not reported'
           add('warn', `${s.key} agent ${status}`, `${s.key}: task ${id} container ${c.name}: ExecuteCommandAgent is ${status}${agent?.reason ? ` (${agent.reason})` : ''}`, agent?.lastStatus === 'PENDING'
             ? 'The agent is still starting: check again in a minute'
-            : `Check the task role allows ${SSM_MESSAGES_ACTIONS.join(', ')} and the task reaches ssmmessages.${ctx.region}.amazonaws.com (NAT gateway or VPC endpoint), then replace it: aws ecs stop-task --cluster ${env.cluster} --task ${id}`)
+            : `Check the task role allows ${SSM_MESSAGES_ACTIONS.join(', ')} and the task reaches ssmmessages.${ctx.region}.amazonaws.com (NAT gateway or VPC endpoint), then replace it: aws ecs stop-task --cluster ${shq(env.cluster)} --task ${shq(id)}`)
         }
 
         if (findings.length === problems && readiness.ready) add('pass', '', `${s.key}: task ${id} ready (${label}, platform ${t.platformVersion ?? 'n/a'}, ExecuteCommandAgent RUNNING)`)

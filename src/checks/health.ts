@@ -1,6 +1,7 @@
 import {httpGet} from '../lib/probes/http.js'
 import {certificateDaysLeft, type CertificateOutcome, fetchCertificate} from '../lib/probes/tls.js'
 import {type Check, type Finding, resultFromFindings, skip} from './types.js'
+import {shq} from '../util/shell.js'
 
 export interface HealthCheckOptions {
   /** Trusted CA certificates in place of Node's (tests against a local server). */
@@ -37,7 +38,7 @@ export function healthCheck(opts: HealthCheckOptions = {}): Check {
       const findings: Finding[] = []
       const {maxLatencyMs, certificateMinDays} = thresholds.health
       if (res.kind === 'tls') {
-        findings.push({status: 'fail', short: `TLS ${res.code}`, detail: `GET ${healthUrl}: TLS handshake failed: ${res.code} (${res.reason})`, hint: `Check the certificate served for ${url.hostname}: allthrive validate --only certificates -e ${ctx.env.name}`})
+        findings.push({status: 'fail', short: `TLS ${res.code}`, detail: `GET ${healthUrl}: TLS handshake failed: ${res.code} (${res.reason})`, hint: `Check the certificate served for ${url.hostname}: allthrive validate --only certificates -e ${shq(ctx.env.name)}`})
         data.tlsError = res.code
       } else if (res.status < 200 || res.status > 299) {
         const body = snippet(res.body)
@@ -45,10 +46,10 @@ export function healthCheck(opts: HealthCheckOptions = {}): Check {
           status: 'fail',
           short: `HTTP ${res.status}`,
           detail: `GET ${healthUrl}: HTTP ${res.status} in ${res.latencyMs}ms${res.location ? ` → ${res.location}` : ''}${body ? `: ${body}` : ''}`,
-          hint: `See why: allthrive logs tail web -e ${ctx.env.name} --since 15m; allthrive validate --only ecs-services -e ${ctx.env.name}`,
+          hint: `See why: allthrive logs tail web -e ${shq(ctx.env.name)} --since 15m; allthrive validate --only ecs-services -e ${shq(ctx.env.name)}`,
         })
       } else if (res.latencyMs > maxLatencyMs) {
-        findings.push({status: 'warn', short: `slow (${res.latencyMs}ms)`, detail: `GET ${healthUrl}: HTTP ${res.status} in ${res.latencyMs}ms, over ${maxLatencyMs}ms`, hint: `See the load on the web service: allthrive logs tail web -e ${ctx.env.name} --since 15m, and its CPU in the ECS console.`})
+        findings.push({status: 'warn', short: `slow (${res.latencyMs}ms)`, detail: `GET ${healthUrl}: HTTP ${res.status} in ${res.latencyMs}ms, over ${maxLatencyMs}ms`, hint: `See the load on the web service: allthrive logs tail web -e ${shq(ctx.env.name)} --since 15m, and its CPU in the ECS console.`})
       } else {
         findings.push({status: 'pass', detail: `GET ${healthUrl}: HTTP ${res.status} in ${res.latencyMs}ms`})
       }
@@ -82,7 +83,7 @@ function certificateFindings(cert: CertificateOutcome | undefined, rules: Certif
   const days = certificateDaysLeft(c, now)
   Object.assign(data, {certificateDaysLeft: days, certificateValidTo: c.validTo.toISOString(), certificateSubject: c.subject, certificateIssuer: c.issuer})
   const name = `${host}: certificate ${c.subject} (issuer ${c.issuer})`
-  const renew = `ACM renews certificates 60 days before expiry: see why it has not (allthrive validate --only certificates -e ${rules.env}, or ACM in the console for ${host}).`
+  const renew = `ACM renews certificates 60 days before expiry: see why it has not (allthrive validate --only certificates -e ${shq(rules.env)}, or ACM in the console for ${host}).`
   const out: Finding[] = []
   if (!c.authorized && !rules.trustReported && c.authorizationError !== 'CERT_HAS_EXPIRED') {
     out.push({status: 'fail', short: `certificate not trusted (${c.authorizationError})`, detail: `${name} is not trusted: ${c.authorizationError}`, hint: `Serve a certificate for ${host} from a public CA (ACM).`})

@@ -1,6 +1,7 @@
 import {type ImageLookup, imageKey, imageLabel, lookupEcrImages, parseEcrImage} from '../resources/ecr.js'
 import {describeEnvServices, taskDefinition, taskDefinitionLabel} from '../resources/ecs.js'
 import {type Check, fail, type Finding, plural, resultFromFindings} from './types.js'
+import {shq} from '../util/shell.js'
 
 const PULL_FAILS = 'the next task start will fail with CannotPullContainerError'
 const MB = 1024 * 1024
@@ -14,7 +15,7 @@ export const images: Check = {
     const {env} = ctx
     const {services, missing, clusterMissing} = await describeEnvServices(ctx)
     if (clusterMissing) {
-      return fail(`cluster ${env.cluster} not found: no task definitions to check`, {hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${ctx.region}`})
+      return fail(`cluster ${env.cluster} not found: no task definitions to check`, {hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${shq(ctx.region)}`})
     }
 
     const targets = env.services.filter((s) => services.has(s.key)).map((s) => ({s, svc: services.get(s.key)!}))
@@ -41,7 +42,7 @@ export const images: Check = {
       const label = imageLabel(ref)
       const revision = td.family && td.revision ? `${td.family}:${td.revision}` : taskDefinitionLabel(td.taskDefinitionArn)
       const previous = td.family && (td.revision ?? 0) > 1 ? `${td.family}:${td.revision! - 1}` : '<family>:<previous-revision>'
-      const rollback = `push ${label} to ECR, or roll ${s.key} back to a revision whose image exists: aws ecs update-service --cluster ${env.cluster} --service ${s.name} --task-definition ${previous}`
+      const rollback = `push ${label} to ECR, or roll ${s.key} back to a revision whose image exists: aws ecs update-service --cluster ${shq(env.cluster)} --service ${shq(s.name)} --task-definition ${shq(previous)}`
       const facts = {service: s.key, container, image, registryId: ref.registryId, region: ref.region, repository: ref.repository, tag: ref.tag, digest: ref.digest, taskDefinition: revision}
       if (r.state === 'repository-missing') {
         findings.push({status: 'fail', short: `${s.key} repository missing`, detail: `${who}: repository ${ref.repository} not found in registry ${ref.registryId} (${ref.region}): image ${label} cannot be pulled (${PULL_FAILS})`, hint: rollback})

@@ -5,6 +5,7 @@ import {describeEnvServices} from '../resources/ecs.js'
 import {admits, type Peer, redisClusters} from '../resources/network.js'
 import {dbInstance} from '../resources/rds.js'
 import {type Check, type Finding, resultFromFindings} from './types.js'
+import {shq} from '../util/shell.js'
 
 /** One end of a path: the groups and subnets of a service, the database, the cache or Weaviate. */
 interface End {label: string; name: string; groupIds: string[]; subnetIds: string[]}
@@ -84,9 +85,9 @@ export const network: Check = {
         const path = `${c.end.name} → ${to} (${t.name})`
         let f: Finding
         if (inbound.result === 'blocked') {
-          f = {status: 'fail', short: once(`${to} blocked`), detail: `${path}: no inbound rule of ${t.groupIds.join(', ')} admits the tasks' groups ${c.end.groupIds.join(', ')} on ${t.port}`, hint: `aws ec2 authorize-security-group-ingress --group-id ${t.groupIds[0]} --protocol tcp --port ${t.port} --source-group ${c.end.groupIds[0]}`}
+          f = {status: 'fail', short: once(`${to} blocked`), detail: `${path}: no inbound rule of ${t.groupIds.join(', ')} admits the tasks' groups ${c.end.groupIds.join(', ')} on ${t.port}`, hint: `aws ec2 authorize-security-group-ingress --group-id ${shq(t.groupIds[0])} --protocol tcp --port ${shq(t.port)} --source-group ${shq(c.end.groupIds[0])}`}
         } else if (outbound.result === 'blocked') {
-          f = {status: 'fail', short: once(`${to} blocked`), detail: `${path}: outbound rules of ${c.end.groupIds.join(', ')} block port ${t.port} to ${t.groupIds.join(', ')}`, hint: `aws ec2 authorize-security-group-egress --group-id ${c.end.groupIds[0]} --ip-permissions 'IpProtocol=tcp,FromPort=${t.port},ToPort=${t.port},UserIdGroupPairs=[{GroupId=${t.groupIds[0]}}]'`}
+          f = {status: 'fail', short: once(`${to} blocked`), detail: `${path}: outbound rules of ${c.end.groupIds.join(', ')} block port ${t.port} to ${t.groupIds.join(', ')}`, hint: `aws ec2 authorize-security-group-egress --group-id ${shq(c.end.groupIds[0])} --ip-permissions 'IpProtocol=tcp,FromPort=${t.port},ToPort=${t.port},UserIdGroupPairs=[{GroupId=${t.groupIds[0]}}]'`}
         } else if (inbound.result === 'unknown' || outbound.result === 'unknown') {
           const why = [inbound, outbound].map((v) => (v.result === 'unknown' ? v.why : '')).filter(Boolean).join('; ')
           f = {status: 'warn', short: once(`${to} unverified`), detail: `${path}: not verified: ${why}`, hint: 'Check those rules in the console: VPC → Security groups.'}

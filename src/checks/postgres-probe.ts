@@ -2,6 +2,7 @@ import {loadSecrets, valueProblem} from '../resources/secrets.js'
 import {hostPort, PROBE_SKIP_REASON, unreachableSummary} from '../lib/probes/common.js'
 import {parseDatabaseUrl, type PgTlsMode, probePostgres} from '../lib/probes/pg.js'
 import {type Check, fail, pass, skip, warn} from './types.js'
+import {shq} from '../util/shell.js'
 
 /** Connections in use, as a share of max_connections, from which the check warns. */
 const CONNECTIONS_WARN_PERCENT = 80
@@ -29,7 +30,7 @@ export function postgresProbeCheck(probe: typeof probePostgres = probePostgres):
       const secret = env.secrets.find((s) => s.key === 'database')
       if (!secret) return fail('no database secret configured', {hint: 'Add secrets.database to the environment in allthrive.config.json.'})
       const found = (await loadSecrets(ctx, [secret.id])).get(secret.id)!
-      const fixSecret = `Set it with: aws secretsmanager put-secret-value --secret-id ${secret.id} --secret-string file://database.json (JSON with DATABASE_URL=postgres://user:password@host:5432/db)`
+      const fixSecret = `Set it with: aws secretsmanager put-secret-value --secret-id ${shq(secret.id)} --secret-string file://database.json (JSON with DATABASE_URL=postgres://user:password@host:5432/db)`
       if (found.state === 'error') throw found.error
       if (found.state === 'missing') return fail(`secret ${secret.id} does not exist`, {details: [`${secret.id}: not found in Secrets Manager`], hint: fixSecret, data: {secret: secret.id}})
       if (found.state === 'invalid') return fail(`secret ${secret.id} ${found.reason}`, {hint: fixSecret, data: {secret: secret.id}})
@@ -48,7 +49,7 @@ export function postgresProbeCheck(probe: typeof probePostgres = probePostgres):
         return result(`${where}: ${expired ? 'the server certificate has expired' : 'could not verify the server certificate'} (${o.code})`, {
           details: [`${where}: TLS handshake failed: ${o.reason}`],
           hint: expired
-            ? `Rotate the instance's CA: aws rds modify-db-instance --db-instance-identifier ${env.rds.instanceId} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately`
+            ? `Rotate the instance's CA: aws rds modify-db-instance --db-instance-identifier ${shq(env.rds.instanceId)} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately`
             : 'Trust the RDS CA bundle: NODE_EXTRA_CA_CERTS=/path/to/global-bundle.pem (from the RDS documentation), or use sslmode=require to encrypt without verifying.',
           data: {...base, code: o.code},
         })
@@ -85,7 +86,7 @@ export function postgresProbeCheck(probe: typeof probePostgres = probePostgres):
 function rejectionHint(code: string, secretId: string, instanceId: string): string {
   switch (code) {
     case '28P01':
-      return `Put the current password in ${secretId} (aws secretsmanager put-secret-value --secret-id ${secretId} …), or reset it: aws rds modify-db-instance --db-instance-identifier ${instanceId} --master-user-password <new> --apply-immediately; then redeploy the services.`
+      return `Put the current password in ${secretId} (aws secretsmanager put-secret-value --secret-id ${shq(secretId)} …), or reset it: aws rds modify-db-instance --db-instance-identifier ${shq(instanceId)} --master-user-password <new> --apply-immediately; then redeploy the services.`
     case '3D000':
       return `Create the database (CREATE DATABASE …) or fix the database name at the end of DATABASE_URL in ${secretId}.`
     case '28000':
@@ -93,9 +94,9 @@ function rejectionHint(code: string, secretId: string, instanceId: string): stri
     case '53300':
       return 'Every connection slot is taken: see pg_stat_activity from inside the VPC, lower the app\'s pool sizes, or add RDS Proxy.'
     case 'QUERY_TIMEOUT':
-      return `The database is overloaded or locked: aws rds describe-db-instances --db-instance-identifier ${instanceId}, and Performance Insights in the RDS console.`
+      return `The database is overloaded or locked: aws rds describe-db-instances --db-instance-identifier ${shq(instanceId)}, and Performance Insights in the RDS console.`
     default:
-      return `See what happened: aws rds describe-events --source-type db-instance --source-identifier ${instanceId} --duration 1440`
+      return `See what happened: aws rds describe-events --source-type db-instance --source-identifier ${shq(instanceId)} --duration 1440`
   }
 }
 

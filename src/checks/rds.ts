@@ -3,6 +3,7 @@ import {classifyAwsError, describeAwsError, errorTag, hintFor} from '../aws/erro
 import {daysUntil} from '../util/duration.js'
 import {caValidTill, dbInstance, minFreeStorageBytes, storageHeadroom} from '../resources/rds.js'
 import {type Check, type CheckStatus, fail, type Finding, resultFromFindings} from './types.js'
+import {shq} from '../util/shell.js'
 
 
 /** The instance is available, as resilient as the environment expects, backed up, with storage and CA headroom. */
@@ -33,7 +34,7 @@ export const rds: Check = {
     const multiAz = db.MultiAZ ?? false
     const retention = db.BackupRetentionPeriod ?? 0
     const allocated = db.AllocatedStorage ?? 0
-    const modify = `aws rds modify-db-instance --db-instance-identifier ${id}`
+    const modify = `aws rds modify-db-instance --db-instance-identifier ${shq(id)}`
     const findings: Finding[] = []
     const severity = instanceStatusSeverity(status)
     if (severity !== 'pass') {
@@ -107,7 +108,7 @@ function storageFinding(
   const shown = `${Math.floor(h.freePercent)}% storage free`
   const of = h.autoscaling ? `${h.capacityGiB} GiB autoscaling maximum, ${allocated} GiB allocated` : `${allocated} GiB`
   const limit = {pass: '', warn: `; warns below ${t.storageWarnFreePercent}%`, fail: `; fails below ${t.storageFailFreePercent}%`}[status as 'pass' | 'warn' | 'fail']
-  const modify = `aws rds modify-db-instance --db-instance-identifier ${id}`
+  const modify = `aws rds modify-db-instance --db-instance-identifier ${shq(id)}`
   return {
     finding: {
       status,
@@ -134,7 +135,7 @@ export function instanceStatusSeverity(status: string): CheckStatus {
 
 /** What to do about an instance that is not available. */
 export function statusHint(id: string, status: string): string {
-  if (status === 'stopped') return `Start it: aws rds start-db-instance --db-instance-identifier ${id}`
-  if (status === 'storage-full') return `Add storage: aws rds modify-db-instance --db-instance-identifier ${id} --allocated-storage <GiB> --apply-immediately`
-  return `See what happened: aws rds describe-events --source-type db-instance --source-identifier ${id} --duration 1440`
+  if (status === 'stopped') return `Start it: aws rds start-db-instance --db-instance-identifier ${shq(id)}`
+  if (status === 'storage-full') return `Add storage: aws rds modify-db-instance --db-instance-identifier ${shq(id)} --allocated-storage <GiB> --apply-immediately`
+  return `See what happened: aws rds describe-events --source-type db-instance --source-identifier ${shq(id)} --duration 1440`
 }

@@ -3,6 +3,7 @@ import {loadSecrets, valueProblem} from '../resources/secrets.js'
 import {hostPort, PROBE_SKIP_REASON, unreachableSummary} from '../lib/probes/common.js'
 import {parseRedisUrl, probeRedis, type RedisTarget} from '../lib/probes/redis.js'
 import {type Check, type CheckContext, type CheckResult, fail, pass, skip, warn} from './types.js'
+import {shq} from '../util/shell.js'
 
 /** used_memory as a share of maxmemory from which the check warns. */
 const MEMORY_WARN_PERCENT = 90
@@ -34,7 +35,7 @@ async function findEndpoint(ctx: CheckContext): Promise<Endpoint | CheckResult> 
   const group = await describeReplicationGroup(ctx, groupId)
   if (!group) return fail(`replication group ${groupId} not found`, {hint: 'List them with: aws elasticache describe-replication-groups --query "ReplicationGroups[].ReplicationGroupId"', data: {replicationGroupId: groupId}})
   const endpoint = group.ConfigurationEndpoint ?? group.NodeGroups?.[0]?.PrimaryEndpoint
-  if (!endpoint?.Address) return fail(`replication group ${groupId} has no endpoint (status ${group.Status})`, {hint: `aws elasticache describe-replication-groups --replication-group-id ${groupId}`, data: {replicationGroupId: groupId}})
+  if (!endpoint?.Address) return fail(`replication group ${groupId} has no endpoint (status ${group.Status})`, {hint: `aws elasticache describe-replication-groups --replication-group-id ${shq(groupId)}`, data: {replicationGroupId: groupId}})
   const unread = ids.filter((id) => found.get(id)!.state === 'error')
   const auth = [
     ...(group.AuthTokenEnabled ? [', AUTH token required but no REDIS_URL in the secrets'] : []),

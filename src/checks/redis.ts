@@ -2,8 +2,9 @@ import type {CacheCluster, ReplicationGroup} from '@aws-sdk/client-elasticache'
 
 import {describeReplicationGroup, listCacheClusters} from '../resources/redis.js'
 import {type Check, type CheckResult, type CheckStatus, fail, type Finding, plural, resultFromFindings} from './types.js'
+import {shq} from '../util/shell.js'
 
-const events = (type: string, id: string): string => `aws elasticache describe-events --source-type ${type} --source-identifier ${id} --duration 1440`
+const events = (type: string, id: string): string => `aws elasticache describe-events --source-type ${shq(type)} --source-identifier ${shq(id)} --duration 1440`
 
 /** The Redis replication group (or a single-node cluster of that id) is available, every node is up, and TLS is on. */
 export const redis: Check = {
@@ -31,7 +32,7 @@ function groupResult(id: string, g: ReplicationGroup, members: CacheCluster[]): 
   if (severity(status) !== 'pass') findings.push({status: severity(status), short: status, detail: `${id}: replication group status is ${status}`, hint: `See what happened: ${events('replication-group', id)}`})
   if (members.length === 0) findings.push({status: 'pass', detail: `${id}: node status unknown: no member cache clusters were listed`})
   findings.push(...nodeFindings(members))
-  const modify = `aws elasticache modify-replication-group --replication-group-id ${id}`
+  const modify = `aws elasticache modify-replication-group --replication-group-id ${shq(id)}`
   findings.push(...tlsFindings(id, g, [
     `Enable it (Redis 7+): ${modify} --transit-encryption-enabled --transit-encryption-mode preferred --apply-immediately`,
     `move clients to TLS, then ${modify} --transit-encryption-mode required --apply-immediately`,
@@ -88,7 +89,7 @@ function nodeFindings(clusters: CacheCluster[]): Finding[] {
 function tlsFindings(id: string, r: {TransitEncryptionEnabled?: boolean; TransitEncryptionMode?: string}, enableHint: string): Finding[] {
   if (!r.TransitEncryptionEnabled) return [{status: 'fail', short: 'TLS off', detail: `${id}: in-transit encryption (TLS) is off`, hint: enableHint}]
   if (r.TransitEncryptionMode === 'preferred') {
-    return [{status: 'warn', short: 'TLS not required', detail: `${id}: in-transit encryption mode is preferred: clients can still connect without TLS`, hint: `Once every client uses TLS: aws elasticache modify-replication-group --replication-group-id ${id} --transit-encryption-mode required --apply-immediately`}]
+    return [{status: 'warn', short: 'TLS not required', detail: `${id}: in-transit encryption mode is preferred: clients can still connect without TLS`, hint: `Once every client uses TLS: aws elasticache modify-replication-group --replication-group-id ${shq(id)} --transit-encryption-mode required --apply-immediately`}]
   }
 
   return []

@@ -10,6 +10,7 @@ import {
 
 import {classifyAwsError} from '../aws/errors.js'
 import {type Check, type CheckContext, fail, pass, plural} from './types.js'
+import {shq} from '../util/shell.js'
 
 const FLAGS = ['BlockPublicAcls', 'IgnorePublicAcls', 'BlockPublicPolicy', 'RestrictPublicBuckets'] as const
 type Flag = (typeof FLAGS)[number]
@@ -80,10 +81,10 @@ const each = (buckets: string[], command: (b: string) => string) => buckets.map(
 const HINTS: Record<Problem, (buckets: string[]) => string> = {
   missing: () => 'Create the buckets with the S3 stack (infrastructure/cloudformation/05-s3.yaml), or fix "buckets" in allthrive.config.json',
   public: (bs) => `Block public access (no bucket needs it: the frontend is served through CloudFront OAC): ${each(bs, (b) =>
-    `aws s3api put-public-access-block --bucket ${b} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`)}`,
+    `aws s3api put-public-access-block --bucket ${shq(b)} --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`)}`,
   unencrypted: (bs) => `Set default encryption: ${each(bs, (b) =>
-    `aws s3api put-bucket-encryption --bucket ${b} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}'`)}`,
-  unversioned: (bs) => `Enable versioning: ${each(bs, (b) => `aws s3api put-bucket-versioning --bucket ${b} --versioning-configuration Status=Enabled`)}`,
+    `aws s3api put-bucket-encryption --bucket ${shq(b)} --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}'`)}`,
+  unversioned: (bs) => `Enable versioning: ${each(bs, (b) => `aws s3api put-bucket-versioning --bucket ${shq(b)} --versioning-configuration Status=Enabled`)}`,
 }
 
 /** The frontend, media and backups buckets exist, block public access and encrypt by default; backups are versioned. */

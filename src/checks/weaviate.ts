@@ -5,6 +5,7 @@ import {describeEnvServices, liveTasks, taskId} from '../resources/ecs.js'
 import {FROM_THE_VPC} from '../lib/probes/common.js'
 import {httpGet} from '../lib/probes/http.js'
 import {type Check, type CheckContext, fail, pass} from './types.js'
+import {shq} from '../util/shell.js'
 
 /** Weaviate's REST port (WEAVIATE_URL is http://weaviate:8080). */
 export const WEAVIATE_PORT = 8080
@@ -33,7 +34,7 @@ export function weaviateCheck(get: typeof httpGet = httpGet): Check {
       const svc = services.get('weaviate')
       const [desired, running] = [svc?.desiredCount ?? 0, svc?.runningCount ?? 0]
       const data: Record<string, unknown> = {cluster: env.cluster, service: s.name, status: svc?.status ?? 'MISSING', desired, running}
-      const hint = `See why: allthrive logs tail weaviate -e ${env.name} --since 30m; check the task is running (aws ecs describe-services --cluster ${env.cluster} --services ${s.name}), the security group allows port ${WEAVIATE_PORT} from the ECS tasks, and the log group ${s.logGroup}.`
+      const hint = `See why: allthrive logs tail weaviate -e ${shq(env.name)} --since 30m; check the task is running (aws ecs describe-services --cluster ${shq(env.cluster)} --services ${shq(s.name)}), the security group allows port ${WEAVIATE_PORT} from the ECS tasks, and the log group ${shq(s.logGroup)}.`
       let problem: string | undefined
       if (clusterMissing) problem = `cluster ${env.cluster} not found`
       else if (!svc) problem = `service ${s.name} not found in cluster ${env.cluster}`

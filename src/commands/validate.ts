@@ -16,7 +16,7 @@ import type {Check} from '../checks/types.js'
 import type {EnvConfig} from '../config.js'
 import {durationFlag} from '../flags.js'
 import {resolveCluster} from '../resources/discovery.js'
-import {formatDuration} from '../util/duration.js'
+import {compactDuration} from '../util/duration.js'
 
 /** Live progress on a terminal; one plain line per check in CI, pipes and Markdown runs (on stderr); nothing with --json. */
 export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolean; markdown?: boolean; columns?: number}): ProgressMode {
@@ -31,6 +31,22 @@ export function readsEcs(checks: Check[], opts: {probe?: boolean; compare: boole
   return checks.some((c) => runs(c) && c.iam.some((a) => a.startsWith('ecs:') || a.startsWith('logs:')))
 }
 
+/** Writes a report file (creating its folder); returns what went wrong in one phrase, or undefined. */
+export function writeSideFile(path: string, render: () => string): string | undefined {
+  try {
+    mkdirSync(dirname(path), {recursive: true})
+    writeFileSync(path, render())
+    return undefined
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException
+    const why: Record<string, string> = {
+      EISDIR: 'it is a directory', EACCES: 'permission denied', EROFS: 'read-only file system',
+      ENOSPC: 'no space left on the device', ENOTDIR: 'a part of the path is a file', EPERM: 'operation not permitted',
+    }
+    return e.code && why[e.code] ? `${why[e.code]} (${e.code})` : (e.message ?? String(error)).split('\n')[0]
+  }
+}
+
 export default class Validate extends BaseCommand<typeof Validate> {
   static override summary = 'Run health checks against an environment'
   static override description = `Checks the environment's RDS, Redis, S3, Secrets Manager, ECS services, task definitions and images, ACM certificates, ALB, security groups, alarms and recent CloudWatch errors, concurrently, and prints one line per check and a verdict naming what is broken.
@@ -41,7 +57,7 @@ Checks: ${CHECK_IDS.join(', ')}. The drift check runs when --compare names anoth
 
 EXIT CODES
   0  every check passed (warnings allowed, unless --fail-on warn)
-  1  a check failed or could not run (error)
+  1  a check failed or could not run (error), or the --junit file could not be written (the report is printed first)
   2  usage, configuration or credentials error, or every selected check skipped: nothing was checked`
 
   static override examples = [
@@ -59,8 +75,8 @@ EXIT CODES
     'fail-on': Flags.option({options: ['fail', 'warn'] as const, default: 'fail' as const, summary: 'Lowest status that makes the run fail (exit 1).'})(),
     concurrency: Flags.integer({summary: 'Checks run at once.', default: 8, min: 1, max: 32}),
     junit: Flags.string({summary: 'Also write a JUnit XML report to this file.', helpValue: '<file>'}),
-    since: durationFlag({summary: 'Window for cloudwatch-errors (30s, 15m, 2h, 1d). Default: 15m or the config threshold.'}),
-    timeout: durationFlag({summary: 'Time budget per check (default 20s or thresholds.checkTimeoutSeconds).'}),
+    since: durationFlag({summary: 'Window for cloudwatch-errors (whole numbers, 1m to 30d: 15m, 2h, 1d). Default: 15m or the config threshold.', whole: true, min: 60_000, max: 30 * 86_400_000}),
+    timeout: durationFlag({summary: 'Time budget per check, 1s to 1h (default 20s or thresholds.checkTimeoutSeconds).', min: 1000, max: 3_600_000}),
     probe: Flags.boolean({summary: 'Also connect to PostgreSQL, Redis and Weaviate from here (needs network access to the VPC).'}),
     compare: Flags.string({summary: 'Compare with this environment (drift check): variables, secret references, secret keys, sizes.', helpValue: '<environment>'}),
     format: Flags.option({options: ['human', 'markdown'] as const, default: 'human' as const, summary: 'Report format on stdout (--json wins).'})(),
@@ -85,7 +101,9 @@ EXIT CODES
     const run = await this.runContext({discover: readsEcs(checks, {probe: flags.probe, compare: Boolean(compareTo)})})
     const base = run.env
     const env = flags.since
-      ? {...base, thresholds: {...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: formatDuration(flags.since)}}}
+      ? {...base, thresholds: {
+        ...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: compactDuration(flags.since)},
+      }}
       : base
     const compare = compareTo && {env: await this.discoveredCompare(compareTo)}
     const markdown = flags.format === 'markdown' && !this.jsonEnabled()
@@ -100,16 +118,21 @@ EXIT CODES
       onResult: progress === 'plain' ? (entry) => side(plainLine(entry)) : undefined,
     })
 
-    if (flags.junit) {
-      mkdirSync(dirname(flags.junit), {recursive: true})
-      writeFileSync(flags.junit, toJUnit(report))
-    }
-
     if (markdown) this.log(toMarkdown(report, {verbose: flags.verbose}).trimEnd())
     else if (!this.jsonEnabled()) for (const line of renderReport(report, {verbose: flags.verbose, width: terminalWidth()})) this.log(line)
     if (!this.jsonEnabled() && onGitHubActions()) for (const line of annotations(report)) side(line)
     if (flags.debug && this.aws.timeline) for (const line of criticalPathLines(this.aws.timeline)) this.logToStderr(`[debug] ${line}`)
     process.exitCode = exitCodeFor(report, flags['fail-on'])
+    // The report is out first: a side file that cannot be written (a directory, read-only, a full disk) is one line after it.
+    if (flags.junit) {
+      const failed = writeSideFile(flags.junit, () => toJUnit(report))
+      if (failed) {
+        const line = `Error: could not write the JUnit report to ${flags.junit}: ${failed}. The report above is complete.`
+        process.stderr.write(`${line}\n`)
+        process.exitCode = Math.max(process.exitCode ?? 0, 1)
+      }
+    }
+
     return report
   }
 

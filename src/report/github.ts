@@ -1,4 +1,5 @@
 import type {Report, ReportEntry} from '../checks/report.js'
+import {safeLine, safeText} from '../util/safe-text.js'
 
 /**
  * GitHub Actions workflow-command annotations: one per check that failed, errored or warned,
@@ -24,14 +25,15 @@ export function workflowCommand(command: 'error' | 'warning' | 'notice', propert
 }
 
 function message(e: ReportEntry): string {
-  const details = e.details ?? []
+  const details = (e.details ?? []).map((d) => safeText(d))
   const shown = details.slice(0, MAX_DETAILS)
   const more = details.length - shown.length
+  const summary = safeLine(e.summary)
   return [
-    details.length === 1 ? `${e.summary} — ${details[0]}` : e.summary,
+    details.length === 1 ? `${summary} — ${details[0]}` : summary,
     ...(details.length > 1 ? shown.map((d) => `• ${d}`) : []),
     ...(more > 0 ? [`… ${more} more (see the job summary or --json)`] : []),
-    ...(e.hint ? [`Next: ${e.hint}`] : []),
+    ...(e.hint ? [`Next: ${safeText(e.hint)}`] : []),
   ].join('\n')
 }
 

@@ -2,6 +2,7 @@ import {formatSeconds as seconds} from '../util/duration.js'
 import {verdictOf} from './terminal.js'
 import type {Report} from '../checks/report.js'
 import type {CheckStatus} from '../checks/types.js'
+import {safeText} from '../util/safe-text.js'
 
 /**
  * The report as a Markdown document, for $GITHUB_STEP_SUMMARY and incident tickets:
@@ -16,7 +17,7 @@ const MARK: Record<CheckStatus, string> = {pass: '✅', warn: '⚠️', fail: '�
  * "_" is left alone between letters or digits (DJANGO_SETTINGS_MODULE), where it cannot emphasise.
  */
 export const escapeMarkdown = (s: string): string =>
-  s.replaceAll(/[\\`*[\]<>|~&]/g, String.raw`\$&`).replaceAll(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, String.raw`\_`)
+  safeText(s).replaceAll(/[\\`*[\]<>|~&]/g, String.raw`\$&`).replaceAll(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, String.raw`\_`)
 
 /** A table cell: escaped, `|` escaped, line breaks as <br>. */
 export const cell = (s: string): string => escapeMarkdown(s).replaceAll(/\r\n|\r|\n/g, '<br>')
@@ -25,7 +26,7 @@ export const cell = (s: string): string => escapeMarkdown(s).replaceAll(/\r\n|\r
 function fenced(lines: string[]): string[] {
   const longest = Math.max(0, ...lines.map((l) => Math.max(0, ...[...l.matchAll(/`+/g)].map((m) => m[0].length))))
   const fence = '`'.repeat(Math.max(3, longest + 1))
-  return [`${fence}text`, ...lines.flatMap((l) => l.split(/\r\n|\r|\n/)), fence]
+  return [`${fence}text`, ...lines.flatMap((l) => l.split(/\r\n|\r|\n/).map((x) => safeText(x))), fence]
 }
 
 const code = (id: string): string => `\`${id}\``

@@ -4,6 +4,7 @@ import type {Report, ReportEntry} from '../checks/report.js'
 import type {CheckStatus} from '../checks/types.js'
 import {formatSeconds as seconds} from '../util/duration.js'
 import {hintSteps, wrap} from './wrap.js'
+import {safeLine, safeText} from '../util/safe-text.js'
 
 const MARK: Record<CheckStatus, string> = {pass: '✔', warn: '⚠', fail: '✖', skip: '↓', error: '✖'}
 const COLOR: Record<CheckStatus, (s: string) => string> = {
@@ -38,7 +39,7 @@ export function verdictOf(report: Report, name: (id: string) => string = (id) =>
 
 /** One line per completed check, for CI logs and pipes: "✖ FAIL  rds  summary (212ms)". */
 export function plainLine(e: ReportEntry): string {
-  return `${COLOR[e.status](`${MARK[e.status]} ${LABEL[e.status].padEnd(5)}`)} ${e.id.padEnd(18)} ${e.summary} ${ansis.gray(`(${seconds(e.durationMs)})`)}`
+  return `${COLOR[e.status](`${MARK[e.status]} ${LABEL[e.status].padEnd(5)}`)} ${e.id.padEnd(18)} ${safeLine(e.summary)} ${ansis.gray(`(${seconds(e.durationMs)})`)}`
 }
 
 /**
@@ -50,10 +51,10 @@ export function detailLines(report: Report, verbose = false, width?: number): st
   for (const e of report.checks) {
     const show = verbose || e.status === 'fail' || e.status === 'error' || e.status === 'warn'
     if (!show || (!e.details?.length && !e.hint)) continue
-    lines.push(`${COLOR[e.status](`${MARK[e.status]} ${e.id}`)}: ${e.summary}`)
-    for (const d of e.details ?? []) lines.push(...wrap(d, width, {first: '    • ', rest: '      '}))
+    lines.push(`${COLOR[e.status](`${MARK[e.status]} ${e.id}`)}: ${safeLine(e.summary)}`)
+    for (const d of e.details ?? []) lines.push(...wrap(safeText(d), width, {first: '    • ', rest: '      '}))
     if (e.hint && e.status !== 'pass') {
-      for (const step of hintSteps(e.hint)) lines.push(...wrap(step, width, {first: `    ${ansis.cyan('→')} `, rest: '      '}))
+      for (const step of hintSteps(safeText(e.hint))) lines.push(...wrap(step, width, {first: `    ${ansis.cyan('→')} `, rest: '      '}))
     }
   }
 

@@ -8,6 +8,7 @@ import {
 
 import {classifyAwsError} from '../aws/errors.js'
 import type {RunContext} from '../aws/context.js'
+import {shq} from '../util/shell.js'
 
 /**
  * Reading secrets for checks, once per run and in as few calls as the API allows.
@@ -134,4 +135,4 @@ export function valueProblem(value: unknown): string | undefined {
  * whole value, so the command reads the current one, merges, and writes it back.
  */
 export const addKeysHint = (secretId: string): string =>
-  `Add the keys without dropping the others (put-secret-value replaces the whole secret): aws secretsmanager get-secret-value --secret-id ${secretId} --query SecretString --output text > s.json, edit s.json, then aws secretsmanager put-secret-value --secret-id ${secretId} --secret-string file://s.json && rm s.json`
+  `Add the keys without dropping the others (put-secret-value replaces the whole secret): aws secretsmanager get-secret-value --secret-id ${shq(secretId)} --query SecretString --output text > s.json, edit s.json, then aws secretsmanager put-secret-value --secret-id ${shq(secretId)} --secret-string file://s.json && rm s.json`

@@ -25,13 +25,22 @@ export type Memo = <T>(key: string, load: () => Promise<T>) => Promise<T>
 /** A new, empty memo (one per run). */
 export function createMemo(): Memo {
   const store = new Map<string, Promise<unknown>>()
-  return <T>(key: string, load: () => Promise<T>): Promise<T> => {
-    let p = store.get(key) as Promise<T> | undefined
-    if (!p) {
-      p = load()
+  const memo = <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    const shared = store.get(key) as Promise<T> | undefined
+    if (!shared) {
+      const p = load()
       store.set(key, p)
+      return p
     }
 
-    return p
+    // The first caller's load was aborted (its check ran out of time): the others load again with their own signal,
+    // instead of reporting "AbortError: Request aborted" for a budget that was not theirs.
+    return shared.catch((error: unknown) => {
+      if ((error as Error)?.name !== 'AbortError') throw error
+      if (store.get(key) === shared) store.delete(key)
+      return memo(key, load)
+    })
   }
+
+  return memo
 }

@@ -137,7 +137,9 @@ describe('ecs-services check', () => {
       'celery: running 0 of 1',
       'celery: task eee555: EssentialContainerExited — Essential container in task exited (container celery exit 137)',
     ])
-    expect(r.hint).toBe(`See why: allthrive logs tail web -e production --since 30m; aws ecs describe-services --cluster ${CLUSTER} --services production-allthrive-web`)
+    // A crash loop (desired 2, running 0, tasks stopping): the hint leads with the stop reason, not the desired count.
+    expect(r.hint).toBe(`Its tasks keep stopping (${r.details![5].slice('web: '.length)}): read the last one's logs with: allthrive logs tail web -e production --previous`)
+    expect(r.hint).not.toMatch(/desired-count/)
     expect(mocks.ecs).toHaveReceivedCommandTimes(ListTasksCommand, 2)
     expect(mocks.ecs).toHaveReceivedCommandWith(ListTasksCommand, {cluster: CLUSTER, serviceName: 'production-allthrive-celery', desiredStatus: 'STOPPED'})
     expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeTasksCommand, 1)

@@ -138,6 +138,22 @@ describe('helpers', () => {
     expect(await memo('other', load)).toBe(2)
   })
 
+  it('a sibling of a check that timed out loads again instead of reporting its AbortError', async () => {
+    const base = ctxWith()
+    const abortable = (signal: AbortSignal) => new Promise<string>((_, reject) => {
+      signal.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), {name: 'AbortError'})))
+    })
+    let loads = 0
+    const slow = check('slow', async (ctx) => pass(await ctx.memo('shared', () => abortable(ctx.signal))))
+    const sibling = check('sibling', async (ctx) => {
+      await sleep(5)
+      return pass(await ctx.memo('shared', async () => `loaded again ${++loads}`))
+    })
+    const [a, b] = await Promise.all([runOne(slow, base, {timeoutMs: 30}), runOne(sibling, base, {timeoutMs: 1000})])
+    expect(a).toMatchObject({status: 'error', data: {errorKind: 'timeout'}})
+    expect(b).toMatchObject({status: 'pass', summary: 'loaded again 1'})
+  })
+
   it('worst picks the most severe status', () => {
     expect(worst(['pass', 'warn', 'skip'])).toBe('warn')
     expect(worst(['warn', 'fail', 'pass'])).toBe('fail')

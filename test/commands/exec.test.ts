@@ -53,34 +53,53 @@ describe('exec', () => {
   it('opens the configured shell in the newest primary task and hands the session to the plugin exactly as the AWS CLI does', async () => {
     given()
     process.env.FAKE_SMP_EXIT = '0'
-    const {stderr} = await run(['web'])
+    const {stderr} = await run(['web', '--yes'])
     expect(mocks.ecs).toHaveReceivedCommandWith(ExecuteCommandCommand, {
       cluster: 'production-allthrive-cluster', task: task('0aaa1111').taskArn, container: 'web', interactive: true, command: '/bin/bash',
     })
     expect(pluginArgs()).toEqual([
-      JSON.stringify(SESSION),
+      'AWS_SSM_START_SESSION_RESPONSE',
       'us-east-1',
       'StartSession',
       '',
       '{"Target":"ecs:production-allthrive-cluster_0aaa1111_0aaa1111-0123456789"}',
       'https://ecs.us-east-1.amazonaws.com',
     ])
-    expect(stderr).toContain('Connecting to container web of task 0aaa1111 (production-allthrive-web:42')
+    expect(stderr).toContain('Entering production: container web of task 0aaa1111 (production-allthrive-web:42')
     expect(stderr).not.toContain('TOKEN-abc')
     expect(process.exitCode).toBe(0)
+  })
+
+  it('on production, says which environment and task it enters, and refuses without a terminal or --yes (exit 2)', async () => {
+    given()
+    const {stderr, error} = await run(['web', '--', 'ls', '/app'])
+    expect(stderr).toContain('Entering production: container web of task 0aaa1111')
+    expect(error?.message).toContain('Refusing to run ls /app in task 0aaa1111 of production-allthrive-web on production without confirmation')
+    expect(error?.suggestions).toEqual(['Re-run with --yes to confirm from a script: allthrive exec web --environment production --yes -- ls /app'])
+    expect(error?.oclif?.exit).toBe(2)
+    expect(mocks.ecs).not.toHaveReceivedCommand(ExecuteCommandCommand)
+  })
+
+  it('never puts the session token on the plugin\'s command line', async () => {
+    given()
+    process.env.FAKE_SMP_EXIT = '0'
+    await run(['web', '--yes'])
+    expect(pluginArgs()[0]).toBe('AWS_SSM_START_SESSION_RESPONSE')
+    expect(pluginArgs().join(' ')).not.toContain('TOKEN-abc')
+    expect(JSON.parse(plugin.sessionEnv()!)).toEqual(SESSION)
   })
 
   it('returns the plugin\'s exit status for a shell session', async () => {
     given()
     process.env.FAKE_SMP_EXIT = '5'
-    await run(['web', '--environment', 'production'])
+    await run(['web', '--yes', '--environment', 'production'])
     expect(process.exitCode).toBe(5)
   })
 
   it('runs one command after --, passes the profile, and exits with the remote command\'s status', async () => {
     given()
     process.env.FAKE_SMP_STDOUT = 'System check identified 2 issues.\r\n__ALLTHRIVE_EXIT=3\r\n'
-    const {stdout} = await run(['web', '--profile', 'allthrive-prod', '--', 'python', 'manage.py', 'check', '--deploy'])
+    const {stdout} = await run(['web', '--yes', '--profile', 'allthrive-prod', '--', 'python', 'manage.py', 'check', '--deploy'])
     expect(mocks.ecs).toHaveReceivedCommandWith(ExecuteCommandCommand, {interactive: true, command: wrapWithExitMarker(['python', 'manage.py', 'check', '--deploy'])})
     expect(pluginArgs()[3]).toBe('allthrive-prod')
     expect(stdout).toBe('System check identified 2 issues.\r\n')
@@ -90,7 +109,7 @@ describe('exec', () => {
   it('with --no-exit-code sends the command as is and returns the plugin\'s status', async () => {
     given()
     process.env.FAKE_SMP_EXIT = '0'
-    await run(['web', '--no-exit-code', '--', 'ls', '-la', '/app/my dir'])
+    await run(['web', '--yes', '--no-exit-code', '--', 'ls', '-la', '/app/my dir'])
     expect(mocks.ecs).toHaveReceivedCommandWith(ExecuteCommandCommand, {command: "ls -la '/app/my dir'"})
     expect(process.exitCode).toBe(0)
   })
@@ -98,7 +117,7 @@ describe('exec', () => {
   it('honours --task and --container', async () => {
     const two = task('0bbb2222', {}, {name: 'celery', runtimeId: 'celery-rt'})
     given({tasks: [task('0aaa1111'), two]})
-    await run(['web', '--task', '0bb', '--container', 'celery'])
+    await run(['web', '--yes', '--task', '0bb', '--container', 'celery'])
     expect(mocks.ecs).toHaveReceivedCommandWith(ExecuteCommandCommand, {task: two.taskArn, container: 'celery'})
     expect(pluginArgs()[4]).toBe('{"Target":"ecs:production-allthrive-cluster_0bbb2222_celery-rt"}')
   })
@@ -133,7 +152,7 @@ describe('exec', () => {
   it('names ecs:ExecuteCommand when it is denied', async () => {
     given()
     mocks.ecs.on(ExecuteCommandCommand).rejects(new AccessDeniedException({message: 'User: arn:aws:sts::123456789012:assumed-role/dev/me is not authorized to perform: ecs:ExecuteCommand on resource: x', $metadata: {httpStatusCode: 400}}))
-    const {error} = await run(['web'])
+    const {error} = await run(['web', '--yes'])
     expect(error?.message).toBe('You are not allowed to open an ECS Exec session in task 0aaa1111 (ecs:ExecuteCommand was denied).')
     expect(error?.oclif?.exit).toBe(1)
   })

@@ -7,6 +7,7 @@ import {
   type ExecuteCommandCommandOutput,
   ListTasksCommand,
   RunTaskCommand,
+  StopTaskCommand,
   type Task,
 } from '@aws-sdk/client-ecs'
 import {captureOutput} from '@oclif/test'
@@ -90,6 +91,18 @@ describe('migrate', () => {
     expect(process.exitCode).toBe(0)
   })
 
+  it('shows control characters in the container\'s log lines instead of sending them; --json keeps them exact', async () => {
+    const hostile = 'ok \u001b]52;c;Y3VybA==\u0007 \u001b[2J'
+    given(ran(0), [hostile])
+    const {stdout} = await run(['--yes'])
+    expect(stdout).toBe(String.raw`ok \x1b]52;c;Y3VybA==\x07 \x1b[2J` + '\n')
+    resetMocks()
+    accountClusters([{name: CLUSTER}])
+    given(ran(0), [hostile])
+    const json = await run(['--yes', '--json'])
+    expect(JSON.parse(json.stdout).logLines).toEqual([hostile])
+  })
+
   it('uses the capacity provider strategy of the service instead of a launch type', async () => {
     given(ran(0))
     const strategy = [{capacityProvider: 'FARGATE', weight: 1}]
@@ -147,9 +160,59 @@ describe('migrate', () => {
   it('when contact with ECS is lost mid-wait, says the task keeps running and how to watch or stop it (exit 1)', async () => {
     given(ran(0))
     mocks.ecs.on(DescribeTasksCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), {name: 'Error', code: 'ECONNREFUSED'}))
-    const {error} = await run(['--yes'])
+    const {error, stderr} = await run(['--yes', '--outage-budget', '0.05s'])
+    expect(stderr).toContain('Lost contact with ECS')
     expect(error?.message).toMatch(/^Lost track of migration task 9f9f0000: .*ECONNREFUSED.*\. The task keeps running in ECS\.$/)
     expect(error?.suggestions?.join('\n')).toContain(`aws ecs stop-task --cluster ${CLUSTER} --task 9f9f0000`)
+    expect(error?.suggestions?.join('\n')).toContain('allthrive migrate --attach 9f9f0000 --environment production')
+    expect(error?.oclif?.exit).toBe(1)
+  })
+
+  it('rides out a short outage while watching and prints the re-attach command first', async () => {
+    given(ran(0))
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), {code: 'ECONNREFUSED'})
+    mocks.ecs.on(DescribeTasksCommand)
+      .resolvesOnce({tasks: [oneOff('RUNNING')]})
+      .rejectsOnce(refused).rejectsOnce(refused).rejectsOnce(refused).rejectsOnce(refused)
+      .resolves({tasks: [ran(0).at(-1)!]})
+    const {stderr, result} = await run(['--yes'])
+    expect(stderr).toContain('If this command stops, wait for the task again with: allthrive migrate --attach 9f9f0000 --environment production')
+    expect(stderr).toMatch(/Lost contact with ECS[\s\S]*Back in contact with ECS[\s\S]*✔ Migration finished: web exited 0/)
+    expect(result?.outcome).toBe('succeeded')
+    expect(process.exitCode).toBe(0)
+  })
+
+  it('--attach waits for a migration task already running and exits with its container\'s code, starting nothing', async () => {
+    given(ran(4), ['Applying users.0042_profile...'])
+    mocks.ecs.on(DescribeTasksCommand)
+      .resolvesOnce({tasks: [oneOff('RUNNING', {overrides: {containerOverrides: [{name: 'web', command: MIGRATE}]}})]})
+      .resolvesOnce({tasks: [oneOff('RUNNING')]})
+      .resolves({tasks: [ran(4).at(-1)!]})
+    const {stderr, stdout} = await run(['--attach', '9f9f0000'])
+    expect(stderr).toContain('Attached to task 9f9f0000 (production-allthrive-web:42) in production-allthrive-cluster, RUNNING: python manage.py migrate --noinput')
+    expect(stderr).toContain('✖ Migration failed: web exited 4')
+    expect(stdout).toContain('Applying users.0042_profile...')
+    expect(mocks.ecs).not.toHaveReceivedCommand(RunTaskCommand)
+    expect(process.exitCode).toBe(4)
+  })
+
+  it('--attach to a task ECS does not know is a usage error (exit 2)', async () => {
+    given(ran(0))
+    mocks.ecs.on(DescribeTasksCommand).resolves({tasks: [], failures: [{arn: taskArn('dead0000'), reason: 'MISSING'}]})
+    const {error} = await run(['--attach', 'dead0000'])
+    expect(error?.message).toContain('Task dead0000 is not known in cluster production-allthrive-cluster (MISSING)')
+    expect(error?.oclif?.exit).toBe(2)
+  })
+
+  it('when another migration started just before ours, stops ours and says which one runs (exit 1)', async () => {
+    given(ran(0))
+    const other = task('7e7e0000', {startedBy: 'allthrive-migrate', createdAt: new Date('2026-11-26T09:59:59Z'), startedAt: undefined, lastStatus: 'PENDING'})
+    mocks.ecs.on(ListTasksCommand, {startedBy: 'allthrive-migrate'}).resolvesOnce({taskArns: []}).resolves({taskArns: [other.taskArn!, ARN]})
+    mocks.ecs.on(DescribeTasksCommand).resolves({tasks: [other, oneOff('PROVISIONING', {createdAt: new Date('2026-11-26T10:00:00Z')})]})
+    mocks.ecs.on(RunTaskCommand).resolves({tasks: [oneOff('PROVISIONING', {createdAt: new Date('2026-11-26T10:00:00Z')})], failures: []})
+    const {error} = await run(['--yes'])
+    expect(error?.message).toMatch(/^Another migration is still running in production-allthrive-cluster: task 7e7e0000 .*task 9f9f0000, started at the same time, was stopped\.$/)
+    expect(mocks.ecs).toHaveReceivedCommandWith(StopTaskCommand, {cluster: CLUSTER, task: ARN})
     expect(error?.oclif?.exit).toBe(1)
   })
 

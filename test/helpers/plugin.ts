@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 
@@ -14,6 +14,8 @@ export interface FakePlugin {
   argsFile: string
   /** The arguments the fake was last run with. */
   args(): string[]
+  /** The AWS_SSM_START_SESSION_RESPONSE the fake was last run with, if any. */
+  sessionEnv(): string | undefined
 }
 
 export function fakePlugin(prefix = 'allthrive-smp-'): FakePlugin {
@@ -21,7 +23,11 @@ export function fakePlugin(prefix = 'allthrive-smp-'): FakePlugin {
   const path = join(dir, 'session-manager-plugin')
   symlinkSync(FAKE, path)
   const argsFile = join(dir, 'args')
-  return {dir, path, argsFile, args: () => readFileSync(argsFile, 'utf8').split('\0').slice(0, -1)}
+  return {
+    dir, path, argsFile,
+    args: () => readFileSync(argsFile, 'utf8').split('\0').slice(0, -1),
+    sessionEnv: () => (existsSync(`${argsFile}.env`) ? readFileSync(`${argsFile}.env`, 'utf8') : undefined),
+  }
 }
 
 /** A fake plugin first on PATH, recording its arguments; the test restores process.env afterwards. */

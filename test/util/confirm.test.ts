@@ -1,7 +1,8 @@
+import {PassThrough} from 'node:stream'
 import {describe, expect, it} from 'vitest'
 
 import {UserError} from '../../src/errors.js'
-import {confirmChange} from '../../src/util/confirm.js'
+import {askOnTerminal, confirmChange} from '../../src/util/confirm.js'
 
 const production = {name: 'production', protected: true}
 const staging = {name: 'staging', protected: false}
@@ -38,9 +39,33 @@ describe('confirmChange (production guard)', () => {
     expect(questions).toEqual(['This will run database migrations on production. Type "production" to continue: '])
   })
 
-  it('aborts (exit 1) when the answer does not match', async () => {
+  it('aborts (exit 2) when the answer does not match', async () => {
     const e = await confirmChange({...base, env: production, yes: false, interactive: true, ask: async () => 'y'}).catch((error: unknown) => error)
     expect((e as UserError).message).toBe('Aborted: the answer did not match "production". Nothing was changed.')
-    expect((e as UserError).exit).toBe(1)
+    expect((e as UserError).exit).toBe(2)
+  })
+
+  it('Ctrl+C at the prompt on a terminal is exit 130, nothing changed', async () => {
+    const input = new PassThrough()
+    const output = new PassThrough()
+    const asked = askOnTerminal('Type "production" to continue: ', {input, output, terminal: true})
+    setTimeout(() => input.write('prod\u0003'), 10)
+    const e = await asked.catch((error: unknown) => error)
+    expect(e).toBeInstanceOf(UserError)
+    expect((e as UserError).exit).toBe(130)
+    expect((e as UserError).code).toBe('INTERRUPTED')
+    expect((e as UserError).message).toContain('Nothing was changed')
+  })
+
+  it('end of input at the prompt is a declined answer (exit 2)', async () => {
+    const input = new PassThrough()
+    const output = new PassThrough()
+    const e = await confirmChange({...base, env: production, yes: false, interactive: true, ask: (q) => {
+      const p = askOnTerminal(q, {input, output, terminal: true})
+      setTimeout(() => input.end(), 10)
+      return p
+    }}).catch((error: unknown) => error)
+    expect((e as UserError).code).toBe('ABORTED')
+    expect((e as UserError).exit).toBe(2)
   })
 })

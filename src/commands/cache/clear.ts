@@ -4,6 +4,7 @@ import {BaseCommand} from '../../base-command.js'
 import {EXIT} from '../../errors.js'
 import {durationFlag} from '../../flags.js'
 import {type CacheClearResult, clearCache} from '../../lib/cache/clear.js'
+import {parsePathFlag} from '../../lib/cache/paths-flag.js'
 
 const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", String.raw`'\''`)}'`)
 
@@ -24,7 +25,7 @@ EXIT CODES
   ]
 
   static override flags = {
-    paths: Flags.string({summary: "Paths to invalidate, comma-separated or repeated (default '/*'). Quote wildcards: '/assets/*'.", multiple: true, delimiter: ',', helpValue: '<path>'}),
+    paths: Flags.string({summary: "Paths to invalidate, comma-separated or repeated (default '/*'). Quote wildcards: '/assets/*'.", multiple: true, delimiter: ',', helpValue: '<path>', parse: async (input) => parsePathFlag(input)}),
     wait: Flags.boolean({summary: 'Wait until CloudFront reports the invalidation Completed.'}),
     timeout: durationFlag({summary: 'With --wait, stop waiting after this long (30s, 15m, 2h); default: as long as it takes.', dependsOn: ['wait']}),
     yes: Flags.boolean({char: 'y', summary: 'Confirm the change without asking (needed on protected environments without a terminal).'}),

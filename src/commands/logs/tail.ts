@@ -15,6 +15,7 @@ import {tail, type TailSummary} from '../../lib/logs/tailer.js'
 import {narrowToTask} from '../../lib/logs/task-stream.js'
 import {resolveWindow, TIME_FORMS} from '../../lib/logs/time.js'
 import {parseDuration} from '../../util/duration.js'
+import {shq} from '../../util/shell.js'
 
 /** A window that held no event: said on stderr, with a wider --since to try ("no events in the last 10m; try --since 1h"). */
 export function noEventsNote(opts: {since?: string; until?: string; filter?: string; task?: boolean; previous?: boolean}): string {
@@ -91,7 +92,7 @@ EXIT CODES
 
     const single = flags.previous ? '--previous' : flags.task ? '--task' : undefined
     if (single && services.length !== 1) {
-      throw new UserError(`${single} needs exactly one service.`, {code: 'USAGE', suggestions: [`For example: allthrive logs tail web ${single}${flags.task ? ` ${flags.task}` : ''}`]})
+      throw new UserError(`${single} needs exactly one service.`, {code: 'USAGE', suggestions: [`For example: allthrive logs tail web ${shq(single)}${flags.task ? ` ${shq(flags.task)}` : ''} --environment ${shq(flags.environment)}`]})
     }
 
     const {cluster, name: environment} = env
@@ -114,7 +115,7 @@ EXIT CODES
       if (taskId) {
         const hint = flags.previous
           ? 'The task may have stopped before its container wrote anything: see why it stopped above.'
-          : `Check the task id: aws ecs list-tasks --cluster ${cluster} --service-name ${services[0].name}`
+          : `Check the task id: aws ecs list-tasks --cluster ${shq(cluster)} --service-name ${shq(services[0].name)}`
         targets = [await narrowToTask(logs, targets[0], {container: services[0].container, taskId, follow: flags.follow, signal, notice: sink.notice, hint})]
       }
 

@@ -18,6 +18,7 @@ import {cloudfrontClient, type DistributionLookupContext, listDistributions} fro
 import {mapBounded} from '../../util/concurrency.js'
 import {formatDuration} from '../../util/duration.js'
 import {type Sleep, sleep} from '../../util/sleep.js'
+import {shq} from '../../util/shell.js'
 
 /**
  * CloudFront invalidations: turning what a user typed into the paths CloudFront
@@ -157,7 +158,7 @@ export function callerReference(env: string, now: Date = new Date(), random: () 
 
 /** The AWS CLI command that waits for an invalidation (works in any shell). */
 export function awsWaitCommand(distributionId: string, invalidationId: string, profile?: string): string {
-  return `aws cloudfront wait invalidation-completed --distribution-id ${distributionId} --id ${invalidationId}${profile ? ` --profile ${profile}` : ''}`
+  return `aws cloudfront wait invalidation-completed --distribution-id ${shq(distributionId)} --id ${shq(invalidationId)}${profile ? ` --profile ${shq(profile)}` : ''}`
 }
 
 // ---------------------------------------------------------------- create
@@ -228,7 +229,7 @@ export async function createInvalidation(client: CloudFrontClient, opts: CreateO
           code: 'TOO_MANY_INVALIDATIONS',
           cause: error,
           suggestions: [
-            `Wait for the running ones to finish (aws cloudfront list-invalidations --distribution-id ${opts.distributionId}), then run again.`,
+            `Wait for the running ones to finish (aws cloudfront list-invalidations --distribution-id ${shq(opts.distributionId)}), then run again.`,
             `CloudFront allows ${MAX_FILE_PATHS_IN_PROGRESS} file paths and ${MAX_WILDCARD_PATHS_IN_PROGRESS} wildcard paths in progress per distribution: one '/*' replaces many single paths.`,
           ],
         })

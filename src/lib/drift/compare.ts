@@ -6,6 +6,7 @@ import {type ConfigFile, type EnvConfig, resolveEnvironment, SERVICE_KEYS} from 
 import {UserError} from '../../errors.js'
 import {describeEnvServices, taskDefinition, taskDefinitionLabel} from '../../resources/ecs.js'
 import {loadSecrets} from '../../resources/secrets.js'
+import {shq} from '../../util/shell.js'
 
 /**
  * Drift between two environments: which variable names, secret references, secret keys,
@@ -123,7 +124,7 @@ export function resolveCompare(name: string, current: EnvConfig, loaded: {config
   if (name === current.name) {
     throw new UserError(`--compare ${name} is the environment being validated: compare with another one.`, {
       code: 'COMPARE_SAME_ENVIRONMENT',
-      suggestions: [`allthrive validate --environment ${name} --compare ${name === 'production' ? 'staging' : 'production'}`],
+      suggestions: [`allthrive validate --environment ${shq(name)} --compare ${name === 'production' ? 'staging' : 'production'}`],
     })
   }
 

@@ -1,4 +1,4 @@
-import {spawn} from 'node:child_process'
+import {execFile, spawn} from 'node:child_process'
 import {accessSync, constants as fsConstants, statSync} from 'node:fs'
 import {constants as osConstants} from 'node:os'
 import {delimiter, join} from 'node:path'
@@ -10,7 +10,12 @@ import {SessionOutputFilter} from './output-filter.js'
  * AWS's session-manager-plugin: finding it, and handing it an ECS Exec session exactly
  * as the AWS CLI does (awscli/customizations/ecs/executecommand.py):
  *
- *   session-manager-plugin <session JSON> <region> StartSession <profile or ""> <{"Target": "ecs:<cluster>_<taskId>_<runtimeId>"}> <ECS endpoint URL>
+ *   session-manager-plugin AWS_SSM_START_SESSION_RESPONSE <region> StartSession <profile or "">
+ *     <{"Target": "ecs:<cluster>_<taskId>_<runtimeId>"}> <ECS endpoint URL>
+ *
+ * with the session JSON (its token included) in the AWS_SSM_START_SESSION_RESPONSE environment variable, never on
+ * the command line where `ps` shows it. Plugins older than 1.2.497.0 only read the session JSON as the first
+ * argument: for them (only) the argument form is used, with a warning.
  *
  * with the user's Ctrl+C, Ctrl+\ and Ctrl+Z ignored in our process while it runs (the
  * plugin forwards them to the remote), and its exit status returned as ours.
@@ -62,11 +67,46 @@ export interface SessionHandoff {
 
 const lastSegment = (arnOrName: string): string => arnOrName.split('/').pop()!
 
-/** The plugin's arguments, in the AWS CLI's order. */
-export function pluginArgs(h: SessionHandoff): string[] {
-  const session = {sessionId: h.session.sessionId, streamUrl: h.session.streamUrl, tokenValue: h.session.tokenValue}
+/** The environment variable the plugin reads the session from when its first argument names it. */
+export const SESSION_ENV = 'AWS_SSM_START_SESSION_RESPONSE'
+/** The first plugin version that reads the session from SESSION_ENV (as the AWS CLI checks). */
+export const SESSION_ENV_MIN_VERSION = '1.2.497.0'
+
+/** The plugin's arguments, in the AWS CLI's order, and the environment that carries the session. */
+export function pluginArgs(
+  h: SessionHandoff,
+  o: {viaEnv?: boolean} = {viaEnv: true},
+): {args: string[]; env: Record<string, string>} {
+  const {sessionId, streamUrl, tokenValue} = h.session
+  const session = JSON.stringify({sessionId, streamUrl, tokenValue})
   const target = {Target: `ecs:${lastSegment(h.cluster)}_${lastSegment(h.task)}_${h.runtimeId}`}
-  return [JSON.stringify(session), h.region, 'StartSession', h.profile ?? '', JSON.stringify(target), h.endpoint]
+  const rest = [h.region, 'StartSession', h.profile ?? '', JSON.stringify(target), h.endpoint]
+  if (o.viaEnv === false) return {args: [session, ...rest], env: {}}
+  return {args: [SESSION_ENV, ...rest], env: {[SESSION_ENV]: session}}
+}
+
+/** "1.2.707.0" ≥ "1.2.497.0", numerically part by part. */
+export function versionAtLeast(version: string, min: string): boolean {
+  const a = version.split('.').map(Number)
+  const b = min.split('.').map(Number)
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0)
+    if (d !== 0) return d > 0
+  }
+
+  return true
+}
+
+/** `session-manager-plugin --version` ("1.2.707.0"), or undefined when it does not say within 5 s. */
+export function pluginVersion(
+  path: string = PLUGIN,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    execFile(path, ['--version'], {timeout: 5000, env}, (error, stdout) => {
+      resolve(error ? undefined : /\d+(\.\d+)+/.exec(String(stdout))?.[0])
+    })
+  })
 }
 
 export interface PluginRun {

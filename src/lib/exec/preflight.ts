@@ -12,6 +12,7 @@ import {describeServicesOf, describeTasksOf, taskDefinitionLabel, taskId} from '
 import {findPlugin, PLUGIN, PLUGIN_INSTALL_HINTS} from './plugin.js'
 import {execContainer, isFargate, platformTooOld} from './readiness.js'
 import {chooseTask, execAgent, isPrimaryTask, matchTask} from './select-task.js'
+import {shq} from '../../util/shell.js'
 
 export {platformTooOld} from './readiness.js'
 
@@ -132,13 +133,13 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
 
   if (!service || service.status !== 'ACTIVE') {
     add('service', 'fail', service ? `Service ${svc.name} is ${service.status} in ${cluster}.` : `Service ${svc.name} was not found in ${cluster}.`,
-      `List the cluster's services: aws ecs list-services --cluster ${cluster}; set services.${svc.key}.name in allthrive.config.json if it is named differently.`)
+      `List the cluster's services: aws ecs list-services --cluster ${shq(cluster)}; set services.${svc.key}.name in allthrive.config.json if it is named differently.`)
     skipRest(['service-exec', 'running-task', 'task-exec', 'platform-version', 'container', 'exec-agent', 'task-role'], 'no service')
     return finish()
   }
 
   add('service', 'pass', `${svc.name} in ${cluster}`)
-  const enableFix = `aws ecs update-service --cluster ${cluster} --service ${svc.name} --enable-execute-command --force-new-deployment`
+  const enableFix = `aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --enable-execute-command --force-new-deployment`
   if (service.enableExecuteCommand) add('service-exec', 'pass', 'enabled')
   else add('service-exec', 'fail', `ECS Exec is turned off on ${svc.name} (enableExecuteCommand is false).`, `${enableFix}   (new tasks get the exec agent; wait for the deployment to finish)`)
 
@@ -152,7 +153,13 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
     add('running-task', 'fail', pending > 0
       ? `${svc.name} has ${pending} task${pending === 1 ? '' : 's'} starting but none RUNNING yet.`
       : `${svc.name} has no running task (desired ${service.desiredCount ?? 0}, running ${service.runningCount ?? 0}).`,
-    pending > 0 ? 'Wait until a task is RUNNING, then try again.' : `Start one: aws ecs update-service --cluster ${cluster} --service ${svc.name} --desired-count 1; see why tasks stop with: allthrive validate --only ecs-services`)
+    pending > 0 ? 'Wait until a task is RUNNING, then try again.'
+      // Desired > 0 and nothing running: the tasks keep stopping; raising the desired count would not help.
+      : (service.desiredCount ?? 0) > 0
+        ? `Its tasks keep stopping: see the last one's stop reason and logs with: allthrive logs tail ${shq(svc.key)} -e ${shq(opts.env.name)} --previous`
+          + `; and: allthrive validate -e ${shq(opts.env.name)} --only ecs-services`
+        : `Start one: aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --desired-count 1`
+          + `; see why tasks stop with: allthrive validate -e ${shq(opts.env.name)} --only ecs-services`)
     skipRest(['task-exec', 'platform-version', 'container', 'exec-agent', 'task-role'], 'no running task')
     return finish()
   }
@@ -170,13 +177,13 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
     add('task-exec', 'fail', service.enableExecuteCommand
       ? `Task ${id} was started before ECS Exec was turned on, so it has no exec agent.`
       : `Task ${id} was started without ECS Exec (enableExecuteCommand is false).`,
-    service.enableExecuteCommand ? `Replace the tasks: aws ecs update-service --cluster ${cluster} --service ${svc.name} --force-new-deployment` : enableFix)
+    service.enableExecuteCommand ? `Replace the tasks: aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --force-new-deployment` : enableFix)
   }
 
   if (!isFargate(task)) add('platform-version', 'skip', `${task.launchType ?? 'EC2'} launch type: no platform version`)
   else if (platformTooOld(task.platformVersion) && !/windows/i.test(task.platformFamily ?? '')) {
     add('platform-version', 'fail', `Task ${id} runs on Fargate platform ${task.platformVersion}; ECS Exec needs 1.4.0 or later.`,
-      `aws ecs update-service --cluster ${cluster} --service ${svc.name} --platform-version LATEST --force-new-deployment`)
+      `aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --platform-version LATEST --force-new-deployment`)
   } else add('platform-version', 'pass', task.platformVersion ?? 'LATEST')
 
   // The same container the exec-ready check judges (lib/exec/readiness): --container exactly, else the model's or the only one.
@@ -191,13 +198,13 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
   else if (agent?.lastStatus === 'RUNNING') add('exec-agent', 'pass', 'RUNNING')
   else if (!agent) {
     add('exec-agent', task.enableExecuteCommand ? 'fail' : 'skip', task.enableExecuteCommand ? `Container ${container} reports no ExecuteCommandAgent.` : 'the task was started without ECS Exec',
-      `Replace the task: aws ecs stop-task --cluster ${cluster} --task ${id} --reason "restart for ECS Exec"   (the service starts a new one)`)
+      `Replace the task: aws ecs stop-task --cluster ${shq(cluster)} --task ${shq(id)} --reason "restart for ECS Exec"   (the service starts a new one)`)
   } else {
     const pending = agent.lastStatus === 'PENDING'
     add('exec-agent', 'fail', `The ExecuteCommandAgent in ${container} is ${agent.lastStatus ?? 'not running'}${agent.reason ? `: ${agent.reason}` : ''}.`,
       pending
         ? 'The agent is still starting: try again in a minute.'
-        : `Check the task role allows ${SSM_MESSAGES_ACTIONS.join(', ')} and the subnets reach the ssmmessages endpoint (a NAT gateway or an ssmmessages VPC endpoint), then replace the task: aws ecs stop-task --cluster ${cluster} --task ${id}`)
+        : `Check the task role allows ${SSM_MESSAGES_ACTIONS.join(', ')} and the subnets reach the ssmmessages endpoint (a NAT gateway or an ssmmessages VPC endpoint), then replace the task: aws ecs stop-task --cluster ${shq(cluster)} --task ${shq(id)}`)
   }
 
   // The task role: from the task's overrides, else its task definition.

@@ -9,8 +9,11 @@ import {
 import type {AwsClients} from '../../aws/clients.js'
 import {deniedAction, describeAwsError} from '../../aws/errors.js'
 import {EXIT, UserError} from '../../errors.js'
-import {pluginArgs, runPlugin, type RunPluginOptions} from './plugin.js'
+import {
+  pluginArgs, pluginVersion, runPlugin, type RunPluginOptions, SESSION_ENV, SESSION_ENV_MIN_VERSION, versionAtLeast,
+} from './plugin.js'
 import {type ExecTarget, SSM_MESSAGES_ACTIONS} from './preflight.js'
+import {shq} from '../../util/shell.js'
 
 export interface ExecOptions {
   aws: AwsClients
@@ -23,6 +26,10 @@ export interface ExecOptions {
   profile?: string
   signal?: AbortSignal
   plugin?: Pick<RunPluginOptions, 'path' | 'stdout' | 'stderr' | 'env'>
+  /** The command that checks ECS Exec for this service and environment (`allthrive exec web -e staging --check`). */
+  recheck?: string
+  /** Notes for the user (stderr): the warning for a plugin too old to read the session from the environment. */
+  warn?: (line: string) => void
 }
 
 export interface ExecResult {
@@ -53,7 +60,9 @@ export async function ecsEndpoint(client: ECSClient): Promise<string> {
 }
 
 /** ExecuteCommand with the failures an on-call engineer meets turned into one cause and its fix. */
-async function executeCommand(client: ECSClient, target: ExecTarget, command: string, signal?: AbortSignal) {
+async function executeCommand(
+  client: ECSClient, target: ExecTarget, command: string, signal?: AbortSignal, recheck?: string,
+) {
   try {
     return await client.send(new ExecuteCommandCommand({
       cluster: target.cluster,
@@ -83,7 +92,8 @@ async function executeCommand(client: ECSClient, target: ExecTarget, command: st
         suggestions: [
           `The task role must allow ${SSM_MESSAGES_ACTIONS.join(', ')} (on "*").`,
           'The task\'s subnets must reach ssmmessages.<region>.amazonaws.com: a NAT gateway, or an ssmmessages VPC endpoint (interface) with private DNS.',
-          'The agent may not have started: run `allthrive exec --check` and replace the task if ExecuteCommandAgent is not RUNNING.',
+          `The agent may not have started: run ${recheck ?? 'allthrive exec <service> -e <environment> --check'}`
+            + ' and replace the task if ExecuteCommandAgent is not RUNNING.',
         ],
       })
     }
@@ -93,7 +103,7 @@ async function executeCommand(client: ECSClient, target: ExecTarget, command: st
         code: 'EXEC_NOT_ENABLED',
         exit: EXIT.FAILED,
         cause: error,
-        suggestions: [`aws ecs update-service --cluster ${target.cluster} --service ${target.service} --enable-execute-command --force-new-deployment`],
+        suggestions: [`aws ecs update-service --cluster ${shq(target.cluster)} --service ${shq(target.service)} --enable-execute-command --force-new-deployment`],
       })
     }
 
@@ -105,13 +115,24 @@ async function executeCommand(client: ECSClient, target: ExecTarget, command: st
 export async function execInContainer(opts: ExecOptions): Promise<ExecResult> {
   const client = opts.aws.client(ECSClient)
   const {command} = opts
-  const response = await executeCommand(client, opts.target, command, opts.signal)
+  const response = await executeCommand(client, opts.target, command, opts.signal, opts.recheck)
   if (!response.session?.sessionId || !response.session.streamUrl || !response.session.tokenValue) {
     throw new UserError(`ExecuteCommand returned no session for task ${opts.target.taskId}.`, {exit: EXIT.FAILED, code: 'EXEC_NO_SESSION'})
   }
 
-  const [region, endpoint] = await Promise.all([client.config.region(), ecsEndpoint(client)])
-  const args = pluginArgs({
+  const [region, endpoint, version] = await Promise.all([
+    client.config.region(), ecsEndpoint(client), pluginVersion(opts.plugin?.path, opts.plugin?.env),
+  ])
+  const viaEnv = version !== undefined && versionAtLeast(version, SESSION_ENV_MIN_VERSION)
+  if (!viaEnv) {
+    (opts.warn ?? ((l: string) => process.stderr.write(`${l}\n`)))(
+      `Warning: session-manager-plugin ${version ?? '(version unknown)'} is older than ${SESSION_ENV_MIN_VERSION} and `
+      + `cannot read the session from ${SESSION_ENV}: its token is passed on the command line, where other users `
+      + 'of this machine can see it in the process list. Update the plugin.',
+    )
+  }
+
+  const handoff = pluginArgs({
     session: response.session,
     region,
     profile: opts.profile,
@@ -119,10 +140,12 @@ export async function execInContainer(opts: ExecOptions): Promise<ExecResult> {
     task: response.taskArn ?? opts.target.taskArn,
     runtimeId: opts.target.runtimeId,
     endpoint,
-  })
+  }, {viaEnv})
   let run
   try {
-    run = await runPlugin(args, {...opts.plugin, captureExit: opts.captureExit})
+    run = await runPlugin(handoff.args, {
+      ...opts.plugin, env: {...(opts.plugin?.env ?? process.env), ...handoff.env}, captureExit: opts.captureExit,
+    })
   } catch (error) {
     throw new UserError(`Could not start session-manager-plugin: ${describeAwsError(error)}.`, {exit: EXIT.FAILED, code: 'PLUGIN_FAILED', cause: error})
   }

@@ -1,5 +1,7 @@
 import ansis from 'ansis'
 
+import {safeText} from '../../util/safe-text.js'
+
 /** One log event, whichever API it came from (FilterLogEvents or Live Tail). */
 export interface LogLine {
   /** Epoch milliseconds, as CloudWatch Logs stores it. */
@@ -79,7 +81,7 @@ export function formatLine(line: LogLine, fmt: HumanFormat): string {
   const paint = fmt.color ? PALETTE[(SERVICE_COLOUR[line.service] ?? hash(line.service)) % PALETTE.length] : (s: string) => s
   const stamp = new Date(line.timestamp).toISOString()
   const prefix = `${paint(label)} |`
-  const [first, ...rest] = trimMessage(line.message).split(/\r?\n/)
+  const [first, ...rest] = trimMessage(line.message).split(/\r?\n/).map((l) => safeText(l))
   const time = fmt.color ? ansis.dim(stamp) : stamp
   return [`${prefix} ${time} ${first}`, ...rest.map((l) => `${prefix} ${' '.repeat(stamp.length)} ${l}`)].join('\n')
 }

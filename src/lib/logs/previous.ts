@@ -9,6 +9,7 @@ import {
 import {EXIT, UserError} from '../../errors.js'
 import {containerExits, describeTasksOf, stopReason, taskId} from '../../resources/ecs.js'
 import {formatDuration} from '../../util/duration.js'
+import {shq} from '../../util/shell.js'
 
 /**
  * `logs tail --previous`: the service's most recently stopped task (what crashed), found with
@@ -45,7 +46,7 @@ export async function lastStoppedTask(
         exit: EXIT.FAILED,
         code: 'SERVICE_NOT_FOUND',
         cause: error,
-        suggestions: [`List the services: aws ecs list-services --cluster ${cluster}`],
+        suggestions: [`List the services: aws ecs list-services --cluster ${shq(cluster)}`],
       })
     }
 
@@ -91,7 +92,7 @@ export async function previousTask(
     throw new UserError(`No stopped task of ${service.key} (${service.name}) in cluster ${cluster}: ECS keeps stopped tasks for about an hour.`, {
       exit: EXIT.FAILED,
       code: 'NO_STOPPED_TASK',
-      suggestions: [`Read the service's recent logs instead: allthrive logs tail ${service.key} --environment ${opts.environment} --since 3h`],
+      suggestions: [`Read the service's recent logs instead: allthrive logs tail ${shq(service.key)} --environment ${shq(opts.environment)} --since 3h`],
     })
   }
 

@@ -12,6 +12,7 @@ import {EXIT, UserError} from '../../errors.js'
 import {describeServicesOf, taskDefinitionLabel} from '../../resources/ecs.js'
 import {type AwslogsTarget, awslogsTarget} from './logs.js'
 import {buildRunTaskRequest} from './request.js'
+import {shq} from '../../util/shell.js'
 
 export interface PreparedMigration {
   request: RunTaskCommandInput
@@ -40,7 +41,7 @@ export async function prepareMigration(aws: AwsClients, env: EnvConfig, o: {plan
     throw new UserError(`The web service ${web.name} was not found (ACTIVE) in cluster ${env.cluster}: there is nothing to clone the migration task from.`, {
       code: 'WEB_SERVICE_NOT_FOUND',
       exit: EXIT.FAILED,
-      suggestions: [`Check --environment, --region and --profile; list the services with: aws ecs list-services --cluster ${env.cluster}`],
+      suggestions: [`Check --environment, --region and --profile; list the services with: aws ecs list-services --cluster ${shq(env.cluster)}`],
     })
   }
 

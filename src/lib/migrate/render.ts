@@ -2,23 +2,35 @@ import type {Task} from '@aws-sdk/client-ecs'
 
 import {EXIT, UserError} from '../../errors.js'
 import {formatDuration, formatElapsed} from '../../util/duration.js'
+import {sh} from '../../util/shell.js'
 import {taskId} from '../../resources/ecs.js'
 import type {MigrateResult} from './result.js'
 
 /** "  RUNNING        +45s" */
 export const statusLine = (status: string, elapsedMs: number): string => `  ${status.padEnd(14)} +${formatElapsed(elapsedMs)}`
 
+/** The command that re-attaches to a migration task and waits for its exit code. */
+export const reattachCommand = (id: string, env?: string): string =>
+  sh`allthrive migrate --attach ${id}` + (env ? sh` --environment ${env}` : '')
+
 /** How to keep an eye on (or stop) a task we no longer wait for. */
-export function followUp(cluster: string, id: string, log?: {group?: string; stream?: string}): string[] {
+export function followUp(cluster: string, id: string, log?: {group?: string; stream?: string}, env?: string): string[] {
   return [
-    `Watch it:  aws ecs describe-tasks --cluster ${cluster} --tasks ${id} --query "tasks[0].[lastStatus,containers[0].exitCode,stoppedReason]"`,
-    ...(log?.group && log.stream ? [`Its logs:  aws logs tail ${log.group} --log-stream-names ${log.stream} --follow`] : []),
-    `Stop it:   aws ecs stop-task --cluster ${cluster} --task ${id} --reason "stopped from allthrive"`,
+    `Wait for it: ${reattachCommand(id, env)}`,
+    `Watch it:  ${sh`aws ecs describe-tasks --cluster ${cluster} --tasks ${id}`}`
+      + ' --query "tasks[0].[lastStatus,containers[0].exitCode,stoppedReason]"',
+    ...(log?.group && log.stream
+      ? [`Its logs:  ${sh`aws logs tail ${log.group} --log-stream-names ${log.stream}`} --follow`]
+      : []),
+    `Stop it:   ${sh`aws ecs stop-task --cluster ${cluster} --task ${id}`} --reason "stopped from allthrive"`,
   ]
 }
 
 /** The closing lines (stderr) for a finished, failed, never-started or abandoned migration task. */
-export function renderOutcome(r: MigrateResult, o: {plan: boolean; container: string; timeoutMs?: number; lastStatus?: string}): string[] {
+export function renderOutcome(
+  r: MigrateResult,
+  o: {plan: boolean; container: string; timeoutMs?: number; lastStatus?: string; env?: string},
+): string[] {
   const what = o.plan ? 'Migration plan' : 'Migration'
   const took = formatElapsed(r.durationMs)
   switch (r.outcome) {
@@ -28,7 +40,9 @@ export function renderOutcome(r: MigrateResult, o: {plan: boolean; container: st
       if (r.exitCode === null) return [`✖ ${what} ended without reporting its exit status${r.explanation ? `: ${r.explanation.summary}` : '.'}`]
       return [
         `✖ ${what} failed: ${o.container} exited ${r.exitCode}${r.containerReason ? ` (${r.containerReason})` : ''} after ${took}.`,
-        ...(r.logGroup && r.logStream ? [`  Full output: aws logs tail ${r.logGroup} --log-stream-names ${r.logStream} --since 1d`] : []),
+        ...(r.logGroup && r.logStream
+          ? [`  Full output: ${sh`aws logs tail ${r.logGroup} --log-stream-names ${r.logStream}`} --since 1d`]
+          : []),
       ]
     case 'not-started':
       return [
@@ -40,13 +54,13 @@ export function renderOutcome(r: MigrateResult, o: {plan: boolean; container: st
     case 'interrupted':
       return [
         `✖ ${r.outcome === 'timeout' ? `Stopped waiting after ${formatDuration(o.timeoutMs ?? r.durationMs)} (--timeout)` : 'Interrupted'}: task ${r.taskId} is still ${o.lastStatus ?? 'running'} and keeps running in ECS.`,
-        ...followUp(r.cluster, r.taskId, {group: r.logGroup, stream: r.logStream}).map((l) => `  ${l}`),
+        ...followUp(r.cluster, r.taskId, {group: r.logGroup, stream: r.logStream}, o.env).map((l) => `  ${l}`),
       ]
   }
 }
 
 /** The refusal when another allthrive migration task is still running (exit 1). */
-export function migrationRunningError(tasks: Task[], cluster: string, now: number): UserError {
+export function migrationRunningError(tasks: Task[], cluster: string, now: number, env?: string): UserError {
   const t = tasks[0]
   const id = taskId(t.taskArn)
   const since = t.startedAt ?? t.createdAt
@@ -55,6 +69,6 @@ export function migrationRunningError(tasks: Task[], cluster: string, now: numbe
   return new UserError(`Another migration is still running in ${cluster}: task ${id} (${t.lastStatus ?? 'PENDING'}, ${when})${more}. Two migrations at once can leave the schema half-applied; nothing was started.`, {
     code: 'MIGRATION_RUNNING',
     exit: EXIT.FAILED,
-    suggestions: followUp(cluster, id),
+    suggestions: followUp(cluster, id, undefined, env),
   })
 }

@@ -33,10 +33,15 @@ export interface MigrateResult {
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null)
 
-export function summarize(wait: WaitResult, o: {container: string; command: string[]; cluster: string; taskDefinition?: string; logLines: string[]; log?: {group: string; stream: string}}): MigrateResult {
+export function summarize(wait: WaitResult, o: {
+  container: string; command: string[]; cluster: string; taskDefinition?: string; logLines: string[]
+  log?: {group: string; stream: string}; env?: string
+}): MigrateResult {
   const t: Task = wait.task
   const c = t.containers?.find((x) => x.name === o.container)
-  const exitCode = c?.exitCode ?? null
+  // An exit code counts only from a container that ran and STOPPED: a task stopped before its container ran
+  // (an emulator, or ECS, may still fill in 0) is a failure to start, with the stop reason.
+  const exitCode = c?.lastStatus === 'STOPPED' && t.lastStatus === 'STOPPED' ? (c.exitCode ?? null) : null
   const outcome: MigrateResult['outcome'] = wait.end === 'timeout' ? 'timeout'
     : wait.end === 'interrupted' ? 'interrupted'
       : exitCode === null ? 'not-started'
@@ -56,7 +61,7 @@ export function summarize(wait: WaitResult, o: {container: string; command: stri
     stopCode: t.stopCode ?? null,
     stoppedReason: t.stoppedReason ?? null,
     containerReason: c?.reason ?? null,
-    ...(outcome === 'not-started' && {explanation: explainNotStarted(t, o.container)}),
+    ...(outcome === 'not-started' && {explanation: explainNotStarted(t, o.container, o.env)}),
     ...(o.log && {logGroup: o.log.group, logStream: o.log.stream}),
     logLines: o.logLines,
   }

@@ -7,18 +7,27 @@ import {
   type Task,
 } from '@aws-sdk/client-ecs'
 
+import {randomUUID} from 'node:crypto'
+
+import {classifyAwsError, describeAwsError} from '../../aws/errors.js'
 import {EXIT, UserError} from '../../errors.js'
 import {taskId} from '../../resources/ecs.js'
 import {systemTicker, type Ticker} from '../../util/sleep.js'
+import {backoffMs} from '../../util/backoff.js'
 import type {LogFollower} from './logs.js'
 import {type Explanation, explainRunTaskFailure} from './stop-reasons.js'
 
 /** Elapsed time and waiting, injectable so a test polls instantly. */
 export type WaitClock = Pick<Ticker, 'now' | 'sleep'>
 
-/** Starts the task; RunTask `failures[]` (or no task) become a UserError (exit 1) in plain words. */
+/**
+ * Starts the task; RunTask `failures[]` (or no task) become a UserError (exit 1) in plain words. The request carries
+ * one clientToken (RunTask's idempotency token) for this migration: the SDK resends the same request object on each
+ * retry, so a retry after a lost answer returns the task already started instead of starting a second one.
+ */
 export async function startTask(ecs: ECSClient, request: RunTaskCommandInput, signal?: AbortSignal): Promise<Task> {
-  const out = await ecs.send(new RunTaskCommand(request), {abortSignal: signal})
+  const input = {...request, clientToken: request.clientToken ?? randomUUID()}
+  const out = await ecs.send(new RunTaskCommand(input), {abortSignal: signal})
   const task = out.tasks?.[0]
   if (task?.taskArn && (out.failures ?? []).length === 0) return task
   const explained = (out.failures ?? []).map((f) => explainRunTaskFailure(f))
@@ -49,9 +58,21 @@ export interface WaitOptions {
   logs?: LogFollower
   signal?: AbortSignal
   clock?: WaitClock
+  /** How long to keep trying through transient errors (network, timeouts, throttling, 5xx) before giving up. */
+  outageMs?: number
   onStatus?: (status: string, elapsedMs: number, task: Task) => void
   onLine?: (line: string) => void
+  /** Notes for the user: contact lost, contact back. */
+  onNote?: (line: string) => void
 }
+
+/** Default for WaitOptions.outageMs: a network blip, a VPN reconnect or an expired proxy session are ridden out. */
+export const DEFAULT_OUTAGE_MS = 5 * 60_000
+
+const TRANSIENT = new Set(['network', 'timeout', 'throttling', 'server', 'unparsable'])
+
+/** An error worth retrying while watching: the connection or AWS, not the caller's rights or input. */
+export const isTransient = (e: unknown): boolean => TRANSIENT.has(classifyAwsError(e))
 
 export type WaitEnd = 'stopped' | 'timeout' | 'interrupted'
 
@@ -76,12 +97,35 @@ export async function waitForTask(o: WaitOptions): Promise<WaitResult> {
     for (const l of lines) o.onLine?.(l)
   }
 
+  let outageStarted: number | undefined
+  let failures = 0
   try {
     for (;;) {
-      const [described, lines] = await Promise.all([
-        o.ecs.send(new DescribeTasksCommand({cluster: o.cluster, tasks: [o.taskArn]}), {abortSignal: o.signal}),
-        o.logs ? o.logs.poll() : Promise.resolve([]),
-      ])
+      let described, lines
+      try {
+        [described, lines] = await Promise.all([
+          o.ecs.send(new DescribeTasksCommand({cluster: o.cluster, tasks: [o.taskArn]}), {abortSignal: o.signal}),
+          o.logs ? o.logs.poll() : Promise.resolve([]),
+        ])
+      } catch (error) {
+        if (o.signal?.aborted || !isTransient(error)) throw error
+        const now = clock.now()
+        outageStarted ??= now
+        if (now - outageStarted >= (o.outageMs ?? DEFAULT_OUTAGE_MS)) throw error
+        if (failures === 0) {
+          o.onNote?.(`Lost contact with ECS (${describeAwsError(error)}): retrying; the task runs on.`)
+        }
+
+        await clock.sleep(backoffMs(failures++, Math.min(o.pollMs, 1000), 10_000), o.signal)
+        continue
+      }
+
+      if (outageStarted !== undefined) {
+        o.onNote?.(`Back in contact with ECS after ${Math.round((clock.now() - outageStarted) / 1000)}s.`)
+        outageStarted = undefined
+        failures = 0
+      }
+
       emit(lines)
       const task = described.tasks?.[0]
       if (!task) {
@@ -115,7 +159,7 @@ export async function waitForTask(o: WaitOptions): Promise<WaitResult> {
 async function drain(o: WaitOptions, clock: WaitClock, task: Task, emit: (lines: string[]) => void): Promise<void> {
   if (!o.logs) return
   emit(await o.logs.poll())
-  if (!task.containers?.some((c) => c.exitCode !== undefined)) return
+  if (!task.containers?.some((c) => c.lastStatus === 'STOPPED' && c.exitCode !== undefined)) return
   for (let i = 0; i < 2; i++) {
     await clock.sleep(Math.min(o.pollMs, 2000), o.signal)
     o.signal?.throwIfAborted()

@@ -1,6 +1,7 @@
 import type {Failure, Task} from '@aws-sdk/client-ecs'
 
 import {taskId} from '../../resources/ecs.js'
+import {shq} from '../../util/shell.js'
 
 /**
  * Why a one-off task failed, in plain words, with the fix. ECS's own words (stopCode,
@@ -16,7 +17,7 @@ const REACH = /i\/o timeout|dial tcp|context deadline exceeded|connection timed 
 
 interface Rule {
   test: (text: string, task: Task) => boolean
-  explain: (ctx: {text: string; task: Task; image?: string}) => Omit<Explanation, 'detail'>
+  explain: (ctx: {text: string; task: Task; image?: string; env?: string}) => Omit<Explanation, 'detail'>
 }
 
 const RULES: Rule[] = [
@@ -31,11 +32,11 @@ const RULES: Rule[] = [
   },
   {
     test: (t) => /ResourceInitializationError/i.test(t) && /secret|registry auth|ssm|parameter/i.test(t),
-    explain: ({text}) => ({
+    explain: ({text, env}) => ({
       summary: REACH.test(text)
         ? 'ECS could not reach Secrets Manager (or the registry) from the task\'s subnets to fetch the task\'s secrets before starting it.'
         : 'ECS could not fetch the task\'s secrets (or the registry credentials) before starting it.',
-      fix: 'The task execution role must allow secretsmanager:GetSecretValue (ssm:GetParameters for Parameter Store, kms:Decrypt for a customer-managed key) on every secret the task definition names; each secret (and JSON key) must exist; the subnets must reach Secrets Manager (a NAT gateway or a secretsmanager VPC endpoint). `allthrive validate --only secrets,ecs-env` checks the secrets.',
+      fix: `The task execution role must allow secretsmanager:GetSecretValue (ssm:GetParameters for Parameter Store, kms:Decrypt for a customer-managed key) on every secret the task definition names; each secret (and JSON key) must exist; the subnets must reach Secrets Manager (a NAT gateway or a secretsmanager VPC endpoint). \`allthrive validate${env ? ` -e ${shq(env)}` : ''} --only secrets,ecs-env\` checks the secrets.`,
     }),
   },
   {
@@ -82,13 +83,13 @@ const RULES: Rule[] = [
 ]
 
 /** The container of a stopped task never ran (no exit code): why. */
-export function explainNotStarted(task: Task, container: string): Explanation {
+export function explainNotStarted(task: Task, container: string, env?: string): Explanation {
   const own = task.containers?.find((c) => c.name === container)
   const others = (task.containers ?? []).filter((c) => c.name !== container)
   const text = [task.stopCode, task.stoppedReason, own?.reason, ...others.map((c) => c.reason)].filter(Boolean).join(' | ')
   const detail = text || undefined
   const rule = RULES.find((r) => r.test(text, task))
-  if (rule) return {...rule.explain({text, task, image: own?.image}), ...(detail && {detail})}
+  if (rule) return {...rule.explain({text, task, image: own?.image, env}), ...(detail && {detail})}
   const exited = others.find((c) => c.exitCode !== undefined)
   if (task.stopCode === 'EssentialContainerExited' && exited) {
     return {
@@ -100,7 +101,7 @@ export function explainNotStarted(task: Task, container: string): Explanation {
 
   return {
     summary: `The task stopped before ${container} ran${task.stopCode ? ` (${task.stopCode})` : ''}.`,
-    fix: `See the task's stopped reason: aws ecs describe-tasks --cluster <cluster> --tasks ${taskId(task.taskArn)} --query "tasks[0].[stopCode,stoppedReason,containers[].reason]"`,
+    fix: `See the task's stopped reason: aws ecs describe-tasks --cluster ${shq(task.clusterArn?.split('/').pop() ?? '<cluster>')} --tasks ${shq(taskId(task.taskArn))} --query "tasks[0].[stopCode,stoppedReason,containers[].reason]"`,
     ...(detail && {detail}),
   }
 }

@@ -274,7 +274,7 @@ describe('cache clear: production guard', () => {
     expect(createCalls()[0].DistributionId).toBe('EPROD123')
   })
 
-  it('asks at a terminal, and creates nothing when the answer does not match (exit 1)', async () => {
+  it('asks at a terminal, and creates nothing when the answer does not match (exit 2)', async () => {
     const questions: string[] = []
     vi.mocked(confirm.confirmChange).mockImplementationOnce((opts) => realConfirm({...opts, interactive: true, ask: async (q) => {
       questions.push(q)
@@ -283,7 +283,7 @@ describe('cache clear: production guard', () => {
     const {error} = await run(['-e', 'production', '--paths', "/index.html,/assets/*"])
     expect(questions).toEqual(['This will clear the CloudFront cache for 2 paths (/index.html, /assets/*) in distribution EPROD123 (allthrive.ai) on production. Type "production" to continue: '])
     expect(error?.message).toBe('Aborted: the answer did not match "production". Nothing was changed.')
-    expect(error?.oclif?.exit).toBe(1)
+    expect(error?.oclif?.exit).toBe(2)
     expect(createCalls()).toHaveLength(0)
   })
 

@@ -208,8 +208,8 @@ describe('logs tail: usage errors (exit 2, nothing read)', () => {
     [['web', '--since', 'yesterday'], 'Invalid --since "yesterday": use a duration ago (30s, 15m, 2h or 1d) or an ISO 8601 time', undefined],
     [['web', '--until', '15 min'], 'Invalid --until "15 min"', undefined],
     [['web', '--since', '1h', '--until', '2h'], 'must be before --until', undefined],
-    [['web', 'celery', '--previous'], '--previous needs exactly one service.', 'For example: allthrive logs tail web --previous'],
-    [['--task', 'abc12345'], '--task needs exactly one service.', 'For example: allthrive logs tail web --task abc12345'],
+    [['web', 'celery', '--previous'], '--previous needs exactly one service.', 'For example: allthrive logs tail web --previous --environment staging'],
+    [['--task', 'abc12345'], '--task needs exactly one service.', 'For example: allthrive logs tail web --task abc12345 --environment staging'],
     [['web', '--previous', '--follow'], '--follow=true cannot also be provided when using --previous', undefined],
     [['web', '--until', '5m', '--follow'], 'cannot also be provided when using --until', undefined],
   ])('%j', async (argv, message, suggestion) => {

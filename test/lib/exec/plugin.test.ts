@@ -3,7 +3,7 @@ import {tmpdir} from 'node:os'
 import {delimiter, join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {findPlugin, pluginArgs, runPlugin} from '../../../src/lib/exec/plugin.js'
+import {findPlugin, pluginArgs, runPlugin, versionAtLeast} from '../../../src/lib/exec/plugin.js'
 import {fakePlugin} from '../../helpers/plugin.js'
 
 describe('findPlugin', () => {
@@ -19,23 +19,34 @@ describe('findPlugin', () => {
 })
 
 describe('pluginArgs (the AWS CLI\'s order)', () => {
-  it('is session JSON, region, StartSession, profile, target JSON, endpoint', () => {
-    expect(pluginArgs({
-      session: {sessionId: 'ecs-execute-command-0abc', streamUrl: 'wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/x', tokenValue: 'TOKEN'},
-      region: 'us-east-1',
-      profile: undefined,
-      cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/production-allthrive-cluster',
-      task: 'arn:aws:ecs:us-east-1:123456789012:task/production-allthrive-cluster/0123456789abcdef',
-      runtimeId: '0123456789abcdef-1234567890',
-      endpoint: 'https://ecs.us-east-1.amazonaws.com',
-    })).toEqual([
-      '{"sessionId":"ecs-execute-command-0abc","streamUrl":"wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/x","tokenValue":"TOKEN"}',
-      'us-east-1',
-      'StartSession',
-      '',
-      '{"Target":"ecs:production-allthrive-cluster_0123456789abcdef_0123456789abcdef-1234567890"}',
-      'https://ecs.us-east-1.amazonaws.com',
-    ])
+  const handoff = {
+    session: {sessionId: 'ecs-execute-command-0abc', streamUrl: 'wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/x', tokenValue: 'TOKEN'},
+    region: 'us-east-1',
+    profile: undefined,
+    cluster: 'arn:aws:ecs:us-east-1:123456789012:cluster/production-allthrive-cluster',
+    task: 'arn:aws:ecs:us-east-1:123456789012:task/production-allthrive-cluster/0123456789abcdef',
+    runtimeId: '0123456789abcdef-1234567890',
+    endpoint: 'https://ecs.us-east-1.amazonaws.com',
+  }
+  const session = '{"sessionId":"ecs-execute-command-0abc","streamUrl":"wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/x","tokenValue":"TOKEN"}'
+  const rest = ['us-east-1', 'StartSession', '', '{"Target":"ecs:production-allthrive-cluster_0123456789abcdef_0123456789abcdef-1234567890"}', 'https://ecs.us-east-1.amazonaws.com']
+
+  it('names AWS_SSM_START_SESSION_RESPONSE, which carries the session; then region, StartSession, profile, target JSON, endpoint', () => {
+    const {args, env} = pluginArgs(handoff)
+    expect(args).toEqual(['AWS_SSM_START_SESSION_RESPONSE', ...rest])
+    expect(env).toEqual({AWS_SSM_START_SESSION_RESPONSE: session})
+    expect(args.join(' ')).not.toContain('TOKEN')
+  })
+
+  it('puts the session JSON first only for old plugins', () => {
+    expect(pluginArgs(handoff, {viaEnv: false})).toEqual({args: [session, ...rest], env: {}})
+  })
+
+  it('compares plugin versions part by part', () => {
+    expect(versionAtLeast('1.2.707.0', '1.2.497.0')).toBe(true)
+    expect(versionAtLeast('1.2.497.0', '1.2.497.0')).toBe(true)
+    expect(versionAtLeast('1.2.331.0', '1.2.497.0')).toBe(false)
+    expect(versionAtLeast('1.10.0.0', '1.2.497.0')).toBe(true)
   })
 })
 

@@ -20,9 +20,9 @@ const session: ExecuteCommandCommandOutput = {
   session: {sessionId: 'ecs-execute-command-0abc', streamUrl: 'wss://ssmmessages.us-east-1.amazonaws.com/v1/data-channel/ecs-execute-command-0abc', tokenValue: 'TOKEN'},
 }
 
-function plugin(env: Record<string, string> = {}): {path: string; env: NodeJS.ProcessEnv; args: () => string[]} {
+function plugin(env: Record<string, string> = {}): {path: string; env: NodeJS.ProcessEnv; args: () => string[]; sessionEnv: () => string | undefined} {
   const fake = fakePlugin()
-  return {path: fake.path, env: {...process.env, FAKE_SMP_ARGS_FILE: fake.argsFile, ...env}, args: fake.args}
+  return {path: fake.path, env: {...process.env, FAKE_SMP_ARGS_FILE: fake.argsFile, ...env}, args: fake.args, sessionEnv: fake.sessionEnv}
 }
 
 describe('execInContainer', () => {
@@ -35,14 +35,29 @@ describe('execInContainer', () => {
     const r = await execInContainer({aws, target, command: '/bin/bash', captureExit: false, profile: 'allthrive-prod', plugin: {path: p.path, env: p.env}})
     expect(mocks.ecs).toHaveReceivedCommandWith(ExecuteCommandCommand, {cluster: CLUSTER, task: target.taskArn, container: 'web', interactive: true, command: '/bin/bash'})
     expect(p.args()).toEqual([
-      JSON.stringify(session.session),
+      'AWS_SSM_START_SESSION_RESPONSE',
       'us-east-1',
       'StartSession',
       'allthrive-prod',
       '{"Target":"ecs:production-allthrive-cluster_0aaa1111_0aaa1111-0123456789"}',
       'https://ecs.us-east-1.amazonaws.com',
     ])
+    expect(p.args().join(' ')).not.toContain('TOKEN')
+    expect(JSON.parse(p.sessionEnv()!)).toEqual(session.session)
     expect(r).toEqual({exitCode: 0, pluginExit: 0, command: '/bin/bash'})
+  })
+
+  it('keeps the argument form only for a plugin too old to read the environment variable, with a warning', async () => {
+    mocks.ecs.on(ExecuteCommandCommand).resolves(session)
+    const p = plugin({FAKE_SMP_VERSION: '1.2.331.0'})
+    const warnings: string[] = []
+    const aws = createAwsClients({region: 'us-east-1', endpoint: 'https://ecs.us-east-1.amazonaws.com'})
+    await execInContainer({aws, target, command: '/bin/bash', captureExit: false, plugin: {path: p.path, env: p.env}, warn: (l) => warnings.push(l)})
+    expect(p.args()[0]).toBe(JSON.stringify(session.session))
+    expect(p.sessionEnv()).toBeUndefined()
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('session-manager-plugin 1.2.331.0 is older than 1.2.497.0')
+    expect(warnings[0]).not.toContain('TOKEN')
   })
 
   it('returns the remote status of a wrapped command, not the plugin\'s 0', async () => {

@@ -6,7 +6,7 @@ import {UserError} from '../../../src/errors.js'
 import {awslogsTarget, LogFollower} from '../../../src/lib/migrate/logs.js'
 import {migrateExitCode, summarize} from '../../../src/lib/migrate/result.js'
 import {runningTasksStartedBy, startTask, type WaitClock, waitForTask} from '../../../src/lib/migrate/run-task.js'
-import {mocks, resetMocks} from '../../helpers/aws.js'
+import {accessDenied, mocks, resetMocks} from '../../helpers/aws.js'
 import {CLUSTER, task, taskArn, taskDefinition} from '../exec/fixtures.js'
 
 const ARN = taskArn('0aaa1111')
@@ -77,6 +77,39 @@ describe('waitForTask', () => {
     expect(r.elapsedMs).toBeGreaterThan(20 * 60_000)
   })
 
+  it('rides out a 15-second outage (DescribeTasks failing, then answering) and says so', async () => {
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443'), {code: 'ECONNREFUSED'})
+    const timedOut = () => Object.assign(new Error('socket timed out'), {name: 'TimeoutError'})
+    mocks.ecs.on(DescribeTasksCommand)
+      .resolvesOnce({tasks: [oneOff({lastStatus: 'RUNNING'})]})
+      .rejectsOnce(refused()).rejectsOnce(timedOut()).rejectsOnce(refused()).rejectsOnce(refused()).rejectsOnce(refused()).rejectsOnce(refused())
+      .resolves({tasks: [oneOff({lastStatus: 'STOPPED', stopCode: 'EssentialContainerExited'}, 0)]})
+    const clock = fakeClock()
+    const notes: string[] = []
+    // Each failed poll takes 3 s of a fake clock: six of them are an outage of about 15 s.
+    const slow: WaitClock = {now: clock.now, sleep: async (ms, signal) => clock.sleep(Math.max(ms, 3000), signal)}
+    const r = await waitForTask({ecs: ecs(), cluster: CLUSTER, taskArn: ARN, pollMs: 3000, clock: slow, onNote: (l) => notes.push(l)})
+    expect(r).toMatchObject({end: 'stopped', task: {lastStatus: 'STOPPED'}})
+    expect(notes).toHaveLength(2)
+    expect(notes[0]).toMatch(/^Lost contact with ECS \(.*ECONNREFUSED.*\): retrying; the task runs on\.$/)
+    const outage = Number(/after (\d+)s/.exec(notes[1])?.[1])
+    expect(outage).toBeGreaterThanOrEqual(15)
+    expect(outage).toBeLessThan(60)
+  })
+
+  it('gives up after the outage budget, and at once on an error that retrying cannot fix', async () => {
+    mocks.ecs.on(DescribeTasksCommand).rejects(Object.assign(new Error('getaddrinfo ENOTFOUND ecs.us-east-1.amazonaws.com'), {code: 'ENOTFOUND'}))
+    const clock = fakeClock()
+    await expect(waitForTask({ecs: ecs(), cluster: CLUSTER, taskArn: ARN, pollMs: 3000, clock, outageMs: 60_000})).rejects.toMatchObject({code: 'ENOTFOUND'})
+    expect(clock.now()).toBeGreaterThanOrEqual(60_000)
+    expect(clock.now()).toBeLessThan(80_000)
+    resetMocks()
+    mocks.ecs.on(DescribeTasksCommand).rejects(accessDenied('ecs:DescribeTasks'))
+    const other = fakeClock()
+    await expect(waitForTask({ecs: ecs(), cluster: CLUSTER, taskArn: ARN, pollMs: 3000, clock: other})).rejects.toMatchObject({name: 'AccessDeniedException'})
+    expect(other.slept).toEqual([])
+  })
+
   it('ends as interrupted when the signal aborts', async () => {
     mocks.ecs.on(DescribeTasksCommand).resolves({tasks: [oneOff({lastStatus: 'RUNNING'})]})
     const ac = new AbortController()
@@ -91,6 +124,15 @@ describe('startTask', () => {
   it('returns the started task', async () => {
     mocks.ecs.on(RunTaskCommand).resolves({tasks: [oneOff({lastStatus: 'PROVISIONING'})], failures: []})
     expect((await startTask(ecs(), {cluster: CLUSTER, taskDefinition: 'td'})).taskArn).toBe(ARN)
+  })
+
+  it('sends one clientToken per migration (RunTask\'s idempotency token)', async () => {
+    mocks.ecs.on(RunTaskCommand).resolves({tasks: [oneOff({lastStatus: 'PROVISIONING'})], failures: []})
+    await startTask(ecs(), {cluster: CLUSTER, taskDefinition: 'td'})
+    await startTask(ecs(), {cluster: CLUSTER, taskDefinition: 'td'})
+    const tokens = mocks.ecs.commandCalls(RunTaskCommand).map((c) => c.args[0].input.clientToken)
+    expect(tokens[0]).toMatch(/^[0-9a-f-]{36}$/)
+    expect(tokens[1]).not.toBe(tokens[0])
   })
 
   it('turns failures[] into a plain-words error, exit 1', async () => {
@@ -144,6 +186,15 @@ describe('summarize and exit codes', () => {
     const t = oneOff({lastStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: 'CannotPullContainerError: not found', startedAt: undefined})
     const r = summarize({end: 'stopped', elapsedMs: 1, task: t}, base)
     expect(r).toMatchObject({outcome: 'not-started', exitCode: null, stopCode: 'TaskFailedToStart', explanation: {summary: expect.stringMatching(/could not pull/)}})
+    expect(migrateExitCode(r)).toBe(1)
+  })
+
+  it('takes an exit code only from a container that STOPPED: a task stopped before its container ran is not "exited 0"', () => {
+    const t = task('0aaa1111', {lastStatus: 'STOPPED', stopCode: 'TaskFailedToStart', stoppedReason: 'ResourceInitializationError: unable to pull secrets', startedAt: undefined},
+      {lastStatus: 'PENDING', exitCode: 0, managedAgents: []})
+    const r = summarize({end: 'stopped', elapsedMs: 1, task: t}, base)
+    expect(r).toMatchObject({outcome: 'not-started', exitCode: null, stoppedReason: 'ResourceInitializationError: unable to pull secrets'})
+    expect(r.explanation?.summary).toMatch(/secrets/)
     expect(migrateExitCode(r)).toBe(1)
   })
 

@@ -38,7 +38,7 @@ describe('explainNotStarted', () => {
   it('falls back to ECS\'s words with the command that shows them', () => {
     const e = explainNotStarted(stopped({stoppedReason: 'Something new'}), 'web')
     expect(e.summary).toBe('The task stopped before web ran (TaskFailedToStart).')
-    expect(e.fix).toMatch(/aws ecs describe-tasks --cluster <cluster> --tasks 0aaa1111/)
+    expect(e.fix).toMatch(/aws ecs describe-tasks --cluster production-allthrive-cluster --tasks 0aaa1111/)
   })
 })
 
