@@ -42,7 +42,7 @@ export function postgresProbeCheck(probe: typeof probePostgres = probePostgres):
       const where = `${hostPort(target.host, target.port)}/${target.database}`
       const base = {secret: secret.id, host: target.host, port: target.port, database: target.database, user: target.user}
       const o = await probe(target, {timeoutMs: env.thresholds.probes.timeoutMs, signal: ctx.signal})
-      if (o.kind === 'unreachable') return skip(unreachableSummary(o), {details: [`${where}: ${o.reason} (${o.code})`], data: {...base, code: o.code}})
+      if (o.kind === 'unreachable') return skip(unreachableSummary(o, ctx.env.name), {details: [`${where}: ${o.reason} (${o.code})`], data: {...base, code: o.code}})
       if (o.kind === 'tls') {
         const expired = o.code === 'CERT_HAS_EXPIRED'
         const result = expired ? fail : warn

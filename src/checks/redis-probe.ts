@@ -61,7 +61,7 @@ export function redisProbeCheck(probe: typeof probeRedis = probeRedis): Check {
       const where = hostPort(target.host, target.port)
       const base = {host: target.host, port: target.port, tls: target.tls, source, ...(secretId && {secret: secretId})}
       const o = await probe(target, {timeoutMs: ctx.env.thresholds.probes.timeoutMs, signal: ctx.signal})
-      if (o.kind === 'unreachable') return skip(unreachableSummary(o), {details: [`${where} (${source}): ${o.reason} (${o.code})`], data: {...base, code: o.code}})
+      if (o.kind === 'unreachable') return skip(unreachableSummary(o, ctx.env.name), {details: [`${where} (${source}): ${o.reason} (${o.code})`], data: {...base, code: o.code}})
       if (o.kind === 'tls') {
         return fail(`${where}: TLS handshake failed (${o.code})`, {details: [`${where} (${source}): ${o.reason}`], hint: 'ElastiCache serves an Amazon-issued certificate for its own endpoint names: connect to the endpoint ElastiCache gives, not an alias.', data: {...base, code: o.code}})
       }

@@ -2,7 +2,7 @@ import type {Task} from '@aws-sdk/client-ecs'
 
 import {serviceByKey} from '../config.js'
 import {describeEnvServices, liveTasks, taskId} from '../resources/ecs.js'
-import {FROM_THE_VPC} from '../lib/probes/common.js'
+import {fromTheVpc} from '../lib/probes/common.js'
 import {httpGet} from '../lib/probes/http.js'
 import {type Check, type CheckContext, fail, pass} from './types.js'
 import {shq} from '../util/shell.js'
@@ -58,7 +58,7 @@ export function weaviateCheck(get: typeof httpGet = httpGet): Check {
 
           details.push(o.kind === 'response'
             ? `task ${task.taskId}: GET ${url} → HTTP 200 in ${o.latencyMs}ms (ready)`
-            : `task ${task.taskId}: readiness not probed: ${task.ip}:${WEAVIATE_PORT} not reachable from here (${o.kind === 'unreachable' ? o.reason : o.code}): ${FROM_THE_VPC}`)
+            : `task ${task.taskId}: readiness not probed: ${task.ip}:${WEAVIATE_PORT} not reachable from here (${o.kind === 'unreachable' ? o.reason : o.code}): ${fromTheVpc(ctx.env.name)}`)
         } else {
           details.push('readiness not probed: no RUNNING task with a private IP address')
         }

@@ -1,7 +1,7 @@
 import {BaseCommand} from '../base-command.js'
 import {type EnvironmentEntry, listEnvironments} from '../resources/discovery.js'
 import {createMemo} from '../util/concurrency.js'
-import {visible} from '../util/visible.js'
+import {safeLine as visible} from '../util/safe-text.js'
 
 export default class Environments extends BaseCommand<typeof Environments> {
   static override summary = 'List the environments: built-in, configured, and found in the account'

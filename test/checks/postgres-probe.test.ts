@@ -71,7 +71,7 @@ describe('postgres-probe check', () => {
     const r = await withProbe(unreachable('TIMEOUT', 3000)).check.run(probing())
     expect(r).toMatchObject({
       status: 'skip',
-      summary: 'not reachable from here (connection timed out after 3000ms): run from inside the VPC (a bastion, or `allthrive exec web`)',
+      summary: 'not reachable from here (connection timed out after 3000ms): run from inside the VPC (a bastion, or `allthrive exec web -e production`)',
       details: [`${HOST}:5432/allthrive: connection timed out after 3000ms (TIMEOUT)`],
       data: {code: 'TIMEOUT'},
     })

@@ -95,7 +95,7 @@ describe('redis-probe check', () => {
     const r = await withProbe(unreachable('ENOTFOUND')).check.run(probing())
     expect(r).toMatchObject({
       status: 'skip',
-      summary: 'not reachable from here (DNS: host not found): run from inside the VPC (a bastion, or `allthrive exec web`)',
+      summary: 'not reachable from here (DNS: host not found): run from inside the VPC (a bastion, or `allthrive exec web -e production`)',
       details: [`${PRIMARY}:6379 (REDIS_URL in ${APP}): DNS: host not found (ENOTFOUND)`],
     })
   })

@@ -91,7 +91,7 @@ describe('weaviate check', () => {
     tasks([fargateTask()])
     const r = await withGet(unreachable('TIMEOUT', 3000)).check.run(probing())
     expect(r).toMatchObject({status: 'pass', summary: 'weaviate running 1/1'})
-    expect(r.details?.[1]).toBe('task 0a1b2c3d4e5f: readiness not probed: 10.0.12.34:8080 not reachable from here (connection timed out after 3000ms): run from inside the VPC (a bastion, or `allthrive exec web`)')
+    expect(r.details?.[1]).toBe('task 0a1b2c3d4e5f: readiness not probed: 10.0.12.34:8080 not reachable from here (connection timed out after 3000ms): run from inside the VPC (a bastion, or `allthrive exec web -e production`)')
   })
 
   it('finds the IP on the container\'s network interface when the task has no ENI attachment', async () => {

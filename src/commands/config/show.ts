@@ -5,7 +5,7 @@ import type {EnvConfig, NameSource, ServiceConfig} from '../../config.js'
 import {clusterNotFoundText, type Discovery} from '../../resources/discovery.js'
 import {credentialsUserError, describeAwsError} from '../../aws/errors.js'
 import {isUserError} from '../../errors.js'
-import {visible} from '../../util/visible.js'
+import {safeLine as visible} from '../../util/safe-text.js'
 
 const sourceOf = (s: ServiceConfig, field: 'name' | 'container' | 'logGroup'): NameSource =>
   s.sources?.[field] ?? 'convention'

@@ -4,11 +4,13 @@
  * secrets out of any text a driver produces.
  */
 
+import {shq} from '../../util/shell.js'
+
 /** The probes' skip reason when --probe is not given. */
 export const PROBE_SKIP_REASON = 'live probe: run with --probe'
 
-/** Where to run a probe from when the endpoint is private. */
-export const FROM_THE_VPC = 'run from inside the VPC (a bastion, or `allthrive exec web`)'
+/** Where to run a probe from when the endpoint is private (the hint names the environment: never production by default). */
+export const fromTheVpc = (env: string): string => `run from inside the VPC (a bastion, or \`allthrive exec web -e ${shq(env)}\`)`
 
 /** Network error codes that mean the endpoint cannot be reached from this machine. */
 const UNREACHABLE_CODES: Record<string, string> = {
@@ -56,7 +58,7 @@ export function networkCode(error: unknown): string | undefined {
 }
 
 /** "not reachable from here (connection refused): run from inside the VPC (…)". */
-export const unreachableSummary = (u: Unreachable): string => `not reachable from here (${u.reason}): ${FROM_THE_VPC}`
+export const unreachableSummary = (u: Unreachable, env: string): string => `not reachable from here (${u.reason}): ${fromTheVpc(env)}`
 
 /** TLS verification failures as Node names them. */
 const TLS_CODES = new Set([

@@ -1,8 +1,8 @@
 /** Small text helpers for anything read from AWS before it reaches a terminal. */
 
-/** Control characters (C0, DEL, C1) shown as \xNN: data from AWS never drives the terminal. */
-export const visible = (s: string): string =>
-  s.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+import {safeLine as visible} from '../../util/safe-text.js'
+
+export {visible}
 
 /** One line, visible, at most `max` characters. */
 export const oneLine = (s: string, max = 160): string => {

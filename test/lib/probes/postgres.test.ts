@@ -82,7 +82,7 @@ describe.skipIf(!PGTEST_URL)('postgres-probe against a real PostgreSQL', () => {
     const r = await postgresProbe.run(ctx())
     expect(Date.now() - started).toBeLessThan(1000)
     expect(r.status).toBe('skip')
-    expect(r.summary).toBe('not reachable from here (connection refused): run from inside the VPC (a bastion, or `allthrive exec web`)')
+    expect(r.summary).toBe('not reachable from here (connection refused): run from inside the VPC (a bastion, or `allthrive exec web -e production`)')
     expect(r.data).toMatchObject({code: 'ECONNREFUSED'})
   })
 
@@ -90,7 +90,7 @@ describe.skipIf(!PGTEST_URL)('postgres-probe against a real PostgreSQL', () => {
     const {entry, elapsed} = await runAgainstSilentServer(postgresProbe, (port) => secretHolds(withUrl(url, {port, password: CANARY})))
     expect(elapsed).toBeGreaterThanOrEqual(380)
     expect(elapsed).toBeLessThan(2000)
-    expect(entry).toMatchObject({status: 'skip', summary: 'not reachable from here (connection timed out after 400ms): run from inside the VPC (a bastion, or `allthrive exec web`)'})
+    expect(entry).toMatchObject({status: 'skip', summary: 'not reachable from here (connection timed out after 400ms): run from inside the VPC (a bastion, or `allthrive exec web -e production`)'})
     expect(everything(entry)).not.toContain(CANARY)
   })
 

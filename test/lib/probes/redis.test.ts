@@ -17,7 +17,7 @@ const CANARY = 'CANARY-redis-token-91bd'
 /** The app secret holds REDIS_URL (other secrets are absent: the probe only needs this one). */
 const appSecretHolds = (redisUrl: string): void => secretsHold({[APP_SECRET]: {SECRET_KEY: 'x', REDIS_URL: redisUrl}})
 
-const VPC = 'run from inside the VPC (a bastion, or `allthrive exec web`)'
+const VPC = 'run from inside the VPC (a bastion, or `allthrive exec web -e production`)'
 
 describe.skipIf(!REDISTEST_URL || !REDISTEST_PLAIN_URL)('redis-probe against a real Redis', () => {
   // The describe body runs even when skipped: nothing here may assume the services exist.
