@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {BaseCommand} from '../../base-command.js'
 import type {EnvConfig, NameSource, ServiceConfig} from '../../config.js'
+import {type EnvironmentServing, environmentServing, servedAtLabel, shortId} from '../../resources/acm.js'
 import {clusterNotFoundText, type Discovery} from '../../resources/discovery.js'
 import {credentialsUserError, describeAwsError} from '../../aws/errors.js'
 import {isUserError} from '../../errors.js'
@@ -47,16 +48,19 @@ EXIT CODES
     }),
   }
 
-  public async run(): Promise<EnvConfig & {discovery?: Discovery; notDiscovered?: string}> {
+  public async run(): Promise<EnvConfig & {discovery?: Discovery; notDiscovered?: string; served?: ServedJson}> {
     const {run, why} = this.flags.discover ? await this.discovered() : {}
     const env = run?.env ?? this.envConfig
     const discovery = run?.discovery
     const region = run?.region || this.resolveRegion()
+    // What the environment serves (ALB and CloudFront certificates, the domains they answer for), read once.
+    const served = run && (await environmentServing(run).then(servedJson, (error: unknown) => ({notRead: describeAwsError(error)})))
     const resolved = {
       ...env,
       region: region ?? env.region,
       ...(discovery && {discovery}),
       ...(why && {notDiscovered: why}),
+      ...(served && {served}),
     }
     if (this.jsonEnabled()) return resolved
     const t = env.thresholds
@@ -80,6 +84,7 @@ EXIT CODES
       ['alb', env.alb.name],
       ['domains', env.domains.join(', ')],
       ['cloudfront domains', env.cloudfrontDomains.join(', ')],
+      ...(served ? servedRows(served) : []),
       ['thresholds', `check timeout ${t.checkTimeoutSeconds}s; rds CA ≥${t.rds.caCertificateMinDays}d, free storage warn <${t.rds.storageWarnFreePercent}% fail <${t.rds.storageFailFreePercent}%; certificates warn <${t.certificates.warnDays}d fail <${t.certificates.failDays}d; errors in ${t.cloudwatchErrors.since} warn ≥${t.cloudwatchErrors.warnAt} fail ≥${t.cloudwatchErrors.failAt}`],
     ]
     const width = Math.max(...rows.map(([k]) => k.length))
@@ -105,4 +110,46 @@ function clusterLine(env: EnvConfig, region: string, configured: boolean): strin
   if (!o) return `${env.cluster} (${configured ? 'config file' : 'convention'}; not looked up)`
   if (!o.found) return `${env.cluster} (NOT FOUND) ${clusterNotFoundText(env.name, region, o.searched)}`
   return visible(`${env.cluster} (${o.source}: ${o.how})`)
+}
+
+/** What `config show --json` says of what the environment serves. */
+export type ServedJson =
+  | {
+      domains: EnvironmentServing['domains']
+      certificates: {arn: string; servedAt: string; status: string; notAfter?: string; names: string[]}[]
+      distribution?: {id: string; foundBy: string}
+      distributionProblem?: string
+    }
+  | {notRead: string}
+
+function servedJson(s: EnvironmentServing): ServedJson {
+  return {
+    domains: s.domains,
+    certificates: s.certificates.map((c) => ({
+      arn: c.arn,
+      servedAt: servedAtLabel(c.at),
+      status: c.facts?.status ?? (c.missing ? 'NOT IN ACM' : 'not an ACM certificate'),
+      ...(c.facts?.notAfter && {notAfter: c.facts.notAfter.toISOString()}),
+      names: c.facts?.names ?? [],
+    })),
+    ...(s.distribution && {distribution: {id: s.distribution.id, foundBy: s.distribution.reason}}),
+    ...(s.distributionProblem && {distributionProblem: s.distributionProblem.message}),
+  }
+}
+
+function servedRows(s: ServedJson): [string, string][] {
+  if ('notRead' in s) return [['served', `not read: ${s.notRead}`]]
+  const domains = s.domains.map((d) => `${d.name} (${d.source})`).join(', ') || 'none found'
+  const distribution = s.distribution
+    ? `${s.distribution.id} (found by ${s.distribution.foundBy})`
+    : (s.distributionProblem ?? 'none found')
+  return [
+    ['served domains', visible(domains)],
+    ['distribution', visible(distribution)],
+    ...s.certificates.map((c): [string, string] => {
+      const expiry = c.notAfter ? `, expires ${c.notAfter.slice(0, 10)}` : ''
+      const names = c.names.length > 0 ? `, ${c.names.join(' ')}` : ''
+      return ['certificate', visible(`${shortId(c.arn)} at ${c.servedAt}: ${c.status}${expiry}${names}`)]
+    }),
+  ]
 }
