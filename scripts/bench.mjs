@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * Start-up and end-to-end figures, side by side in one run:
- *   bare node (`node -e 0`), `allthrive --version`, loading validate (`validate -e <no such environment>`:
- *   loads the command, parses, resolves the configuration, exits 2 before any AWS call), `validate --help`,
+ *   bare node (`node -e 0`), `allthrive --version`, loading validate (`validate --only <no such check>`:
+ *   loads the command and all it imports, parses, exits 2 before any AWS call; an unknown environment is
+ *   no longer a load-only measure, since it is looked for in the account), `validate --help`,
  *   then a full `validate` against a local emulator (moto), its critical path of API calls (--debug), and a
  *   sequential AWS CLI script that checks less (one process per call, as the old `make aws-validate` did).
  *
@@ -177,8 +178,8 @@ validateEnv = {...childEnv, ALLTHRIVE_CONFIG: configFile}
 const STARTUP = [
   {key: 'bare', label: 'bare node (node -e 0)', argv: ['-e', '0']},
   {key: 'version', label: 'allthrive --version', argv: [bin, '--version']},
-  {key: 'load', label: 'load validate (-e no-such-env, exit 2)', argv: [bin, 'validate', '-e', 'no-such-env'], code: 2},
-  {key: 'loadConfig', label: '  the same, with a config file', argv: [bin, 'validate', '-e', 'no-such-env'], code: 2, env: validateEnv},
+  {key: 'load', label: 'load validate (--only no-such-check, exit 2)', argv: [bin, 'validate', '--only', 'no-such-check'], code: 2},
+  {key: 'loadConfig', label: '  the same, with a config file', argv: [bin, 'validate', '--only', 'no-such-check'], code: 2, env: validateEnv},
   {key: 'help', label: 'validate --help', argv: [bin, 'validate', '--help']},
 ]
 

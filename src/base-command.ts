@@ -6,7 +6,7 @@ import {assertValidRegion} from './aws/regions.js'
 import type {RunContext} from './aws/context.js'
 import {DEFAULT_ENVIRONMENT, type EnvConfig, knownEnvironments, loadConfigFile, resolveEnvironment} from './config.js'
 import {EXIT, isUserError, UserError} from './errors.js'
-import {clusterConventions, clusterNotFoundText, discoverEnvironment, type Discovery, listEnvironments} from './resources/discovery.js'
+import type {Discovery} from './resources/discovery.js'
 import {now} from './util/clock.js'
 import {createMemo} from './util/concurrency.js'
 import {safeText} from './util/safe-text.js'
@@ -85,6 +85,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * resolved against the live account (cluster, every service, containers, log groups), the
    * clients, the clock, the run-wide memo. Proves the credentials first.
    */
+  /** The discovery reader (and the ECS client it imports), loaded on first use: a command that needs no ECS loads neither. */
+  private static discovery = (): Promise<typeof import('./resources/discovery.js')> => import('./resources/discovery.js')
+
   protected runContext(opts: {discover?: boolean} = {}): Promise<RunContext & {discovery?: Discovery}> {
     this._runContext ??= this.buildRunContext(opts.discover ?? true)
     return this._runContext
@@ -98,6 +101,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const run = await this.runContext()
     const origin = run.env.clusterOrigin
     if (origin && !origin.found) {
+      const {clusterNotFoundText} = await BaseCommand.discovery()
       throw new UserError(clusterNotFoundText(run.env.name, run.region, origin.searched), {
         exit: EXIT.FAILED,
         code: 'CLUSTER_NOT_FOUND',
@@ -126,6 +130,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     if (!discover) return base
     const configuredCluster = this.configFile.config.environments?.[name]?.cluster
+    const {discoverEnvironment} = await BaseCommand.discovery()
     const {env, discovery} = await discoverEnvironment(base, {configuredCluster})
     this._env = env
     return {...base, env, discovery}
@@ -149,6 +154,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     let why = ''
     try {
       await this.identity()
+      const {clusterConventions, clusterNotFoundText, listEnvironments} = await BaseCommand.discovery()
       const all = await listEnvironments({aws: this.aws, memo}, this.configFile.config)
       if (all.some((e) => e.name === name && e.foundBy.some((b) => b === 'cluster name' || b === 'tags'))) {
         this._foundInAccount = true

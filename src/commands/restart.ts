@@ -8,7 +8,7 @@ import {type DeployPlan, findService, planRestart} from '../lib/deploy/apply.js'
 import {isBeat} from '../lib/deploy/beat.js'
 import {deployFlags} from '../flags.js'
 import type {DeployResult} from '../lib/deploy/apply.js'
-import {deployExitCode, executePlan} from '../lib/deploy/run.js'
+import {deployExitCode, executePlan, runOptions} from '../lib/deploy/run.js'
 import {watchInterrupts} from '../lib/logs/output.js'
 import {describeEnvServices} from '../resources/ecs.js'
 import {createMemo} from '../util/concurrency.js'
@@ -47,8 +47,9 @@ EXIT CODES
       })
     }
 
-    const {accountId, region} = await this.identity()
-    const ctx = {env, aws: this.aws, now: this.now(), memo: createMemo(), accountId, region}
+    await this.identity()
+    // The environment as the account has it: the cluster and every service discovered.
+    const ctx = await this.clusterContext()
     const names = flags.all ? await this.allInOrder(ctx) : [(await findService(ctx, args.service!))[0]]
     const plans: DeployPlan[] = []
     for (const name of names) plans.push(await planRestart(ctx, name))
@@ -71,12 +72,7 @@ EXIT CODES
         // A restart re-reads nothing it already read: the memo of this run holds the services as they were planned.
         results.push(
           await executePlan({...ctx, memo: createMemo()}, plan, {
-            dryRun: flags['dry-run'],
-            wait: flags.wait,
-            timeoutMs: flags.timeout,
-            pollMs: flags['poll-interval'],
-            signal: interrupts.signal,
-            onLine: (line) => this.logToStderr(line),
+            ...runOptions(flags, interrupts.signal, (line) => this.logToStderr(line)),
             confirm: async () => {},
           }),
         )

@@ -5,10 +5,9 @@ import {quoteWord} from '../lib/exec/command-line.js'
 import {planRollback} from '../lib/deploy/apply.js'
 import {deployFlags} from '../flags.js'
 import type {DeployResult} from '../lib/deploy/apply.js'
-import {deployExitCode, executePlan} from '../lib/deploy/run.js'
+import {deployExitCode, executePlan, runOptions} from '../lib/deploy/run.js'
 import {watchInterrupts} from '../lib/logs/output.js'
 import {taskDefinitionLabel} from '../resources/ecs.js'
-import {createMemo} from '../util/concurrency.js'
 import {confirmChange} from '../util/confirm.js'
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
@@ -42,18 +41,14 @@ EXIT CODES
   public async run(): Promise<DeployResult> {
     const {flags, args} = this
     const env = this.envConfig
-    const {accountId, region} = await this.identity()
-    const ctx = {env, aws: this.aws, now: this.now(), memo: createMemo(), accountId, region}
+    await this.identity()
+    // The environment as the account has it: the cluster and every service discovered.
+    const ctx = await this.clusterContext()
     const plan = await planRollback(ctx, args.service, flags.to)
     const interrupts = watchInterrupts()
     try {
       const result = await executePlan(ctx, plan, {
-        dryRun: flags['dry-run'],
-        wait: flags.wait,
-        timeoutMs: flags.timeout,
-        pollMs: flags['poll-interval'],
-        signal: interrupts.signal,
-        onLine: (line) => this.logToStderr(line),
+        ...runOptions(flags, interrupts.signal, (line) => this.logToStderr(line)),
         confirm: (p) =>
           confirmChange({
             env,

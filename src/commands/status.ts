@@ -50,10 +50,15 @@ EXIT CODES
   public async run(): Promise<StatusPicture> {
     const {flags} = this
     const services = ((await this.parse(Status)).argv as string[]).filter(Boolean)
-    const {accountId, region} = await this.identity()
+    await this.identity()
+    // The environment as the account has it (cluster and every service discovered), read once; each
+    // refresh of --watch reads the services anew (a memo of its own), the first one reuses discovery's reads.
+    const run = await this.clusterContext()
+    let first = true
     const picture = async (): Promise<StatusPicture> => {
       const now = this.now()
-      const ctx = {env: this.envConfig, aws: this.aws, now, memo: createMemo(), accountId, region}
+      const ctx = {...run, now, memo: first ? run.memo : createMemo()}
+      first = false
       return gatherStatus(ctx, {services, since: new Date(now.getTime() - flags.since)})
     }
 

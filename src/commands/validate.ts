@@ -15,7 +15,6 @@ import type {Report} from '../checks/report.js'
 import type {Check} from '../checks/types.js'
 import type {EnvConfig} from '../config.js'
 import {durationFlag} from '../flags.js'
-import {resolveCluster} from '../resources/discovery.js'
 import {compactDuration} from '../util/duration.js'
 
 /** Live progress on a terminal; one plain line per check in CI, pipes and Markdown runs (on stderr); nothing with --json. */
@@ -142,6 +141,7 @@ EXIT CODES
     // Clusters are listed in this run's region: another region's environment keeps its configured names.
     if (other.region && other.region !== run.region) return other
     const configured = this.configFile.config.environments?.[other.name]?.cluster
+    const {resolveCluster} = await import('../resources/discovery.js')
     const {name, ...origin} = await resolveCluster(run, other.name, configured)
     return {...other, cluster: name, clusterOrigin: origin}
   }

@@ -11,7 +11,7 @@ import Restart from '../../src/commands/restart.js'
 import type {DeployResult} from '../../src/lib/deploy/apply.js'
 import {setClock} from '../../src/util/clock.js'
 import {mocks, resetMocks} from '../helpers/aws.js'
-import {deployment, KEYS, serviceName, tdArn} from '../helpers/ecs.js'
+import {accountClusters, deployment, KEYS, serviceName, tdArn} from '../helpers/ecs.js'
 import {at, givenEnvironment, steady} from '../lib/status/fixtures.js'
 
 const saved = {...process.env}
@@ -26,6 +26,8 @@ const beatFirst = (): Service[] =>
 describe('restart', () => {
   beforeEach(() => {
     resetMocks()
+    // The account has both environments' clusters (the commands discover the environment first).
+    accountClusters([{name: 'production-allthrive-cluster'}, {name: 'staging-allthrive-cluster'}])
     for (const k of ['ENVIRONMENT', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[k]
     process.env.AWS_REGION = 'us-east-1'
     process.stdin.isTTY = false as true

@@ -21,7 +21,7 @@ import Rollback from '../../src/commands/rollback.js'
 import type {DeployResult} from '../../src/lib/deploy/apply.js'
 import {setClock} from '../../src/util/clock.js'
 import {mocks, resetMocks} from '../helpers/aws.js'
-import {deployment, ECS_ARN, KEYS, serviceName, stoppedTask, tdArn} from '../helpers/ecs.js'
+import {accountClusters, deployment, ECS_ARN, KEYS, serviceName, stoppedTask, tdArn} from '../helpers/ecs.js'
 import {at, givenEnvironment, steady, td} from '../lib/status/fixtures.js'
 
 const saved = {...process.env}
@@ -57,6 +57,8 @@ function given(key: string, polls: Service[], first: Service = on(key, 43)): voi
 describe('rollback', () => {
   beforeEach(() => {
     resetMocks()
+    // The account has both environments' clusters (the commands discover the environment first).
+    accountClusters([{name: 'production-allthrive-cluster'}, {name: 'staging-allthrive-cluster'}])
     for (const k of ['ENVIRONMENT', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[k]
     process.env.AWS_REGION = 'us-east-1'
     process.stdin.isTTY = false as true

@@ -5,8 +5,9 @@ import Status from '../../src/commands/status.js'
 import type {StatusPicture} from '../../src/lib/status/gather.js'
 import {setClock} from '../../src/util/clock.js'
 import {resetMocks} from '../helpers/aws.js'
-import {KEYS} from '../helpers/ecs.js'
+import {accountClusters, KEYS} from '../helpers/ecs.js'
 import {at, givenEnvironment, steady} from '../lib/status/fixtures.js'
+import {OTHER, otherEnvironment} from '../helpers/other-env.js'
 
 const saved = {...process.env}
 const run = (argv: string[]) => captureOutput<StatusPicture>(() => Status.run(argv, import.meta.url))
@@ -14,12 +15,26 @@ const run = (argv: string[]) => captureOutput<StatusPicture>(() => Status.run(ar
 describe('status', () => {
   beforeEach(() => {
     resetMocks()
+    // The account has both environments' clusters (the commands discover the environment first).
+    accountClusters([{name: 'production-allthrive-cluster'}, {name: 'staging-allthrive-cluster'}])
     for (const k of ['ENVIRONMENT', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[k]
     process.env.AWS_REGION = 'us-east-1'
     setClock(at('12:00'))
   })
   afterEach(() => {
     process.env = {...saved}
+  })
+
+  it('reads the environment the account has: the other cluster name and a fifth service, which is not steady', async () => {
+    // Every other read answers as an account without findings; ECS answers as the other convention.
+    givenEnvironment([])
+    otherEnvironment()
+    const {stdout} = await run(['--json', '-e', 'production'])
+    const result = JSON.parse(stdout) as StatusPicture
+    expect(result?.cluster).toBe(OTHER)
+    expect(result?.services.map((s) => s.name)).toEqual(['web', 'celery', 'celery-beat', 'weaviate', 'celery-ai'])
+    expect(result?.services.find((s) => s.name === 'celery-ai')?.steady).toBe(false)
+    expect(process.exitCode).toBe(1)
   })
 
   it('prints the whole picture with --json and exits 0 when every service is steady', async () => {

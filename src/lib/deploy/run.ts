@@ -16,6 +16,20 @@ export interface RunOptions {
   onLine: (line: string) => void
 }
 
+/** The run options `rollback` and `restart` take from their shared flags (deployFlags). */
+export const runOptions = (
+  flags: {'dry-run': boolean; wait: boolean; timeout: number; 'poll-interval': number},
+  signal: AbortSignal,
+  onLine: (line: string) => void,
+): Omit<RunOptions, 'confirm'> => ({
+  dryRun: flags['dry-run'],
+  wait: flags.wait,
+  timeoutMs: flags.timeout,
+  pollMs: flags['poll-interval'],
+  signal,
+  onLine,
+})
+
 /** Shows the plan, asks, sends it (once), waits for steady with live progress. Never sends anything on --dry-run. */
 export async function executePlan(ctx: RunContext, plan: DeployPlan, o: RunOptions): Promise<DeployResult> {
   for (const line of renderPlan(plan)) o.onLine(line)
