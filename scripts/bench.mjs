@@ -52,7 +52,9 @@ try {
     },
   })
 } catch (error) {
-  usageError(`${error.message}\nUsage: node scripts/bench.mjs [--runs N] [--startup-runs N] [--environment E] [--aws-runs N] [--no-aws] [-- validate args]`)
+  usageError(
+    `${error.message}\nUsage: node scripts/bench.mjs [--runs N] [--startup-runs N] [--environment E] [--aws-runs N] [--no-aws] [-- validate args]`,
+  )
 }
 
 const args = parsed.values
@@ -60,7 +62,9 @@ const args = parsed.values
 const extra = parsed.positionals
 
 if (args.help) {
-  console.log('Usage: AWS_ENDPOINT_URL=http://127.0.0.1:5055 node scripts/bench.mjs [--runs N] [--startup-runs N] [--environment E] [--aws-runs N] [--no-aws] [-- validate args]')
+  console.log(
+    'Usage: AWS_ENDPOINT_URL=http://127.0.0.1:5055 node scripts/bench.mjs [--runs N] [--startup-runs N] [--environment E] [--aws-runs N] [--no-aws] [-- validate args]',
+  )
   process.exit(0)
 }
 
@@ -76,7 +80,8 @@ const awsRuns = args['no-aws'] ? 0 : positiveInt(args['aws-runs'], 'aws-runs', 0
 const environment = args.environment ?? process.env.ALLTHRIVE_ENVIRONMENT ?? 'staging'
 const endpoint = process.env.AWS_ENDPOINT_URL
 
-if (!existsSync(join(ROOT, 'dist', 'commands', 'validate.js'))) usageError('dist/ is missing: run `npm run build` first.')
+if (!existsSync(join(ROOT, 'dist', 'commands', 'validate.js')))
+  usageError('dist/ is missing: run `npm run build` first.')
 
 // The emulator's account; real keys are never needed (nor wanted) here.
 const childEnv = {
@@ -116,12 +121,18 @@ const spread = (xs) => `median ${ms(median(xs))}  min ${ms(Math.min(...xs))}  ma
 let validateEnv = childEnv
 
 async function validateOnce() {
-  const r = await timed(process.execPath, [join(ROOT, 'bin', 'run.js'), 'validate', '-e', environment, '--json', ...extra], validateEnv)
+  const r = await timed(
+    process.execPath,
+    [join(ROOT, 'bin', 'run.js'), 'validate', '-e', environment, '--json', ...extra],
+    validateEnv,
+  )
   let report
   try {
     report = JSON.parse(r.stdout)
   } catch {
-    console.error(`bench: validate exited ${r.code} without a JSON report.\n--- stdout\n${r.stdout.slice(0, 2000)}\n--- stderr\n${r.stderr.slice(0, 2000)}`)
+    console.error(
+      `bench: validate exited ${r.code} without a JSON report.\n--- stdout\n${r.stdout.slice(0, 2000)}\n--- stderr\n${r.stderr.slice(0, 2000)}`,
+    )
     process.exit(1)
   }
 
@@ -143,10 +154,31 @@ function awsScript(env) {
     ['rds', 'describe-db-instances', '--db-instance-identifier', `${p}-db`],
     ['elasticache', 'describe-replication-groups', '--replication-group-id', `${p}-redis`],
     ...['frontend', 'media', 'backups'].map((b) => ['s3api', 'get-public-access-block', '--bucket', `${p}-${b}`]),
-    ...['ai/api-keys', 'oauth/credentials', 'stripe/credentials', 'database', 'app'].map((s) => ['secretsmanager', 'describe-secret', '--secret-id', `${env}/allthrive/${s}`]),
-    ['ecs', 'describe-services', '--cluster', `${p}-cluster`, '--services', ...['web', 'celery', 'celery-beat', 'weaviate'].map((s) => `${p}-${s}`)],
+    ...['ai/api-keys', 'oauth/credentials', 'stripe/credentials', 'database', 'app'].map((s) => [
+      'secretsmanager',
+      'describe-secret',
+      '--secret-id',
+      `${env}/allthrive/${s}`,
+    ]),
+    [
+      'ecs',
+      'describe-services',
+      '--cluster',
+      `${p}-cluster`,
+      '--services',
+      ...['web', 'celery', 'celery-beat', 'weaviate'].map((s) => `${p}-${s}`),
+    ],
     ['acm', 'list-certificates'],
-    ['logs', 'filter-log-events', '--log-group-name', `/ecs/${p}-web`, '--filter-pattern', 'ERROR', '--start-time', since],
+    [
+      'logs',
+      'filter-log-events',
+      '--log-group-name',
+      `/ecs/${p}-web`,
+      '--filter-pattern',
+      'ERROR',
+      '--start-time',
+      since,
+    ],
   ]
 }
 
@@ -154,7 +186,15 @@ async function awsOnce(calls) {
   const started = process.hrtime.bigint()
   let failed = 0
   for (const call of calls) {
-    const r = await timed('aws', [...call, '--endpoint-url', endpoint, '--region', childEnv.AWS_REGION, '--output', 'json'])
+    const r = await timed('aws', [
+      ...call,
+      '--endpoint-url',
+      endpoint,
+      '--region',
+      childEnv.AWS_REGION,
+      '--output',
+      'json',
+    ])
     if (r.code !== 0) failed++
   }
 
@@ -168,18 +208,34 @@ const configDir = mkdtempSync(join(tmpdir(), 'allthrive-bench-'))
 const configFile = join(configDir, 'allthrive.config.json')
 let healthServer
 const healthPort = await new Promise((resolve) => {
-  healthServer = createServer((req, res) => res.writeHead(200, {'content-type': 'application/json'}).end('{"status":"ok"}'))
+  healthServer = createServer((req, res) =>
+    res.writeHead(200, {'content-type': 'application/json'}).end('{"status":"ok"}'),
+  )
   healthServer.listen(0, '127.0.0.1', () => resolve(healthServer.address().port))
 })
 const healthUrl = `http://127.0.0.1:${healthPort}/api/health/`
-writeFileSync(configFile, `${JSON.stringify({environments: {staging: {healthUrl}, production: {healthUrl}}}, null, 2)}\n`)
+writeFileSync(
+  configFile,
+  `${JSON.stringify({environments: {staging: {healthUrl}, production: {healthUrl}}}, null, 2)}\n`,
+)
 validateEnv = {...childEnv, ALLTHRIVE_CONFIG: configFile}
 
 const STARTUP = [
   {key: 'bare', label: 'bare node (node -e 0)', argv: ['-e', '0']},
   {key: 'version', label: 'allthrive --version', argv: [bin, '--version']},
-  {key: 'load', label: 'load validate (--only no-such-check, exit 2)', argv: [bin, 'validate', '--only', 'no-such-check'], code: 2},
-  {key: 'loadConfig', label: '  the same, with a config file', argv: [bin, 'validate', '--only', 'no-such-check'], code: 2, env: validateEnv},
+  {
+    key: 'load',
+    label: 'load validate (--only no-such-check, exit 2)',
+    argv: [bin, 'validate', '--only', 'no-such-check'],
+    code: 2,
+  },
+  {
+    key: 'loadConfig',
+    label: '  the same, with a config file',
+    argv: [bin, 'validate', '--only', 'no-such-check'],
+    code: 2,
+    env: validateEnv,
+  },
   {key: 'help', label: 'validate --help', argv: [bin, 'validate', '--help']},
 ]
 
@@ -208,14 +264,20 @@ let walls = []
 let criticalPath = []
 let perCheck = []
 if (!endpoint) {
-  console.log('\nfull validate: skipped (AWS_ENDPOINT_URL is not set; the bench runs against a local emulator only, never a real account)')
+  console.log(
+    '\nfull validate: skipped (AWS_ENDPOINT_URL is not set; the bench runs against a local emulator only, never a real account)',
+  )
 } else {
-  console.log(`\nallthrive validate -e ${environment} --json${extra.length ? ` ${extra.join(' ')}` : ''} against ${endpoint}; 1 warm-up run, then ${runs} timed\n`)
+  console.log(
+    `\nallthrive validate -e ${environment} --json${extra.length ? ` ${extra.join(' ')}` : ''} against ${endpoint}; 1 warm-up run, then ${runs} timed\n`,
+  )
   await validateOnce()
   for (let i = 0; i < runs; i++) {
     const r = await validateOnce()
     results.push(r)
-    process.stdout.write(`  run ${i + 1}/${runs}: ${ms(r.ms)} (exit ${r.code}, ${r.report.apiCalls ?? '?'} API calls, in-process ${ms(r.report.durationMs)})\n`)
+    process.stdout.write(
+      `  run ${i + 1}/${runs}: ${ms(r.ms)} (exit ${r.code}, ${r.report.apiCalls ?? '?'} API calls, in-process ${ms(r.report.durationMs)})\n`,
+    )
   }
 
   walls = results.map((r) => r.ms)
@@ -223,21 +285,35 @@ if (!endpoint) {
   const apiCalls = results.map((r) => r.report.apiCalls).filter((n) => typeof n === 'number')
   console.log(`\nwall time        ${spread(walls)}`)
   console.log(`report duration  ${spread(inProcess)}  (checks only, without node start-up)`)
-  console.log(`API calls        ${apiCalls.length ? (Math.min(...apiCalls) === Math.max(...apiCalls) ? apiCalls[0] : `${median(apiCalls)} median (${Math.min(...apiCalls)}-${Math.max(...apiCalls)})`) : 'not reported'}`)
+  console.log(
+    `API calls        ${apiCalls.length ? (Math.min(...apiCalls) === Math.max(...apiCalls) ? apiCalls[0] : `${median(apiCalls)} median (${Math.min(...apiCalls)}-${Math.max(...apiCalls)})`) : 'not reported'}`,
+  )
 
   const ids = results[0].report.checks.map((c) => c.id)
   perCheck = ids.map((id) => {
     const entries = results.map((r) => r.report.checks.find((c) => c.id === id)).filter(Boolean)
     const statuses = [...new Set(entries.map((e) => e.status))]
-    return {id, medianMs: median(entries.map((e) => e.durationMs)), minMs: Math.min(...entries.map((e) => e.durationMs)), maxMs: Math.max(...entries.map((e) => e.durationMs)), statuses}
+    return {
+      id,
+      medianMs: median(entries.map((e) => e.durationMs)),
+      minMs: Math.min(...entries.map((e) => e.durationMs)),
+      maxMs: Math.max(...entries.map((e) => e.durationMs)),
+      statuses,
+    }
   })
   console.log('\nper check (durationMs, median of runs)')
   const width = Math.max(...ids.map((id) => id.length))
-  for (const c of perCheck) console.log(`  ${c.id.padEnd(width)}  ${String(Math.round(c.medianMs)).padStart(6)} ms  (${c.minMs}-${c.maxMs})  ${c.statuses.join('/')}`)
+  for (const c of perCheck)
+    console.log(
+      `  ${c.id.padEnd(width)}  ${String(Math.round(c.medianMs)).padStart(6)} ms  (${c.minMs}-${c.maxMs})  ${c.statuses.join('/')}`,
+    )
 
   // Without --json: oclif keeps stderr quiet in JSON mode.
   const debug = await timed(process.execPath, [bin, 'validate', '-e', environment, '--debug', ...extra], validateEnv)
-  criticalPath = debug.stderr.split('\n').filter((l) => /^\[debug\] (critical path| {2})/.test(l)).map((l) => l.replace(/^\[debug\] /, ''))
+  criticalPath = debug.stderr
+    .split('\n')
+    .filter((l) => /^\[debug\] (critical path| {2})/.test(l))
+    .map((l) => l.replace(/^\[debug\] /, ''))
   console.log(`\ncritical path of API calls (one --debug run)\n${criticalPath.map((l) => `  ${l.trim()}`).join('\n')}`)
 }
 
@@ -258,7 +334,9 @@ if (!endpoint) {
   } else {
     const version = `${probe.stdout}${probe.stderr}`.trim().split(/\s+/)[0]
     const calls = awsScript(environment)
-    console.log(`\nAWS CLI comparison: ${calls.length} sequential \`aws\` calls (${version}), fewer checks (existence and a few settings), ${awsRuns} run(s)`)
+    console.log(
+      `\nAWS CLI comparison: ${calls.length} sequential \`aws\` calls (${version}), fewer checks (existence and a few settings), ${awsRuns} run(s)`,
+    )
     const awsResults = []
     for (let i = 0; i < awsRuns; i++) {
       const r = await awsOnce(calls)
@@ -278,9 +356,21 @@ const bare = median(startup.bare)
 const row = (label, value, note = '') => console.log(`  ${label.padEnd(40)} ${value.padStart(9)}  ${note}`)
 console.log(`\nside by side (median wall time; node ${process.version})`)
 row('bare node (node -e 0)', ms(bare))
-row('allthrive --version', ms(median(startup.version)), `${(median(startup.version) / bare).toFixed(1)}x bare node (target <= 2x)`)
-row('load validate', ms(median(startup.load)), `+${Math.round(median(startup.load) - bare)} ms over bare node (target <= +150 ms)`)
-row('load validate, with a config file', ms(median(startup.loadConfig)), `+${Math.round(median(startup.loadConfig) - bare)} ms over bare node`)
+row(
+  'allthrive --version',
+  ms(median(startup.version)),
+  `${(median(startup.version) / bare).toFixed(1)}x bare node (target <= 2x)`,
+)
+row(
+  'load validate',
+  ms(median(startup.load)),
+  `+${Math.round(median(startup.load) - bare)} ms over bare node (target <= +150 ms)`,
+)
+row(
+  'load validate, with a config file',
+  ms(median(startup.loadConfig)),
+  `+${Math.round(median(startup.loadConfig) - bare)} ms over bare node`,
+)
 row('validate --help', ms(median(startup.help)), `+${Math.round(median(startup.help) - bare)} ms over bare node`)
 if (walls.length > 0) {
   const n = results[0].report.checks.length
@@ -289,7 +379,11 @@ if (walls.length > 0) {
 
 if (awsWalls.length > 0 && walls.length > 0) {
   const ratio = median(awsWalls) / median(walls)
-  row(`AWS CLI script (${aws.calls} sequential calls)`, ms(median(awsWalls)), `validate is ${ratio.toFixed(1)}x faster (target >= 25x)`)
+  row(
+    `AWS CLI script (${aws.calls} sequential calls)`,
+    ms(median(awsWalls)),
+    `validate is ${ratio.toFixed(1)}x faster (target >= 25x)`,
+  )
 } else {
   row('AWS CLI script', '-', `not run (${aws.skipped})`)
 }
@@ -301,5 +395,8 @@ healthServer.close()
 const outDir = join(ROOT, '.bench')
 mkdirSync(outDir, {recursive: true})
 const file = join(outDir, `validate-${environment}-${new Date().toISOString().replaceAll(':', '-')}.json`)
-writeFileSync(file, `${JSON.stringify({environment, extraArgs: extra, endpoint, node: process.version, startup, criticalPath, runs: results.map((r) => ({ms: r.ms, code: r.code, apiCalls: r.report.apiCalls, durationMs: r.report.durationMs, checks: r.report.checks.map((c) => ({id: c.id, status: c.status, durationMs: c.durationMs}))})), perCheck, aws}, null, 2)}\n`)
+writeFileSync(
+  file,
+  `${JSON.stringify({environment, extraArgs: extra, endpoint, node: process.version, startup, criticalPath, runs: results.map((r) => ({ms: r.ms, code: r.code, apiCalls: r.report.apiCalls, durationMs: r.report.durationMs, checks: r.report.checks.map((c) => ({id: c.id, status: c.status, durationMs: c.durationMs}))})), perCheck, aws}, null, 2)}\n`,
+)
 console.log(`\nraw figures: ${file}`)

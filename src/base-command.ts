@@ -1,7 +1,14 @@
 import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 
 import {type AwsClients, createAwsClients} from './aws/clients.js'
-import {classifyAwsError, credentialsUserError, describeAwsError, hintFor, identityBoundMs, identityTimeoutError} from './aws/errors.js'
+import {
+  classifyAwsError,
+  credentialsUserError,
+  describeAwsError,
+  hintFor,
+  identityBoundMs,
+  identityTimeoutError,
+} from './aws/errors.js'
 import {assertValidRegion} from './aws/regions.js'
 import type {RunContext} from './aws/context.js'
 import {DEFAULT_ENVIRONMENT, type EnvConfig, knownEnvironments, loadConfigFile, resolveEnvironment} from './config.js'
@@ -37,11 +44,20 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
     profile: Flags.string({summary: 'AWS named profile.', env: 'AWS_PROFILE', helpGroup: 'GLOBAL'}),
     region: Flags.string({
-      summary: 'AWS region. Default: the environment\'s region in config, then AWS_REGION, then the profile\'s.',
+      summary: "AWS region. Default: the environment's region in config, then AWS_REGION, then the profile's.",
       helpGroup: 'GLOBAL',
     }),
-    verbose: Flags.boolean({char: 'v', summary: 'Show more detail (details of passing checks).', env: 'ALLTHRIVE_VERBOSE', helpGroup: 'GLOBAL'}),
-    debug: Flags.boolean({summary: 'Log each AWS call (and, in validate, the critical path of calls) to stderr; stack traces on errors.', env: 'ALLTHRIVE_DEBUG', helpGroup: 'GLOBAL'}),
+    verbose: Flags.boolean({
+      char: 'v',
+      summary: 'Show more detail (details of passing checks).',
+      env: 'ALLTHRIVE_VERBOSE',
+      helpGroup: 'GLOBAL',
+    }),
+    debug: Flags.boolean({
+      summary: 'Log each AWS call (and, in validate, the critical path of calls) to stderr; stack traces on errors.',
+      env: 'ALLTHRIVE_DEBUG',
+      helpGroup: 'GLOBAL',
+    }),
   }
 
   protected flags!: FlagsOf<T>
@@ -86,7 +102,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * clients, the clock, the run-wide memo. Proves the credentials first.
    */
   /** The discovery reader (and the ECS client it imports), loaded on first use: a command that needs no ECS loads neither. */
-  private static discovery = (): Promise<typeof import('./resources/discovery.js')> => import('./resources/discovery.js')
+  private static discovery = (): Promise<typeof import('./resources/discovery.js')> =>
+    import('./resources/discovery.js')
 
   protected runContext(opts: {discover?: boolean} = {}): Promise<RunContext & {discovery?: Discovery}> {
     this._runContext ??= this.buildRunContext(opts.discover ?? true)
@@ -106,8 +123,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         exit: EXIT.FAILED,
         code: 'CLUSTER_NOT_FOUND',
         suggestions: [
-          'Check --environment, --region and --profile; list the environments the account has with: '
-            + `allthrive environments --region ${run.region}`,
+          'Check --environment, --region and --profile; list the environments the account has with: ' +
+            `allthrive environments --region ${run.region}`,
           `Or set "cluster" under environments.${run.env.name} in allthrive.config.json.`,
         ],
       })
@@ -126,7 +143,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // CloudFront alone (cache clear) needs no region: an unresolved one is left empty there.
     const region = discover ? await this.aws.region() : await this.aws.region().catch(() => '')
     const base: RunContext = {
-      env: this.envConfig, aws: this.aws, now: this.now(), memo, region, ...(accountId && {accountId}),
+      env: this.envConfig,
+      aws: this.aws,
+      now: this.now(),
+      memo,
+      region,
+      ...(accountId && {accountId}),
     }
     if (!discover) return base
     const configuredCluster = this.configFile.config.environments?.[name]?.cluster
@@ -151,7 +173,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private async findEnvironmentInAccount(name: string, memo: ReturnType<typeof createMemo>): Promise<void> {
     const known = knownEnvironments(this.configFile.config)
     let found: string[] = []
-    let why = ''
+    let why: string
     try {
       await this.identity()
       const {clusterConventions, clusterNotFoundText, listEnvironments} = await BaseCommand.discovery()
@@ -233,7 +255,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (this.flags?.debug && err.stack) this.logToStderr(err.stack)
     if (err instanceof Errors.CLIError || err.oclif?.exit !== undefined) return super.catch(err)
-    const user = isUserError(err) ? err : (credentialsUserError(err, {profile: this.flags?.profile}) ?? this.awsUserError(err))
+    const user = isUserError(err)
+      ? err
+      : (credentialsUserError(err, {profile: this.flags?.profile}) ?? this.awsUserError(err))
     if (user) return super.catch(this.toCliError(user))
     const bug = new UserError(`Unexpected error: ${describeAwsError(err)}`, {
       exit: EXIT.FAILED,
@@ -253,12 +277,21 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const kind = classifyAwsError(err)
     if (kind === 'other') return undefined
     const hint = hintFor(err, {profile: this.flags?.profile})
-    return new UserError(describeAwsError(err), {exit: EXIT.FAILED, code: `AWS_${kind.toUpperCase().replaceAll('-', '_')}`, suggestions: hint ? [hint] : [], cause: err})
+    return new UserError(describeAwsError(err), {
+      exit: EXIT.FAILED,
+      code: `AWS_${kind.toUpperCase().replaceAll('-', '_')}`,
+      suggestions: hint ? [hint] : [],
+      cause: err,
+    })
   }
 
   private toCliError(e: UserError): Errors.CLIError {
     // Messages quote AWS (reasons, names): control characters are shown, never sent to the terminal.
-    const cli = new Errors.CLIError(safeText(e.message), {exit: e.exit, suggestions: e.suggestions.map((s) => safeText(s)), code: e.code})
+    const cli = new Errors.CLIError(safeText(e.message), {
+      exit: e.exit,
+      suggestions: e.suggestions.map((s) => safeText(s)),
+      code: e.code,
+    })
     process.exitCode = e.exit
     return cli
   }

@@ -55,35 +55,49 @@ function buildSchemas(z: typeof Zod) {
   const ThresholdsSchema = z.strictObject({
     /** Per-check time budget in seconds. */
     checkTimeoutSeconds: z.number().positive().optional(),
-    rds: z.strictObject({
-      caCertificateMinDays: z.number().int().nonnegative().optional(),
-      storageWarnFreePercent: z.number().min(0).max(100).optional(),
-      storageFailFreePercent: z.number().min(0).max(100).optional(),
-    }).optional(),
-    certificates: z.strictObject({
-      warnDays: z.number().int().nonnegative().optional(),
-      failDays: z.number().int().nonnegative().optional(),
-    }).optional(),
-    cloudwatchErrors: z.strictObject({
-      since: duration.optional(),
-      warnAt: z.number().int().positive().optional(),
-      failAt: z.number().int().positive().optional(),
-      topMessages: z.number().int().positive().max(50).optional(),
-      maxEventsPerGroup: z.number().int().positive().optional(),
-    }).optional(),
-    ecsServices: z.strictObject({
-      stoppedTasksShown: z.number().int().nonnegative().max(100).optional(),
-    }).optional(),
-    alb: z.strictObject({
-      minIdleTimeoutSeconds: z.number().int().positive().optional(),
-    }).optional(),
-    health: z.strictObject({
-      maxLatencyMs: z.number().int().positive().optional(),
-      certificateMinDays: z.number().int().nonnegative().optional(),
-    }).optional(),
-    probes: z.strictObject({
-      timeoutMs: z.number().int().positive().optional(),
-    }).optional(),
+    rds: z
+      .strictObject({
+        caCertificateMinDays: z.number().int().nonnegative().optional(),
+        storageWarnFreePercent: z.number().min(0).max(100).optional(),
+        storageFailFreePercent: z.number().min(0).max(100).optional(),
+      })
+      .optional(),
+    certificates: z
+      .strictObject({
+        warnDays: z.number().int().nonnegative().optional(),
+        failDays: z.number().int().nonnegative().optional(),
+      })
+      .optional(),
+    cloudwatchErrors: z
+      .strictObject({
+        since: duration.optional(),
+        warnAt: z.number().int().positive().optional(),
+        failAt: z.number().int().positive().optional(),
+        topMessages: z.number().int().positive().max(50).optional(),
+        maxEventsPerGroup: z.number().int().positive().optional(),
+      })
+      .optional(),
+    ecsServices: z
+      .strictObject({
+        stoppedTasksShown: z.number().int().nonnegative().max(100).optional(),
+      })
+      .optional(),
+    alb: z
+      .strictObject({
+        minIdleTimeoutSeconds: z.number().int().positive().optional(),
+      })
+      .optional(),
+    health: z
+      .strictObject({
+        maxLatencyMs: z.number().int().positive().optional(),
+        certificateMinDays: z.number().int().nonnegative().optional(),
+      })
+      .optional(),
+    probes: z
+      .strictObject({
+        timeoutMs: z.number().int().positive().optional(),
+      })
+      .optional(),
   })
 
   const ServiceSchema = z.strictObject({
@@ -105,44 +119,62 @@ function buildSchemas(z: typeof Zod) {
     cluster: name.optional(),
     /** Keyed by role (web, celery, celery-beat, weaviate) or by any other service's short name (celery-ai). */
     services: z
-      .record(z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'service keys are lowercase letters, digits and hyphens'), ServiceSchema)
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'service keys are lowercase letters, digits and hyphens'),
+        ServiceSchema,
+      )
       .optional(),
     secrets: z.record(name, SecretSchema).optional(),
     buckets: z.strictObject({frontend: name.optional(), media: name.optional(), backups: name.optional()}).optional(),
-    rds: z.strictObject({
-      instanceId: name.optional(),
-      expectMultiAz: z.boolean().optional(),
-      expectDeletionProtection: z.boolean().optional(),
-    }).optional(),
+    rds: z
+      .strictObject({
+        instanceId: name.optional(),
+        expectMultiAz: z.boolean().optional(),
+        expectDeletionProtection: z.boolean().optional(),
+      })
+      .optional(),
     redis: z.strictObject({replicationGroupId: name.optional()}).optional(),
     alb: z.strictObject({name: name.optional()}).optional(),
     domains: z.array(name).min(1).optional(),
     cloudfrontDomains: z.array(name).optional(),
     cloudfront: z.strictObject({distributionId: name.optional()}).optional(),
     healthUrl: z.url().optional(),
-    alarms: z.strictObject({
-      prefix: name.optional(),
-      tag: z.strictObject({key: name, value: name}).optional(),
-    }).optional(),
-    drift: z.strictObject({
-      /** Differences that are by design, e.g. "web:env:DEBUG", "celery:secret:SENTRY_DSN", "*:cpu". */
-      allow: z.array(name).optional(),
-    }).optional(),
+    alarms: z
+      .strictObject({
+        prefix: name.optional(),
+        tag: z.strictObject({key: name, value: name}).optional(),
+      })
+      .optional(),
+    drift: z
+      .strictObject({
+        /** Differences that are by design, e.g. "web:env:DEBUG", "celery:secret:SENTRY_DSN", "*:cpu". */
+        allow: z.array(name).optional(),
+      })
+      .optional(),
     exec: z.strictObject({command: name.optional()}).optional(),
-    migrate: z.strictObject({
-      command: z.array(name).min(1).optional(),
-      planCommand: z.array(name).min(1).optional(),
-    }).optional(),
+    migrate: z
+      .strictObject({
+        command: z.array(name).min(1).optional(),
+        planCommand: z.array(name).min(1).optional(),
+      })
+      .optional(),
     thresholds: ThresholdsSchema.optional(),
   })
 
   const ConfigFileSchema = z.strictObject({
     $schema: z.string().optional(),
-    defaults: z.strictObject({
-      region: z.string().optional(),
-      thresholds: ThresholdsSchema.optional(),
-    }).optional(),
-    environments: z.record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'environment names are lowercase letters, digits and hyphens'), EnvironmentSchema).optional(),
+    defaults: z
+      .strictObject({
+        region: z.string().optional(),
+        thresholds: ThresholdsSchema.optional(),
+      })
+      .optional(),
+    environments: z
+      .record(
+        z.string().regex(/^[a-z][a-z0-9-]*$/, 'environment names are lowercase letters, digits and hyphens'),
+        EnvironmentSchema,
+      )
+      .optional(),
   })
 
   return {ThresholdsSchema, ServiceSchema, EnvironmentSchema, ConfigFileSchema}
@@ -314,8 +346,16 @@ function withOverrides(s: ServiceConfig, over: Zod.infer<Schemas['ServiceSchema'
   return {...s, ...over, ...(Object.keys(sources).length > 0 && {sources})}
 }
 
-function applyOverrides(base: Omit<EnvConfig, 'source'>, o: EnvironmentOverrides, defaults: ConfigFile['defaults']): Omit<EnvConfig, 'source'> {
-  const secrets = base.secrets.map((s) => ({...s, id: o.secrets?.[s.key]?.id ?? s.id, keys: o.secrets?.[s.key]?.keys ?? s.keys}))
+function applyOverrides(
+  base: Omit<EnvConfig, 'source'>,
+  o: EnvironmentOverrides,
+  defaults: ConfigFile['defaults'],
+): Omit<EnvConfig, 'source'> {
+  const secrets = base.secrets.map((s) => ({
+    ...s,
+    id: o.secrets?.[s.key]?.id ?? s.id,
+    keys: o.secrets?.[s.key]?.keys ?? s.keys,
+  }))
   for (const [key, s] of Object.entries(o.secrets ?? {})) {
     if (secrets.some((x) => x.key === key)) continue
     secrets.push({key, id: s.id ?? `${base.name}/allthrive/${key}`, keys: s.keys ?? []})
@@ -330,13 +370,20 @@ function applyOverrides(base: Omit<EnvConfig, 'source'>, o: EnvironmentOverrides
     services: [
       ...base.services.map((s) => withOverrides(s, o.services?.[s.key])),
       // Services beyond the four roles, named in the config file (discovery adds the others).
-      ...Object.entries(o.services ?? {}).filter(([key]) => !isRole(key)).map(([key, over]) => withOverrides({
-        key,
-        name: `${base.name}-allthrive-${key}`,
-        container: key,
-        logGroup: `/ecs/${base.name}-allthrive-${key}`,
-        requiredEnv: [],
-      }, over)),
+      ...Object.entries(o.services ?? {})
+        .filter(([key]) => !isRole(key))
+        .map(([key, over]) =>
+          withOverrides(
+            {
+              key,
+              name: `${base.name}-allthrive-${key}`,
+              container: key,
+              logGroup: `/ecs/${base.name}-allthrive-${key}`,
+              requiredEnv: [],
+            },
+            over,
+          ),
+        ),
     ],
     secrets,
     buckets: {...base.buckets, ...o.buckets},
@@ -357,7 +404,12 @@ function applyOverrides(base: Omit<EnvConfig, 'source'>, o: EnvironmentOverrides
 
 /** Formats a zod issue path as `environments.staging.rds.expectMultiAz`. */
 function issuePath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replaceAll('.[', '[') || '(root)'
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+      .join('.')
+      .replaceAll('.[', '[') || '(root)'
+  )
 }
 
 /** Parses and validates a config file's text. Errors name the file and the field. */
@@ -377,7 +429,9 @@ export function parseConfigFile(text: string, file: string): ConfigFile {
   const problems = result.error.issues.slice(0, 5).map((i) => `${issuePath(i.path)}: ${i.message}`)
   throw new UserError(`${file} is invalid: ${problems.join('; ')}.`, {
     code: 'CONFIG_INVALID',
-    suggestions: [`Fix the field${problems.length > 1 ? 's' : ''} named above in ${file}; see README "Configuration file" for the schema.`],
+    suggestions: [
+      `Fix the field${problems.length > 1 ? 's' : ''} named above in ${file}; see README "Configuration file" for the schema.`,
+    ],
   })
 }
 
@@ -409,7 +463,9 @@ export function loadConfigFile(where: string | ConfigLookup = {}): {config: Conf
     if (!existsSync(file)) {
       throw new UserError(`Configuration file ${file} (--config or ALLTHRIVE_CONFIG) does not exist.`, {
         code: 'CONFIG_NOT_FOUND',
-        suggestions: [`Check the path, or leave out --config (and unset ALLTHRIVE_CONFIG) to use ./${CONFIG_FILE} or ${userConfigFile(lookup.env, lookup.home)}.`],
+        suggestions: [
+          `Check the path, or leave out --config (and unset ALLTHRIVE_CONFIG) to use ./${CONFIG_FILE} or ${userConfigFile(lookup.env, lookup.home)}.`,
+        ],
       })
     }
 

@@ -19,12 +19,23 @@ interface Run {
   stderr: string
 }
 
-function cli(args: string[], env: Record<string, string | undefined> = {}, nodeArgs: string[] = []): Promise<Run & {home: string}> {
+function cli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  nodeArgs: string[] = [],
+): Promise<Run & {home: string}> {
   env = {NODE_ENV: 'test', ...env}
   const home = mkdtempSync(join(tmpdir(), 'allthrive-home-'))
   const clean: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) {
-    if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('ALLTHRIVE_') && k !== 'ENVIRONMENT' && k !== 'XDG_CONFIG_HOME') clean[k] = v
+    if (
+      v !== undefined &&
+      !k.startsWith('AWS_') &&
+      !k.startsWith('ALLTHRIVE_') &&
+      k !== 'ENVIRONMENT' &&
+      k !== 'XDG_CONFIG_HOME'
+    )
+      clean[k] = v
   }
   const merged: Record<string, string | undefined> = {
     ...clean,
@@ -38,9 +49,19 @@ function cli(args: string[], env: Record<string, string | undefined> = {}, nodeA
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
   return new Promise((resolve) => {
     const cwd = (env.CWD as string | undefined) ?? home
-    execFile(process.execPath, [...nodeArgs, bin, ...args], {env: merged as NodeJS.ProcessEnv, cwd, timeout: 30_000}, (error, stdout, stderr) => {
-      resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' '), home})
-    })
+    execFile(
+      process.execPath,
+      [...nodeArgs, bin, ...args],
+      {env: merged as NodeJS.ProcessEnv, cwd, timeout: 30_000},
+      (error, stdout, stderr) => {
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' '),
+          home,
+        })
+      },
+    )
   })
 }
 
@@ -55,7 +76,8 @@ async function closedPort(): Promise<number> {
 
 describe('allthrive runtime conventions (built CLI)', () => {
   beforeAll(() => {
-    if (!existsSync(join(root, 'dist', 'commands', 'validate.js'))) throw new Error('dist/ is missing: run `npm run build` first.')
+    if (!existsSync(join(root, 'dist', 'commands', 'validate.js')))
+      throw new Error('dist/ is missing: run `npm run build` first.')
   })
 
   it('--version prints what oclif would, without loading it', async () => {
@@ -94,9 +116,15 @@ describe('allthrive runtime conventions (built CLI)', () => {
     const r = await cli(['autocomplete', 'fish'])
     expect(r.code).toBe(0)
     const lines = r.stdout.trim().split('\n')
-    expect(lines).toContain("complete -c allthrive -n __fish_use_subcommand -a 'validate' -d 'Run health checks against an environment'")
-    expect(lines).toContain("complete -c allthrive -n '__fish_seen_subcommand_from cache' -a 'clear' -d 'Invalidate the CloudFront cache of an environment'")
-    expect(lines).toContain("complete -c allthrive -n '__fish_seen_subcommand_from validate' -l fail-on -x -a 'fail warn' -d 'Lowest status that makes the run fail (exit 1).'")
+    expect(lines).toContain(
+      "complete -c allthrive -n __fish_use_subcommand -a 'validate' -d 'Run health checks against an environment'",
+    )
+    expect(lines).toContain(
+      "complete -c allthrive -n '__fish_seen_subcommand_from cache' -a 'clear' -d 'Invalidate the CloudFront cache of an environment'",
+    )
+    expect(lines).toContain(
+      "complete -c allthrive -n '__fish_seen_subcommand_from validate' -l fail-on -x -a 'fail warn' -d 'Lowest status that makes the run fail (exit 1).'",
+    )
     expect(lines.filter((l) => !l.startsWith('#')).every((l) => l.startsWith('complete -c allthrive '))).toBe(true)
     expect(r.stdout).not.toContain('<%')
   })
@@ -117,12 +145,20 @@ describe('allthrive runtime conventions (built CLI)', () => {
     mkdirSync(join(dir, 'elsewhere'))
     writeFileSync(join(dir, 'xdg', 'allthrive', 'config.json'), JSON.stringify({environments: {laptop: {}}}))
     writeFileSync(join(dir, 'ops.json'), JSON.stringify({environments: {ops: {}}}))
-    const xdg = await cli(['config', 'show', '-e', 'laptop'], {XDG_CONFIG_HOME: join(dir, 'xdg'), CWD: join(dir, 'elsewhere')})
+    const xdg = await cli(['config', 'show', '-e', 'laptop'], {
+      XDG_CONFIG_HOME: join(dir, 'xdg'),
+      CWD: join(dir, 'elsewhere'),
+    })
     expect(xdg.code).toBe(0)
     expect(xdg.stdout).toMatch(new RegExp(`^source\\s+${join(dir, 'xdg', 'allthrive', 'config.json')}$`, 'm'))
-    const chosen = await cli(['config', 'show', '-e', 'ops'], {XDG_CONFIG_HOME: join(dir, 'xdg'), ALLTHRIVE_CONFIG: join(dir, 'ops.json')})
+    const chosen = await cli(['config', 'show', '-e', 'ops'], {
+      XDG_CONFIG_HOME: join(dir, 'xdg'),
+      ALLTHRIVE_CONFIG: join(dir, 'ops.json'),
+    })
     expect(chosen.stdout).toMatch(/^environment\s+ops$/m)
-    const flag = await cli(['config', 'show', '-e', 'laptop', '--config', join(dir, 'ops.json')], {XDG_CONFIG_HOME: join(dir, 'xdg')})
+    const flag = await cli(['config', 'show', '-e', 'laptop', '--config', join(dir, 'ops.json')], {
+      XDG_CONFIG_HOME: join(dir, 'xdg'),
+    })
     expect(flag.code).toBe(2)
     expect(flag.stderr).toContain('Unknown environment "laptop"')
   })
@@ -131,9 +167,18 @@ describe('allthrive runtime conventions (built CLI)', () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`
     const loaded = async (only: string) => {
       const log = join(mkdtempSync(join(tmpdir(), 'allthrive-imports-')), 'imports.log')
-      const r = await cli(['validate', '-e', 'staging', '--only', only, '--json'], {
-        AWS_ENDPOINT_URL: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_MAX_ATTEMPTS: '1', IMPORT_LOG: log,
-      }, ['--import', join(root, 'test', 'fixtures', 'record-imports.mjs')])
+      const r = await cli(
+        ['validate', '-e', 'staging', '--only', only, '--json'],
+        {
+          AWS_ENDPOINT_URL: endpoint,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_MAX_ATTEMPTS: '1',
+          IMPORT_LOG: log,
+        },
+        ['--import', join(root, 'test', 'fixtures', 'record-imports.mjs')],
+      )
       expect(r.code, r.stderr).toBe(2) // the endpoint refuses STS: nothing was checked
       return readFileSync(log, 'utf8')
     }
@@ -141,7 +186,12 @@ describe('allthrive runtime conventions (built CLI)', () => {
     const secrets = await loaded('secrets')
     expect(secrets).toContain('/dist/checks/secrets.js')
     expect(secrets).toContain('@aws-sdk/client-secrets-manager')
-    for (const heavy of ['@aws-sdk/client-ec2', '@aws-sdk/client-elastic-load-balancing-v2', '@aws-sdk/client-cloudfront', '/dist/checks/alb.js']) {
+    for (const heavy of [
+      '@aws-sdk/client-ec2',
+      '@aws-sdk/client-elastic-load-balancing-v2',
+      '@aws-sdk/client-cloudfront',
+      '/dist/checks/alb.js',
+    ]) {
       expect(secrets).not.toContain(heavy)
     }
 

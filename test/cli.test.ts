@@ -10,10 +10,14 @@ import {beforeAll, describe, expect, it} from 'vitest'
  */
 const bin = join(import.meta.dirname, '..', 'bin', 'run.js')
 
-function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{code: number; stdout: string; stderr: string}> {
+function cli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{code: number; stdout: string; stderr: string}> {
   const home = mkdtempSync(join(tmpdir(), 'allthrive-home-'))
   const clean: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_') && k !== 'ENVIRONMENT') clean[k] = v
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('AWS_') && k !== 'ENVIRONMENT') clean[k] = v
   const merged: Record<string, string | undefined> = {
     ...clean,
     HOME: home,
@@ -25,10 +29,19 @@ function cli(args: string[], env: Record<string, string | undefined> = {}): Prom
   }
   for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], {env: merged as NodeJS.ProcessEnv, cwd: home, timeout: 30_000}, (error, stdout, stderr) => {
-      // oclif wraps errors at 80 columns behind " ›   ": unwrap to assert on whole sentences.
-      resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' ')})
-    })
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      {env: merged as NodeJS.ProcessEnv, cwd: home, timeout: 30_000},
+      (error, stdout, stderr) => {
+        // oclif wraps errors at 80 columns behind " ›   ": unwrap to assert on whole sentences.
+        resolve({
+          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+          stdout,
+          stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' '),
+        })
+      },
+    )
   })
 }
 
@@ -82,15 +95,18 @@ describe('allthrive (built CLI)', () => {
   it('prints the sso login command when the SSO session of the profile is gone', async () => {
     const home = mkdtempSync(join(tmpdir(), 'allthrive-sso-'))
     const config = join(home, 'config')
-    writeFileSync(config, [
-      '[profile allthrive-prod]',
-      'sso_start_url = https://allthrive.awsapps.com/start',
-      'sso_region = us-east-1',
-      'sso_account_id = 123456789012',
-      'sso_role_name = ReadOnly',
-      'region = us-east-1',
-      '',
-    ].join('\n'))
+    writeFileSync(
+      config,
+      [
+        '[profile allthrive-prod]',
+        'sso_start_url = https://allthrive.awsapps.com/start',
+        'sso_region = us-east-1',
+        'sso_account_id = 123456789012',
+        'sso_role_name = ReadOnly',
+        'region = us-east-1',
+        '',
+      ].join('\n'),
+    )
     const r = await cli(['validate', '-e', 'production', '--profile', 'allthrive-prod'], {AWS_CONFIG_FILE: config})
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('The AWS SSO session of profile allthrive-prod has expired or is invalid.')
@@ -106,8 +122,11 @@ describe('allthrive (built CLI)', () => {
 
   it('exits 2 when AWS cannot be reached, naming the endpoint problem', async () => {
     const r = await cli(['validate', '-e', 'staging'], {
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1',
-      AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_MAX_ATTEMPTS: '1',
     })
     expect(r.code).toBe(2)
     expect(r.stderr).toContain('AWS could not be reached')

@@ -3,7 +3,14 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 
-import {conventionFor, knownEnvironments, loadConfigFile, parseConfigFile, resolveEnvironment, userConfigFile} from '../src/config.js'
+import {
+  conventionFor,
+  knownEnvironments,
+  loadConfigFile,
+  parseConfigFile,
+  resolveEnvironment,
+  userConfigFile,
+} from '../src/config.js'
 import {UserError} from '../src/errors.js'
 
 const noFile = {config: {}, source: 'convention'}
@@ -25,8 +32,16 @@ describe('naming convention', () => {
       'staging/allthrive/database',
       'staging/allthrive/app',
     ])
-    expect(env.secrets.find((s) => s.key === 'stripe/credentials')?.keys).toEqual(['STRIPE_PUBLIC_KEY', 'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'])
-    expect(env.buckets).toEqual({frontend: 'staging-allthrive-frontend', media: 'staging-allthrive-media', backups: 'staging-allthrive-backups'})
+    expect(env.secrets.find((s) => s.key === 'stripe/credentials')?.keys).toEqual([
+      'STRIPE_PUBLIC_KEY',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+    ])
+    expect(env.buckets).toEqual({
+      frontend: 'staging-allthrive-frontend',
+      media: 'staging-allthrive-media',
+      backups: 'staging-allthrive-backups',
+    })
     expect(env.rds).toEqual({instanceId: 'staging-allthrive-db', expectMultiAz: false, expectDeletionProtection: false})
     expect(env.redis.replicationGroupId).toBe('staging-allthrive-redis')
     expect(env.alb.name).toBe('staging-allthrive-alb')
@@ -41,18 +56,30 @@ describe('naming convention', () => {
 
 describe('config file', () => {
   it('overrides names, adds environments and merges thresholds', () => {
-    const config = parseConfigFile(JSON.stringify({
-      defaults: {region: 'eu-west-1', thresholds: {certificates: {warnDays: 45}}},
-      environments: {
-        staging: {cluster: 'stg-cluster', services: {web: {container: 'django'}}, rds: {expectMultiAz: true}, thresholds: {certificates: {failDays: 3}}},
-        dev: {region: 'us-west-2', secrets: {extra: {keys: ['X']}}},
-      },
-    }), 'allthrive.config.json')
+    const config = parseConfigFile(
+      JSON.stringify({
+        defaults: {region: 'eu-west-1', thresholds: {certificates: {warnDays: 45}}},
+        environments: {
+          staging: {
+            cluster: 'stg-cluster',
+            services: {web: {container: 'django'}},
+            rds: {expectMultiAz: true},
+            thresholds: {certificates: {failDays: 3}},
+          },
+          dev: {region: 'us-west-2', secrets: {extra: {keys: ['X']}}},
+        },
+      }),
+      'allthrive.config.json',
+    )
     expect(knownEnvironments(config)).toEqual(['production', 'staging', 'dev'])
     const staging = resolveEnvironment('staging', {config, source: 'file'})
     expect(staging.cluster).toBe('stg-cluster')
     expect(staging.services[0]).toMatchObject({name: 'staging-allthrive-web', container: 'django'})
-    expect(staging.rds).toEqual({instanceId: 'staging-allthrive-db', expectMultiAz: true, expectDeletionProtection: false})
+    expect(staging.rds).toEqual({
+      instanceId: 'staging-allthrive-db',
+      expectMultiAz: true,
+      expectDeletionProtection: false,
+    })
     expect(staging.thresholds.certificates).toEqual({warnDays: 45, failDays: 3})
     expect(staging.region).toBe('eu-west-1')
     const dev = resolveEnvironment('dev', {config, source: 'file'})
@@ -62,22 +89,30 @@ describe('config file', () => {
   })
 
   it('names the field that is wrong', () => {
-    const bad = JSON.stringify({environments: {staging: {rds: {expectMultiAz: 'yes'}, thresholds: {certificates: {warnDays: -1}}}}})
+    const bad = JSON.stringify({
+      environments: {staging: {rds: {expectMultiAz: 'yes'}, thresholds: {certificates: {warnDays: -1}}}},
+    })
     expect(() => parseConfigFile(bad, 'allthrive.config.json')).toThrowError(UserError)
     try {
       parseConfigFile(bad, 'allthrive.config.json')
     } catch (error) {
-      expect((error as UserError).message).toMatch(/^allthrive\.config\.json is invalid: environments\.staging\.rds\.expectMultiAz: .*boolean.*; environments\.staging\.thresholds\.certificates\.warnDays: /)
+      expect((error as UserError).message).toMatch(
+        /^allthrive\.config\.json is invalid: environments\.staging\.rds\.expectMultiAz: .*boolean.*; environments\.staging\.thresholds\.certificates\.warnDays: /,
+      )
       expect((error as UserError).exit).toBe(2)
     }
   })
 
   it('rejects unknown fields (typos) by name', () => {
-    expect(() => parseConfigFile(JSON.stringify({environments: {staging: {clustr: 'x'}}}), 'f.json')).toThrowError(/environments\.staging: Unrecognized key.*clustr/)
+    expect(() => parseConfigFile(JSON.stringify({environments: {staging: {clustr: 'x'}}}), 'f.json')).toThrowError(
+      /environments\.staging: Unrecognized key.*clustr/,
+    )
   })
 
   it('reports invalid JSON with the file name', () => {
-    expect(() => parseConfigFile('{"environments": ', '/w/allthrive.config.json')).toThrowError(/^\/w\/allthrive\.config\.json is not valid JSON/)
+    expect(() => parseConfigFile('{"environments": ', '/w/allthrive.config.json')).toThrowError(
+      /^\/w\/allthrive\.config\.json is not valid JSON/,
+    )
   })
 
   it('is optional, and read from the working directory', () => {
@@ -105,7 +140,7 @@ describe('unknown environment', () => {
   })
 })
 
-describe('configuration file lookup: --config, ./allthrive.config.json, then the user\'s', () => {
+describe("configuration file lookup: --config, ./allthrive.config.json, then the user's", () => {
   const envs = (names: string[]) => JSON.stringify({environments: Object.fromEntries(names.map((n) => [n, {}]))})
   function dirs() {
     const root = mkdtempSync(join(tmpdir(), 'allthrive-lookup-'))
@@ -127,10 +162,12 @@ describe('configuration file lookup: --config, ./allthrive.config.json, then the
     writeFileSync(join(home, '.config', 'allthrive', 'config.json'), envs(['home']))
     writeFileSync(join(xdg, 'allthrive', 'config.json'), envs(['xdg']))
     expect(loadConfigFile({cwd, env: {XDG_CONFIG_HOME: xdg}, home}).source).toBe(join(xdg, 'allthrive', 'config.json'))
-    expect(userConfigFile({XDG_CONFIG_HOME: 'relative/dir'}, home)).toBe(join(home, '.config', 'allthrive', 'config.json'))
+    expect(userConfigFile({XDG_CONFIG_HOME: 'relative/dir'}, home)).toBe(
+      join(home, '.config', 'allthrive', 'config.json'),
+    )
   })
 
-  it('prefers ./allthrive.config.json to the user\'s file, and --config to both', () => {
+  it("prefers ./allthrive.config.json to the user's file, and --config to both", () => {
     const {root, cwd, home} = dirs()
     writeFileSync(join(home, '.config', 'allthrive', 'config.json'), envs(['home']))
     writeFileSync(join(cwd, 'allthrive.config.json'), envs(['local']))
@@ -149,31 +186,52 @@ describe('configuration file lookup: --config, ./allthrive.config.json, then the
       expect.unreachable()
     } catch (error) {
       expect(error).toMatchObject({exit: 2, code: 'CONFIG_NOT_FOUND'})
-      expect((error as Error).message).toBe(`Configuration file ${join(cwd, 'missing.json')} (--config or ALLTHRIVE_CONFIG) does not exist.`)
+      expect((error as Error).message).toBe(
+        `Configuration file ${join(cwd, 'missing.json')} (--config or ALLTHRIVE_CONFIG) does not exist.`,
+      )
     }
   })
 
   it('says which files it looked for when there is none', () => {
     const {cwd, home} = dirs()
-    expect(loadConfigFile({cwd, env: {}, home}).source).toBe(`naming convention (no allthrive.config.json, no ${join(home, '.config', 'allthrive', 'config.json')})`)
+    expect(loadConfigFile({cwd, env: {}, home}).source).toBe(
+      `naming convention (no allthrive.config.json, no ${join(home, '.config', 'allthrive', 'config.json')})`,
+    )
   })
 })
 
 describe('services beyond the four roles', () => {
   it('takes requiredEnv (and names) for any service key, with their source', () => {
-    const config = parseConfigFile(JSON.stringify({environments: {staging: {services: {
-      'celery-ai': {requiredEnv: ['DATABASE_URL', 'OPENAI_API_KEY']},
-      web: {container: 'django'},
-    }}}}), 'allthrive.config.json')
+    const config = parseConfigFile(
+      JSON.stringify({
+        environments: {
+          staging: {
+            services: {
+              'celery-ai': {requiredEnv: ['DATABASE_URL', 'OPENAI_API_KEY']},
+              web: {container: 'django'},
+            },
+          },
+        },
+      }),
+      'allthrive.config.json',
+    )
     const env = resolveEnvironment('staging', {config, source: 'allthrive.config.json'})
     expect(env.services.map((s) => s.key)).toEqual(['web', 'celery', 'celery-beat', 'weaviate', 'celery-ai'])
-    expect(env.services[4]).toMatchObject({key: 'celery-ai', name: 'staging-allthrive-celery-ai', requiredEnv: ['DATABASE_URL', 'OPENAI_API_KEY']})
+    expect(env.services[4]).toMatchObject({
+      key: 'celery-ai',
+      name: 'staging-allthrive-celery-ai',
+      requiredEnv: ['DATABASE_URL', 'OPENAI_API_KEY'],
+    })
     expect(env.services[4].role).toBeUndefined()
     expect(env.services[0]).toMatchObject({role: 'web', container: 'django', sources: {container: 'config file'}})
   })
 
   it('rejects a service key that is not a name', () => {
-    expect(() => parseConfigFile(JSON.stringify({environments: {staging: {services: {'Celery AI': {}}}}}), 'allthrive.config.json'))
-      .toThrow(/environments\.staging\.services\.Celery AI: Invalid key in record/)
+    expect(() =>
+      parseConfigFile(
+        JSON.stringify({environments: {staging: {services: {'Celery AI': {}}}}}),
+        'allthrive.config.json',
+      ),
+    ).toThrow(/environments\.staging\.services\.Celery AI: Invalid key in record/)
   })
 })

@@ -12,18 +12,34 @@ import {stuckServer} from './helpers/faults.js'
  */
 const bin = join(import.meta.dirname, '..', 'bin', 'run.js')
 
-function cli(args: string[], env: Record<string, string>): Promise<{code: number; stdout: string; stderr: string; ms: number}> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{code: number; stdout: string; stderr: string; ms: number}> {
   const home = mkdtempSync(join(tmpdir(), 'allthrive-home-'))
   const clean: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('ALLTHRIVE_') && k !== 'ENVIRONMENT') clean[k] = v
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('ALLTHRIVE_') && k !== 'ENVIRONMENT') clean[k] = v
   const merged = {
-    ...clean, HOME: home, NO_COLOR: '1', AWS_CONFIG_FILE: join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...env,
+    ...clean,
+    HOME: home,
+    NO_COLOR: '1',
+    AWS_CONFIG_FILE: join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    ...env,
   }
   const started = Date.now()
   return new Promise((resolve) => {
     execFile(process.execPath, [bin, ...args], {env: merged, cwd: home, timeout: 60_000}, (error, stdout, stderr) => {
-      resolve({code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' '), ms: Date.now() - started})
+      resolve({
+        code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+        stdout,
+        stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' '),
+        ms: Date.now() - started,
+      })
     })
   })
 }
@@ -31,12 +47,18 @@ function cli(args: string[], env: Record<string, string>): Promise<{code: number
 describe('allthrive against a stuck endpoint (built CLI)', () => {
   let stuck: Awaited<ReturnType<typeof stuckServer>>
   beforeAll(async () => {
-    if (!existsSync(join(import.meta.dirname, '..', 'dist', 'commands', 'validate.js'))) throw new Error('dist/ is missing: run `npm run build`.')
+    if (!existsSync(join(import.meta.dirname, '..', 'dist', 'commands', 'validate.js')))
+      throw new Error('dist/ is missing: run `npm run build`.')
     stuck = await stuckServer()
   })
   afterAll(async () => stuck?.close())
 
-  const env = () => ({AWS_ENDPOINT_URL: stuck.url, AWS_REGION: 'us-east-1', ALLTHRIVE_REQUEST_TIMEOUT: '1s', ALLTHRIVE_CONNECT_TIMEOUT: '1s'})
+  const env = () => ({
+    AWS_ENDPOINT_URL: stuck.url,
+    AWS_REGION: 'us-east-1',
+    ALLTHRIVE_REQUEST_TIMEOUT: '1s',
+    ALLTHRIVE_CONNECT_TIMEOUT: '1s',
+  })
 
   it('validate --timeout 5s ends within its bound, exit 2, naming the endpoint', async () => {
     const r = await cli(['validate', '-e', 'staging', '--timeout', '5s'], env())

@@ -110,16 +110,20 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
     requestMs: options.requestTimeoutMs ?? timeoutFromEnv('ALLTHRIVE_REQUEST_TIMEOUT', DEFAULT_REQUEST_TIMEOUT_MS),
   }
   // A stuck endpoint (accepts, never answers) must end each attempt: connect, inactivity and whole-request bounds.
-  const handler = (): NodeHttpHandler => new NodeHttpHandler({
-    connectionTimeout: timeouts.connectMs,
-    requestTimeout: timeouts.requestMs,
-    socketTimeout: timeouts.requestMs,
-    throwOnRequestTimeout: true,
-  })
+  const handler = (): NodeHttpHandler =>
+    new NodeHttpHandler({
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout: timeouts.requestMs,
+      socketTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+    })
   const shared = {
     region: options.region,
     profile: options.profile,
-    retryStrategy: new ConfiguredRetryStrategy(options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 5), retryDelay),
+    retryStrategy: new ConfiguredRetryStrategy(
+      options.maxAttempts ?? (Number(process.env.AWS_MAX_ATTEMPTS) || 5),
+      retryDelay,
+    ),
     ...(options.endpoint && {endpoint: options.endpoint}),
     // Local emulators listen on an IP address: no virtual-host buckets, no host prefixes.
     ...((options.endpoint || endpointFromEnv()) && {forcePathStyle: true, disableHostPrefix: true}),
@@ -135,7 +139,8 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const info: OperationInfo = operationInfo(
-          String(context.clientName ?? 'AWS'), String(context.commandName ?? 'Call'),
+          String(context.clientName ?? 'AWS'),
+          String(context.commandName ?? 'Call'),
         )
         const started = Date.now()
         calls++

@@ -32,7 +32,12 @@ export function inCallChain<T>(work: () => Promise<T>): Promise<T> {
 }
 
 /** Records a call's start in the current chain (else `root`, the factory's); call the returned function when it ends. */
-export function recordCall(timeline: CallRecord[], action: string, now: () => number, root: Chain): (failed?: boolean) => void {
+export function recordCall(
+  timeline: CallRecord[],
+  action: string,
+  now: () => number,
+  root: Chain,
+): (failed?: boolean) => void {
   const chain = chains.getStore() ?? root
   const start = now()
   const after = chain.last ?? (root.last && (root.last.end ?? Infinity) <= start ? root.last : undefined)

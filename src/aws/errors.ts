@@ -46,20 +46,50 @@ interface SdkLikeError {
 }
 
 const THROTTLING = new Set([
-  'Throttling', 'ThrottlingException', 'ThrottledException', 'TooManyRequestsException', 'RequestLimitExceeded',
-  'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'ProvisionedThroughputExceededException',
-  'BandwidthLimitExceeded', 'LimitExceededException', 'PriorRequestNotComplete', 'EC2ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ProvisionedThroughputExceededException',
+  'BandwidthLimitExceeded',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'EC2ThrottledException',
 ])
 const ACCESS_DENIED = new Set([
-  'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation', 'AuthorizationError',
-  'AuthorizationErrorException', 'NotAuthorized', 'UnauthorizedException', 'Forbidden',
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthorizationError',
+  'AuthorizationErrorException',
+  'NotAuthorized',
+  'UnauthorizedException',
+  'Forbidden',
 ])
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'RequestExpired', 'TokenRefreshRequired'])
 const INVALID = new Set([
-  'InvalidClientTokenId', 'UnrecognizedClientException', 'SignatureDoesNotMatch', 'InvalidSignatureException',
-  'IncompleteSignature', 'InvalidAccessKeyId', 'MissingAuthenticationToken', 'MissingAuthenticationTokenException',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'IncompleteSignature',
+  'InvalidAccessKeyId',
+  'MissingAuthenticationToken',
+  'MissingAuthenticationTokenException',
 ])
-const NETWORK = new Set(['ENOTFOUND', 'ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE'])
+const NETWORK = new Set([
+  'ENOTFOUND',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EPIPE',
+])
 
 /** IAM action names that differ from the API operation name. */
 const ACTION_OVERRIDES: Record<string, string> = {
@@ -73,9 +103,22 @@ const ACTION_OVERRIDES: Record<string, string> = {
 
 /** IAM service prefixes by SDK client name (without the "Client" suffix). */
 const IAM_PREFIX: Record<string, string> = {
-  ACM: 'acm', CloudFront: 'cloudfront', CloudWatch: 'cloudwatch', CloudWatchLogs: 'logs', CostExplorer: 'ce',
-  EC2: 'ec2', ECR: 'ecr', ECS: 'ecs', ElastiCache: 'elasticache', ElasticLoadBalancingV2: 'elasticloadbalancing',
-  Pricing: 'pricing', RDS: 'rds', S3: 's3', SecretsManager: 'secretsmanager', STS: 'sts', SSM: 'ssm',
+  ACM: 'acm',
+  CloudFront: 'cloudfront',
+  CloudWatch: 'cloudwatch',
+  CloudWatchLogs: 'logs',
+  CostExplorer: 'ce',
+  EC2: 'ec2',
+  ECR: 'ecr',
+  ECS: 'ecs',
+  ElastiCache: 'elasticache',
+  ElasticLoadBalancingV2: 'elasticloadbalancing',
+  Pricing: 'pricing',
+  RDS: 'rds',
+  S3: 's3',
+  SecretsManager: 'secretsmanager',
+  STS: 'sts',
+  SSM: 'ssm',
 }
 
 /** "RDSClient" + "DescribeDBInstancesCommand" → rds:DescribeDBInstances */
@@ -86,7 +129,8 @@ export function operationInfo(clientName: string, commandName: string): Operatio
   return {service, operation, action: ACTION_OVERRIDES[raw] ?? raw}
 }
 
-const asSdk = (e: unknown): SdkLikeError => (typeof e === 'object' && e !== null ? (e as SdkLikeError) : {message: String(e)})
+const asSdk = (e: unknown): SdkLikeError =>
+  typeof e === 'object' && e !== null ? (e as SdkLikeError) : {message: String(e)}
 
 /** The IAM action AWS says was denied ("... not authorized to perform: rds:DescribeDBInstances ..."). */
 export function deniedAction(e: unknown): string | undefined {
@@ -104,13 +148,19 @@ export function classifyAwsError(e: unknown): AwsErrorKind {
   }
 
   if (/Region is missing|region="" is not a valid/i.test(message)) return 'no-region'
-  if (EXPIRED.has(name) || /security token included in the request is expired/i.test(message)) return 'credentials-expired'
+  if (EXPIRED.has(name) || /security token included in the request is expired/i.test(message))
+    return 'credentials-expired'
   if (INVALID.has(name)) return 'credentials-invalid'
   if (ACCESS_DENIED.has(name) || /not authorized to perform/i.test(message)) return 'access-denied'
   // S3 HEAD requests have no body: a 403 arrives as "Unknown"/"UnknownError" with only the status.
-  if (err.$metadata?.httpStatusCode === 403 && (name === 'Unknown' || name === 'UnknownError' || name === '403' || name === 'Forbidden')) return 'access-denied'
+  if (
+    err.$metadata?.httpStatusCode === 403 &&
+    (name === 'Unknown' || name === 'UnknownError' || name === '403' || name === 'Forbidden')
+  )
+    return 'access-denied'
   if (THROTTLING.has(name) || err.$metadata?.httpStatusCode === 429) return 'throttling'
-  if (name === 'TimeoutError' || name === 'AbortError' || err.code === 'ETIMEDOUT' || name === 'RequestTimeout') return 'timeout'
+  if (name === 'TimeoutError' || name === 'AbortError' || err.code === 'ETIMEDOUT' || name === 'RequestTimeout')
+    return 'timeout'
   if ((err.code && NETWORK.has(err.code)) || NETWORK.has(name)) return 'network'
   if (isUnparsable(err)) return 'unparsable'
   if (/NotFound|NoSuch|DoesNotExist|NotExist/.test(name) || err.$metadata?.httpStatusCode === 404) return 'not-found'
@@ -120,8 +170,10 @@ export function classifyAwsError(e: unknown): AwsErrorKind {
 
 /** An error body the SDK could not read (an HTML page from a proxy): a SyntaxError or "Deserialization error". */
 function isUnparsable(err: SdkLikeError): boolean {
-  return err.name === 'SyntaxError'
-    || /Unexpected token|is not valid JSON|Non-whitespace before first tag/i.test(err.message ?? '')
+  return (
+    err.name === 'SyntaxError' ||
+    /Unexpected token|is not valid JSON|Non-whitespace before first tag/i.test(err.message ?? '')
+  )
 }
 
 /** The HTTP status of an error, from the SDK's metadata or the raw response it keeps. */
@@ -147,12 +199,18 @@ export function describeAwsError(e: unknown): string {
     const status = httpStatusOf(e)
     const type = err.$response?.headers?.['content-type']
     const but = type ? ` but ${type.split(';')[0]}` : ''
-    return `${op}the answer${status ? ` (HTTP ${status})` : ''} was not an AWS response${but}, ` +
+    return (
+      `${op}the answer${status ? ` (HTTP ${status})` : ''} was not an AWS response${but}, ` +
       `as a proxy, firewall or captive portal sends`
+    )
   }
 
   // The SDK appends a second line about its hidden $response field: noise for a user.
-  const message = (err.message ?? '').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('Deserialization error:')).join(' ')
+  const message = (err.message ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('Deserialization error:'))
+    .join(' ')
   // The SDK surfaces unparsable bodies as "UnknownError"/"Unknown"; keep whatever it has.
   return `${op}${errorTag(e)}${message && message !== err.name ? `: ${message}` : ''}`
 }
@@ -187,8 +245,10 @@ export function hintFor(e: unknown, opts: {profile?: string} = {}): string | und
     case 'network':
       return 'AWS could not be reached: check the network, proxy/VPN, --region and AWS_ENDPOINT_URL.'
     case 'unparsable':
-      return 'Something between here and AWS answered instead of AWS: check HTTPS_PROXY/proxy settings, the VPN '
-        + 'or firewall, and AWS_ENDPOINT_URL.'
+      return (
+        'Something between here and AWS answered instead of AWS: check HTTPS_PROXY/proxy settings, the VPN ' +
+        'or firewall, and AWS_ENDPOINT_URL.'
+      )
     case 'server':
       return 'AWS answered with a server error after retries: run again in a minute; if it persists, check the AWS Health Dashboard (or the emulator at AWS_ENDPOINT_URL).'
     default:
@@ -211,14 +271,19 @@ export function credentialsUserError(e: unknown, opts: {profile?: string} = {}):
   if (unreachable) return unreachable
   const message = messages[kind]
   if (!message) return undefined
-  return new UserError(message, {code: `AWS_${kind.toUpperCase().replaceAll('-', '_')}`, suggestions: [hintFor(e, opts)!], cause: e})
+  return new UserError(message, {
+    code: `AWS_${kind.toUpperCase().replaceAll('-', '_')}`,
+    suggestions: [hintFor(e, opts)!],
+    cause: e,
+  })
 }
 
 const SMITHY_PREFIX = /^@smithy\/node-http-handler - (\[ERROR\] )?/
 
-const ENDPOINT_SUGGESTION = 'Check the network, proxy/VPN and firewall, --region and AWS_ENDPOINT_URL '
-  + '(a VPC endpoint or '
-  + 'emulator must answer); on a slow link raise ALLTHRIVE_REQUEST_TIMEOUT / ALLTHRIVE_CONNECT_TIMEOUT (e.g. 30s).'
+const ENDPOINT_SUGGESTION =
+  'Check the network, proxy/VPN and firewall, --region and AWS_ENDPOINT_URL ' +
+  '(a VPC endpoint or ' +
+  'emulator must answer); on a slow link raise ALLTHRIVE_REQUEST_TIMEOUT / ALLTHRIVE_CONNECT_TIMEOUT (e.g. 30s).'
 
 const endpointOf = (e: unknown): string => {
   const endpoint = asSdk(e).$allthrive?.endpoint
@@ -235,10 +300,11 @@ export function endpointUserError(e: unknown): UserError | undefined {
   const kind = classifyAwsError(e)
   if (kind !== 'network' && !(kind === 'timeout' && err.$allthrive && err.name !== 'AbortError')) return undefined
   const op = err.$allthrive ? ` (${err.$allthrive.service} ${err.$allthrive.operation})` : ''
-  const where = endpointOf(e) || ' (AWS_ENDPOINT_URL or the region\'s endpoint)'
-  const message = kind === 'timeout'
-    ? `AWS did not answer in time${where}${op}: ${(err.message ?? '').replace(SMITHY_PREFIX, '')}`
-    : `AWS could not be reached${where}${op}: ${errorTag(e)}.`
+  const where = endpointOf(e) || " (AWS_ENDPOINT_URL or the region's endpoint)"
+  const message =
+    kind === 'timeout'
+      ? `AWS did not answer in time${where}${op}: ${(err.message ?? '').replace(SMITHY_PREFIX, '')}`
+      : `AWS could not be reached${where}${op}: ${errorTag(e)}.`
   return new UserError(message, {
     code: kind === 'timeout' ? 'AWS_ENDPOINT_TIMEOUT' : 'AWS_NETWORK',
     exit: EXIT.USAGE,
@@ -250,18 +316,20 @@ export function endpointUserError(e: unknown): UserError | undefined {
 /** How long the start-up identity call may take, retries included: two attempts and a connection. */
 export const identityBoundMs = (
   t: {connectMs: number; requestMs: number} = {connectMs: 3000, requestMs: 10_000},
-): number =>
-  2 * t.requestMs + t.connectMs
+): number => 2 * t.requestMs + t.connectMs
 
 /** The start-up identity call did not finish within its bound: exit 2, naming the endpoint. */
 export function identityTimeoutError(e: unknown, boundMs: number): UserError {
   const endpoint = asSdk(e).$allthrive?.endpoint
   const at = endpoint ? ` at ${endpoint}` : ''
-  return new UserError(`AWS did not answer the identity call (STS GetCallerIdentity)${at} `
-    + `within ${Math.round(boundMs / 1000)}s: nothing was checked.`, {
-    code: 'AWS_ENDPOINT_TIMEOUT',
-    exit: EXIT.USAGE,
-    cause: e,
-    suggestions: [ENDPOINT_SUGGESTION],
-  })
+  return new UserError(
+    `AWS did not answer the identity call (STS GetCallerIdentity)${at} ` +
+      `within ${Math.round(boundMs / 1000)}s: nothing was checked.`,
+    {
+      code: 'AWS_ENDPOINT_TIMEOUT',
+      exit: EXIT.USAGE,
+      cause: e,
+      suggestions: [ENDPOINT_SUGGESTION],
+    },
+  )
 }

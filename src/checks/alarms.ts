@@ -6,7 +6,11 @@ import {shq} from '../util/shell.js'
 const REASON_MAX = 160
 
 const truncate = (s: string, max: number): string => (s.length > max ? `${s.slice(0, max - 1)}…` : s)
-const names = (alarms: Alarm[]): string => alarms.slice(0, 3).map((a) => a.name).join(', ') + (alarms.length > 3 ? `, +${alarms.length - 3} more` : '')
+const names = (alarms: Alarm[]): string =>
+  alarms
+    .slice(0, 3)
+    .map((a) => a.name)
+    .join(', ') + (alarms.length > 3 ? `, +${alarms.length - 3} more` : '')
 
 /** The environment's CloudWatch alarms (by name prefix, or by tag when alarms.tag is set) are OK: ALARM fails, INSUFFICIENT_DATA warns. */
 export const alarms: Check = {
@@ -19,10 +23,16 @@ export const alarms: Check = {
     // Filtered here as well: some emulators apply only one of DescribeAlarms' filters.
     const mine = tag ? await withTag(ctx, listed, tag) : listed.filter((a) => a.name.startsWith(prefix))
     const selector = tag ? `tag ${tag.key}=${tag.value}` : `prefix ${prefix}`
-    const data = {selector, count: mine.length, alarms: mine.map((a) => ({name: a.name, type: a.type, state: a.state, since: a.since?.toISOString() ?? null}))}
+    const data = {
+      selector,
+      count: mine.length,
+      alarms: mine.map((a) => ({name: a.name, type: a.type, state: a.state, since: a.since?.toISOString() ?? null})),
+    }
     if (mine.length === 0) {
       return warn(`no alarms found with ${selector}`, {
-        details: [`no CloudWatch alarm in ${ctx.region} has ${selector}: nothing alerts on this environment (monitoring gap)`],
+        details: [
+          `no CloudWatch alarm in ${ctx.region} has ${selector}: nothing alerts on this environment (monitoring gap)`,
+        ],
         hint: `Create the environment's alarms (ALB 5xx, ECS CPU/memory, RDS CPU/storage, Redis memory) named ${prefix}-…, or set alarms.prefix (or alarms.tag) for ${ctx.env.name} in allthrive.config.json.`,
         data,
       })
@@ -32,10 +42,13 @@ export const alarms: Check = {
     const noData = mine.filter((a) => a.state === 'INSUFFICIENT_DATA')
     if (inAlarm.length === 0 && noData.length === 0) return pass(`${plural(mine.length, 'alarm')} OK`, {data})
 
-    const line = (a: Alarm): string => `${a.name}: ${a.state}${a.since ? ` for ${formatAge(ctx.now.getTime() - a.since.getTime())}` : ''}${a.reason ? ` — ${truncate(a.reason, REASON_MAX)}` : ''}`
+    const line = (a: Alarm): string =>
+      `${a.name}: ${a.state}${a.since ? ` for ${formatAge(ctx.now.getTime() - a.since.getTime())}` : ''}${a.reason ? ` — ${truncate(a.reason, REASON_MAX)}` : ''}`
     const parts = [
       ...(inAlarm.length > 0 ? [`${inAlarm.length} in ALARM: ${names(inAlarm)}`] : []),
-      ...(noData.length > 0 ? [`${noData.length} with INSUFFICIENT_DATA${inAlarm.length > 0 ? '' : `: ${names(noData)}`}`] : []),
+      ...(noData.length > 0
+        ? [`${noData.length} with INSUFFICIENT_DATA${inAlarm.length > 0 ? '' : `: ${names(noData)}`}`]
+        : []),
     ]
     const state = inAlarm.length > 0 ? 'ALARM' : 'INSUFFICIENT_DATA'
     const cli = tag

@@ -11,19 +11,8 @@ import {GetBucketPolicyCommand, NoSuchBucket, S3Client} from '@aws-sdk/client-s3
 
 import {CLOUDFRONT_REGION} from '../aws/regions.js'
 import {UserError} from '../errors.js'
-import {
-  certificateByArn,
-  certificateCovers,
-  isAcmArn,
-  nameCovers,
-  shortId,
-} from '../resources/acm.js'
-import {
-  bucketOfOrigin,
-  findDistribution,
-  type FoundDistribution,
-  getDistribution,
-} from '../resources/cloudfront.js'
+import {certificateByArn, certificateCovers, isAcmArn, nameCovers, shortId} from '../resources/acm.js'
+import {bucketOfOrigin, findDistribution, type FoundDistribution, getDistribution} from '../resources/cloudfront.js'
 import {albServing} from '../resources/elb.js'
 import {judgeCertificate} from './certificates.js'
 import {type Check, type CheckContext, fail, type Finding, resultFromFindings} from './types.js'
@@ -95,8 +84,11 @@ async function apiBehaviours(ctx: CheckContext, d: Distribution, id: string): Pr
     const host = (origin?.DomainName ?? '').toLowerCase()
     if (!albDns) {
       const where = host || b.TargetOriginId
-      return {status: 'warn', short: `${path} origin unverified`,
-        detail: `${id}: ${path} goes to ${where}; no load balancer named ${alb.name} to compare with`}
+      return {
+        status: 'warn',
+        short: `${path} origin unverified`,
+        detail: `${id}: ${path} goes to ${where}; no load balancer named ${alb.name} to compare with`,
+      }
     }
 
     if (host === albDns) return {status: 'pass', detail: `${id}: ${path} → ALB ${alb.name} (${host})`}
@@ -104,47 +96,75 @@ async function apiBehaviours(ctx: CheckContext, d: Distribution, id: string): Pr
       return {status: 'pass', detail: `${id}: ${path} → ${host}, a name of ALB ${alb.name}'s certificate`}
     }
 
-    return {status: 'fail', short: `${path} not to the ALB`,
-      detail: `${id}: ${path} goes to origin ${b.TargetOriginId} (${host || 'unknown'}),`
-        + ` not to ALB ${alb.name} (${albDns})`}
+    return {
+      status: 'fail',
+      short: `${path} not to the ALB`,
+      detail:
+        `${id}: ${path} goes to origin ${b.TargetOriginId} (${host || 'unknown'}),` +
+        ` not to ALB ${alb.name} (${albDns})`,
+    }
   }
 
-  const perPath = await Promise.all(API_PATHS.map(async (path): Promise<Finding[]> => {
-    const b = c.CacheBehaviors?.Items?.find((x) => x.PathPattern === path)
-    if (!b) {
-      return [{status: 'fail', short: `no ${path} behaviour`,
-        detail: `${id}: no ${path} cache behaviour: requests fall to the default (the bucket)`}]
-    }
+  const perPath = await Promise.all(
+    API_PATHS.map(async (path): Promise<Finding[]> => {
+      const b = c.CacheBehaviors?.Items?.find((x) => x.PathPattern === path)
+      if (!b) {
+        return [
+          {
+            status: 'fail',
+            short: `no ${path} behaviour`,
+            detail: `${id}: no ${path} cache behaviour: requests fall to the default (the bucket)`,
+          },
+        ]
+      }
 
-    const out = [toAlb(path, b)]
-    const [cached, headers] = await Promise.all([cachingOff(ctx, b), websocketHeaders(ctx, b)])
-    if (cached) {
-      out.push({status: 'fail', short: `${path} cached`, detail: `${id}: ${path} ${cached}`,
-        hint: `use the CachingDisabled cache policy (${CACHING_DISABLED}) on ${path}`})
-    }
+      const out = [toAlb(path, b)]
+      const [cached, headers] = await Promise.all([cachingOff(ctx, b), websocketHeaders(ctx, b)])
+      if (cached) {
+        out.push({
+          status: 'fail',
+          short: `${path} cached`,
+          detail: `${id}: ${path} ${cached}`,
+          hint: `use the CachingDisabled cache policy (${CACHING_DISABLED}) on ${path}`,
+        })
+      }
 
-    if (headers) {
-      out.push({status: 'fail', short: `${path} drops WebSocket headers`, detail: `${id}: ${path} ${headers}`,
-        hint: `use the AllViewer origin request policy (${ALL_VIEWER}) on ${path}`})
-    }
+      if (headers) {
+        out.push({
+          status: 'fail',
+          short: `${path} drops WebSocket headers`,
+          detail: `${id}: ${path} ${headers}`,
+          hint: `use the AllViewer origin request policy (${ALL_VIEWER}) on ${path}`,
+        })
+      }
 
-    return out
-  }))
+      return out
+    }),
+  )
   return perPath.flat()
 }
 
 /** Distribution ARNs a bucket policy grants to CloudFront's service principal (`null`: no AWS:SourceArn). */
+/** The parts of a bucket-policy statement the grant reads. */
+interface PolicyStatement {
+  Effect?: string
+  Principal?: {Service?: string | string[]}
+  Condition?: Record<string, Record<string, unknown>>
+}
+
 export function cloudfrontGrants(policy: string): (string | null)[] {
   const doc = JSON.parse(policy) as {Statement?: unknown}
-  const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as Record<string, any>[]
+  const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as PolicyStatement[]
   const grants: (string | null)[] = []
   for (const s of statements.filter((x) => x?.Effect === 'Allow')) {
     const services = [s.Principal?.Service].flat()
     if (!services.includes('cloudfront.amazonaws.com')) continue
-    const operators = Object.values((s.Condition ?? {}) as Record<string, Record<string, unknown>>)
-    const values = operators.flatMap((op) => Object.entries(op)
-      .filter(([k]) => k.toLowerCase() === 'aws:sourcearn')
-      .flatMap(([, v]) => [v].flat() as string[]))
+    const operators = Object.values(s.Condition ?? {})
+    const values = operators.flatMap((op) =>
+      Object.entries(op)
+        .filter(([k]) => k.toLowerCase() === 'aws:sourcearn')
+        .flatMap(([, v]) => [v].flat() as string[]),
+    )
     grants.push(...(values.length > 0 ? values : [null]))
   }
 
@@ -158,15 +178,23 @@ async function frontendOrigin(ctx: CheckContext, d: Distribution, dist: FoundDis
   const bucket = bucketOfOrigin(origin?.DomainName ?? '')
   const id = dist.id
   if (!origin || !bucket) {
-    return [{status: 'fail', short: 'default not an S3 bucket',
-      detail: `${id}: the default behaviour goes to ${origin?.DomainName ?? 'no origin'}, not an S3 bucket`}]
+    return [
+      {
+        status: 'fail',
+        short: 'default not an S3 bucket',
+        detail: `${id}: the default behaviour goes to ${origin?.DomainName ?? 'no origin'}, not an S3 bucket`,
+      },
+    ]
   }
 
   const out: Finding[] = []
   const {frontend} = ctx.env.buckets
   if (bucket !== frontend) {
-    out.push({status: 'warn', short: `serves ${bucket}`,
-      detail: `${id}: the default behaviour serves bucket ${bucket}, not the frontend bucket ${frontend}`})
+    out.push({
+      status: 'warn',
+      short: `serves ${bucket}`,
+      detail: `${id}: the default behaviour serves bucket ${bucket}, not the frontend bucket ${frontend}`,
+    })
   }
 
   if (origin.OriginAccessControlId) {
@@ -174,9 +202,12 @@ async function frontendOrigin(ctx: CheckContext, d: Distribution, dist: FoundDis
     out.push({status: 'pass', detail: `${id}: default → ${bucket} through Origin Access Control ${oac}`})
   } else {
     const oai = origin.S3OriginConfig?.OriginAccessIdentity
-    out.push({status: 'fail', short: 'no Origin Access Control',
+    out.push({
+      status: 'fail',
+      short: 'no Origin Access Control',
       detail: `${id}: origin ${bucket} has no Origin Access Control${oai ? ` (legacy identity ${oai})` : ''}`,
-      hint: 'attach an Origin Access Control to the S3 origin (CloudFront console → Origins → Edit)'})
+      hint: 'attach an Origin Access Control to the S3 origin (CloudFront console → Origins → Edit)',
+    })
   }
 
   let policy: string | undefined
@@ -186,22 +217,37 @@ async function frontendOrigin(ctx: CheckContext, d: Distribution, dist: FoundDis
   } catch (error) {
     const gone = error instanceof NoSuchBucket
     if (!gone && (error as Error).name !== 'NoSuchBucketPolicy') throw error
-    return [...out, {status: 'fail', short: `${bucket} ${gone ? 'missing' : 'has no policy'}`,
-      detail: `${bucket}: ${gone ? 'no such bucket' : 'no bucket policy: CloudFront cannot read it'}`}]
+    return [
+      ...out,
+      {
+        status: 'fail',
+        short: `${bucket} ${gone ? 'missing' : 'has no policy'}`,
+        detail: `${bucket}: ${gone ? 'no such bucket' : 'no bucket policy: CloudFront cannot read it'}`,
+      },
+    ]
   }
 
   const grants = cloudfrontGrants(policy ?? '{}')
   const others = [...new Set(grants.filter((g) => g !== dist.arn))]
-  const hint = 'allow only this distribution: a statement for Service cloudfront.amazonaws.com'
-    + ` with Condition StringEquals AWS:SourceArn ${dist.arn}`
+  const hint =
+    'allow only this distribution: a statement for Service cloudfront.amazonaws.com' +
+    ` with Condition StringEquals AWS:SourceArn ${dist.arn}`
   if (!grants.includes(dist.arn)) {
     const allowed = others.length > 0 ? ` (it allows ${others.map((o) => o ?? 'any distribution').join(', ')})` : ''
-    out.push({status: 'fail', short: `${bucket} policy does not allow ${id}`,
-      detail: `${bucket}: the bucket policy does not allow ${dist.arn}${allowed}`, hint})
+    out.push({
+      status: 'fail',
+      short: `${bucket} policy does not allow ${id}`,
+      detail: `${bucket}: the bucket policy does not allow ${dist.arn}${allowed}`,
+      hint,
+    })
   } else if (others.length > 0) {
     const also = others.map((o) => o ?? 'any distribution (no AWS:SourceArn condition)').join(', ')
-    out.push({status: 'fail', short: `${bucket} policy allows more than ${id}`,
-      detail: `${bucket}: the bucket policy also allows ${also}`, hint})
+    out.push({
+      status: 'fail',
+      short: `${bucket} policy allows more than ${id}`,
+      detail: `${bucket}: the bucket policy also allows ${also}`,
+      hint,
+    })
   } else {
     out.push({status: 'pass', detail: `${bucket}: the bucket policy allows exactly ${id}`})
   }
@@ -216,18 +262,33 @@ async function viewerCertificate(ctx: CheckContext, d: Distribution, id: string)
   const arn = v?.ACMCertificateArn
   if (!arn) {
     if (v?.IAMCertificateId) {
-      return [{status: 'warn', short: 'IAM certificate',
-        detail: `${id}: viewer certificate ${v.IAMCertificateId} is an IAM server certificate: expiry not checked`}]
+      return [
+        {
+          status: 'warn',
+          short: 'IAM certificate',
+          detail: `${id}: viewer certificate ${v.IAMCertificateId} is an IAM server certificate: expiry not checked`,
+        },
+      ]
     }
 
     if (aliases.length === 0) return []
-    return [{status: 'fail', short: 'no custom certificate',
-      detail: `${id}: serves the default *.cloudfront.net certificate, which covers none of its aliases`}]
+    return [
+      {
+        status: 'fail',
+        short: 'no custom certificate',
+        detail: `${id}: serves the default *.cloudfront.net certificate, which covers none of its aliases`,
+      },
+    ]
   }
 
   if (!isAcmArn(arn) || arn.split(':')[3] !== CLOUDFRONT_REGION) {
-    return [{status: 'fail', short: `certificate not from ${CLOUDFRONT_REGION}`,
-      detail: `${id}: viewer certificate ${arn} is not an ACM certificate from ${CLOUDFRONT_REGION}`}]
+    return [
+      {
+        status: 'fail',
+        short: `certificate not from ${CLOUDFRONT_REGION}`,
+        detail: `${id}: viewer certificate ${arn} is not an ACM certificate from ${CLOUDFRONT_REGION}`,
+      },
+    ]
   }
 
   const facts = await certificateByArn(ctx, arn)
@@ -246,10 +307,16 @@ export const cloudfront: Check = {
   id: 'cloudfront',
   title: 'CloudFront deployed, serving the frontend through OAC and the API uncached',
   iam: [
-    'cloudfront:ListDistributions', 'cloudfront:GetDistribution', 'cloudfront:ListTagsForResource',
-    'cloudfront:GetCachePolicy', 'cloudfront:GetOriginRequestPolicy', 's3:GetBucketPolicy',
-    'elasticloadbalancing:DescribeLoadBalancers', 'elasticloadbalancing:DescribeListeners',
-    'elasticloadbalancing:DescribeListenerCertificates', 'elasticloadbalancing:DescribeRules',
+    'cloudfront:ListDistributions',
+    'cloudfront:GetDistribution',
+    'cloudfront:ListTagsForResource',
+    'cloudfront:GetCachePolicy',
+    'cloudfront:GetOriginRequestPolicy',
+    's3:GetBucketPolicy',
+    'elasticloadbalancing:DescribeLoadBalancers',
+    'elasticloadbalancing:DescribeListeners',
+    'elasticloadbalancing:DescribeListenerCertificates',
+    'elasticloadbalancing:DescribeRules',
     'acm:DescribeCertificate',
   ],
   async run(ctx) {
@@ -276,17 +343,27 @@ export const cloudfront: Check = {
     }
     const aliases = d.DistributionConfig?.Aliases?.Items ?? []
     for (const domain of ctx.env.cloudfrontDomains.filter((x) => !aliases.some((a) => nameCovers(a, x)))) {
-      findings.push({status: 'fail', short: `no alias ${domain}`,
-        detail: `${id}: ${domain} (cloudfrontDomains) is not among its aliases (${aliases.join(', ') || 'none'})`})
+      findings.push({
+        status: 'fail',
+        short: `no alias ${domain}`,
+        detail: `${id}: ${domain} (cloudfrontDomains) is not among its aliases (${aliases.join(', ') || 'none'})`,
+      })
     }
 
     const parts = await Promise.all([
-      frontendOrigin(ctx, d, dist), apiBehaviours(ctx, d, id), viewerCertificate(ctx, d, id),
+      frontendOrigin(ctx, d, dist),
+      apiBehaviours(ctx, d, id),
+      viewerCertificate(ctx, d, id),
     ])
     findings.push(...parts.flat())
     const healthy = `${id} ${d.Status?.toLowerCase()}, ${aliases.join(', ') || 'no aliases'}`
     return resultFromFindings(id, findings, healthy, {
-      id, arn: dist.arn, foundBy: dist.reason, status: d.Status ?? null, enabled: enabled ?? null, aliases,
+      id,
+      arn: dist.arn,
+      foundBy: dist.reason,
+      status: d.Status ?? null,
+      enabled: enabled ?? null,
+      aliases,
     })
   },
 }

@@ -24,7 +24,12 @@ interface GroupScan {
 }
 
 /** Reads the error events of one log group, stopping after `max`. A group that does not exist is a result, not an error. */
-async function scanGroup(ctx: CheckContext, service: ServiceConfig, window: {startTime: number; endTime: number}, max: number): Promise<GroupScan> {
+async function scanGroup(
+  ctx: CheckContext,
+  service: ServiceConfig,
+  window: {startTime: number; endTime: number},
+  max: number,
+): Promise<GroupScan> {
   const scan: GroupScan = {service, count: 0, truncated: false, missing: false, signatures: new Map()}
   const client = ctx.aws.client(CloudWatchLogsClient)
   // One log group shared by several services: each reads only its own streams, `<stream-prefix>/<container>/`.
@@ -69,7 +74,8 @@ async function scanGroup(ctx: CheckContext, service: ServiceConfig, window: {sta
 }
 
 /** "/ecs/production-allthrive-web" → "/ecs/production-allthrive": what to list when a group is missing. */
-const groupPrefix = (s: ServiceConfig): string => (s.logGroup.endsWith(`-${s.key}`) ? s.logGroup.slice(0, -s.key.length - 1) : s.logGroup)
+const groupPrefix = (s: ServiceConfig): string =>
+  s.logGroup.endsWith(`-${s.key}`) ? s.logGroup.slice(0, -s.key.length - 1) : s.logGroup
 
 /** Error, critical and traceback lines per service log group in the recent window, grouped by message. */
 export const cloudwatchErrors: Check = {
@@ -84,7 +90,9 @@ export const cloudwatchErrors: Check = {
     const window = {startTime: endTime - parseDuration(since, 'thresholds.cloudwatchErrors.since'), endTime}
     // A service logging elsewhere (awsfirelens, splunk) is said plainly: its logs cannot be read here.
     const elsewhere = env.services.filter((s) => s.logElsewhere)
-    const scans = await Promise.all(env.services.filter((s) => !s.logElsewhere).map((s) => scanGroup(ctx, s, window, t.maxEventsPerGroup)))
+    const scans = await Promise.all(
+      env.services.filter((s) => !s.logElsewhere).map((s) => scanGroup(ctx, s, window, t.maxEventsPerGroup)),
+    )
 
     const found = scans.filter((s) => !s.missing)
     const missing = scans.filter((s) => s.missing)
@@ -97,21 +105,39 @@ export const cloudwatchErrors: Check = {
       .slice(0, t.topMessages)
       .map(({scan, message, count, keyword}) => {
         const term = distinctiveTerm(message, [...scan.signatures.keys()]) ?? keyword
-        return {service: scan.service.key, count, message, command: `allthrive logs tail ${shq(scan.service.key)} -e ${shq(env.name)} --since ${shq(since)} --filter "${shq(term)}"`}
+        return {
+          service: scan.service.key,
+          count,
+          message,
+          command: `allthrive logs tail ${shq(scan.service.key)} -e ${shq(env.name)} --since ${shq(since)} --filter "${shq(term)}"`,
+        }
       })
 
     const status: CheckStatus = total >= t.failAt ? 'fail' : total >= t.warnAt || missing.length > 0 ? 'warn' : 'pass'
-    const perService = found.filter((s) => s.count > 0).map((s) => `${s.service.key} ${s.truncated ? '≥' : ''}${s.count}`)
+    const perService = found
+      .filter((s) => s.count > 0)
+      .map((s) => `${s.service.key} ${s.truncated ? '≥' : ''}${s.count}`)
     const summary = [
       total > 0
         ? `${truncated ? 'at least ' : ''}${plural(total, 'error event')} in the last ${since} (${perService.join(', ')})`
-        : found.length > 0 ? `no errors in the last ${since} in ${plural(new Set(found.map((s) => s.service.logGroup)).size, 'log group')}` : undefined,
-      missingGroups.length > 0 ? `${plural(missingGroups.length, 'log group')} ${missingGroups.length === 1 ? 'does' : 'do'} not exist` : undefined,
-    ].filter(Boolean).join('; ')
+        : found.length > 0
+          ? `no errors in the last ${since} in ${plural(new Set(found.map((s) => s.service.logGroup)).size, 'log group')}`
+          : undefined,
+      missingGroups.length > 0
+        ? `${plural(missingGroups.length, 'log group')} ${missingGroups.length === 1 ? 'does' : 'do'} not exist`
+        : undefined,
+    ]
+      .filter(Boolean)
+      .join('; ')
 
     const details = [
       ...top.map((m) => `${m.service} ×${m.count}  ${m.message} — ${m.command}`),
-      ...found.filter((s) => s.truncated).map((s) => `${s.service.logGroup}: stopped after ${s.count} events (thresholds.cloudwatchErrors.maxEventsPerGroup)`),
+      ...found
+        .filter((s) => s.truncated)
+        .map(
+          (s) =>
+            `${s.service.logGroup}: stopped after ${s.count} events (thresholds.cloudwatchErrors.maxEventsPerGroup)`,
+        ),
       ...missingGroups.map((group) => `log group ${group} does not exist`),
       ...elsewhere.map((s) => `${s.key}: ${s.logElsewhere}`),
     ]
@@ -121,7 +147,9 @@ export const cloudwatchErrors: Check = {
       missing.length > 0
         ? `A missing log group means the service has not logged yet or the name is wrong: ${prefixes.map((p) => `aws logs describe-log-groups --log-group-name-prefix ${shq(p)}`).join('; ')}`
         : undefined,
-    ].filter(Boolean).join(' ')
+    ]
+      .filter(Boolean)
+      .join(' ')
 
     return {
       status,
@@ -131,7 +159,13 @@ export const cloudwatchErrors: Check = {
       data: {
         since,
         total,
-        perGroup: scans.map((s) => ({service: s.service.key, logGroup: s.service.logGroup, count: s.count, truncated: s.truncated, missing: s.missing})),
+        perGroup: scans.map((s) => ({
+          service: s.service.key,
+          logGroup: s.service.logGroup,
+          count: s.count,
+          truncated: s.truncated,
+          missing: s.missing,
+        })),
         ...(elsewhere.length > 0 && {notRead: elsewhere.map((s) => ({service: s.key, why: s.logElsewhere}))}),
         top,
       },

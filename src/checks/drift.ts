@@ -1,4 +1,13 @@
-import {applyAllow, compareSnapshots, contextFor, type Difference, type DriftKind, type EnvSnapshot, notesFor, snapshot} from '../lib/drift/compare.js'
+import {
+  applyAllow,
+  compareSnapshots,
+  contextFor,
+  type Difference,
+  type DriftKind,
+  type EnvSnapshot,
+  notesFor,
+  snapshot,
+} from '../lib/drift/compare.js'
 import {type Check, type CheckResult, pass, plural} from './types.js'
 import {shq} from '../util/shell.js'
 
@@ -20,20 +29,28 @@ function byKind(diffs: Difference[]): string {
 }
 
 /** What to run next for the first difference of each family. */
-function hintFor(problems: Difference[], envs: {snap: EnvSnapshot; region: string; secretIds: Map<string, string>}[], example: string): string {
+function hintFor(
+  problems: Difference[],
+  envs: {snap: EnvSnapshot; region: string; secretIds: Map<string, string>}[],
+  example: string,
+): string {
   const lacking = (d: Difference) => envs.find((e) => e.snap.name !== d.onlyIn)!
   const steps: string[] = []
   const ref = problems.find((d) => d.kind === 'env' || d.kind === 'secret')
   if (ref) {
     const e = lacking(ref)
     const td = e.snap.services.get(ref.id.split(':')[0] as string)?.taskDefinition
-    steps.push(`add what ${e.snap.name} lacks to its task definition and deploy a new revision (aws ecs describe-task-definition --task-definition ${shq(td)} --region ${shq(e.region)})`)
+    steps.push(
+      `add what ${e.snap.name} lacks to its task definition and deploy a new revision (aws ecs describe-task-definition --task-definition ${shq(td)} --region ${shq(e.region)})`,
+    )
   }
 
   const key = problems.find((d) => d.kind === 'secret-key' || d.kind === 'secret-exists')
   if (key) {
     const e = lacking(key)
-    steps.push(`list the secret's key names, never its values: aws secretsmanager get-secret-value --secret-id ${shq(e.secretIds.get(key.id.split(':')[1]))} --region ${shq(e.region)} --query SecretString --output text | jq keys`)
+    steps.push(
+      `list the secret's key names, never its values: aws secretsmanager get-secret-value --secret-id ${shq(e.secretIds.get(key.id.split(':')[1]))} --region ${shq(e.region)} --query SecretString --output text | jq keys`,
+    )
   }
 
   const svc = problems.find((d) => d.kind === 'service')
@@ -45,18 +62,31 @@ function hintFor(problems: Difference[], envs: {snap: EnvSnapshot; region: strin
 export const drift: Check = {
   id: 'drift',
   title: 'No unexpected drift from the --compare environment',
-  iam: ['ecs:DescribeServices', 'ecs:ListServices', 'ecs:DescribeTaskDefinition', 'secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
+  iam: [
+    'ecs:DescribeServices',
+    'ecs:ListServices',
+    'ecs:DescribeTaskDefinition',
+    'secretsmanager:BatchGetSecretValue',
+    'secretsmanager:GetSecretValue',
+  ],
   applies: (ctx) => (ctx.compare ? true : 'no --compare environment'),
   async run(ctx): Promise<CheckResult> {
     const otherCtx = contextFor(ctx, ctx.compare!.env)
     const [a, b] = await Promise.all([snapshot(ctx), snapshot(otherCtx)])
     const allow = [...new Set([...ctx.env.drift.allow, ...otherCtx.env.drift.allow])]
-    const {reported, allowed, invalid, unused} = applyAllow(compareSnapshots(a, b), allow, [...new Set([...a.serviceNames.keys(), ...b.serviceNames.keys()])])
-    const problems = reported.filter((d) => d.status !== 'pass').sort((x, y) => (x.status === y.status ? 0 : x.status === 'fail' ? -1 : 1))
+    const {reported, allowed, invalid, unused} = applyAllow(compareSnapshots(a, b), allow, [
+      ...new Set([...a.serviceNames.keys(), ...b.serviceNames.keys()]),
+    ])
+    const problems = reported
+      .filter((d) => d.status !== 'pass')
+      .sort((x, y) => (x.status === y.status ? 0 : x.status === 'fail' ? -1 : 1))
     const notes = [
       ...reported.filter((d) => d.status === 'pass').map((d) => d.detail),
       ...notesFor(a, b),
-      ...invalid.map((e) => `drift.allow entry "${e}" has no known shape and matches nothing (see README "Drift between environments")`),
+      ...invalid.map(
+        (e) =>
+          `drift.allow entry "${e}" has no known shape and matches nothing (see README "Drift between environments")`,
+      ),
     ]
     const side = (s: EnvSnapshot, key: string) => {
       const f = s.services.get(key)
@@ -69,16 +99,23 @@ export const drift: Check = {
       compareRegion: otherCtx.region,
       differences: problems.map(({id, kind, onlyIn, status}) => ({id, kind, onlyIn, status})),
       allowed: allowed.map((d) => d.id),
-      services: Object.fromEntries(ctx.env.services.map((s) => [s.key, {[a.name]: side(a, s.key), [b.name]: side(b, s.key)}])),
+      services: Object.fromEntries(
+        ctx.env.services.map((s) => [s.key, {[a.name]: side(a, s.key), [b.name]: side(b, s.key)}]),
+      ),
       ...(invalid.length > 0 && {invalidAllow: invalid}),
       ...(unused.length > 0 && {unusedAllow: unused}),
     }
     const services = ctx.env.services.filter((s) => a.services.has(s.key) && b.services.has(s.key)).length
-    const secrets = [...a.secrets.values()].filter((s) => s.state === 'found' && b.secrets.get(s.key)?.state === 'found').length
+    const secrets = [...a.secrets.values()].filter(
+      (s) => s.state === 'found' && b.secrets.get(s.key)?.state === 'found',
+    ).length
     const compared = `${plural(services, 'service')}, ${plural(secrets, 'secret')} compared`
     const allowedNote = allowed.length > 0 ? `; ${plural(allowed.length, 'difference')} allowed` : ''
     if (problems.length === 0) {
-      return pass(`${a.name} matches ${b.name} (${compared}${allowedNote})`, {...(notes.length > 0 && {details: notes}), data})
+      return pass(`${a.name} matches ${b.name} (${compared}${allowedNote})`, {
+        ...(notes.length > 0 && {details: notes}),
+        data,
+      })
     }
 
     const envs = [

@@ -15,15 +15,27 @@ export const images: Check = {
     const {env} = ctx
     const {services, missing, clusterMissing} = await describeEnvServices(ctx)
     if (clusterMissing) {
-      return fail(`cluster ${env.cluster} not found: no task definitions to check`, {hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${shq(ctx.region)}`})
+      return fail(`cluster ${env.cluster} not found: no task definitions to check`, {
+        hint: `Compare "cluster" in the configuration with: aws ecs list-clusters --region ${shq(ctx.region)}`,
+      })
     }
 
     const targets = env.services.filter((s) => services.has(s.key)).map((s) => ({s, svc: services.get(s.key)!}))
     const defs = await Promise.all(targets.map(({svc}) => taskDefinition(ctx, svc.taskDefinition!)))
-    const containers = targets.flatMap(({s, svc}, i) => (defs[i].containerDefinitions ?? []).map((c) => ({
-      s, svc, td: defs[i], container: c.name ?? '?', image: c.image ?? '', ref: parseEcrImage(c.image ?? ''),
-    })))
-    const found = await lookupEcrImages(ctx, containers.flatMap((c) => (c.ref ? [c.ref] : [])))
+    const containers = targets.flatMap(({s, svc}, i) =>
+      (defs[i].containerDefinitions ?? []).map((c) => ({
+        s,
+        svc,
+        td: defs[i],
+        container: c.name ?? '?',
+        image: c.image ?? '',
+        ref: parseEcrImage(c.image ?? ''),
+      })),
+    )
+    const found = await lookupEcrImages(
+      ctx,
+      containers.flatMap((c) => (c.ref ? [c.ref] : [])),
+    )
 
     const findings: Finding[] = missing.map((key) => ({
       status: 'warn',
@@ -40,29 +52,65 @@ export const images: Check = {
 
       const r: ImageLookup = found.get(imageKey(ref))!
       const label = imageLabel(ref)
-      const revision = td.family && td.revision ? `${td.family}:${td.revision}` : taskDefinitionLabel(td.taskDefinitionArn)
-      const previous = td.family && (td.revision ?? 0) > 1 ? `${td.family}:${td.revision! - 1}` : '<family>:<previous-revision>'
+      const revision =
+        td.family && td.revision ? `${td.family}:${td.revision}` : taskDefinitionLabel(td.taskDefinitionArn)
+      const previous =
+        td.family && (td.revision ?? 0) > 1 ? `${td.family}:${td.revision! - 1}` : '<family>:<previous-revision>'
       const rollback = `push ${label} to ECR, or roll ${s.key} back to a revision whose image exists: aws ecs update-service --cluster ${shq(env.cluster)} --service ${shq(s.name)} --task-definition ${shq(previous)}`
-      const facts = {service: s.key, container, image, registryId: ref.registryId, region: ref.region, repository: ref.repository, tag: ref.tag, digest: ref.digest, taskDefinition: revision}
+      const facts = {
+        service: s.key,
+        container,
+        image,
+        registryId: ref.registryId,
+        region: ref.region,
+        repository: ref.repository,
+        tag: ref.tag,
+        digest: ref.digest,
+        taskDefinition: revision,
+      }
       if (r.state === 'repository-missing') {
-        findings.push({status: 'fail', short: `${s.key} repository missing`, detail: `${who}: repository ${ref.repository} not found in registry ${ref.registryId} (${ref.region}): image ${label} cannot be pulled (${PULL_FAILS})`, hint: rollback})
+        findings.push({
+          status: 'fail',
+          short: `${s.key} repository missing`,
+          detail: `${who}: repository ${ref.repository} not found in registry ${ref.registryId} (${ref.region}): image ${label} cannot be pulled (${PULL_FAILS})`,
+          hint: rollback,
+        })
         return {...facts, state: 'repository-missing'}
       }
 
       if (r.state === 'missing') {
-        findings.push({status: 'fail', short: `${s.key} image missing`, detail: `${who}: image ${label} not found in ECR (${PULL_FAILS})`, hint: rollback})
+        findings.push({
+          status: 'fail',
+          short: `${s.key} image missing`,
+          detail: `${who}: image ${label} not found in ECR (${PULL_FAILS})`,
+          hint: rollback,
+        })
         return {...facts, state: 'missing'}
       }
 
       const {imageStatus, imagePushedAt, imageSizeInBytes, imageDigest} = r.detail
       const size = imageSizeInBytes === undefined ? '' : `, ${Math.round(imageSizeInBytes / MB)} MB`
       if (imageStatus && imageStatus !== 'ACTIVE') {
-        findings.push({status: 'fail', short: `${s.key} image ${imageStatus.toLowerCase()}`, detail: `${who}: image ${label} is ${imageStatus} in ECR: archived images cannot be pulled (${PULL_FAILS})`, hint: `restore ${label} from the ECR archive (console: ECR → ${ref.repository} → Images), or ${rollback}`})
+        findings.push({
+          status: 'fail',
+          short: `${s.key} image ${imageStatus.toLowerCase()}`,
+          detail: `${who}: image ${label} is ${imageStatus} in ECR: archived images cannot be pulled (${PULL_FAILS})`,
+          hint: `restore ${label} from the ECR archive (console: ECR → ${ref.repository} → Images), or ${rollback}`,
+        })
       } else {
-        findings.push({status: 'pass', detail: `${who}: ${label} pushed ${imagePushedAt?.toISOString().slice(0, 10) ?? '(date unknown)'}${size}`})
+        findings.push({
+          status: 'pass',
+          detail: `${who}: ${label} pushed ${imagePushedAt?.toISOString().slice(0, 10) ?? '(date unknown)'}${size}`,
+        })
       }
 
-      return {...facts, state: imageStatus && imageStatus !== 'ACTIVE' ? imageStatus.toLowerCase() : 'found', imageDigest, pushedAt: imagePushedAt?.toISOString(), sizeBytes: imageSizeInBytes}
+      return {
+        ...facts,
+        state: imageStatus && imageStatus !== 'ACTIVE' ? imageStatus.toLowerCase() : 'found',
+        imageDigest,
+        pushedAt: imagePushedAt?.toISOString(),
+        sizeBytes: imageSizeInBytes,
+      }
     })
 
     const inEcr = containers.filter((c) => c.ref).length

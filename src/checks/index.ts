@@ -40,7 +40,8 @@ export const CHECK_IDS = CHECKS.map((c) => c.id)
 export async function loadChecks(entries: CheckEntry[]): Promise<Check[]> {
   const checks = await Promise.all(entries.map((e) => e.load()))
   for (const [i, check] of checks.entries()) {
-    if (check.id !== entries[i].id) throw new Error(`src/checks/index.ts: entry "${entries[i].id}" loads check "${check.id}"`)
+    if (check.id !== entries[i].id)
+      throw new Error(`src/checks/index.ts: entry "${entries[i].id}" loads check "${check.id}"`)
   }
 
   return checks
@@ -63,6 +64,7 @@ export function selectChecks<T extends {id: string}>(all: T[], only: string[] = 
   }
 
   const selected = all.filter((c) => (only.length === 0 || only.includes(c.id)) && !skipIds.includes(c.id))
-  if (selected.length === 0) throw new UserError('No checks left to run: --skip removed every check selected by --only.', {code: 'NO_CHECKS'})
+  if (selected.length === 0)
+    throw new UserError('No checks left to run: --skip removed every check selected by --only.', {code: 'NO_CHECKS'})
   return selected
 }

@@ -1,10 +1,8 @@
-
 import {classifyAwsError, describeAwsError, errorTag, hintFor} from '../aws/errors.js'
 import {daysUntil} from '../util/duration.js'
 import {caValidTill, dbInstance, minFreeStorageBytes, storageHeadroom} from '../resources/rds.js'
 import {type Check, type CheckStatus, fail, type Finding, resultFromFindings} from './types.js'
 import {shq} from '../util/shell.js'
-
 
 /** The instance is available, as resilient as the environment expects, backed up, with storage and CA headroom. */
 export const rds: Check = {
@@ -16,7 +14,10 @@ export const rds: Check = {
     const {instanceId: id} = env.rds
     const t = env.thresholds.rds
     // Started first and never left rejected: it runs while RDS answers and is judged below.
-    const metric = minFreeStorageBytes(ctx, id).then((bytes) => ({bytes}), (error: unknown) => ({error}))
+    const metric = minFreeStorageBytes(ctx, id).then(
+      (bytes) => ({bytes}),
+      (error: unknown) => ({error}),
+    )
     const db = await dbInstance(ctx)
 
     if (!db) {
@@ -28,7 +29,13 @@ export const rds: Check = {
     }
 
     // The CA lookup is a side fact: when it fails, say so and keep the instance's findings.
-    const [caLookup, free] = await Promise.all([caValidTill(ctx, db).then((v) => ({v}), (error: unknown) => ({error})), metric])
+    const [caLookup, free] = await Promise.all([
+      caValidTill(ctx, db).then(
+        (v) => ({v}),
+        (error: unknown) => ({error}),
+      ),
+      metric,
+    ])
     const validTill = 'v' in caLookup ? caLookup.v : undefined
     const status = db.DBInstanceStatus ?? 'unknown'
     const multiAz = db.MultiAZ ?? false
@@ -39,21 +46,46 @@ export const rds: Check = {
     const severity = instanceStatusSeverity(status)
     if (severity !== 'pass') {
       const note = severity === 'warn' ? ' (work in progress; it still serves connections)' : ''
-      findings.push({status: severity, short: status, detail: `${id}: status is ${status}${note}`, hint: statusHint(id, status)})
+      findings.push({
+        status: severity,
+        short: status,
+        detail: `${id}: status is ${status}${note}`,
+        hint: statusHint(id, status),
+      })
     }
 
     if (env.rds.expectMultiAz && !multiAz) {
-      findings.push({status: 'fail', short: 'Single-AZ', detail: `${id}: Multi-AZ is off; ${env.name} expects a standby in a second Availability Zone`, hint: `Enable it: ${modify} --multi-az --apply-immediately`})
+      findings.push({
+        status: 'fail',
+        short: 'Single-AZ',
+        detail: `${id}: Multi-AZ is off; ${env.name} expects a standby in a second Availability Zone`,
+        hint: `Enable it: ${modify} --multi-az --apply-immediately`,
+      })
     } else if (!env.rds.expectMultiAz && multiAz) {
-      findings.push({status: 'warn', short: 'Multi-AZ costs double', detail: `${id}: Multi-AZ is on, which ${env.name} does not expect: it costs double`, hint: `Turn it off with: ${modify} --no-multi-az --apply-immediately, or set rds.expectMultiAz to true in allthrive.config.json`})
+      findings.push({
+        status: 'warn',
+        short: 'Multi-AZ costs double',
+        detail: `${id}: Multi-AZ is on, which ${env.name} does not expect: it costs double`,
+        hint: `Turn it off with: ${modify} --no-multi-az --apply-immediately, or set rds.expectMultiAz to true in allthrive.config.json`,
+      })
     }
 
     if (retention === 0) {
-      findings.push({status: 'fail', short: 'backups off', detail: `${id}: automated backups are off (retention period 0 days)`, hint: `Enable them: ${modify} --backup-retention-period 7 --apply-immediately`})
+      findings.push({
+        status: 'fail',
+        short: 'backups off',
+        detail: `${id}: automated backups are off (retention period 0 days)`,
+        hint: `Enable them: ${modify} --backup-retention-period 7 --apply-immediately`,
+      })
     }
 
     if (env.rds.expectDeletionProtection && !db.DeletionProtection) {
-      findings.push({status: 'fail', short: 'deletion protection off', detail: `${id}: deletion protection is off`, hint: `Turn it on: ${modify} --deletion-protection --apply-immediately`})
+      findings.push({
+        status: 'fail',
+        short: 'deletion protection off',
+        detail: `${id}: deletion protection is off`,
+        hint: `Turn it on: ${modify} --deletion-protection --apply-immediately`,
+      })
     }
 
     const storage = storageFinding(id, free, allocated, db.MaxAllocatedStorage, env.thresholds.rds)
@@ -63,24 +95,47 @@ export const rds: Check = {
     const ca = db.CertificateDetails?.CAIdentifier ?? db.CACertificateIdentifier ?? 'CA certificate'
     if (validTill && caDaysLeft !== null) {
       const when = `${caDaysLeft < 0 ? 'expired on' : 'valid until'} ${validTill.toISOString().slice(0, 10)}`
-      findings.push(caDaysLeft < t.caCertificateMinDays
-        ? {status: 'fail', short: caDaysLeft < 0 ? 'CA expired' : `CA expires in ${caDaysLeft} days`, detail: `${id}: ${ca} ${when}${caDaysLeft < 0 ? '' : ` (${caDaysLeft} days left, minimum ${t.caCertificateMinDays})`}`, hint: `Rotate the CA (the instance reboots): ${modify} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately`}
-        : {status: 'pass', detail: `${id}: ${ca} ${when} (${caDaysLeft} days left)`})
+      findings.push(
+        caDaysLeft < t.caCertificateMinDays
+          ? {
+              status: 'fail',
+              short: caDaysLeft < 0 ? 'CA expired' : `CA expires in ${caDaysLeft} days`,
+              detail: `${id}: ${ca} ${when}${caDaysLeft < 0 ? '' : ` (${caDaysLeft} days left, minimum ${t.caCertificateMinDays})`}`,
+              hint: `Rotate the CA (the instance reboots): ${modify} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately`,
+            }
+          : {status: 'pass', detail: `${id}: ${ca} ${when} (${caDaysLeft} days left)`},
+      )
     } else if ('error' in caLookup) {
-      findings.push({status: 'warn', short: 'CA expiry unknown', detail: `${id}: ${ca} expiry could not be read: ${describeAwsError(caLookup.error)}`, hint: hintFor(caLookup.error) ?? 'Run again; if it persists, check rds:DescribeCertificates.'})
+      findings.push({
+        status: 'warn',
+        short: 'CA expiry unknown',
+        detail: `${id}: ${ca} expiry could not be read: ${describeAwsError(caLookup.error)}`,
+        hint: hintFor(caLookup.error) ?? 'Run again; if it persists, check rds:DescribeCertificates.',
+      })
     } else {
       findings.push({status: 'pass', detail: `${id}: CA certificate expiry unknown`})
     }
 
     const healthy = `${id} available, ${db.Engine} ${db.EngineVersion} ${db.DBInstanceClass}, ${multiAz ? 'Multi-AZ' : 'Single-AZ'}, ${retention}-day backups, ${storage.summary}`
     return resultFromFindings(id, findings, healthy, {
-      id, status, engine: db.Engine, engineVersion: db.EngineVersion, class: db.DBInstanceClass, multiAz, backupRetentionDays: retention,
-      deletionProtection: db.DeletionProtection ?? false, allocatedGiB: allocated, maxAllocatedGiB: db.MaxAllocatedStorage ?? null, freePercent: storage.freePercent,
-      caCertificate: ca, caValidTill: validTill?.toISOString() ?? null, caDaysLeft, endpoint: db.Endpoint?.Address ? `${db.Endpoint.Address}:${db.Endpoint.Port}` : null,
+      id,
+      status,
+      engine: db.Engine,
+      engineVersion: db.EngineVersion,
+      class: db.DBInstanceClass,
+      multiAz,
+      backupRetentionDays: retention,
+      deletionProtection: db.DeletionProtection ?? false,
+      allocatedGiB: allocated,
+      maxAllocatedGiB: db.MaxAllocatedStorage ?? null,
+      freePercent: storage.freePercent,
+      caCertificate: ca,
+      caValidTill: validTill?.toISOString() ?? null,
+      caDaysLeft,
+      endpoint: db.Endpoint?.Address ? `${db.Endpoint.Address}:${db.Endpoint.Port}` : null,
     })
   },
 }
-
 
 /** Storage headroom from CloudWatch's reading; AccessDenied on CloudWatch becomes a warning, other errors propagate. */
 function storageFinding(
@@ -93,21 +148,38 @@ function storageFinding(
   if ('error' in free) {
     if (classifyAwsError(free.error) !== 'access-denied') throw free.error
     return {
-      finding: {status: 'warn', short: 'storage unknown', detail: `${id}: storage headroom unknown: CloudWatch GetMetricData was denied (${errorTag(free.error)})`, hint: 'Grant cloudwatch:GetMetricData to the caller (see README "IAM policy") to check storage headroom.'},
+      finding: {
+        status: 'warn',
+        short: 'storage unknown',
+        detail: `${id}: storage headroom unknown: CloudWatch GetMetricData was denied (${errorTag(free.error)})`,
+        hint: 'Grant cloudwatch:GetMetricData to the caller (see README "IAM policy") to check storage headroom.',
+      },
       freePercent: null,
       summary: 'storage unknown',
     }
   }
 
   if (free.bytes === undefined || allocated <= 0) {
-    return {finding: {status: 'pass', detail: `${id}: storage headroom unknown: no FreeStorageSpace datapoints in the last 15 minutes`}, freePercent: null, summary: 'storage unknown'}
+    return {
+      finding: {
+        status: 'pass',
+        detail: `${id}: storage headroom unknown: no FreeStorageSpace datapoints in the last 15 minutes`,
+      },
+      freePercent: null,
+      summary: 'storage unknown',
+    }
   }
 
   const h = storageHeadroom(free.bytes, allocated, maxAllocated)
-  const status: CheckStatus = h.freePercent < t.storageFailFreePercent ? 'fail' : (h.freePercent < t.storageWarnFreePercent ? 'warn' : 'pass')
+  const status: CheckStatus =
+    h.freePercent < t.storageFailFreePercent ? 'fail' : h.freePercent < t.storageWarnFreePercent ? 'warn' : 'pass'
   const shown = `${Math.floor(h.freePercent)}% storage free`
   const of = h.autoscaling ? `${h.capacityGiB} GiB autoscaling maximum, ${allocated} GiB allocated` : `${allocated} GiB`
-  const limit = {pass: '', warn: `; warns below ${t.storageWarnFreePercent}%`, fail: `; fails below ${t.storageFailFreePercent}%`}[status as 'pass' | 'warn' | 'fail']
+  const limit = {
+    pass: '',
+    warn: `; warns below ${t.storageWarnFreePercent}%`,
+    fail: `; fails below ${t.storageFailFreePercent}%`,
+  }[status as 'pass' | 'warn' | 'fail']
   const modify = `aws rds modify-db-instance --db-instance-identifier ${shq(id)}`
   return {
     finding: {
@@ -124,7 +196,15 @@ function storageFinding(
 }
 
 /** Statuses during which the instance still serves traffic: worth a warning, not a failure. */
-const TRANSIENT = new Set(['backing-up', 'modifying', 'maintenance', 'upgrading', 'storage-optimization', 'storage-config-upgrade', 'resetting-master-credentials'])
+const TRANSIENT = new Set([
+  'backing-up',
+  'modifying',
+  'maintenance',
+  'upgrading',
+  'storage-optimization',
+  'storage-config-upgrade',
+  'resetting-master-credentials',
+])
 
 /** pass for `available`, warn for work in progress that keeps serving, fail for anything else (stopped, storage-full, failed, incompatible-*, …). */
 export function instanceStatusSeverity(status: string): CheckStatus {
@@ -136,6 +216,7 @@ export function instanceStatusSeverity(status: string): CheckStatus {
 /** What to do about an instance that is not available. */
 export function statusHint(id: string, status: string): string {
   if (status === 'stopped') return `Start it: aws rds start-db-instance --db-instance-identifier ${shq(id)}`
-  if (status === 'storage-full') return `Add storage: aws rds modify-db-instance --db-instance-identifier ${shq(id)} --allocated-storage <GiB> --apply-immediately`
+  if (status === 'storage-full')
+    return `Add storage: aws rds modify-db-instance --db-instance-identifier ${shq(id)} --allocated-storage <GiB> --apply-immediately`
   return `See what happened: aws rds describe-events --source-type db-instance --source-identifier ${shq(id)} --duration 1440`
 }

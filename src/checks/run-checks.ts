@@ -33,7 +33,11 @@ export class CheckTimeoutError extends Error {
  * Runs one check and always resolves: a check that throws or exceeds its budget
  * becomes an `error` result with the cause and what to do about it.
  */
-export async function runOne(check: Check, base: CheckRunBase, opts: Pick<RunOptions, 'timeoutMs' | 'profile'>): Promise<ReportEntry> {
+export async function runOne(
+  check: Check,
+  base: CheckRunBase,
+  opts: Pick<RunOptions, 'timeoutMs' | 'profile'>,
+): Promise<ReportEntry> {
   const started = performance.now()
   const controller = new AbortController()
   // A check sends many calls on one signal, and the SDK adds a listener per call and retry.
@@ -47,7 +51,9 @@ export async function runOne(check: Check, base: CheckRunBase, opts: Pick<RunOpt
     if (applies === true) {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          const err = new CheckTimeoutError(`did not finish within ${opts.timeoutMs < 1000 ? formatSeconds(opts.timeoutMs) : formatDuration(opts.timeoutMs)}`)
+          const err = new CheckTimeoutError(
+            `did not finish within ${opts.timeoutMs < 1000 ? formatSeconds(opts.timeoutMs) : formatDuration(opts.timeoutMs)}`,
+          )
           controller.abort(err)
           reject(err)
         }, opts.timeoutMs)
@@ -62,7 +68,8 @@ export async function runOne(check: Check, base: CheckRunBase, opts: Pick<RunOpt
     clearTimeout(timer)
   }
 
-  if (!required && result.status === 'fail') result = {...result, status: 'warn', summary: `${result.summary} (optional check)`}
+  if (!required && result.status === 'fail')
+    result = {...result, status: 'warn', summary: `${result.summary} (optional check)`}
   return {id: check.id, title: check.title, required, ...result, durationMs: Math.round(performance.now() - started)}
 }
 
@@ -81,7 +88,8 @@ export function errorResult(error: unknown, opts: {profile?: string; timeoutMs?:
   return {
     status: 'error',
     summary: `check could not run: ${describeAwsError(error)}`,
-    hint: hintFor(error, opts) ?? 'This looks like a bug in the check: run again with --debug and report the stack trace.',
+    hint:
+      hintFor(error, opts) ?? 'This looks like a bug in the check: run again with --debug and report the stack trace.',
     data: {errorKind: kind},
   }
 }
@@ -122,7 +130,13 @@ export async function runChecks(checks: Check[], ctx: CheckRunBase, opts: RunOpt
       concurrent: Math.max(1, opts.concurrency),
       exitOnError: false,
       renderer: opts.progress === 'live' ? await checkRenderer(warned) : 'silent',
-      rendererOptions: {collapseErrors: false, collapseSkips: true, suffixSkips: false, showSkipMessage: true, showErrorMessage: false},
+      rendererOptions: {
+        collapseErrors: false,
+        collapseSkips: true,
+        suffixSkips: false,
+        showSkipMessage: true,
+        showErrorMessage: false,
+      },
     },
   )
   await list.run()
@@ -172,4 +186,3 @@ export function exitCodeFor(report: Pick<Report, 'counts'>, failOn: 'fail' | 'wa
   if (failOn === 'warn' && counts.warn > 0) return 1
   return 0
 }
-

@@ -9,7 +9,10 @@ export const secrets: Check = {
   iam: ['secretsmanager:BatchGetSecretValue', 'secretsmanager:GetSecretValue'],
   async run(ctx) {
     const {env} = ctx
-    const found = await loadSecrets(ctx, env.secrets.map((s) => s.id))
+    const found = await loadSecrets(
+      ctx,
+      env.secrets.map((s) => s.id),
+    )
     const problems: string[] = []
     const errors: {id: string; text: string}[] = []
     let firstError: unknown
@@ -23,7 +26,12 @@ export const secrets: Check = {
       } else {
         const bad = s.keys.map((k) => [k, valueProblem(r.json[k])] as const).filter(([, why]) => why)
         for (const why of new Set(bad.map(([, w]) => w))) {
-          problems.push(`${s.id}: ${why} ${bad.filter(([, w]) => w === why).map(([k]) => k).join(', ')}`)
+          problems.push(
+            `${s.id}: ${why} ${bad
+              .filter(([, w]) => w === why)
+              .map(([k]) => k)
+              .join(', ')}`,
+          )
         }
       }
     }
@@ -32,8 +40,16 @@ export const secrets: Check = {
     if (errors.length > 0) {
       // One failed batch call fails every secret the same way: say it once.
       const same = errors.length > 1 && errors.every((e) => e.text === errors[0].text)
-      const lines = same ? [`${errors.map((e) => e.id).join(', ')}: ${errors[0].text}`] : errors.map((e) => `${e.id}: ${e.text}`)
-      return {status: 'error', summary: `${plural(errors.length, 'secret')} could not be read`, details: [...lines, ...problems], hint: hintFor(firstError), data}
+      const lines = same
+        ? [`${errors.map((e) => e.id).join(', ')}: ${errors[0].text}`]
+        : errors.map((e) => `${e.id}: ${e.text}`)
+      return {
+        status: 'error',
+        summary: `${plural(errors.length, 'secret')} could not be read`,
+        details: [...lines, ...problems],
+        hint: hintFor(firstError),
+        data,
+      }
     }
 
     const firstProblemId = env.secrets.find((s) => problems.some((p) => p.startsWith(`${s.id}:`)))?.id
@@ -46,6 +62,9 @@ export const secrets: Check = {
     }
 
     const keyCount = env.secrets.reduce((n, s) => n + s.keys.length, 0)
-    return pass(`${env.secrets.length} secrets, ${keyCount} keys set`, {details: env.secrets.map((s) => `${s.id}: ${s.keys.join(', ')}`), data})
+    return pass(`${env.secrets.length} secrets, ${keyCount} keys set`, {
+      details: env.secrets.map((s) => `${s.id}: ${s.keys.join(', ')}`),
+      data,
+    })
   },
 }

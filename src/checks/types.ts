@@ -78,11 +78,27 @@ const SEVERITY_ORDER: Record<CheckStatus, number> = {error: 0, fail: 1, warn: 2,
  * follow in details. `subject` names the resource in the summary ("production-allthrive-db: …");
  * empty when the findings name their resources themselves.
  */
-export function resultFromFindings(subject: string, findings: Finding[], healthy: string, data: CheckResult['data']): CheckResult {
-  const problems = findings.filter((f) => f.status !== 'pass').sort((a, b) => SEVERITY_ORDER[a.status] - SEVERITY_ORDER[b.status])
+export function resultFromFindings(
+  subject: string,
+  findings: Finding[],
+  healthy: string,
+  data: CheckResult['data'],
+): CheckResult {
+  const problems = findings
+    .filter((f) => f.status !== 'pass')
+    .sort((a, b) => SEVERITY_ORDER[a.status] - SEVERITY_ORDER[b.status])
   const details = [...problems, ...findings.filter((f) => f.status === 'pass')].map((f) => f.detail)
   if (problems.length === 0) return {status: 'pass', summary: healthy, details, data}
   const hint = [...new Set(problems.map((f) => f.hint).filter(Boolean))].join('; ')
-  const shorts = problems.map((f) => f.short).filter(Boolean).join(', ')
-  return {status: worst(problems.map((f) => f.status)), summary: subject ? `${subject}: ${shorts}` : shorts, details, ...(hint && {hint}), data}
+  const shorts = problems
+    .map((f) => f.short)
+    .filter(Boolean)
+    .join(', ')
+  return {
+    status: worst(problems.map((f) => f.status)),
+    summary: subject ? `${subject}: ${shorts}` : shorts,
+    details,
+    ...(hint && {hint}),
+    data,
+  }
 }

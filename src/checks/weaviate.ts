@@ -12,11 +12,16 @@ export const WEAVIATE_PORT = 8080
 const READY_PATH = '/v1/.well-known/ready'
 
 /** The private IP of a RUNNING task of the service (Fargate: the task's ENI). */
-async function runningTaskIp(ctx: CheckContext, serviceName: string): Promise<{taskId: string; ip: string} | undefined> {
+async function runningTaskIp(
+  ctx: CheckContext,
+  serviceName: string,
+): Promise<{taskId: string; ip: string} | undefined> {
   const tasks = (await liveTasks(ctx, [serviceName])).get(serviceName) ?? []
   const ipOf = (t: Task): string | undefined =>
-    t.attachments?.find((a) => a.type === 'ElasticNetworkInterface')?.details?.find((d) => d.name === 'privateIPv4Address')?.value
-    ?? t.containers?.flatMap((c) => c.networkInterfaces ?? []).find((n) => n.privateIpv4Address)?.privateIpv4Address
+    t.attachments
+      ?.find((a) => a.type === 'ElasticNetworkInterface')
+      ?.details?.find((d) => d.name === 'privateIPv4Address')?.value ??
+    t.containers?.flatMap((c) => c.networkInterfaces ?? []).find((n) => n.privateIpv4Address)?.privateIpv4Address
   const task = tasks.find((t) => t.lastStatus === 'RUNNING' && ipOf(t))
   return task ? {taskId: taskId(task.taskArn), ip: ipOf(task)!} : undefined
 }
@@ -33,7 +38,13 @@ export function weaviateCheck(get: typeof httpGet = httpGet): Check {
       const {services, clusterMissing} = await describeEnvServices(ctx)
       const svc = services.get('weaviate')
       const [desired, running] = [svc?.desiredCount ?? 0, svc?.runningCount ?? 0]
-      const data: Record<string, unknown> = {cluster: env.cluster, service: s.name, status: svc?.status ?? 'MISSING', desired, running}
+      const data: Record<string, unknown> = {
+        cluster: env.cluster,
+        service: s.name,
+        status: svc?.status ?? 'MISSING',
+        desired,
+        running,
+      }
       const hint = `See why: allthrive logs tail weaviate -e ${shq(env.name)} --since 30m; check the task is running (aws ecs describe-services --cluster ${shq(env.cluster)} --services ${shq(s.name)}), the security group allows port ${WEAVIATE_PORT} from the ECS tasks, and the log group ${shq(s.logGroup)}.`
       let problem: string | undefined
       if (clusterMissing) problem = `cluster ${env.cluster} not found`
@@ -51,21 +62,34 @@ export function weaviateCheck(get: typeof httpGet = httpGet): Check {
         if (task) {
           const url = `http://${task.ip}:${WEAVIATE_PORT}${READY_PATH}`
           const o = await get(url, {timeoutMs: env.thresholds.probes.timeoutMs, signal: ctx.signal})
-          data.probe = {taskId: task.taskId, url, ...(o.kind === 'response' ? {status: o.status, latencyMs: o.latencyMs} : {code: o.code})}
+          data.probe = {
+            taskId: task.taskId,
+            url,
+            ...(o.kind === 'response' ? {status: o.status, latencyMs: o.latencyMs} : {code: o.code}),
+          }
           if (o.kind === 'response' && o.status !== 200) {
-            return fail(`weaviate task ${task.taskId} not ready: GET ${READY_PATH} answered HTTP ${o.status}`, {details: [...details, `task ${task.taskId}: GET ${url} → HTTP ${o.status} in ${o.latencyMs}ms`], hint, data})
+            return fail(`weaviate task ${task.taskId} not ready: GET ${READY_PATH} answered HTTP ${o.status}`, {
+              details: [...details, `task ${task.taskId}: GET ${url} → HTTP ${o.status} in ${o.latencyMs}ms`],
+              hint,
+              data,
+            })
           }
 
-          details.push(o.kind === 'response'
-            ? `task ${task.taskId}: GET ${url} → HTTP 200 in ${o.latencyMs}ms (ready)`
-            : `task ${task.taskId}: readiness not probed: ${task.ip}:${WEAVIATE_PORT} not reachable from here (${o.kind === 'unreachable' ? o.reason : o.code}): ${fromTheVpc(ctx.env.name)}`)
+          details.push(
+            o.kind === 'response'
+              ? `task ${task.taskId}: GET ${url} → HTTP 200 in ${o.latencyMs}ms (ready)`
+              : `task ${task.taskId}: readiness not probed: ${task.ip}:${WEAVIATE_PORT} not reachable from here (${o.kind === 'unreachable' ? o.reason : o.code}): ${fromTheVpc(ctx.env.name)}`,
+          )
         } else {
           details.push('readiness not probed: no RUNNING task with a private IP address')
         }
       }
 
       if (problem) return fail(`weaviate: ${problem}`, {details, hint, data})
-      return pass(`weaviate running ${running}/${desired}${details.some((d) => d.endsWith('(ready)')) ? ', ready' : ''}`, {details, data})
+      return pass(
+        `weaviate running ${running}/${desired}${details.some((d) => d.endsWith('(ready)')) ? ', ready' : ''}`,
+        {details, data},
+      )
     },
   }
 }

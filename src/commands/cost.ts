@@ -34,11 +34,27 @@ EXIT CODES
   ]
 
   static override flags = {
-    'live-prices': Flags.boolean({summary: 'Read prices from the AWS Pricing API (pricing:GetProducts) instead of the embedded table; falls back to the table if it fails.'}),
-    actual: Flags.boolean({summary: 'Add month-to-date spend and forecast from Cost Explorer ($0.01 per request, 2 per environment).'}),
-    'cost-tag': Flags.string({summary: 'Cost allocation tag key whose value is the environment name, for --actual.', default: 'Environment', helpValue: '<key>'}),
-    'all-environments': Flags.boolean({summary: 'Price every configured environment (production, staging and allthrive.config.json) side by side.'}),
-    'free-tier': Flags.boolean({summary: "Apply CloudFront's always-free tier (1 TB and 10M requests a month per account); --no-free-tier when other distributions use it.", default: true, allowNo: true}),
+    'live-prices': Flags.boolean({
+      summary:
+        'Read prices from the AWS Pricing API (pricing:GetProducts) instead of the embedded table; falls back to the table if it fails.',
+    }),
+    actual: Flags.boolean({
+      summary: 'Add month-to-date spend and forecast from Cost Explorer ($0.01 per request, 2 per environment).',
+    }),
+    'cost-tag': Flags.string({
+      summary: 'Cost allocation tag key whose value is the environment name, for --actual.',
+      default: 'Environment',
+      helpValue: '<key>',
+    }),
+    'all-environments': Flags.boolean({
+      summary: 'Price every configured environment (production, staging and allthrive.config.json) side by side.',
+    }),
+    'free-tier': Flags.boolean({
+      summary:
+        "Apply CloudFront's always-free tier (1 TB and 10M requests a month per account); --no-free-tier when other distributions use it.",
+      default: true,
+      allowNo: true,
+    }),
   }
 
   public async run(): Promise<CostReport | CostComparison> {
@@ -46,26 +62,37 @@ EXIT CODES
     const all = flags['all-environments']
     const loaded = all ? this.configFile : undefined
     // One environment: as the account has it (every service of its cluster); --all-environments: each by its model.
-    const envs = loaded ? knownEnvironments(loaded.config).map((n) => resolveEnvironment(n, loaded)) : [(await this.runContext()).env]
+    const envs = loaded
+      ? knownEnvironments(loaded.config).map((n) => resolveEnvironment(n, loaded))
+      : [(await this.runContext()).env]
     const fallbackRegion = await this.aws.region()
     const regions = envs.map((env) => this.regionOf(env, fallbackRegion))
     if (!all && !flags['live-prices'] && !hasTablePrices(regions[0])) throw noTablePricesError(regions[0])
     await this.identity()
-    if (flags.actual) this.stderr(`--actual: Cost Explorer charges $${CE_PRICE_PER_REQUEST.toFixed(2)} per request; this run makes at least ${2 * envs.length}.`)
+    if (flags.actual)
+      this.stderr(
+        `--actual: Cost Explorer charges $${CE_PRICE_PER_REQUEST.toFixed(2)} per request; this run makes at least ${2 * envs.length}.`,
+      )
 
-    const outcomes = await Promise.all(envs.map(async (env, i): Promise<EnvironmentOutcome> => {
-      try {
-        return {environment: env.name, report: await this.estimate(env, regions[i])}
-      } catch (error) {
-        if (!all || !isUserError(error)) throw error
-        return {environment: env.name, error: {message: error.message, suggestions: error.suggestions}}
-      }
-    }))
+    const outcomes = await Promise.all(
+      envs.map(async (env, i): Promise<EnvironmentOutcome> => {
+        try {
+          return {environment: env.name, report: await this.estimate(env, regions[i])}
+        } catch (error) {
+          if (!all || !isUserError(error)) throw error
+          return {environment: env.name, error: {message: error.message, suggestions: error.suggestions}}
+        }
+      }),
+    )
 
     for (const o of outcomes) for (const w of o.report?.warnings ?? []) this.stderr(`Warning (${o.environment}): ${w}`)
     const requests = outcomes.reduce((n, o) => n + (o.report?.actual?.requests ?? 0), 0)
-    if (requests > 0) this.stderr(`--actual: ${requests} Cost Explorer requests made ($${(requests * CE_PRICE_PER_REQUEST).toFixed(2)}).`)
-    if (!this.jsonEnabled()) for (const line of all ? renderComparison(outcomes) : renderCostReport(outcomes[0].report!)) this.log(line)
+    if (requests > 0)
+      this.stderr(
+        `--actual: ${requests} Cost Explorer requests made ($${(requests * CE_PRICE_PER_REQUEST).toFixed(2)}).`,
+      )
+    if (!this.jsonEnabled())
+      for (const line of all ? renderComparison(outcomes) : renderCostReport(outcomes[0].report!)) this.log(line)
     process.exitCode = outcomes.some((o) => o.error || o.report?.actualError) ? EXIT.FAILED : EXIT.OK
     return all ? {environments: outcomes} : outcomes[0].report!
   }
@@ -76,10 +103,20 @@ EXIT CODES
     const signal = AbortSignal.timeout(120_000)
     setMaxListeners(0, signal) // every concurrent AWS call listens to it
     const ctx = {env, region, aws: this.aws, now, signal}
-    const report = await costReport(ctx, {livePrices: flags['live-prices'], freeTier: flags['free-tier'], profile: flags.profile})
+    const report = await costReport(ctx, {
+      livePrices: flags['live-prices'],
+      freeTier: flags['free-tier'],
+      profile: flags.profile,
+    })
     if (!flags.actual) return report
     try {
-      report.actual = await actualCosts(this.aws, {environment: env.name, tagKey: flags['cost-tag'], now, estimate: report.total, signal: ctx.signal})
+      report.actual = await actualCosts(this.aws, {
+        environment: env.name,
+        tagKey: flags['cost-tag'],
+        now,
+        estimate: report.total,
+        signal: ctx.signal,
+      })
     } catch (error) {
       const failure = awsFailure(error, 'Cost Explorer failed', flags.profile)
       if (!isUserError(failure)) throw failure

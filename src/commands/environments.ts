@@ -21,9 +21,14 @@ EXIT CODES
     const {region} = await this.identity()
     const environments = await listEnvironments({aws: this.aws, memo: createMemo()}, this.configFile.config)
     if (!this.jsonEnabled()) {
-      const rows = [['ENVIRONMENT', 'FOUND BY', 'CLUSTERS'], ...environments.map((e) => [
-        visible(e.name), e.foundBy.join(', '), e.clusters.map((c) => visible(c)).join(', ') || '(none in this region)',
-      ])]
+      const rows = [
+        ['ENVIRONMENT', 'FOUND BY', 'CLUSTERS'],
+        ...environments.map((e) => [
+          visible(e.name),
+          e.foundBy.join(', '),
+          e.clusters.map((c) => visible(c)).join(', ') || '(none in this region)',
+        ]),
+      ]
       const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i].length)))
       this.log(`Environments in ${region}:`)
       for (const r of rows) this.log(`${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2]}`.trimEnd())

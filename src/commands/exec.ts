@@ -42,50 +42,90 @@ EXIT CODES
   static override usage = ['<%= command.id %> SERVICE [FLAGS] [-- COMMAND...]']
   static override strict = false
   static override args = {
-    service: Args.string({description: `Service: ${SERVICE_KEYS.join(', ')}, or another service of the environment by its short or full name. A command to run may follow after --.`, required: true}),
+    service: Args.string({
+      description: `Service: ${SERVICE_KEYS.join(', ')}, or another service of the environment by its short or full name. A command to run may follow after --.`,
+      required: true,
+    }),
   }
 
   static override flags = {
-    container: Flags.string({summary: 'Container to connect to. Default: the service\'s container in config (web → web).'}),
-    task: Flags.string({summary: 'Task id (or a unique prefix). Default: the newest RUNNING task of the PRIMARY deployment with the exec agent running.'}),
-    yes: Flags.boolean({char: 'y', summary: 'Enter a container on a protected environment without asking (for scripts).'}),
-    check: Flags.boolean({summary: 'Only check the ECS Exec requirements and report each with its fix (exit 0 ready, 1 not).'}),
-    'exit-code': Flags.boolean({summary: 'Learn a one-off command\'s exit status by wrapping it in sh -c (--no-exit-code: run it as is, return the plugin\'s status).', default: true, allowNo: true}),
+    container: Flags.string({
+      summary: "Container to connect to. Default: the service's container in config (web → web).",
+    }),
+    task: Flags.string({
+      summary:
+        'Task id (or a unique prefix). Default: the newest RUNNING task of the PRIMARY deployment with the exec agent running.',
+    }),
+    yes: Flags.boolean({
+      char: 'y',
+      summary: 'Enter a container on a protected environment without asking (for scripts).',
+    }),
+    check: Flags.boolean({
+      summary: 'Only check the ECS Exec requirements and report each with its fix (exit 0 ready, 1 not).',
+    }),
+    'exit-code': Flags.boolean({
+      summary:
+        "Learn a one-off command's exit status by wrapping it in sh -c (--no-exit-code: run it as is, return the plugin's status).",
+      default: true,
+      allowNo: true,
+    }),
   }
 
   public async run(): Promise<Record<string, unknown>> {
     const {flags} = this
-    const {argv} = await this.parse({args: Exec.args, baseFlags: BaseCommand.baseFlags, enableJsonFlag: true, flags: Exec.flags, strict: false})
+    const {argv} = await this.parse({
+      args: Exec.args,
+      baseFlags: BaseCommand.baseFlags,
+      enableJsonFlag: true,
+      flags: Exec.flags,
+      strict: false,
+    })
     const words = (argv as string[]).slice(1)
     if (this.jsonEnabled() && !flags.check) {
-      throw new UserError('--json works with --check only: a session\'s output is the remote\'s.', {code: 'JSON_NEEDS_CHECK', suggestions: ['Add --check, or leave out --json.']})
+      throw new UserError("--json works with --check only: a session's output is the remote's.", {
+        code: 'JSON_NEEDS_CHECK',
+        suggestions: ['Add --check, or leave out --json.'],
+      })
     }
 
     // The environment as the account has it: the service (any of the cluster's), its container from the task definition.
     const {env} = await this.clusterContext()
     const service = findService(env, this.args.service)
-    if (!service) throw unknownServiceError(env, this.args.service, [`See them with: allthrive config show -e ${env.name}`])
+    if (!service)
+      throw unknownServiceError(env, this.args.service, [`See them with: allthrive config show -e ${env.name}`])
     const preflight = await runPreflight({env, aws: this.aws, service, container: flags.container, task: flags.task})
     if (flags.check) return this.report(preflight, service.name)
 
     const {blocking, target} = preflight
     if (!target) {
-      throw new UserError(`Cannot open ECS Exec in ${service.name} (${env.name}): ${blocking?.summary ?? 'no task to connect to.'}`, {
-        code: `EXEC_NOT_READY_${(blocking?.id ?? 'unknown').toUpperCase().replaceAll('-', '_')}`,
-        exit: EXIT.FAILED,
-        suggestions: blocking?.fix ? blocking.fix.split('\n') : [],
-      })
+      throw new UserError(
+        `Cannot open ECS Exec in ${service.name} (${env.name}): ${blocking?.summary ?? 'no task to connect to.'}`,
+        {
+          code: `EXEC_NOT_READY_${(blocking?.id ?? 'unknown').toUpperCase().replaceAll('-', '_')}`,
+          exit: EXIT.FAILED,
+          suggestions: blocking?.fix ? blocking.fix.split('\n') : [],
+        },
+      )
     }
 
     const interactive = words.length === 0
     const captureExit = !interactive && flags['exit-code']
     const command = interactive ? env.exec.command : captureExit ? wrapWithExitMarker(words) : joinCommand(words)
-    const age = target.startedAt ? `, started ${formatDuration(this.now().getTime() - target.startedAt.getTime())} ago` : ''
+    const age = target.startedAt
+      ? `, started ${formatDuration(this.now().getTime() - target.startedAt.getTime())} ago`
+      : ''
     const shown = interactive ? command : joinCommand(words)
     const where = `container ${target.container} of task ${target.taskId} (${target.taskDefinition}${age}) in ${target.cluster}`
     this.logToStderr(safeText(`Entering ${env.name}: ${where}: ${shown}`))
-    const again = [this.config.bin, 'exec', this.args.service, '--environment', env.name,
-      ...(flags.task ? ['--task', flags.task] : []), ...(flags.container ? ['--container', flags.container] : [])]
+    const again = [
+      this.config.bin,
+      'exec',
+      this.args.service,
+      '--environment',
+      env.name,
+      ...(flags.task ? ['--task', flags.task] : []),
+      ...(flags.container ? ['--container', flags.container] : []),
+    ]
     await confirmChange({
       env,
       action: `${interactive ? `open a shell (${shown})` : `run ${shown}`} in task ${target.taskId} of ${service.name}`,
@@ -94,11 +134,18 @@ EXIT CODES
       yesCommand: shJoin([...again, '--yes', ...(interactive ? [] : ['--', ...words])]),
     })
     const result = await execInContainer({
-      aws: this.aws, target, command, captureExit, profile: flags.profile, warn: (l) => this.logToStderr(l),
+      aws: this.aws,
+      target,
+      command,
+      captureExit,
+      profile: flags.profile,
+      warn: (l) => this.logToStderr(l),
       recheck: shJoin([this.config.bin, 'exec', this.args.service, '--environment', env.name, '--check']),
     })
     if (captureExit && result.remoteExit === undefined) {
-      this.logToStderr(`The command's exit status was not reported (the session ended first, or the image has no sh: try --no-exit-code); exiting ${result.exitCode}.`)
+      this.logToStderr(
+        `The command's exit status was not reported (the session ended first, or the image has no sh: try --no-exit-code); exiting ${result.exitCode}.`,
+      )
     }
 
     process.exitCode = result.exitCode
@@ -108,10 +155,17 @@ EXIT CODES
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     // `allthrive exec web python manage.py check --deploy`: the remote command's flags were read as ours.
     if (/^Nonexistent flags?:/.test(err.message ?? '')) {
-      return super.catch(new UserError(`${err.message.split('\n')[0]}. A command for the container goes after --, so that its flags are not read as allthrive's.`, {
-        code: 'NONEXISTENT_FLAG',
-        suggestions: [`${this.config.bin} exec ${this.argv.find((a) => (SERVICE_KEYS as readonly string[]).includes(a)) ?? 'web'} -- <command and its flags>`],
-      }))
+      return super.catch(
+        new UserError(
+          `${err.message.split('\n')[0]}. A command for the container goes after --, so that its flags are not read as allthrive's.`,
+          {
+            code: 'NONEXISTENT_FLAG',
+            suggestions: [
+              `${this.config.bin} exec ${this.argv.find((a) => (SERVICE_KEYS as readonly string[]).includes(a)) ?? 'web'} -- <command and its flags>`,
+            ],
+          },
+        ),
+      )
     }
 
     return super.catch(err)
@@ -119,7 +173,12 @@ EXIT CODES
 
   private report(preflight: Preflight, serviceName: string): Record<string, unknown> {
     const env = this.envConfig // resolved by runContext(): the discovered model
-    if (!this.jsonEnabled()) for (const line of renderPreflight(preflight, `ECS Exec preflight: ${serviceName} in ${env.cluster} (${env.name})`)) this.log(safeText(line))
+    if (!this.jsonEnabled())
+      for (const line of renderPreflight(
+        preflight,
+        `ECS Exec preflight: ${serviceName} in ${env.cluster} (${env.name})`,
+      ))
+        this.log(safeText(line))
     process.exitCode = preflight.ready ? EXIT.OK : EXIT.FAILED
     return {environment: env.name, cluster: env.cluster, service: serviceName, ...preflight}
   }

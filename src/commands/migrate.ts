@@ -38,22 +38,46 @@ EXIT CODES
   ]
 
   static override flags = {
-    plan: Flags.boolean({summary: 'Run migrate.planCommand (python manage.py migrate --plan): shows what would run, changes nothing.'}),
-    via: Flags.option({options: ['run-task', 'exec'] as const, default: 'run-task' as const, summary: 'Where to run: a one-off task (run-task) or a running web container (exec, needs session-manager-plugin and a terminal).'})(),
-    yes: Flags.boolean({char: 'y', summary: 'Confirm a change on a protected environment without asking (for scripts and CI).'}),
+    plan: Flags.boolean({
+      summary: 'Run migrate.planCommand (python manage.py migrate --plan): shows what would run, changes nothing.',
+    }),
+    via: Flags.option({
+      options: ['run-task', 'exec'] as const,
+      default: 'run-task' as const,
+      summary:
+        'Where to run: a one-off task (run-task) or a running web container (exec, needs session-manager-plugin and a terminal).',
+    })(),
+    yes: Flags.boolean({
+      char: 'y',
+      summary: 'Confirm a change on a protected environment without asking (for scripts and CI).',
+    }),
     'dry-run': Flags.boolean({summary: 'Print the RunTask request (JSON) and exit 0 without starting anything.'}),
-    timeout: durationFlag({summary: 'Stop waiting after this long (30s, 15m, 2h; at most 24d); the task keeps running and the command to stop it is printed. Default: wait as long as it takes.'}),
-    attach: Flags.string({summary: 'Wait for this migration task (id or ARN) to end and exit with its exit code; starts nothing.', helpValue: '<task>', exclusive: ['plan', 'dry-run'],
+    timeout: durationFlag({
+      summary:
+        'Stop waiting after this long (30s, 15m, 2h; at most 24d); the task keeps running and the command to stop it is printed. Default: wait as long as it takes.',
+    }),
+    attach: Flags.string({
+      summary: 'Wait for this migration task (id or ARN) to end and exit with its exit code; starts nothing.',
+      helpValue: '<task>',
+      exclusive: ['plan', 'dry-run'],
       parse: async (input) => {
         if (!input.trim()) {
-          throw new UserError('Invalid --attach: an empty task id. Give the id (or ARN) of a migration task, as printed '
-            + 'when it started.', {code: 'INVALID_TASK'})
+          throw new UserError(
+            'Invalid --attach: an empty task id. Give the id (or ARN) of a migration task, as printed ' +
+              'when it started.',
+            {code: 'INVALID_TASK'},
+          )
         }
 
         return input.trim()
-      }}),
+      },
+    }),
     'poll-interval': durationFlag({summary: 'Time between DescribeTasks polls.', default: 3000, hidden: true}),
-    'outage-budget': durationFlag({summary: 'How long to ride out network errors while watching.', default: 300_000, hidden: true}),
+    'outage-budget': durationFlag({
+      summary: 'How long to ride out network errors while watching.',
+      default: 300_000,
+      hidden: true,
+    }),
   }
 
   public async run(): Promise<MigrateResult | {dryRun: true; request: unknown}> {
@@ -63,9 +87,16 @@ EXIT CODES
     const command = flags.plan ? env.migrate.planCommand : env.migrate.command
     const guard = async (where: string): Promise<void> => {
       if (flags.plan) return
-      await confirmChange({env, action: `run database migrations (${joinCommand(command)}, ${where})`, yes: flags.yes,
+      await confirmChange({
+        env,
+        action: `run database migrations (${joinCommand(command)}, ${where})`,
+        yes: flags.yes,
         command: shJoin([
-          this.config.bin, 'migrate', '--environment', env.name, ...(flags.via === 'exec' ? ['--via', 'exec'] : []),
+          this.config.bin,
+          'migrate',
+          '--environment',
+          env.name,
+          ...(flags.via === 'exec' ? ['--via', 'exec'] : []),
         ]),
       })
       const running = await runningTasksStartedBy(this.aws.client(ECSClient), env.cluster, STARTED_BY.migrate)
@@ -73,8 +104,12 @@ EXIT CODES
     }
 
     const watching = {
-      aws: this.aws, cluster: env.cluster, env: env.name,
-      pollMs: flags['poll-interval'], timeoutMs: flags.timeout, outageMs: flags['outage-budget'],
+      aws: this.aws,
+      cluster: env.cluster,
+      env: env.name,
+      pollMs: flags['poll-interval'],
+      timeoutMs: flags.timeout,
+      outageMs: flags['outage-budget'],
       profile: flags.profile,
       info: (line: string) => this.logToStderr(safeText(line)),
       onStatus: (status: string, elapsed: number) => this.logToStderr(safeText(statusLine(status, elapsed))),
@@ -89,10 +124,25 @@ EXIT CODES
 
     if (flags.via === 'exec') {
       const target = await execTargetForMigration(this.aws, env)
-      if (flags['dry-run']) return this.dryRun({cluster: target.cluster, task: target.taskArn, container: target.container, interactive: true, command: wrapWithExitMarker(command)})
+      if (flags['dry-run'])
+        return this.dryRun({
+          cluster: target.cluster,
+          task: target.taskArn,
+          container: target.container,
+          interactive: true,
+          command: wrapWithExitMarker(command),
+        })
       await guard(`in running task ${target.taskId}`)
-      this.logToStderr(`Running ${joinCommand(command)} in container ${target.container} of task ${target.taskId} (${target.taskDefinition}) with ECS Exec`)
-      const result = await migrateViaExec({aws: this.aws, target, command, profile: flags.profile, collect: this.jsonEnabled()})
+      this.logToStderr(
+        `Running ${joinCommand(command)} in container ${target.container} of task ${target.taskId} (${target.taskDefinition}) with ECS Exec`,
+      )
+      const result = await migrateViaExec({
+        aws: this.aws,
+        target,
+        command,
+        profile: flags.profile,
+        collect: this.jsonEnabled(),
+      })
       return this.finish(result, {plan: flags.plan, container: target.container})
     }
 
@@ -102,7 +152,11 @@ EXIT CODES
 
     const {result, lastStatus} = await runOneOff({...watching, prepared})
     return this.finish(result, {
-      plan: flags.plan, container: prepared.container, timeoutMs: flags.timeout, lastStatus, env: env.name,
+      plan: flags.plan,
+      container: prepared.container,
+      timeoutMs: flags.timeout,
+      lastStatus,
+      env: env.name,
     })
   }
 

@@ -43,7 +43,11 @@ EXIT CODES
     watch: Flags.boolean({
       summary: 'Refresh every --interval (in place on a terminal) until Ctrl+C or --count refreshes.',
     }),
-    interval: durationFlag({summary: 'Time between refreshes with --watch.', default: 5000, defaultHelp: async () => '5s'}),
+    interval: durationFlag({
+      summary: 'Time between refreshes with --watch.',
+      default: 5000,
+      defaultHelp: async () => '5s',
+    }),
     count: Flags.integer({summary: 'With --watch, stop after this many refreshes.', min: 1}),
   }
 

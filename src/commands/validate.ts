@@ -18,7 +18,13 @@ import {durationFlag} from '../flags.js'
 import {compactDuration} from '../util/duration.js'
 
 /** Live progress on a terminal; one plain line per check in CI, pipes and Markdown runs (on stderr); nothing with --json. */
-export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolean; markdown?: boolean; columns?: number}): ProgressMode {
+export function progressModeFor(opts: {
+  json: boolean
+  isTTY: boolean
+  ci: boolean
+  markdown?: boolean
+  columns?: number
+}): ProgressMode {
   if (opts.json) return 'silent'
   // A terminal that reports no width (some CI ptys, `script`) would wrap every character: plain lines there.
   return opts.isTTY && !opts.ci && !opts.markdown && (opts.columns ?? 0) > 0 ? 'live' : 'plain'
@@ -26,7 +32,8 @@ export function progressModeFor(opts: {json: boolean; isTTY: boolean; ci: boolea
 
 /** Whether any check that will run reads ECS or the service logs (then the environment is discovered first). */
 export function readsEcs(checks: Check[], opts: {probe?: boolean; compare: boolean}): boolean {
-  const runs = (c: Check): boolean => (c.id !== 'drift' || opts.compare) && (!c.id.endsWith('-probe') || Boolean(opts.probe))
+  const runs = (c: Check): boolean =>
+    (c.id !== 'drift' || opts.compare) && (!c.id.endsWith('-probe') || Boolean(opts.probe))
   return checks.some((c) => runs(c) && c.iam.some((a) => a.startsWith('ecs:') || a.startsWith('logs:')))
 }
 
@@ -39,8 +46,12 @@ export function writeSideFile(path: string, render: () => string): string | unde
   } catch (error) {
     const e = error as NodeJS.ErrnoException
     const why: Record<string, string> = {
-      EISDIR: 'it is a directory', EACCES: 'permission denied', EROFS: 'read-only file system',
-      ENOSPC: 'no space left on the device', ENOTDIR: 'a part of the path is a file', EPERM: 'operation not permitted',
+      EISDIR: 'it is a directory',
+      EACCES: 'permission denied',
+      EROFS: 'read-only file system',
+      ENOSPC: 'no space left on the device',
+      ENOTDIR: 'a part of the path is a file',
+      EPERM: 'operation not permitted',
     }
     return e.code && why[e.code] ? `${why[e.code]} (${e.code})` : (e.message ?? String(error)).split('\n')[0]
   }
@@ -69,16 +80,43 @@ EXIT CODES
   ]
 
   static override flags = {
-    only: Flags.string({summary: `Run only these checks (comma-separated): ${CHECK_IDS.join(', ')}.`, multiple: true, delimiter: ','}),
+    only: Flags.string({
+      summary: `Run only these checks (comma-separated): ${CHECK_IDS.join(', ')}.`,
+      multiple: true,
+      delimiter: ',',
+    }),
     skip: Flags.string({summary: 'Skip these checks (comma-separated).', multiple: true, delimiter: ','}),
-    'fail-on': Flags.option({options: ['fail', 'warn'] as const, default: 'fail' as const, summary: 'Lowest status that makes the run fail (exit 1).'})(),
+    'fail-on': Flags.option({
+      options: ['fail', 'warn'] as const,
+      default: 'fail' as const,
+      summary: 'Lowest status that makes the run fail (exit 1).',
+    })(),
     concurrency: Flags.integer({summary: 'Checks run at once.', default: 8, min: 1, max: 32}),
     junit: Flags.string({summary: 'Also write a JUnit XML report to this file.', helpValue: '<file>'}),
-    since: durationFlag({summary: 'Window for cloudwatch-errors (whole numbers, 1m to 30d: 15m, 2h, 1d). Default: 15m or the config threshold.', whole: true, min: 60_000, max: 30 * 86_400_000}),
-    timeout: durationFlag({summary: 'Time budget per check, 1s to 1h (default 20s or thresholds.checkTimeoutSeconds).', min: 1000, max: 3_600_000}),
-    probe: Flags.boolean({summary: 'Also connect to PostgreSQL, Redis and Weaviate from here (needs network access to the VPC).'}),
-    compare: Flags.string({summary: 'Compare with this environment (drift check): variables, secret references, secret keys, sizes.', helpValue: '<environment>'}),
-    format: Flags.option({options: ['human', 'markdown'] as const, default: 'human' as const, summary: 'Report format on stdout (--json wins).'})(),
+    since: durationFlag({
+      summary:
+        'Window for cloudwatch-errors (whole numbers, 1m to 30d: 15m, 2h, 1d). Default: 15m or the config threshold.',
+      whole: true,
+      min: 60_000,
+      max: 30 * 86_400_000,
+    }),
+    timeout: durationFlag({
+      summary: 'Time budget per check, 1s to 1h (default 20s or thresholds.checkTimeoutSeconds).',
+      min: 1000,
+      max: 3_600_000,
+    }),
+    probe: Flags.boolean({
+      summary: 'Also connect to PostgreSQL, Redis and Weaviate from here (needs network access to the VPC).',
+    }),
+    compare: Flags.string({
+      summary: 'Compare with this environment (drift check): variables, secret references, secret keys, sizes.',
+      helpValue: '<environment>',
+    }),
+    format: Flags.option({
+      options: ['human', 'markdown'] as const,
+      default: 'human' as const,
+      summary: 'Report format on stdout (--json wins).',
+    })(),
   }
 
   public async run(): Promise<Report> {
@@ -90,7 +128,8 @@ EXIT CODES
     const compareTo = flags.compare
       ? (await import('../lib/drift/compare.js')).resolveCompare(flags.compare, this.envConfig, this.configFile)
       : undefined
-    if (compareTo && !selected.some((c) => c.id === 'drift')) this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
+    if (compareTo && !selected.some((c) => c.id === 'drift'))
+      this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
     // The selected checks' modules (and their SDK clients) load while STS answers; an identity error wins.
     const [loaded, who] = await Promise.allSettled([loadChecks(selected), this.identity()])
     if (who.status === 'rejected') throw who.reason
@@ -100,27 +139,43 @@ EXIT CODES
     const run = await this.runContext({discover: readsEcs(checks, {probe: flags.probe, compare: Boolean(compareTo)})})
     const base = run.env
     const env = flags.since
-      ? {...base, thresholds: {
-        ...base.thresholds, cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: compactDuration(flags.since)},
-      }}
+      ? {
+          ...base,
+          thresholds: {
+            ...base.thresholds,
+            cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: compactDuration(flags.since)},
+          },
+        }
       : base
     const compare = compareTo && {env: await this.discoveredCompare(compareTo)}
     const markdown = flags.format === 'markdown' && !this.jsonEnabled()
     // With --format markdown, stdout is the document: progress and annotations go to stderr (GitHub reads commands there too).
     const side = (line: string) => (markdown ? this.logToStderr(line) : this.log(line))
-    const progress = progressModeFor({json: this.jsonEnabled(), isTTY: Boolean(process.stdout.isTTY), ci: Boolean(process.env.CI), markdown, columns: process.stdout.columns})
-    const report = await runChecks(checks, {...run, env, probe: flags.probe, compare}, {
-      concurrency: flags.concurrency,
-      timeoutMs: flags.timeout ?? env.thresholds.checkTimeoutSeconds * 1000,
-      progress,
-      profile: flags.profile,
-      onResult: progress === 'plain' ? (entry) => side(plainLine(entry)) : undefined,
+    const progress = progressModeFor({
+      json: this.jsonEnabled(),
+      isTTY: Boolean(process.stdout.isTTY),
+      ci: Boolean(process.env.CI),
+      markdown,
+      columns: process.stdout.columns,
     })
+    const report = await runChecks(
+      checks,
+      {...run, env, probe: flags.probe, compare},
+      {
+        concurrency: flags.concurrency,
+        timeoutMs: flags.timeout ?? env.thresholds.checkTimeoutSeconds * 1000,
+        progress,
+        profile: flags.profile,
+        onResult: progress === 'plain' ? (entry) => side(plainLine(entry)) : undefined,
+      },
+    )
 
     if (markdown) this.log(toMarkdown(report, {verbose: flags.verbose}).trimEnd())
-    else if (!this.jsonEnabled()) for (const line of renderReport(report, {verbose: flags.verbose, width: terminalWidth()})) this.log(line)
+    else if (!this.jsonEnabled())
+      for (const line of renderReport(report, {verbose: flags.verbose, width: terminalWidth()})) this.log(line)
     if (!this.jsonEnabled() && onGitHubActions()) for (const line of annotations(report)) side(line)
-    if (flags.debug && this.aws.timeline) for (const line of criticalPathLines(this.aws.timeline)) this.logToStderr(`[debug] ${line}`)
+    if (flags.debug && this.aws.timeline)
+      for (const line of criticalPathLines(this.aws.timeline)) this.logToStderr(`[debug] ${line}`)
     process.exitCode = exitCodeFor(report, flags['fail-on'])
     // The report is out first: a side file that cannot be written (a directory, read-only, a full disk) is one line after it.
     if (flags.junit) {

@@ -13,14 +13,21 @@ const MAX_DETAILS = 20
 export const onGitHubActions = (env: NodeJS.ProcessEnv = process.env): boolean => env.GITHUB_ACTIONS === 'true'
 
 /** A command's message, escaped as @actions/core does: %, CR and LF. */
-export const escapeData = (s: string): string => s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
+export const escapeData = (s: string): string =>
+  s.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A')
 
 /** A command's property value: the message escapes plus ":" and ",", which separate properties. */
 export const escapeProperty = (s: string): string => escapeData(s).replaceAll(':', '%3A').replaceAll(',', '%2C')
 
 /** `::error title=rds::message` */
-export function workflowCommand(command: 'error' | 'warning' | 'notice', properties: Record<string, string>, message: string): string {
-  const props = Object.entries(properties).map(([k, v]) => `${k}=${escapeProperty(v)}`).join(',')
+export function workflowCommand(
+  command: 'error' | 'warning' | 'notice',
+  properties: Record<string, string>,
+  message: string,
+): string {
+  const props = Object.entries(properties)
+    .map(([k, v]) => `${k}=${escapeProperty(v)}`)
+    .join(',')
   return `::${command}${props ? ` ${props}` : ''}::${escapeData(message)}`
 }
 

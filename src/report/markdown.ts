@@ -17,7 +17,9 @@ const MARK: Record<CheckStatus, string> = {pass: '✅', warn: '⚠️', fail: '�
  * "_" is left alone between letters or digits (DJANGO_SETTINGS_MODULE), where it cannot emphasise.
  */
 export const escapeMarkdown = (s: string): string =>
-  safeText(s).replaceAll(/[\\`*[\]<>|~&]/g, String.raw`\$&`).replaceAll(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, String.raw`\_`)
+  safeText(s)
+    .replaceAll(/[\\`*[\]<>|~&]/g, String.raw`\$&`)
+    .replaceAll(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, String.raw`\_`)
 
 /** A table cell: escaped, `|` escaped, line breaks as <br>. */
 export const cell = (s: string): string => escapeMarkdown(s).replaceAll(/\r\n|\r|\n/g, '<br>')
@@ -35,8 +37,11 @@ function verdict(report: Report): string {
   const v = verdictOf(report, code)
   const env = escapeMarkdown(report.environment)
   if (v.level === 'unhealthy') return `**${MARK.fail} ${env} is NOT healthy** — ${v.why}`
-  if (v.level === 'nothing-checked') return `**${MARK.skip} ${env}: nothing was checked** — every selected check skipped`
-  return v.level === 'warnings' ? `**${MARK.warn} ${env} is healthy, with warnings** — ${v.warned.map((e) => code(e.id)).join(', ')}` : `**${MARK.pass} ${env} is healthy**`
+  if (v.level === 'nothing-checked')
+    return `**${MARK.skip} ${env}: nothing was checked** — every selected check skipped`
+  return v.level === 'warnings'
+    ? `**${MARK.warn} ${env} is healthy, with warnings** — ${v.warned.map((e) => code(e.id)).join(', ')}`
+    : `**${MARK.pass} ${env} is healthy**`
 }
 
 export function toMarkdown(report: Report, opts: {verbose?: boolean} = {}): string {
@@ -69,7 +74,9 @@ export function toMarkdown(report: Report, opts: {verbose?: boolean} = {}): stri
     ...report.checks.map((c) => `| ${MARK[c.status]} ${c.status} | \`${c.id}\` | ${cell(c.summary)} |`),
   ]
 
-  const attention = report.checks.filter((c) => ['fail', 'error', 'warn'].includes(c.status) || (opts.verbose && c.status === 'pass' && c.details?.length))
+  const attention = report.checks.filter(
+    (c) => ['fail', 'error', 'warn'].includes(c.status) || (opts.verbose && c.status === 'pass' && c.details?.length),
+  )
   if (attention.length > 0) lines.push('', '### Details')
   for (const c of attention) {
     lines.push('', `#### ${MARK[c.status]} \`${c.id}\` — ${escapeMarkdown(c.title)}`, '', escapeMarkdown(c.summary))

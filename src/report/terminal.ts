@@ -29,7 +29,12 @@ export function verdictOf(report: Report, name: (id: string) => string = (id) =>
   const [failed, errored] = [ids('fail'), ids('error')]
   const warned = report.checks.filter((c) => c.status === 'warn')
   if (failed.length > 0 || errored.length > 0) {
-    const why = [failed.length > 0 ? `failed: ${failed.join(', ')}` : '', errored.length > 0 ? `could not check: ${errored.join(', ')}` : ''].filter(Boolean).join('; ')
+    const why = [
+      failed.length > 0 ? `failed: ${failed.join(', ')}` : '',
+      errored.length > 0 ? `could not check: ${errored.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; ')
     return {level: 'unhealthy', why, warned}
   }
 
@@ -54,7 +59,8 @@ export function detailLines(report: Report, verbose = false, width?: number): st
     lines.push(`${COLOR[e.status](`${MARK[e.status]} ${e.id}`)}: ${safeLine(e.summary)}`)
     for (const d of e.details ?? []) lines.push(...wrap(safeText(d), width, {first: '    • ', rest: '      '}))
     if (e.hint && e.status !== 'pass') {
-      for (const step of hintSteps(safeText(e.hint))) lines.push(...wrap(step, width, {first: `    ${ansis.cyan('→')} `, rest: '      '}))
+      for (const step of hintSteps(safeText(e.hint)))
+        lines.push(...wrap(step, width, {first: `    ${ansis.cyan('→')} `, rest: '      '}))
     }
   }
 
@@ -74,11 +80,14 @@ export function summaryLines(report: Report): string[] {
   const total = report.checks.length
   const where = `${report.environment} (${report.region}${report.accountId ? `, account ${report.accountId}` : ''})`
   const v = verdictOf(report)
-  const verdict = v.level === 'unhealthy'
-    ? ansis.red.bold(`✖ ${where} is NOT healthy — ${v.why}`)
-    : v.level === 'warnings' ? ansis.yellow.bold(`⚠ ${where} is healthy, with warnings`)
-      : v.level === 'nothing-checked' ? ansis.yellow.bold(`↓ ${where}: nothing was checked — every selected check skipped`)
-        : ansis.green.bold(`✔ ${where} is healthy`)
+  const verdict =
+    v.level === 'unhealthy'
+      ? ansis.red.bold(`✖ ${where} is NOT healthy — ${v.why}`)
+      : v.level === 'warnings'
+        ? ansis.yellow.bold(`⚠ ${where} is healthy, with warnings`)
+        : v.level === 'nothing-checked'
+          ? ansis.yellow.bold(`↓ ${where}: nothing was checked — every selected check skipped`)
+          : ansis.green.bold(`✔ ${where} is healthy`)
 
   return [`${total} check${total === 1 ? '' : 's'}: ${parts.join(', ')} (${seconds(report.durationMs)})`, verdict]
 }

@@ -36,12 +36,15 @@ export interface CertificateFacts {
 export const acmClient = (ctx: RunContext, region: string): ACMClient =>
   region === ctx.region ? ctx.aws.client(ACMClient) : ctx.aws.client(ACMClient, {region})
 
-const names = (domain: string | undefined, sans: string[] = []): string[] =>
-  [...new Set([domain, ...sans].filter((n): n is string => Boolean(n)).map((n) => n.toLowerCase()))]
+const names = (domain: string | undefined, sans: string[] = []): string[] => [
+  ...new Set([domain, ...sans].filter((n): n is string => Boolean(n)).map((n) => n.toLowerCase())),
+]
 
 /** The full record of one certificate (every SAN, NotAfter), for when its summary lacks them. */
 export async function describeCertificate(ctx: RunContext, cert: CertificateFacts): Promise<CertificateFacts> {
-  const out = await acmClient(ctx, cert.region).send(new DescribeCertificateCommand({CertificateArn: cert.arn}), {abortSignal: ctx.signal})
+  const out = await acmClient(ctx, cert.region).send(new DescribeCertificateCommand({CertificateArn: cert.arn}), {
+    abortSignal: ctx.signal,
+  })
   const c = out.Certificate
   if (!c) return cert
   return {
@@ -89,11 +92,11 @@ export function nameCovers(name: string, domain: string): boolean {
   return dot > 0 && d.slice(dot + 1) === n.slice(2)
 }
 
-export const certificateCovers = (cert: CertificateFacts, domain: string): boolean => cert.names.some((n) => nameCovers(n, domain))
+export const certificateCovers = (cert: CertificateFacts, domain: string): boolean =>
+  cert.names.some((n) => nameCovers(n, domain))
 
 /** The certificate's id: the last part of its ARN. */
 export const shortId = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1)
-
 
 // ---------------------------------------------------------------- what the environment serves
 
@@ -141,14 +144,17 @@ export function environmentServing(ctx: RunContext): Promise<EnvironmentServing>
   return ctx.memo(`acm:environment-serving:${ctx.env.name}`, async () => {
     const [alb, lookup] = await Promise.all([
       albServing(ctx),
-      findDistribution(ctx).then((d) => ({d}), (error: unknown) => {
-        const code = error instanceof UserError ? error.code : undefined
-        if (code === 'CLOUDFRONT_NOT_FOUND' || code === 'CLOUDFRONT_AMBIGUOUS') {
-          return {problem: {code, message: (error as UserError).message}}
-        }
+      findDistribution(ctx).then(
+        (d) => ({d}),
+        (error: unknown) => {
+          const code = error instanceof UserError ? error.code : undefined
+          if (code === 'CLOUDFRONT_NOT_FOUND' || code === 'CLOUDFRONT_AMBIGUOUS') {
+            return {problem: {code, message: (error as UserError).message}}
+          }
 
-        throw error
-      }),
+          throw error
+        },
+      ),
     ])
     const distribution = 'd' in lookup ? lookup.d : undefined
     const record = distribution ? await getDistribution(ctx, distribution.id) : undefined
@@ -164,11 +170,13 @@ export function environmentServing(ctx: RunContext): Promise<EnvironmentServing>
       at.push({arn: viewerArn, at: where, missing: false})
     }
 
-    const certificates = await Promise.all(at.map(async (s) => {
-      if (!isAcmArn(s.arn)) return s
-      const facts = await certificateByArn(ctx, s.arn)
-      return {...s, facts, missing: !facts}
-    }))
+    const certificates = await Promise.all(
+      at.map(async (s) => {
+        if (!isAcmArn(s.arn)) return s
+        const facts = await certificateByArn(ctx, s.arn)
+        return {...s, facts, missing: !facts}
+      }),
+    )
 
     const domains: EnvironmentServing['domains'] = []
     const add = (name: string, source: EnvironmentServing['domains'][number]['source']) => {

@@ -33,7 +33,8 @@ import {mapBounded} from '../util/concurrency.js'
  */
 
 /** CloudFront's API lives in CLOUDFRONT_REGION: no region needs to be configured. */
-export const cloudfrontClient = (aws: AwsClients): CloudFrontClient => aws.client(CloudFrontClient, {region: CLOUDFRONT_REGION})
+export const cloudfrontClient = (aws: AwsClients): CloudFrontClient =>
+  aws.client(CloudFrontClient, {region: CLOUDFRONT_REGION})
 
 export interface DistributionLookupContext {
   aws: AwsClients
@@ -153,7 +154,8 @@ export function getDistribution(
 }
 
 /** The environment's apex: its first domain that is not a wildcard ("allthrive.ai"). */
-export const apexDomain = (domains: string[]): string | undefined => domains.find((d) => !d.startsWith('*.')) ?? domains[0]?.replace(/^\*\./, '')
+export const apexDomain = (domains: string[]): string | undefined =>
+  domains.find((d) => !d.startsWith('*.')) ?? domains[0]?.replace(/^\*\./, '')
 
 /** The Comment names the environment as a word ("production-allthrive", "Production CDN"), not inside another ("non-production"). */
 export function commentNames(comment: string, env: string): boolean {
@@ -167,7 +169,8 @@ export const describeDistribution = (d: DistributionFacts): string =>
 const configHint = (env: string, id = 'E1234567890ABC'): string =>
   `Set it in ${CONFIG_FILE}: {"environments": {"${env}": {"cloudfront": {"distributionId": "${id}"}}}}`
 
-const LIST_COMMAND = "aws cloudfront list-distributions --query 'DistributionList.Items[].[Id, DomainName, Comment, join(`\", \"`, Aliases.Items || `[]`)]' --output table"
+const LIST_COMMAND =
+  'aws cloudfront list-distributions --query \'DistributionList.Items[].[Id, DomainName, Comment, join(`", "`, Aliases.Items || `[]`)]\' --output table'
 
 async function byConfiguredId(ctx: DistributionLookupContext, id: string): Promise<FoundDistribution> {
   try {
@@ -178,24 +181,35 @@ async function byConfiguredId(ctx: DistributionLookupContext, id: string): Promi
     return {...facts, matchedBy: 'config', reason: `cloudfront.distributionId in ${CONFIG_FILE}`}
   } catch (error) {
     if (!(error instanceof NoSuchDistribution)) throw error
-    throw new UserError(`CloudFront distribution ${id} (cloudfront.distributionId of "${ctx.env.name}" in ${CONFIG_FILE}) does not exist in this account.`, {
-      exit: EXIT.FAILED,
-      code: 'CLOUDFRONT_NOT_FOUND',
-      cause: error,
-      suggestions: [`Find the right id: ${LIST_COMMAND}`, `Fix cloudfront.distributionId, or remove it to find the distribution by its aliases (${searchDomains(ctx.env).join(', ')}).`],
-    })
+    throw new UserError(
+      `CloudFront distribution ${id} (cloudfront.distributionId of "${ctx.env.name}" in ${CONFIG_FILE}) does not exist in this account.`,
+      {
+        exit: EXIT.FAILED,
+        code: 'CLOUDFRONT_NOT_FOUND',
+        cause: error,
+        suggestions: [
+          `Find the right id: ${LIST_COMMAND}`,
+          `Fix cloudfront.distributionId, or remove it to find the distribution by its aliases (${searchDomains(ctx.env).join(', ')}).`,
+        ],
+      },
+    )
   }
 }
 
 /** Distributions tagged Environment=<env>; `denied` when the caller may not read tags. */
-async function taggedFor(ctx: DistributionLookupContext, all: DistributionFacts[]): Promise<{matches: DistributionFacts[]; denied?: string}> {
+async function taggedFor(
+  ctx: DistributionLookupContext,
+  all: DistributionFacts[],
+): Promise<{matches: DistributionFacts[]; denied?: string}> {
   const client = cloudfrontClient(ctx.aws)
   let denied: string | undefined
   const tagged = await mapBounded(all, 8, async (d) => {
     if (!d.arn || denied) return false
     try {
       const out = await client.send(new ListTagsForResourceCommand({Resource: d.arn}), {abortSignal: ctx.signal})
-      return (out.Tags?.Items ?? []).some((t) => t.Key === 'Environment' && t.Value?.toLowerCase() === ctx.env.name.toLowerCase())
+      return (out.Tags?.Items ?? []).some(
+        (t) => t.Key === 'Environment' && t.Value?.toLowerCase() === ctx.env.name.toLowerCase(),
+      )
     } catch (error) {
       if (!(error instanceof AccessDenied) && classifyAwsError(error) !== 'access-denied') throw error
       denied = describeAwsError(error)
@@ -206,11 +220,14 @@ async function taggedFor(ctx: DistributionLookupContext, all: DistributionFacts[
 }
 
 function ambiguous(ctx: DistributionLookupContext, how: string, matches: DistributionFacts[]): UserError {
-  return new UserError(`${matches.length} CloudFront distributions match "${ctx.env.name}" by ${how}: ${matches.map((d) => describeDistribution(d)).join('; ')}. Which one to use is not guessed.`, {
-    exit: EXIT.USAGE,
-    code: 'CLOUDFRONT_AMBIGUOUS',
-    suggestions: [configHint(ctx.env.name, matches[0].id)],
-  })
+  return new UserError(
+    `${matches.length} CloudFront distributions match "${ctx.env.name}" by ${how}: ${matches.map((d) => describeDistribution(d)).join('; ')}. Which one to use is not guessed.`,
+    {
+      exit: EXIT.USAGE,
+      code: 'CLOUDFRONT_AMBIGUOUS',
+      suggestions: [configHint(ctx.env.name, matches[0].id)],
+    },
+  )
 }
 
 /**
@@ -249,19 +266,18 @@ export async function findDistribution(ctx: DistributionLookupContext): Promise<
     return {...served[0], matchedBy: 'bucket-origin', reason: `S3 origin on the frontend bucket ${bucket}`}
   }
 
-
   const commented = all.filter((d) => commentNames(d.comment, ctx.env.name))
   if (commented.length > 1) throw ambiguous(ctx, `comment naming "${ctx.env.name}"`, commented)
-  if (commented.length === 1) return {...commented[0], matchedBy: 'comment', reason: `comment "${commented[0].comment}"`}
+  if (commented.length === 1)
+    return {...commented[0], matchedBy: 'comment', reason: `comment "${commented[0].comment}"`}
 
   const tagNote = denied ? `tags could not be read (${denied})` : `none is tagged ${tag}`
-  const aliasNote = domains.length > 0
-    ? `none has an alias ${domains.join(' or ')}`
-    : 'no domains are configured to match aliases'
+  const aliasNote =
+    domains.length > 0 ? `none has an alias ${domains.join(' or ')}` : 'no domains are configured to match aliases'
   throw new UserError(
-    `No CloudFront distribution found for "${ctx.env.name}" among the account's ${all.length} distribution${all.length === 1 ? '' : 's'}: `
-    + `${aliasNote}, ${tagNote}, none has an S3 origin on ${bucket}, `
-    + `and no comment names "${ctx.env.name}" (such as "${ctx.env.name}-allthrive").`,
+    `No CloudFront distribution found for "${ctx.env.name}" among the account's ${all.length} distribution${all.length === 1 ? '' : 's'}: ` +
+      `${aliasNote}, ${tagNote}, none has an S3 origin on ${bucket}, ` +
+      `and no comment names "${ctx.env.name}" (such as "${ctx.env.name}-allthrive").`,
     {
       exit: EXIT.FAILED,
       code: 'CLOUDFRONT_NOT_FOUND',

@@ -32,7 +32,15 @@ export type LogTargetFacts =
 
 /** Options of other drivers that name where the logs go, most telling first. */
 const DESTINATION_OPTIONS = [
-  'Name', 'splunk-url', 'host', 'endpoint', 'delivery_stream', 'log_group_name', 'region', 'address', 'tag',
+  'Name',
+  'splunk-url',
+  'host',
+  'endpoint',
+  'delivery_stream',
+  'log_group_name',
+  'region',
+  'address',
+  'tag',
 ]
 
 /** The container's log target from its logConfiguration. */

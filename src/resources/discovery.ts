@@ -148,9 +148,8 @@ async function fromTaskDefinition(ctx: RunContext, s: ServiceConfig, arn: string
     }
   }
 
-  const elsewhere = target.kind === 'elsewhere'
-    ? elsewhereText(target)
-    : 'no logConfiguration: the container\'s output is not kept'
+  const elsewhere =
+    target.kind === 'elsewhere' ? elsewhereText(target) : "no logConfiguration: the container's output is not kept"
   return {...s, container: name, logElsewhere: elsewhere, sources}
 }
 
@@ -174,9 +173,10 @@ export async function discoverEnvironment(
   const services = await mapBounded(all, 8, async (s) => {
     const svc = described.services.get(s.key)
     if (!svc?.serviceName) return s
-    const renamed = svc.serviceName === s.name
-      ? s
-      : {...s, name: svc.serviceName, sources: {...s.sources, name: 'discovered' as const}}
+    const renamed =
+      svc.serviceName === s.name
+        ? s
+        : {...s, name: svc.serviceName, sources: {...s.sources, name: 'discovered' as const}}
     return fromTaskDefinition(run, renamed, svc.taskDefinition)
   })
   const env: EnvConfig = {...base, services}
@@ -185,18 +185,20 @@ export async function discoverEnvironment(
     discovery: {
       cluster,
       missing: described.missing,
-      services: services.filter((s) => described.services.has(s.key)).map((s) => {
-        const svc = described.services.get(s.key)!
-        return {
-          key: s.key,
-          ...(s.role && isRole(s.role) && {role: s.role}),
-          name: s.name,
-          status: svc.status ?? 'UNKNOWN',
-          ...(svc.taskDefinition && {taskDefinition: svc.taskDefinition.split('/').pop()}),
-          container: s.container,
-          logs: s.logElsewhere ?? `${s.logGroup}${streams(s)}`,
-        }
-      }),
+      services: services
+        .filter((s) => described.services.has(s.key))
+        .map((s) => {
+          const svc = described.services.get(s.key)!
+          return {
+            key: s.key,
+            ...(s.role && isRole(s.role) && {role: s.role}),
+            name: s.name,
+            status: svc.status ?? 'UNKNOWN',
+            ...(svc.taskDefinition && {taskDefinition: svc.taskDefinition.split('/').pop()}),
+            container: s.container,
+            logs: s.logElsewhere ?? `${s.logGroup}${streams(s)}`,
+          }
+        }),
     },
   }
 }

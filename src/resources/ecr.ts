@@ -24,7 +24,8 @@ export interface EcrImageRef {
 }
 
 // <account>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]/<repo> and the dual-stack <account>.dkr-ecr.<region>.on.aws/<repo>
-const ECR_HOST = /^(\d{12})\.dkr(?:\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?|-ecr\.([a-z0-9-]+)\.on\.aws)\/(.+)$/
+const ECR_HOST =
+  /^(\d{12})\.dkr(?:\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?|-ecr\.([a-z0-9-]+)\.on\.aws)\/(.+)$/
 
 /** Parses `<account>.dkr.ecr.<region>.amazonaws.com/<repo>[:tag|@sha256:digest]`; undefined for other registries. */
 export function parseEcrImage(image: string): EcrImageRef | undefined {
@@ -42,18 +43,18 @@ export function parseEcrImage(image: string): EcrImageRef | undefined {
 }
 
 /** "allthrive-web:abc123" / "allthrive-web@sha256:1234567890ab…" */
-export const imageLabel = (ref: EcrImageRef): string => (ref.digest ? `${ref.repository}@${ref.digest.slice(0, 19)}…` : `${ref.repository}:${ref.tag}`)
+export const imageLabel = (ref: EcrImageRef): string =>
+  ref.digest ? `${ref.repository}@${ref.digest.slice(0, 19)}…` : `${ref.repository}:${ref.tag}`
 
-export type ImageLookup =
-  | {state: 'found'; detail: ImageDetail}
-  | {state: 'missing'}
-  | {state: 'repository-missing'}
+export type ImageLookup = {state: 'found'; detail: ImageDetail} | {state: 'missing'} | {state: 'repository-missing'}
 
 const DESCRIBE_IMAGES_LIMIT = 100
 
 const idOf = (ref: EcrImageRef): ImageIdentifier => (ref.digest ? {imageDigest: ref.digest} : {imageTag: ref.tag})
-const keyOf = (ref: EcrImageRef): string => `${ref.registryId}|${ref.region}|${ref.repository}|${ref.digest ?? `:${ref.tag}`}`
-const matches = (ref: EcrImageRef, d: ImageDetail): boolean => (ref.digest ? d.imageDigest === ref.digest : Boolean(d.imageTags?.includes(ref.tag!)))
+const keyOf = (ref: EcrImageRef): string =>
+  `${ref.registryId}|${ref.region}|${ref.repository}|${ref.digest ?? `:${ref.tag}`}`
+const matches = (ref: EcrImageRef, d: ImageDetail): boolean =>
+  ref.digest ? d.imageDigest === ref.digest : Boolean(d.imageTags?.includes(ref.tag!))
 
 /**
  * Looks every image up in its repository: one DescribeImages per repository (100 ids a call),
@@ -100,7 +101,10 @@ export async function lookupEcrImages(ctx: RunContext, refs: EcrImageRef[]): Pro
   }
 
   const batches = [...groups.values()].flatMap((list) =>
-    Array.from({length: Math.ceil(list.length / DESCRIBE_IMAGES_LIMIT)}, (_, i) => list.slice(i * DESCRIBE_IMAGES_LIMIT, (i + 1) * DESCRIBE_IMAGES_LIMIT)))
+    Array.from({length: Math.ceil(list.length / DESCRIBE_IMAGES_LIMIT)}, (_, i) =>
+      list.slice(i * DESCRIBE_IMAGES_LIMIT, (i + 1) * DESCRIBE_IMAGES_LIMIT),
+    ),
+  )
   await Promise.all(batches.map((batch) => lookBatch(batch)))
   return result
 }

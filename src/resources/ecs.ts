@@ -52,7 +52,14 @@ export function shortServiceName(name: string, envName: string, cluster: string)
 /** The names a configured service may have: its configured name, else the naming conventions for its key. */
 export function serviceCandidates(env: EnvConfig, s: ServiceConfig): string[] {
   if (s.sources?.name === 'config file') return [s.name]
-  return [...new Set([s.name, ...servicePrefixes(env.name, env.cluster).slice(0, 3).map((p) => `${p}${s.key}`)])]
+  return [
+    ...new Set([
+      s.name,
+      ...servicePrefixes(env.name, env.cluster)
+        .slice(0, 3)
+        .map((p) => `${p}${s.key}`),
+    ]),
+  ]
 }
 
 /** The service ARNs of a cluster: ListServices, every page (a bounded loop: ECS pages by 100 at most). */
@@ -161,14 +168,20 @@ export function accountClusters(ctx: Pick<RunContext, 'aws' | 'signal' | 'memo'>
       if (!nextToken) break
     }
 
-    const described = await Promise.all(chunk(arns, DESCRIBE_CLUSTERS_LIMIT).map((clusters) =>
-      client.send(new DescribeClustersCommand({clusters, include: ['TAGS']}), {abortSignal: ctx.signal})))
-    return described.flatMap((d) => d?.clusters ?? []).filter((c) => c.clusterName).map((c) => ({
-      name: c.clusterName!,
-      arn: c.clusterArn ?? c.clusterName!,
-      status: c.status,
-      tags: Object.fromEntries((c.tags ?? []).filter((t) => t.key).map((t) => [t.key!, t.value ?? ''])),
-    }))
+    const described = await Promise.all(
+      chunk(arns, DESCRIBE_CLUSTERS_LIMIT).map((clusters) =>
+        client.send(new DescribeClustersCommand({clusters, include: ['TAGS']}), {abortSignal: ctx.signal}),
+      ),
+    )
+    return described
+      .flatMap((d) => d?.clusters ?? [])
+      .filter((c) => c.clusterName)
+      .map((c) => ({
+        name: c.clusterName!,
+        arn: c.clusterArn ?? c.clusterName!,
+        status: c.status,
+        tags: Object.fromEntries((c.tags ?? []).filter((t) => t.key).map((t) => [t.key!, t.value ?? ''])),
+      }))
   })
 }
 
@@ -180,18 +193,33 @@ export const taskId = (arn: string | undefined): string => (arn ?? '?').split('/
 
 /** A task definition, described once per run (memo key `ecs:taskdef:<arn>`), however many checks read it. */
 export const taskDefinition = (ctx: RunContext, arn: string): Promise<TaskDefinition> =>
-  ctx.memo(`ecs:taskdef:${arn}`, async () =>
-    (await ctx.aws.client(ECSClient).send(new DescribeTaskDefinitionCommand({taskDefinition: arn}), {abortSignal: ctx.signal})).taskDefinition!)
+  ctx.memo(
+    `ecs:taskdef:${arn}`,
+    async () =>
+      (
+        await ctx.aws
+          .client(ECSClient)
+          .send(new DescribeTaskDefinitionCommand({taskDefinition: arn}), {abortSignal: ctx.signal})
+      ).taskDefinition!,
+  )
 
 /** DescribeTasks for any number of task ARNs: one call per 100, concurrently. Used by checks and commands. */
-export async function describeTasksOf(ecs: ECSClient, cluster: string, arns: string[], signal?: AbortSignal): Promise<Task[]> {
+export async function describeTasksOf(
+  ecs: ECSClient,
+  cluster: string,
+  arns: string[],
+  signal?: AbortSignal,
+): Promise<Task[]> {
   const described = await Promise.all(
-    chunk([...new Set(arns)], DESCRIBE_TASKS_LIMIT).map((tasks) => ecs.send(new DescribeTasksCommand({cluster, tasks}), {abortSignal: signal})),
+    chunk([...new Set(arns)], DESCRIBE_TASKS_LIMIT).map((tasks) =>
+      ecs.send(new DescribeTasksCommand({cluster, tasks}), {abortSignal: signal}),
+    ),
   )
   return described.flatMap((d) => d.tasks ?? [])
 }
 
-const describeTasks = (ctx: RunContext, arns: string[]): Promise<Task[]> => describeTasksOf(ctx.aws.client(ECSClient), ctx.env.cluster, arns, ctx.signal)
+const describeTasks = (ctx: RunContext, arns: string[]): Promise<Task[]> =>
+  describeTasksOf(ctx.aws.client(ECSClient), ctx.env.cluster, arns, ctx.signal)
 
 /** A service's tasks among described ones: matched by group, because some emulators ignore serviceName in ListTasks. */
 const ofService = (tasks: Task[], name: string): Task[] => tasks.filter((t) => t.group === `service:${name}`)
@@ -202,11 +230,18 @@ const ofService = (tasks: Task[], name: string): Task[] => tasks.filter((t) => t
  */
 export async function liveTasks(ctx: RunContext, serviceNames: string[]): Promise<Map<string, Task[]>> {
   const client = ctx.aws.client(ECSClient)
-  const lists = await Promise.all(serviceNames.map(async (serviceName) => {
-    const arns: string[] = []
-    for await (const page of paginateListTasks({client}, {cluster: ctx.env.cluster, serviceName, desiredStatus: 'RUNNING'}, {abortSignal: ctx.signal})) arns.push(...(page.taskArns ?? []))
-    return arns
-  }))
+  const lists = await Promise.all(
+    serviceNames.map(async (serviceName) => {
+      const arns: string[] = []
+      for await (const page of paginateListTasks(
+        {client},
+        {cluster: ctx.env.cluster, serviceName, desiredStatus: 'RUNNING'},
+        {abortSignal: ctx.signal},
+      ))
+        arns.push(...(page.taskArns ?? []))
+      return arns
+    }),
+  )
   const tasks = await describeTasks(ctx, lists.flat())
   return new Map(serviceNames.map((name) => [name, ofService(tasks, name)]))
 }
@@ -217,20 +252,34 @@ export async function liveTasks(ctx: RunContext, serviceNames: string[]): Promis
  * and only the latest few are shown) and DescribeTasks for all of them together.
  * Tasks are matched by `group` (`service:<name>`): some emulators ignore serviceName.
  */
-export async function recentStoppedTasks(ctx: RunContext, serviceNames: string[], keep: number): Promise<Map<string, Task[]>> {
+export async function recentStoppedTasks(
+  ctx: RunContext,
+  serviceNames: string[],
+  keep: number,
+): Promise<Map<string, Task[]>> {
   const result = new Map(serviceNames.map((n) => [n, [] as Task[]]))
   if (keep <= 0 || serviceNames.length === 0) return result
   const {cluster} = ctx.env
   const client = ctx.aws.client(ECSClient)
   const lists = await Promise.all(
     serviceNames.map((serviceName) =>
-      client.send(new ListTasksCommand({cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100}), {abortSignal: ctx.signal}),
+      client.send(new ListTasksCommand({cluster, serviceName, desiredStatus: 'STOPPED', maxResults: 100}), {
+        abortSignal: ctx.signal,
+      }),
     ),
   )
-  const tasks = await describeTasks(ctx, lists.flatMap((l) => l.taskArns ?? []))
+  const tasks = await describeTasks(
+    ctx,
+    lists.flatMap((l) => l.taskArns ?? []),
+  )
   const time = (t: Task): number => t.stoppedAt?.getTime() ?? t.stoppingAt?.getTime() ?? 0
   for (const name of serviceNames) {
-    result.set(name, ofService(tasks, name).sort((a, b) => time(b) - time(a)).slice(0, keep))
+    result.set(
+      name,
+      ofService(tasks, name)
+        .sort((a, b) => time(b) - time(a))
+        .slice(0, keep),
+    )
   }
 
   return result
@@ -244,13 +293,17 @@ export function describeStoppedTask(t: Task): string {
 }
 
 /** "TaskFailedToStart — ResourceInitializationError: …" (stop code and reason), if ECS recorded either. */
-export const stopReason = (t: Task): string | undefined => [t.stopCode, t.stoppedReason].filter(Boolean).join(' — ') || undefined
+export const stopReason = (t: Task): string | undefined =>
+  [t.stopCode, t.stoppedReason].filter(Boolean).join(' — ') || undefined
 
 /** "container web exit 137: OutOfMemoryError", one per container that exited or has a reason. */
 export const containerExits = (t: Task): string[] =>
   (t.containers ?? [])
     .filter((c) => c.reason || c.exitCode !== undefined)
-    .map((c) => `container ${c.name}${c.exitCode === undefined ? '' : ` exit ${c.exitCode}`}${c.reason ? `: ${c.reason}` : ''}`)
+    .map(
+      (c) =>
+        `container ${c.name}${c.exitCode === undefined ? '' : ` exit ${c.exitCode}`}${c.reason ? `: ${c.reason}` : ''}`,
+    )
 
 /** Where a container secret's value comes from, parsed from `secrets[].valueFrom`. */
 export type SecretRef =
@@ -285,7 +338,8 @@ export function parseSecretRef(valueFrom: string): SecretRef {
 
     if (parts[2] === 'ssm' && parts.slice(5).join(':').startsWith('parameter/')) {
       const parameter = parts.slice(5).join(':').slice('parameter'.length)
-      if (parameter.startsWith(SSM_SECRETS_MANAGER_REFERENCE)) return {kind: 'secretsmanager', secretId: parameter.slice(SSM_SECRETS_MANAGER_REFERENCE.length)}
+      if (parameter.startsWith(SSM_SECRETS_MANAGER_REFERENCE))
+        return {kind: 'secretsmanager', secretId: parameter.slice(SSM_SECRETS_MANAGER_REFERENCE.length)}
       return {kind: 'ssm', name: v}
     }
 
@@ -300,4 +354,5 @@ export function parseSecretRef(valueFrom: string): SecretRef {
 }
 
 /** The name part of a secret id, for messages: "…:secret:production/allthrive/database-AbCdEf" → "production/allthrive/database-AbCdEf". */
-export const secretLabel = (secretId: string): string => (secretId.startsWith('arn:') ? secretId.split(':').slice(6).join(':') : secretId)
+export const secretLabel = (secretId: string): string =>
+  secretId.startsWith('arn:') ? secretId.split(':').slice(6).join(':') : secretId

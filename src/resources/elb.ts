@@ -27,7 +27,9 @@ export const AWS_DEFAULT_IDLE_TIMEOUT_SECONDS = 60
 export function idleTimeout(attributes: LoadBalancerAttribute[]): {seconds: number; reported: boolean} {
   const raw = attributes.find((a) => a.Key === 'idle_timeout.timeout_seconds')?.Value
   const seconds = raw === undefined || raw === '' ? Number.NaN : Number(raw)
-  return Number.isFinite(seconds) ? {seconds, reported: true} : {seconds: AWS_DEFAULT_IDLE_TIMEOUT_SECONDS, reported: false}
+  return Number.isFinite(seconds)
+    ? {seconds, reported: true}
+    : {seconds: AWS_DEFAULT_IDLE_TIMEOUT_SECONDS, reported: false}
 }
 
 /** The action that answers: the last of the default actions in `Order` (authenticate-* actions come first). */
@@ -45,7 +47,10 @@ export function redirectsToHttps(listener: Listener): boolean {
 /** "HTTP:80 → redirect HTTPS:443", "HTTPS:443 → forward", for --json and notes. */
 export function listenerLabel(listener: Listener): string {
   const action = terminalAction(listener)
-  const to = action?.Type === 'redirect' ? ` ${action.RedirectConfig?.Protocol ?? '#{protocol}'}:${action.RedirectConfig?.Port ?? '#{port}'}` : ''
+  const to =
+    action?.Type === 'redirect'
+      ? ` ${action.RedirectConfig?.Protocol ?? '#{protocol}'}:${action.RedirectConfig?.Port ?? '#{port}'}`
+      : ''
   return `${listener.Protocol}:${listener.Port} → ${action?.Type ?? 'no action'}${to}`
 }
 
@@ -133,27 +138,34 @@ export function albServing(ctx: RunContext): Promise<AlbServing> {
     const pages = paginateDescribeListeners({client}, {LoadBalancerArn: lb.LoadBalancerArn}, opts)
     const listeners = await collect(pages, (p) => p.Listeners)
     const https = listeners.filter((l) => l.Protocol === 'HTTPS' && l.ListenerArn)
-    const perListener = await Promise.all(https.map(async (l) => {
-      const label = `${l.Protocol}:${l.Port}`
-      const listenerArn = l.ListenerArn!
-      const [listed, rules] = await Promise.all([
-        collect(paginateDescribeListenerCertificates({client}, {ListenerArn: listenerArn}, opts),
-          (p) => p.Certificates),
-        collect(paginateDescribeRules({client}, {ListenerArn: listenerArn}, opts), (p) => p.Rules),
-      ])
-      const defaultArn = l.Certificates?.find((c) => c.CertificateArn)?.CertificateArn
-        ?? listed.find((c) => c.IsDefault)?.CertificateArn
-      const certs: ListenerCertificate[] = []
-      if (defaultArn) certs.push({arn: defaultArn, listener: label, listenerArn, isDefault: true})
-      for (const c of listed) {
-        if (!c.CertificateArn || c.IsDefault || certs.some((x) => x.arn === c.CertificateArn)) continue
-        certs.push({arn: c.CertificateArn, listener: label, listenerArn, isDefault: false})
-      }
+    const perListener = await Promise.all(
+      https.map(async (l) => {
+        const label = `${l.Protocol}:${l.Port}`
+        const listenerArn = l.ListenerArn!
+        const [listed, rules] = await Promise.all([
+          collect(
+            paginateDescribeListenerCertificates({client}, {ListenerArn: listenerArn}, opts),
+            (p) => p.Certificates,
+          ),
+          collect(paginateDescribeRules({client}, {ListenerArn: listenerArn}, opts), (p) => p.Rules),
+        ])
+        const defaultArn =
+          l.Certificates?.find((c) => c.CertificateArn)?.CertificateArn ??
+          listed.find((c) => c.IsDefault)?.CertificateArn
+        const certs: ListenerCertificate[] = []
+        if (defaultArn) certs.push({arn: defaultArn, listener: label, listenerArn, isDefault: true})
+        for (const c of listed) {
+          if (!c.CertificateArn || c.IsDefault || certs.some((x) => x.arn === c.CertificateArn)) continue
+          certs.push({arn: c.CertificateArn, listener: label, listenerArn, isDefault: false})
+        }
 
-      const hosts = rules.flatMap((r) => r.Conditions ?? []).filter((c) => c.Field === 'host-header')
-        .flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? [])
-      return {label, certs, hosts}
-    }))
+        const hosts = rules
+          .flatMap((r) => r.Conditions ?? [])
+          .filter((c) => c.Field === 'host-header')
+          .flatMap((c) => c.HostHeaderConfig?.Values ?? c.Values ?? [])
+        return {label, certs, hosts}
+      }),
+    )
     return {
       name,
       loadBalancer: {arn: lb.LoadBalancerArn, dnsName: (lb.DNSName ?? '').toLowerCase(), state: lb.State?.Code},

@@ -1,7 +1,12 @@
 import {isIPv4, isIPv6} from 'node:net'
 
 import type {IpPermission, SecurityGroup} from '@aws-sdk/client-ec2'
-import {type CacheCluster, CacheClusterNotFoundFault, DescribeCacheClustersCommand, ElastiCacheClient} from '@aws-sdk/client-elasticache'
+import {
+  type CacheCluster,
+  CacheClusterNotFoundFault,
+  DescribeCacheClustersCommand,
+  ElastiCacheClient,
+} from '@aws-sdk/client-elasticache'
 
 import type {RunContext} from '../aws/context.js'
 import {describeReplicationGroup} from './redis.js'
@@ -26,8 +31,9 @@ function ipv6ToBigInt(ip: string): bigint | undefined {
   if (!isIPv6(ip) || ip.includes('.')) return undefined
   const [head, tail] = ip.split('::')
   const left = head ? head.split(':') : []
-  const right = tail === undefined ? [] : (tail ? tail.split(':') : [])
-  const groups = tail === undefined ? left : [...left, ...Array.from({length: 8 - left.length - right.length}, () => '0'), ...right]
+  const right = tail === undefined ? [] : tail ? tail.split(':') : []
+  const groups =
+    tail === undefined ? left : [...left, ...Array.from({length: 8 - left.length - right.length}, () => '0'), ...right]
   return groups.reduce((n, g) => (n << 16n) + BigInt(Number.parseInt(g, 16)), 0n)
 }
 
@@ -35,7 +41,7 @@ function ipv6ToBigInt(ip: string): bigint | undefined {
 export function parseCidr(text: string): Cidr | undefined {
   const [ip, len, extra] = text.trim().split('/')
   if (extra !== undefined) return undefined
-  const version = isIPv4(ip) ? 4 : (isIPv6(ip) ? 6 : undefined)
+  const version = isIPv4(ip) ? 4 : isIPv6(ip) ? 6 : undefined
   if (!version) return undefined
   const prefix = len === undefined ? BITS[version] : Number(len)
   if (!/^\d+$/.test(len ?? String(prefix)) || prefix > BITS[version]) return undefined
@@ -88,7 +94,11 @@ export function admits(groups: SecurityGroup[], direction: 'in' | 'out', port: n
     const rules = (direction === 'in' ? g.IpPermissions : g.IpPermissionsEgress) ?? []
     for (const p of rules.filter((r) => coversTcpPort(r, port))) {
       const pair = (p.UserIdGroupPairs ?? []).find((u) => u.GroupId && peer.groupIds.includes(u.GroupId))
-      if (pair) return {result: 'allowed', via: `${g.GroupId} ${direction === 'in' ? 'inbound' : 'outbound'} ${portLabel(p)} ${word} ${pair.GroupId}`}
+      if (pair)
+        return {
+          result: 'allowed',
+          via: `${g.GroupId} ${direction === 'in' ? 'inbound' : 'outbound'} ${portLabel(p)} ${word} ${pair.GroupId}`,
+        }
       for (const r of p.IpRanges ?? []) if (r.CidrIp) cidrs.push({group: g.GroupId!, cidr: r.CidrIp})
       for (const r of p.Ipv6Ranges ?? []) if (r.CidrIpv6) cidrs.push({group: g.GroupId!, cidr: r.CidrIpv6})
       prefixLists.push(...(p.PrefixListIds ?? []).map((l) => l.PrefixListId!).filter(Boolean))
@@ -96,7 +106,11 @@ export function admits(groups: SecurityGroup[], direction: 'in' | 'out', port: n
   }
 
   const anywhere = cidrs.find((c) => c.cidr === '0.0.0.0/0')
-  if (anywhere) return {result: 'allowed', via: `${anywhere.group} ${direction === 'in' ? 'inbound' : 'outbound'} ${word} 0.0.0.0/0`}
+  if (anywhere)
+    return {
+      result: 'allowed',
+      via: `${anywhere.group} ${direction === 'in' ? 'inbound' : 'outbound'} ${word} 0.0.0.0/0`,
+    }
   if (peer.subnets.length > 0) {
     const used = peer.subnets.map((s) => cidrs.find((c) => s.cidrs.some((block) => cidrContains(c.cidr, block))))
     if (used.every(Boolean)) {
@@ -105,14 +119,26 @@ export function admits(groups: SecurityGroup[], direction: 'in' | 'out', port: n
     }
   }
 
-  if (prefixLists.length > 0) return {result: 'unknown', why: `rules ${word} prefix lists ${[...new Set(prefixLists)].join(', ')} are not evaluated`}
+  if (prefixLists.length > 0)
+    return {
+      result: 'unknown',
+      why: `rules ${word} prefix lists ${[...new Set(prefixLists)].join(', ')} are not evaluated`,
+    }
   const ranges = cidrs.filter((c) => !ANYWHERE.has(c.cidr))
-  if (peer.subnets.length === 0 && ranges.length > 0) return {result: 'unknown', why: `rules ${word} ${[...new Set(ranges.map((c) => c.cidr))].join(', ')} cannot be matched: the subnets are unknown`}
+  if (peer.subnets.length === 0 && ranges.length > 0)
+    return {
+      result: 'unknown',
+      why: `rules ${word} ${[...new Set(ranges.map((c) => c.cidr))].join(', ')} cannot be matched: the subnets are unknown`,
+    }
   return {result: 'blocked'}
 }
 
 const portLabel = (p: IpPermission): string =>
-  p.IpProtocol === '-1' ? 'all traffic' : (p.FromPort === p.ToPort ? `tcp/${p.FromPort}` : `tcp/${p.FromPort}-${p.ToPort}`)
+  p.IpProtocol === '-1'
+    ? 'all traffic'
+    : p.FromPort === p.ToPort
+      ? `tcp/${p.FromPort}`
+      : `tcp/${p.FromPort}-${p.ToPort}`
 
 // ---------------------------------------------------------------- the targets' groups
 
@@ -123,14 +149,27 @@ export async function redisClusters(ctx: RunContext): Promise<{clusters: CacheCl
   const id = ctx.env.redis.replicationGroupId
   const group = await describeReplicationGroup(ctx, id)
   const client = ctx.aws.client(ElastiCacheClient)
-  const clusters = await Promise.all((group ? group.MemberClusters ?? [] : [id]).map(async (CacheClusterId) => {
-    try {
-      return (await client.send(new DescribeCacheClustersCommand({CacheClusterId, ShowCacheNodeInfo: true}), {abortSignal: ctx.signal})).CacheClusters?.[0]
-    } catch (error) {
-      if (error instanceof CacheClusterNotFoundFault) return undefined
-      throw error
-    }
-  }))
+  const clusters = await Promise.all(
+    (group ? (group.MemberClusters ?? []) : [id]).map(async (CacheClusterId) => {
+      try {
+        return (
+          await client.send(new DescribeCacheClustersCommand({CacheClusterId, ShowCacheNodeInfo: true}), {
+            abortSignal: ctx.signal,
+          })
+        ).CacheClusters?.[0]
+      } catch (error) {
+        if (error instanceof CacheClusterNotFoundFault) return undefined
+        throw error
+      }
+    }),
+  )
   const found = clusters.filter((c): c is CacheCluster => c !== undefined)
-  return {clusters: found, port: (group?.ConfigurationEndpoint ?? group?.NodeGroups?.[0]?.PrimaryEndpoint ?? found[0]?.CacheNodes?.[0]?.Endpoint)?.Port}
+  return {
+    clusters: found,
+    port: (
+      group?.ConfigurationEndpoint ??
+      group?.NodeGroups?.[0]?.PrimaryEndpoint ??
+      found[0]?.CacheNodes?.[0]?.Endpoint
+    )?.Port,
+  }
 }

@@ -1,5 +1,11 @@
 import {CloudWatchClient, type MetricDataQuery, paginateGetMetricData} from '@aws-sdk/client-cloudwatch'
-import {type DBInstance, DBInstanceNotFoundFault, DescribeCertificatesCommand, DescribeDBInstancesCommand, RDSClient} from '@aws-sdk/client-rds'
+import {
+  type DBInstance,
+  DBInstanceNotFoundFault,
+  DescribeCertificatesCommand,
+  DescribeDBInstancesCommand,
+  RDSClient,
+} from '@aws-sdk/client-rds'
 
 import type {RunContext} from '../aws/context.js'
 
@@ -18,14 +24,20 @@ export async function minFreeStorageBytes(ctx: RunContext, instanceId: string): 
   const query: MetricDataQuery = {
     Id: 'free',
     MetricStat: {
-      Metric: {Namespace: 'AWS/RDS', MetricName: 'FreeStorageSpace', Dimensions: [{Name: 'DBInstanceIdentifier', Value: instanceId}]},
+      Metric: {
+        Namespace: 'AWS/RDS',
+        MetricName: 'FreeStorageSpace',
+        Dimensions: [{Name: 'DBInstanceIdentifier', Value: instanceId}],
+      },
       Period: 300,
       Stat: 'Minimum',
     },
   }
   const input = {MetricDataQueries: [query], StartTime: new Date(ctx.now.getTime() - 15 * 60_000), EndTime: ctx.now}
   const values: number[] = []
-  for await (const page of paginateGetMetricData({client: ctx.aws.client(CloudWatchClient)}, input, {abortSignal: ctx.signal})) {
+  for await (const page of paginateGetMetricData({client: ctx.aws.client(CloudWatchClient)}, input, {
+    abortSignal: ctx.signal,
+  })) {
     for (const r of page.MetricDataResults ?? []) values.push(...(r.Values ?? []))
   }
 
@@ -36,13 +48,13 @@ export async function minFreeStorageBytes(ctx: RunContext, instanceId: string): 
 export async function caValidTill(ctx: RunContext, db: DBInstance): Promise<Date | undefined> {
   if (db.CertificateDetails?.ValidTill) return db.CertificateDetails.ValidTill
   if (!db.CACertificateIdentifier) return undefined
-  const out = await ctx.aws.client(RDSClient).send(
-    new DescribeCertificatesCommand({CertificateIdentifier: db.CACertificateIdentifier}),
-    {abortSignal: ctx.signal},
-  )
+  const out = await ctx.aws
+    .client(RDSClient)
+    .send(new DescribeCertificatesCommand({CertificateIdentifier: db.CACertificateIdentifier}), {
+      abortSignal: ctx.signal,
+    })
   return out.Certificates?.[0]?.ValidTill
 }
-
 
 export interface StorageHeadroom {
   /** Free share of the capacity the instance can grow to, 0-100. */
@@ -54,17 +66,28 @@ export interface StorageHeadroom {
 }
 
 /** Free storage as a share of what the instance can use; autoscaling's unallocated room counts as free. */
-export function storageHeadroom(freeBytes: number, allocatedGiB: number, maxAllocatedGiB: number | undefined): StorageHeadroom {
+export function storageHeadroom(
+  freeBytes: number,
+  allocatedGiB: number,
+  maxAllocatedGiB: number | undefined,
+): StorageHeadroom {
   const autoscaling = maxAllocatedGiB !== undefined && maxAllocatedGiB > allocatedGiB
   const capacityGiB = autoscaling ? maxAllocatedGiB : allocatedGiB
   const freeGiB = freeBytes / GIB + (capacityGiB - allocatedGiB)
-  return {freePercent: capacityGiB > 0 ? Math.max(0, Math.min(100, (freeGiB / capacityGiB) * 100)) : 0, capacityGiB, freeGiB, autoscaling}
+  return {
+    freePercent: capacityGiB > 0 ? Math.max(0, Math.min(100, (freeGiB / capacityGiB) * 100)) : 0,
+    capacityGiB,
+    freeGiB,
+    autoscaling,
+  }
 }
 
 export const dbInstance = (ctx: RunContext): Promise<DBInstance | undefined> =>
   ctx.memo('rds:instance', async () => {
     try {
-      const out = await ctx.aws.client(RDSClient).send(new DescribeDBInstancesCommand({DBInstanceIdentifier: ctx.env.rds.instanceId}), {abortSignal: ctx.signal})
+      const out = await ctx.aws
+        .client(RDSClient)
+        .send(new DescribeDBInstancesCommand({DBInstanceIdentifier: ctx.env.rds.instanceId}), {abortSignal: ctx.signal})
       return out.DBInstances?.[0]
     } catch (error) {
       if (error instanceof DBInstanceNotFoundFault) return undefined

@@ -13,7 +13,9 @@ import type {RunContext} from '../aws/context.js'
 export const describeReplicationGroup = (ctx: RunContext, id: string): Promise<ReplicationGroup | undefined> =>
   ctx.memo(`redis:group:${id}`, async () => {
     try {
-      const out = await ctx.aws.client(ElastiCacheClient).send(new DescribeReplicationGroupsCommand({ReplicationGroupId: id}), {abortSignal: ctx.signal})
+      const out = await ctx.aws
+        .client(ElastiCacheClient)
+        .send(new DescribeReplicationGroupsCommand({ReplicationGroupId: id}), {abortSignal: ctx.signal})
       return out.ReplicationGroups?.[0]
     } catch (error) {
       if (error instanceof ReplicationGroupNotFoundFault) return undefined
@@ -24,7 +26,11 @@ export const describeReplicationGroup = (ctx: RunContext, id: string): Promise<R
 /** Every cache cluster in the region, with its nodes. */
 export async function listCacheClusters(ctx: RunContext): Promise<CacheCluster[]> {
   const all: CacheCluster[] = []
-  const pages = paginateDescribeCacheClusters({client: ctx.aws.client(ElastiCacheClient)}, {ShowCacheNodeInfo: true}, {abortSignal: ctx.signal})
+  const pages = paginateDescribeCacheClusters(
+    {client: ctx.aws.client(ElastiCacheClient)},
+    {ShowCacheNodeInfo: true},
+    {abortSignal: ctx.signal},
+  )
   for await (const page of pages) all.push(...(page.CacheClusters ?? []))
   return all
 }

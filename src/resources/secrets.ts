@@ -49,7 +49,9 @@ const answers = (id: string, e: SecretValueEntry): boolean =>
 
 async function fetchOne(ctx: RunContext, id: string): Promise<SecretLookup> {
   try {
-    const out = await ctx.aws.client(SecretsManagerClient).send(new GetSecretValueCommand({SecretId: id}), {abortSignal: ctx.signal})
+    const out = await ctx.aws
+      .client(SecretsManagerClient)
+      .send(new GetSecretValueCommand({SecretId: id}), {abortSignal: ctx.signal})
     return parseEntry(id, out)
   } catch (error) {
     if (error instanceof ResourceNotFoundException) return {state: 'missing', id}
@@ -82,7 +84,12 @@ async function fetchBatch(ctx: RunContext, ids: string[]): Promise<Map<string, S
 
       const err = out.Errors?.find((e) => e.SecretId === id)
       if (!err || err.ErrorCode === 'ResourceNotFoundException') results.set(id, {state: 'missing', id})
-      else results.set(id, {state: 'error', id, error: Object.assign(new Error(err.Message ?? err.ErrorCode), {name: err.ErrorCode ?? 'Error'})})
+      else
+        results.set(id, {
+          state: 'error',
+          id,
+          error: Object.assign(new Error(err.Message ?? err.ErrorCode), {name: err.ErrorCode ?? 'Error'}),
+        })
     }
   }
 
@@ -117,7 +124,8 @@ export async function loadSecrets(ctx: RunContext, ids: string[]): Promise<Map<s
   return new Map(found.map((r) => [r.id, r]))
 }
 
-const PLACEHOLDER = /^(changeme|change[-_ ]?me|change[-_ ]?this|todo|tbd|fixme|placeholder|replace[-_ ]?me|x{3,}|dummy|example|none|null|undefined|your[-_ ].*|<[^>]*>|\$\{[^}]*\})$/i
+const PLACEHOLDER =
+  /^(changeme|change[-_ ]?me|change[-_ ]?this|todo|tbd|fixme|placeholder|replace[-_ ]?me|x{3,}|dummy|example|none|null|undefined|your[-_ ].*|<[^>]*>|\$\{[^}]*\})$/i
 
 /** Why a value is unusable ("empty", "placeholder"), or undefined when it looks real. Never echoes the value. */
 export function valueProblem(value: unknown): string | undefined {

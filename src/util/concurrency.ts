@@ -1,7 +1,11 @@
 /** Small concurrency helpers shared by checks and commands (no dependencies, cheap to load). */
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order. */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = Array.from({length: items.length})
   let next = 0
   const worker = async (): Promise<void> => {

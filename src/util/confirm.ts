@@ -68,14 +68,19 @@ export async function confirmChange(opts: ConfirmOptions): Promise<void> {
   if (!opts.env.protected || opts.yes) return
   const interactive = opts.interactive ?? Boolean(process.stdin.isTTY)
   if (!interactive) {
-    throw new UserError(`Refusing to ${opts.action} on ${opts.env.name} without confirmation: standard input is not a terminal.`, {
-      code: 'CONFIRMATION_REQUIRED',
-      exit: EXIT.USAGE,
-      suggestions: [`Re-run with --yes to confirm from a script: ${opts.yesCommand ?? `${opts.command} --yes`}`],
-    })
+    throw new UserError(
+      `Refusing to ${opts.action} on ${opts.env.name} without confirmation: standard input is not a terminal.`,
+      {
+        code: 'CONFIRMATION_REQUIRED',
+        exit: EXIT.USAGE,
+        suggestions: [`Re-run with --yes to confirm from a script: ${opts.yesCommand ?? `${opts.command} --yes`}`],
+      },
+    )
   }
 
-  const answer = await (opts.ask ?? askOnTerminal)(`This will ${opts.action} on ${opts.env.name}. Type "${opts.env.name}" to continue: `)
+  const answer = await (opts.ask ?? askOnTerminal)(
+    `This will ${opts.action} on ${opts.env.name}. Type "${opts.env.name}" to continue: `,
+  )
   if (answer.trim() !== opts.env.name) {
     throw new UserError(`Aborted: the answer did not match "${opts.env.name}". Nothing was changed.`, {
       code: 'ABORTED',

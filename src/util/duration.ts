@@ -22,7 +22,11 @@ export interface DurationRange {
 
 /** 1000 → "1s", 5400000 → "90m", 86400000 → "1d": the largest unit that divides evenly (seconds otherwise). */
 export function compactDuration(ms: number): string {
-  for (const [unit, size] of [['d', DAY_MS], ['h', 3_600_000], ['m', 60_000]] as const) {
+  for (const [unit, size] of [
+    ['d', DAY_MS],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const) {
     if (ms >= size && ms % size === 0) return `${ms / size}${unit}`
   }
 
@@ -33,10 +37,11 @@ export function compactDuration(ms: number): string {
 export function parseDuration(input: string, what = 'duration', range: DurationRange = {}): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$/i.exec(input)
   const ms = m ? Math.round(Number(m[1]) * UNIT_MS[m[2].toLowerCase() as keyof typeof UNIT_MS]) : Number.NaN
-  const bounds = range.min !== undefined || range.max !== undefined
-    ? ` between ${range.min === undefined ? '1s' : compactDuration(range.min)}`
-      + ` and ${range.max === undefined ? 'any length' : compactDuration(range.max)}`
-    : ''
+  const bounds =
+    range.min !== undefined || range.max !== undefined
+      ? ` between ${range.min === undefined ? '1s' : compactDuration(range.min)}` +
+        ` and ${range.max === undefined ? 'any length' : compactDuration(range.max)}`
+      : ''
   const fail = (why: string): never => {
     throw new UserError(`Invalid ${what} "${input}": ${why}${bounds}, such as ${DURATION_FORMS}.`, {
       code: 'INVALID_DURATION',

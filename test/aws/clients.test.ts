@@ -14,7 +14,10 @@ function fakeWire(client: SecretsManagerClient, responses: {status: number; type
       async handle(request: {headers: Record<string, string>}) {
         seen.push(request.headers['x-amz-target'])
         const r = responses.shift()!
-        const headers: Record<string, string> = {'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': `req-${seen.length}`}
+        const headers: Record<string, string> = {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amzn-requestid': `req-${seen.length}`,
+        }
         if (r.type) headers['x-amzn-errortype'] = r.type
         return {response: {statusCode: r.status, headers, body: Readable.from([Buffer.from(JSON.stringify(r.body))])}}
       },
@@ -26,7 +29,10 @@ function fakeWire(client: SecretsManagerClient, responses: {status: number; type
 }
 
 /** Sends one call on a wire that records where it went (host:port) and answers nothing. */
-async function sentTo(client: SecretsManagerClient | STSClient, command: GetSecretValueCommand | GetCallerIdentityCommand): Promise<string> {
+async function sentTo(
+  client: SecretsManagerClient | STSClient,
+  command: GetSecretValueCommand | GetCallerIdentityCommand,
+): Promise<string> {
   let where = ''
   Object.assign(client.config, {
     requestHandler: {
@@ -67,7 +73,9 @@ describe('createAwsClients', () => {
   it('points every client at AWS_ENDPOINT_URL', async () => {
     process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:5055'
     const aws = createAwsClients({region: 'us-east-1', maxAttempts: 1})
-    expect(await sentTo(aws.client(SecretsManagerClient), new GetSecretValueCommand({SecretId: 'x'}))).toBe('127.0.0.1:5055')
+    expect(await sentTo(aws.client(SecretsManagerClient), new GetSecretValueCommand({SecretId: 'x'}))).toBe(
+      '127.0.0.1:5055',
+    )
     expect(await sentTo(aws.client(STSClient), new GetCallerIdentityCommand({}))).toBe('127.0.0.1:5055')
     expect(aws.options.endpoint).toBe('http://127.0.0.1:5055')
   })
@@ -76,7 +84,9 @@ describe('createAwsClients', () => {
     process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:5055'
     process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = 'http://127.0.0.1:6066'
     const aws = createAwsClients({region: 'us-east-1', maxAttempts: 1})
-    expect(await sentTo(aws.client(SecretsManagerClient), new GetSecretValueCommand({SecretId: 'x'}))).toBe('127.0.0.1:6066')
+    expect(await sentTo(aws.client(SecretsManagerClient), new GetSecretValueCommand({SecretId: 'x'}))).toBe(
+      '127.0.0.1:6066',
+    )
     expect(await sentTo(aws.client(STSClient), new GetCallerIdentityCommand({}))).toBe('127.0.0.1:5055')
     expect((aws.client(SecretsManagerClient).config as {forcePathStyle?: boolean}).forcePathStyle).toBe(true)
   })
@@ -91,11 +101,19 @@ describe('createAwsClients', () => {
   it('tags errors with the operation, so AccessDenied names the IAM action', async () => {
     const aws = createAwsClients({region: 'us-east-1', maxAttempts: 1})
     const client = aws.client(SecretsManagerClient)
-    fakeWire(client, [{status: 400, type: 'AccessDeniedException', body: {__type: 'AccessDeniedException', Message: 'Access to KMS is not allowed'}}])
+    fakeWire(client, [
+      {
+        status: 400,
+        type: 'AccessDeniedException',
+        body: {__type: 'AccessDeniedException', Message: 'Access to KMS is not allowed'},
+      },
+    ])
     const error = await client.send(new GetSecretValueCommand({SecretId: 'x'})).catch((e: unknown) => e)
     expect(classifyAwsError(error)).toBe('access-denied')
     expect(deniedAction(error)).toBe('secretsmanager:GetSecretValue')
-    expect(describeAwsError(error)).toBe('SecretsManager GetSecretValue: AccessDeniedException (HTTP 400, request req-1): Access to KMS is not allowed')
+    expect(describeAwsError(error)).toBe(
+      'SecretsManager GetSecretValue: AccessDeniedException (HTTP 400, request req-1): Access to KMS is not allowed',
+    )
     expect(aws.calls).toBe(1)
   })
 

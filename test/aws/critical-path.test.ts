@@ -1,6 +1,13 @@
 import {describe, expect, it} from 'vitest'
 
-import {type CallRecord, type Chain, criticalPath, criticalPathLines, inCallChain, recordCall} from '../../src/aws/critical-path.js'
+import {
+  type CallRecord,
+  type Chain,
+  criticalPath,
+  criticalPathLines,
+  inCallChain,
+  recordCall,
+} from '../../src/aws/critical-path.js'
 
 /** A clock the test moves by hand, and calls that take as long as it says. */
 function harness() {
@@ -13,7 +20,14 @@ function harness() {
     const end = recordCall(timeline, action, () => t, root)
     let done!: () => void
     const finished = new Promise<void>((r) => (done = r))
-    return {finished, finish: (at: number) => { t = at; end(); done() }}
+    return {
+      finished,
+      finish: (at: number) => {
+        t = at
+        end()
+        done()
+      },
+    }
   }
   return {timeline, root, call, tick, set: (at: number) => (t = at)}
 }
@@ -47,13 +61,17 @@ describe('critical path of API calls', () => {
     calls.a2.finish(300)
     await Promise.all([a, b])
 
-    expect(criticalPath(h.timeline).map((c) => c.action)).toEqual(['sts:GetCallerIdentity', 'ecs:DescribeServices', 'ecs:DescribeTaskDefinition'])
+    expect(criticalPath(h.timeline).map((c) => c.action)).toEqual([
+      'sts:GetCallerIdentity',
+      'ecs:DescribeServices',
+      'ecs:DescribeTaskDefinition',
+    ])
     // b3 waited on b2 (the later of the two it awaited), b1 and b2 on the identity call.
     const by = (action: string) => h.timeline.find((c) => c.action === action)!
     expect(by('ec2:DescribeSecurityGroups').after?.action).toBe('secretsmanager:BatchGetSecretValue')
     expect(by('rds:DescribeDBInstances').after?.action).toBe('sts:GetCallerIdentity')
     expect(criticalPathLines(h.timeline)).toEqual([
-      'critical path: 3 calls in a chain, 300ms from the first\'s start to the last\'s end (300ms in the calls, 0ms between them) of 6 calls',
+      "critical path: 3 calls in a chain, 300ms from the first's start to the last's end (300ms in the calls, 0ms between them) of 6 calls",
       '  sts:GetCallerIdentity 40ms → ecs:DescribeServices 60ms → ecs:DescribeTaskDefinition 200ms',
     ])
   })

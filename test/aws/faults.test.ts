@@ -3,7 +3,13 @@ import {Readable} from 'node:stream'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 
 import {createAwsClients, timeoutFromEnv} from '../../src/aws/clients.js'
-import {classifyAwsError, credentialsUserError, describeAwsError, endpointUserError, hintFor} from '../../src/aws/errors.js'
+import {
+  classifyAwsError,
+  credentialsUserError,
+  describeAwsError,
+  endpointUserError,
+  hintFor,
+} from '../../src/aws/errors.js'
 import {UserError} from '../../src/errors.js'
 import {stuckServer} from '../helpers/faults.js'
 
@@ -12,7 +18,13 @@ function rawWire(client: SecretsManagerClient, status: number, contentType: stri
   Object.assign(client.config, {
     requestHandler: {
       async handle() {
-        return {response: {statusCode: status, headers: {'content-type': contentType}, body: Readable.from([Buffer.from(body)])}}
+        return {
+          response: {
+            statusCode: status,
+            headers: {'content-type': contentType},
+            body: Readable.from([Buffer.from(body)]),
+          },
+        }
       },
       updateHttpClientConfig() {},
       httpHandlerConfigs: () => ({}),
@@ -36,9 +48,18 @@ describe('faults on the wire', () => {
   it('ends a call to an endpoint that accepts and never answers, retries included, naming the endpoint (exit 2)', async () => {
     const stuck = await stuckServer()
     try {
-      const aws = createAwsClients({region: 'us-east-1', endpoint: stuck.url, requestTimeoutMs: 300, connectTimeoutMs: 300, maxAttempts: 2})
+      const aws = createAwsClients({
+        region: 'us-east-1',
+        endpoint: stuck.url,
+        requestTimeoutMs: 300,
+        connectTimeoutMs: 300,
+        maxAttempts: 2,
+      })
       const started = Date.now()
-      const error = await aws.client(SecretsManagerClient).send(new GetSecretValueCommand({SecretId: 'x'})).catch((e: unknown) => e)
+      const error = await aws
+        .client(SecretsManagerClient)
+        .send(new GetSecretValueCommand({SecretId: 'x'}))
+        .catch((e: unknown) => e)
       const took = Date.now() - started
       expect(took).toBeGreaterThanOrEqual(500)
       expect(took).toBeLessThan(5000)
@@ -65,23 +86,34 @@ describe('faults on the wire', () => {
     expect(createAwsClients({region: 'us-east-1'}).timeouts?.requestMs).toBe(10_000)
   })
 
-  it.each(['0', 'soon', '25d', '-5'])('rejects ALLTHRIVE_REQUEST_TIMEOUT=%s with the allowed range (exit 2)', (value) => {
-    const e = (() => {
-      try {
-        return timeoutFromEnv('ALLTHRIVE_REQUEST_TIMEOUT', 10_000, {ALLTHRIVE_REQUEST_TIMEOUT: value})
-      } catch (error) {
-        return error
-      }
-    })() as UserError
-    expect(e).toBeInstanceOf(UserError)
-    expect(e.exit).toBe(2)
-    expect(e.message).toContain('between 1s and 10m')
-  })
+  it.each(['0', 'soon', '25d', '-5'])(
+    'rejects ALLTHRIVE_REQUEST_TIMEOUT=%s with the allowed range (exit 2)',
+    (value) => {
+      const e = (() => {
+        try {
+          return timeoutFromEnv('ALLTHRIVE_REQUEST_TIMEOUT', 10_000, {ALLTHRIVE_REQUEST_TIMEOUT: value})
+        } catch (error) {
+          return error
+        }
+      })() as UserError
+      expect(e).toBeInstanceOf(UserError)
+      expect(e.exit).toBe(2)
+      expect(e.message).toContain('between 1s and 10m')
+    },
+  )
 
-  it.each([[503, 'Service Unavailable'], [403, 'Forbidden by proxy']])('names an HTML %i from a proxy with its status, not a SyntaxError', async (status, title) => {
+  it.each([
+    [503, 'Service Unavailable'],
+    [403, 'Forbidden by proxy'],
+  ])('names an HTML %i from a proxy with its status, not a SyntaxError', async (status, title) => {
     const aws = createAwsClients({region: 'us-east-1', maxAttempts: 1})
     const client = aws.client(SecretsManagerClient)
-    rawWire(client, status, 'text/html; charset=utf-8', `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`)
+    rawWire(
+      client,
+      status,
+      'text/html; charset=utf-8',
+      `<html><head><title>${title}</title></head><body><h1>${title}</h1></body></html>`,
+    )
     const error = await client.send(new GetSecretValueCommand({SecretId: 'x'})).catch((e: unknown) => e)
     const text = describeAwsError(error)
     expect(text).toContain(`HTTP ${status}`)
@@ -93,6 +125,8 @@ describe('faults on the wire', () => {
   it('leaves errors that are not about reaching the endpoint alone', () => {
     expect(endpointUserError(Object.assign(new Error('Rate exceeded'), {name: 'ThrottlingException'}))).toBeUndefined()
     // A check's own budget (no operation attached) is not the endpoint's fault.
-    expect(endpointUserError(Object.assign(new Error('did not finish within 5s'), {name: 'TimeoutError'}))).toBeUndefined()
+    expect(
+      endpointUserError(Object.assign(new Error('did not finish within 5s'), {name: 'TimeoutError'})),
+    ).toBeUndefined()
   })
 })

@@ -45,10 +45,22 @@ const compositeAlarm = (name: string, over: Partial<CompositeAlarm> = {}): Compo
 })
 
 const PREFIX = 'production-allthrive'
-const healthyMetric = ['web-5xx', 'web-cpu', 'web-memory', 'celery-cpu', 'db-cpu', 'db-storage', 'db-connections', 'redis-memory', 'redis-cpu', 'alb-latency', 'weaviate-cpu']
-  .map((n) => metricAlarm(`${PREFIX}-${n}`))
+const healthyMetric = [
+  'web-5xx',
+  'web-cpu',
+  'web-memory',
+  'celery-cpu',
+  'db-cpu',
+  'db-storage',
+  'db-connections',
+  'redis-memory',
+  'redis-cpu',
+  'alb-latency',
+  'weaviate-cpu',
+].map((n) => metricAlarm(`${PREFIX}-${n}`))
 
-const describeAlarms = (out: Partial<DescribeAlarmsCommandOutput>) => mocks.cloudwatch.on(DescribeAlarmsCommand).resolves(out)
+const describeAlarms = (out: Partial<DescribeAlarmsCommandOutput>) =>
+  mocks.cloudwatch.on(DescribeAlarmsCommand).resolves(out)
 
 describe('alarms check', () => {
   beforeEach(() => resetMocks())
@@ -57,19 +69,29 @@ describe('alarms check', () => {
     describeAlarms({MetricAlarms: healthyMetric, CompositeAlarms: [compositeAlarm(`${PREFIX}-site-down`)]})
     const r = await alarms.run(ctxWith())
     expect(r).toMatchObject({status: 'pass', summary: '12 alarms OK'})
-    expect(mocks.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, {AlarmNamePrefix: PREFIX, AlarmTypes: ['MetricAlarm', 'CompositeAlarm']})
+    expect(mocks.cloudwatch).toHaveReceivedCommandWith(DescribeAlarmsCommand, {
+      AlarmNamePrefix: PREFIX,
+      AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+    })
     expect(mocks.cloudwatch).toHaveReceivedCommandTimes(ListTagsForResourceCommand, 0)
     expect(r.data).toMatchObject({selector: `prefix ${PREFIX}`, count: 12})
   })
 
   it('reads every page', async () => {
-    mocks.cloudwatch.on(DescribeAlarmsCommand)
+    mocks.cloudwatch
+      .on(DescribeAlarmsCommand)
       .resolvesOnce({MetricAlarms: healthyMetric.slice(0, 5), NextToken: 'page-2'})
-      .resolvesOnce({MetricAlarms: healthyMetric.slice(5), CompositeAlarms: [compositeAlarm(`${PREFIX}-site-down`, {StateValue: 'ALARM'})]})
+      .resolvesOnce({
+        MetricAlarms: healthyMetric.slice(5),
+        CompositeAlarms: [compositeAlarm(`${PREFIX}-site-down`, {StateValue: 'ALARM'})],
+      })
     const r = await alarms.run(ctxWith())
     expect(r.summary).toBe(`1 in ALARM: ${PREFIX}-site-down`)
     expect(mocks.cloudwatch).toHaveReceivedCommandTimes(DescribeAlarmsCommand, 2)
-    expect(mocks.cloudwatch).toHaveReceivedNthCommandWith(DescribeAlarmsCommand, 2, {NextToken: 'page-2', AlarmNamePrefix: PREFIX})
+    expect(mocks.cloudwatch).toHaveReceivedNthCommandWith(DescribeAlarmsCommand, 2, {
+      NextToken: 'page-2',
+      AlarmNamePrefix: PREFIX,
+    })
   })
 
   it('fails on alarms in ALARM, naming each with its reason and for how long', async () => {
@@ -77,9 +99,23 @@ describe('alarms check', () => {
     describeAlarms({
       MetricAlarms: [
         ...healthyMetric.slice(2),
-        metricAlarm(`${PREFIX}-web-5xx`, {StateValue: 'ALARM', StateReason: reason, StateTransitionedTimestamp: ago(133), StateUpdatedTimestamp: ago(2)}),
-        metricAlarm(`${PREFIX}-db-cpu`, {StateValue: 'ALARM', StateReason: 'Threshold Crossed: 3 datapoints were greater than the threshold (80.0).', StateTransitionedTimestamp: undefined, StateUpdatedTimestamp: ago(3 * 1440 + 250)}),
-        metricAlarm(`${PREFIX}-redis-memory`, {StateValue: 'INSUFFICIENT_DATA', StateReason: 'Insufficient Data: 5 datapoints were unknown.', StateTransitionedTimestamp: ago(45)}),
+        metricAlarm(`${PREFIX}-web-5xx`, {
+          StateValue: 'ALARM',
+          StateReason: reason,
+          StateTransitionedTimestamp: ago(133),
+          StateUpdatedTimestamp: ago(2),
+        }),
+        metricAlarm(`${PREFIX}-db-cpu`, {
+          StateValue: 'ALARM',
+          StateReason: 'Threshold Crossed: 3 datapoints were greater than the threshold (80.0).',
+          StateTransitionedTimestamp: undefined,
+          StateUpdatedTimestamp: ago(3 * 1440 + 250),
+        }),
+        metricAlarm(`${PREFIX}-redis-memory`, {
+          StateValue: 'INSUFFICIENT_DATA',
+          StateReason: 'Insufficient Data: 5 datapoints were unknown.',
+          StateTransitionedTimestamp: ago(45),
+        }),
       ],
     })
     const r = await alarms.run(ctxWith())
@@ -90,18 +126,39 @@ describe('alarms check', () => {
       `${PREFIX}-db-cpu: ALARM for 3d 4h — Threshold Crossed: 3 datapoints were greater than the threshold (80.0).`,
       `${PREFIX}-redis-memory: INSUFFICIENT_DATA for 45m — Insufficient Data: 5 datapoints were unknown.`,
     ])
-    expect(r.hint).toBe(`See them in the console: https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2: or with: aws cloudwatch describe-alarms --alarm-name-prefix ${PREFIX} --state-value ALARM`)
+    expect(r.hint).toBe(
+      `See them in the console: https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#alarmsV2: or with: aws cloudwatch describe-alarms --alarm-name-prefix ${PREFIX} --state-value ALARM`,
+    )
   })
 
   it('warns on alarms with INSUFFICIENT_DATA', async () => {
-    describeAlarms({MetricAlarms: [...healthyMetric.slice(1), metricAlarm(`${PREFIX}-web-5xx`, {StateValue: 'INSUFFICIENT_DATA', StateReason: 'Unchecked: Initial alarm creation', StateTransitionedTimestamp: ago(5)})]})
+    describeAlarms({
+      MetricAlarms: [
+        ...healthyMetric.slice(1),
+        metricAlarm(`${PREFIX}-web-5xx`, {
+          StateValue: 'INSUFFICIENT_DATA',
+          StateReason: 'Unchecked: Initial alarm creation',
+          StateTransitionedTimestamp: ago(5),
+        }),
+      ],
+    })
     const r = await alarms.run(ctxWith())
-    expect(r).toMatchObject({status: 'warn', summary: `1 with INSUFFICIENT_DATA: ${PREFIX}-web-5xx`, details: [`${PREFIX}-web-5xx: INSUFFICIENT_DATA for 5m — Unchecked: Initial alarm creation`]})
+    expect(r).toMatchObject({
+      status: 'warn',
+      summary: `1 with INSUFFICIENT_DATA: ${PREFIX}-web-5xx`,
+      details: [`${PREFIX}-web-5xx: INSUFFICIENT_DATA for 5m — Unchecked: Initial alarm creation`],
+    })
     expect(r.hint).toContain('--state-value INSUFFICIENT_DATA')
   })
 
   it('filters names and states itself when the API ignores a filter', async () => {
-    describeAlarms({MetricAlarms: [...healthyMetric, metricAlarm('staging-allthrive-web-5xx', {StateValue: 'ALARM'}), metricAlarm('billing-alarm', {StateValue: 'ALARM'})]})
+    describeAlarms({
+      MetricAlarms: [
+        ...healthyMetric,
+        metricAlarm('staging-allthrive-web-5xx', {StateValue: 'ALARM'}),
+        metricAlarm('billing-alarm', {StateValue: 'ALARM'}),
+      ],
+    })
     const r = await alarms.run(ctxWith())
     expect(r).toMatchObject({status: 'pass', summary: '11 alarms OK'})
   })
@@ -110,7 +167,9 @@ describe('alarms check', () => {
     describeAlarms({MetricAlarms: [], CompositeAlarms: []})
     const r = await alarms.run(ctxWith())
     expect(r).toMatchObject({status: 'warn', summary: `no alarms found with prefix ${PREFIX}`})
-    expect(r.details).toEqual([`no CloudWatch alarm in us-east-1 has prefix ${PREFIX}: nothing alerts on this environment (monitoring gap)`])
+    expect(r.details).toEqual([
+      `no CloudWatch alarm in us-east-1 has prefix ${PREFIX}: nothing alerts on this environment (monitoring gap)`,
+    ])
     expect(r.hint).toContain('alarms.prefix')
   })
 
@@ -140,7 +199,11 @@ describe('alarms check', () => {
         await new Promise((r) => setTimeout(r, 2))
         inFlight--
         const name = input.ResourceARN!.split(':alarm:')[1]
-        const out: Partial<ListTagsForResourceCommandOutput> = {Tags: tagged.has(name) ? [{Key: 'Environment', Value: 'production'}] : [{Key: 'Environment', Value: 'staging'}]}
+        const out: Partial<ListTagsForResourceCommandOutput> = {
+          Tags: tagged.has(name)
+            ? [{Key: 'Environment', Value: 'production'}]
+            : [{Key: 'Environment', Value: 'staging'}],
+        }
         return out
       })
       return seen
@@ -157,7 +220,9 @@ describe('alarms check', () => {
       const input = mocks.cloudwatch.commandCalls(DescribeAlarmsCommand)[0].args[0].input
       expect(input.AlarmNamePrefix).toBeUndefined()
       expect(mocks.cloudwatch).toHaveReceivedCommandTimes(ListTagsForResourceCommand, 13)
-      expect(mocks.cloudwatch).toHaveReceivedCommandWith(ListTagsForResourceCommand, {ResourceARN: alarmArn('site-down')})
+      expect(mocks.cloudwatch).toHaveReceivedCommandWith(ListTagsForResourceCommand, {
+        ResourceARN: alarmArn('site-down'),
+      })
       expect(seen.maxInFlight).toBeGreaterThan(1)
       expect(seen.maxInFlight).toBeLessThanOrEqual(5)
     })
@@ -178,6 +243,10 @@ describe('alarms check', () => {
   it('is an error when tags cannot be read', async () => {
     describeAlarms({MetricAlarms: [metricAlarm('a')]})
     mocks.cloudwatch.on(ListTagsForResourceCommand).rejects(accessDenied('cloudwatch:ListTagsForResource'))
-    await expectErrorNaming(alarms, 'cloudwatch:ListTagsForResource', ctxWith({alarms: {prefix: PREFIX, tag: {key: 'Environment', value: 'production'}}}))
+    await expectErrorNaming(
+      alarms,
+      'cloudwatch:ListTagsForResource',
+      ctxWith({alarms: {prefix: PREFIX, tag: {key: 'Environment', value: 'production'}}}),
+    )
   })
 })

@@ -1,4 +1,9 @@
-import {type CertificateDetail, DescribeCertificateCommand, type DescribeCertificateCommandInput, ResourceNotFoundException} from '@aws-sdk/client-acm'
+import {
+  type CertificateDetail,
+  DescribeCertificateCommand,
+  type DescribeCertificateCommandInput,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-acm'
 import {
   DescribeListenersCommand,
   type DescribeListenersCommandOutput,
@@ -77,7 +82,11 @@ const targetGroup = (over: Partial<TargetGroup> = {}): TargetGroup => ({
   ...over,
 })
 
-const target = (ip: string, state: NonNullable<TargetHealthDescription['TargetHealth']>['State'] = 'healthy', reason?: Pick<NonNullable<TargetHealthDescription['TargetHealth']>, 'Reason' | 'Description'>): TargetHealthDescription => ({
+const target = (
+  ip: string,
+  state: NonNullable<TargetHealthDescription['TargetHealth']>['State'] = 'healthy',
+  reason?: Pick<NonNullable<TargetHealthDescription['TargetHealth']>, 'Reason' | 'Description'>,
+): TargetHealthDescription => ({
   Target: {Id: ip, Port: 8000, AvailabilityZone: 'us-east-1a'},
   HealthCheckPort: '8000',
   TargetHealth: {State: state, ...reason},
@@ -94,7 +103,10 @@ const certificate = (over: Partial<CertificateDetail> = {}): CertificateDetail =
   ...over,
 })
 
-const unhealthy502 = {Reason: 'Target.ResponseCodeMismatch', Description: 'Health checks failed with these codes: [502]'} as const
+const unhealthy502 = {
+  Reason: 'Target.ResponseCodeMismatch',
+  Description: 'Health checks failed with these codes: [502]',
+} as const
 
 interface Setup {
   lb?: LoadBalancer
@@ -107,15 +119,26 @@ interface Setup {
 
 /** A healthy environment unless told otherwise. */
 function given(s: Setup = {}): void {
-  mocks.elbv2.on(DescribeLoadBalancersCommand).resolves({LoadBalancers: [s.lb ?? loadBalancer()]} satisfies Partial<DescribeLoadBalancersCommandOutput>)
+  mocks.elbv2
+    .on(DescribeLoadBalancersCommand)
+    .resolves({LoadBalancers: [s.lb ?? loadBalancer()]} satisfies Partial<DescribeLoadBalancersCommandOutput>)
   mocks.elbv2.on(DescribeLoadBalancerAttributesCommand).resolves({
-    Attributes: s.attributes ?? [{Key: 'idle_timeout.timeout_seconds', Value: '120'}, {Key: 'deletion_protection.enabled', Value: 'true'}],
+    Attributes: s.attributes ?? [
+      {Key: 'idle_timeout.timeout_seconds', Value: '120'},
+      {Key: 'deletion_protection.enabled', Value: 'true'},
+    ],
   } satisfies Partial<DescribeLoadBalancerAttributesCommandOutput>)
-  mocks.elbv2.on(DescribeListenersCommand).resolves({Listeners: s.listeners ?? [httpsListener(), httpListener()]} satisfies Partial<DescribeListenersCommandOutput>)
-  mocks.elbv2.on(DescribeTargetGroupsCommand).resolves({TargetGroups: s.groups ?? [targetGroup()]} satisfies Partial<DescribeTargetGroupsCommandOutput>)
+  mocks.elbv2.on(DescribeListenersCommand).resolves({
+    Listeners: s.listeners ?? [httpsListener(), httpListener()],
+  } satisfies Partial<DescribeListenersCommandOutput>)
+  mocks.elbv2
+    .on(DescribeTargetGroupsCommand)
+    .resolves({TargetGroups: s.groups ?? [targetGroup()]} satisfies Partial<DescribeTargetGroupsCommandOutput>)
   const health = s.health ?? {[TG_ARN]: [target('10.0.10.25'), target('10.0.11.40')]}
   for (const [arn, descriptions] of Object.entries(health)) {
-    mocks.elbv2.on(DescribeTargetHealthCommand, {TargetGroupArn: arn}).resolves({TargetHealthDescriptions: descriptions} satisfies Partial<DescribeTargetHealthCommandOutput>)
+    mocks.elbv2
+      .on(DescribeTargetHealthCommand, {TargetGroupArn: arn})
+      .resolves({TargetHealthDescriptions: descriptions} satisfies Partial<DescribeTargetHealthCommandOutput>)
   }
 
   mocks.acm.on(DescribeCertificateCommand).resolves({Certificate: s.cert ?? certificate()})
@@ -128,7 +151,9 @@ describe('alb check', () => {
     given()
     const r = await alb.run(ctxWith())
     expect(r.status).toBe('pass')
-    expect(r.summary).toBe('production-allthrive-alb active, idle timeout 120s, HTTPS (cert 212 days), 2/2 targets healthy')
+    expect(r.summary).toBe(
+      'production-allthrive-alb active, idle timeout 120s, HTTPS (cert 212 days), 2/2 targets healthy',
+    )
     expect(r.details).toEqual([
       'production-allthrive-alb: idle timeout 120s',
       `production-allthrive-alb: HTTPS:443 certificate ${CERT_ID}, 212 days left`,
@@ -140,20 +165,33 @@ describe('alb check', () => {
     expect(mocks.elbv2).toHaveReceivedCommandWith(DescribeTargetGroupsCommand, {LoadBalancerArn: LB_ARN})
     expect(mocks.elbv2).toHaveReceivedCommandWith(DescribeTargetHealthCommand, {TargetGroupArn: TG_ARN})
     expect(mocks.acm).toHaveReceivedCommandWith(DescribeCertificateCommand, {CertificateArn: CERT_ARN})
-    expect(r.data).toMatchObject({name: NAME, state: 'active', idleTimeoutSeconds: 120, idleTimeoutReported: true, certificate: {daysLeft: 212, status: 'ISSUED'}})
+    expect(r.data).toMatchObject({
+      name: NAME,
+      state: 'active',
+      idleTimeoutSeconds: 120,
+      idleTimeoutReported: true,
+      certificate: {daysLeft: 212, status: 'ISSUED'},
+    })
   })
 
   it('passes the abort signal to every call', async () => {
     given()
     const controller = new AbortController()
     await alb.run(ctxWith({}, {signal: controller.signal}))
-    for (const call of [...mocks.elbv2.calls(), ...mocks.acm.calls()]) expect((call.args as unknown[])[1]).toMatchObject({abortSignal: controller.signal})
+    for (const call of [...mocks.elbv2.calls(), ...mocks.acm.calls()])
+      expect((call.args as unknown[])[1]).toMatchObject({abortSignal: controller.signal})
   })
 
   it('fails naming the load balancer when it does not exist', async () => {
-    mocks.elbv2.on(DescribeLoadBalancersCommand).rejects(new LoadBalancerNotFoundException({message: `Load balancers '[${NAME}]' not found`, $metadata: {}}))
+    mocks.elbv2
+      .on(DescribeLoadBalancersCommand)
+      .rejects(new LoadBalancerNotFoundException({message: `Load balancers '[${NAME}]' not found`, $metadata: {}}))
     const r = await alb.run(ctxWith())
-    expect(r).toMatchObject({status: 'fail', summary: `${NAME} not found`, details: [`${NAME}: no load balancer with this name in us-east-1`]})
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: `${NAME} not found`,
+      details: [`${NAME}: no load balancer with this name in us-east-1`],
+    })
     expect(r.hint).toContain('alb.name')
     expect(mocks.elbv2).toHaveReceivedCommandTimes(DescribeListenersCommand, 0)
   })
@@ -176,15 +214,21 @@ describe('alb check', () => {
     given({attributes: [{Key: 'idle_timeout.timeout_seconds', Value: '60'}]})
     const r = await alb.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: `${NAME}: idle timeout 60s`})
-    expect(r.details?.[0]).toBe(`${NAME}: idle timeout 60s is below 120s: idle WebSocket connections through the ALB are dropped`)
-    expect(r.hint).toBe(`aws elbv2 modify-load-balancer-attributes --load-balancer-arn ${LB_ARN} --attributes Key=idle_timeout.timeout_seconds,Value=120`)
+    expect(r.details?.[0]).toBe(
+      `${NAME}: idle timeout 60s is below 120s: idle WebSocket connections through the ALB are dropped`,
+    )
+    expect(r.hint).toBe(
+      `aws elbv2 modify-load-balancer-attributes --load-balancer-arn ${LB_ARN} --attributes Key=idle_timeout.timeout_seconds,Value=120`,
+    )
   })
 
-  it('treats an absent idle timeout as AWS\'s default of 60s and says so', async () => {
+  it("treats an absent idle timeout as AWS's default of 60s and says so", async () => {
     given({attributes: [{Key: 'deletion_protection.enabled', Value: 'true'}]})
     const r = await alb.run(ctxWith())
     expect(r.status).toBe('fail')
-    expect(r.details?.[0]).toBe(`${NAME}: idle timeout 60s (not reported: AWS default assumed) is below 120s: idle WebSocket connections through the ALB are dropped`)
+    expect(r.details?.[0]).toBe(
+      `${NAME}: idle timeout 60s (not reported: AWS default assumed) is below 120s: idle WebSocket connections through the ALB are dropped`,
+    )
     expect(r.data).toMatchObject({idleTimeoutSeconds: 60, idleTimeoutReported: false})
   })
 
@@ -192,7 +236,9 @@ describe('alb check', () => {
     given({attributes: [{Key: 'idle_timeout.timeout_seconds', Value: '300'}]})
     const thresholds = {...DEFAULT_THRESHOLDS, alb: {minIdleTimeoutSeconds: 3600}}
     const r = await alb.run(ctxWith({thresholds}))
-    expect(r.details?.[0]).toBe(`${NAME}: idle timeout 300s is below 3600s: idle WebSocket connections through the ALB are dropped`)
+    expect(r.details?.[0]).toBe(
+      `${NAME}: idle timeout 300s is below 3600s: idle WebSocket connections through the ALB are dropped`,
+    )
   })
 
   it('fails without an HTTPS:443 listener and when HTTP serves plain HTTP', async () => {
@@ -205,12 +251,23 @@ describe('alb check', () => {
       `${NAME}: HTTP:80 serves plain HTTP (HTTP:80 → forward) instead of redirecting to HTTPS`,
     ])
     expect(r.hint).toContain('aws elbv2 create-listener')
-    expect(r.hint).toContain(`aws elbv2 modify-listener --listener-arn ${httpListener().ListenerArn} --default-actions 'Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HTTP_301}'`)
+    expect(r.hint).toContain(
+      `aws elbv2 modify-listener --listener-arn ${httpListener().ListenerArn} --default-actions 'Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,StatusCode=HTTP_301}'`,
+    )
     expect(mocks.acm).toHaveReceivedCommandTimes(DescribeCertificateCommand, 0)
   })
 
   it('fails when HTTP redirects but keeps the protocol', async () => {
-    given({listeners: [httpsListener(), httpListener({DefaultActions: [{Type: 'redirect', RedirectConfig: {Protocol: '#{protocol}', Port: '443', StatusCode: 'HTTP_301'}}]})]})
+    given({
+      listeners: [
+        httpsListener(),
+        httpListener({
+          DefaultActions: [
+            {Type: 'redirect', RedirectConfig: {Protocol: '#{protocol}', Port: '443', StatusCode: 'HTTP_301'}},
+          ],
+        }),
+      ],
+    })
     const r = await alb.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: `${NAME}: HTTP:80 serves plain HTTP`})
   })
@@ -235,9 +292,11 @@ describe('alb check', () => {
     expect(r.details?.[0]).toBe(`${NAME}: HTTPS:443 certificate ${CERT_ID} is REVOKED`)
   })
 
-  it('fails when the listener\'s certificate is not in ACM', async () => {
+  it("fails when the listener's certificate is not in ACM", async () => {
     given()
-    mocks.acm.on(DescribeCertificateCommand).rejects(new ResourceNotFoundException({message: 'Could not find certificate', $metadata: {}}))
+    mocks.acm
+      .on(DescribeCertificateCommand)
+      .rejects(new ResourceNotFoundException({message: 'Could not find certificate', $metadata: {}}))
     const r = await alb.run(ctxWith())
     expect(r.status).toBe('fail')
     expect(r.details?.[0]).toBe(`${NAME}: HTTPS:443 certificate ${CERT_ARN} not found in ACM (us-east-1)`)
@@ -245,7 +304,10 @@ describe('alb check', () => {
 
   it('looks the certificate up in the region of its ARN', async () => {
     const arn = CERT_ARN.replace('us-east-1', 'eu-west-1')
-    given({listeners: [httpsListener({Certificates: [{CertificateArn: arn}]}), httpListener()], cert: certificate({CertificateArn: arn})})
+    given({
+      listeners: [httpsListener({Certificates: [{CertificateArn: arn}]}), httpListener()],
+      cert: certificate({CertificateArn: arn}),
+    })
     const regions: string[] = []
     mocks.acm.on(DescribeCertificateCommand).callsFake(async (_: DescribeCertificateCommandInput, getClient) => {
       regions.push(await getClient().config.region())
@@ -261,16 +323,26 @@ describe('alb check', () => {
     const r = await alb.run(ctxWith())
     expect(r.status).toBe('warn')
     expect(r.summary).toBe(`${NAME}: 1/2 targets healthy in production-allthrive-web-tg`)
-    expect(r.details?.[0]).toBe('production-allthrive-web-tg: target 10.0.11.40:8000 unhealthy (Target.ResponseCodeMismatch: Health checks failed with these codes: [502])')
-    expect(r.hint).toBe('See why: allthrive logs tail web -e production --since 30m; the health check of production-allthrive-web-tg is HTTP /api/health/ on port traffic-port, expecting 200')
+    expect(r.details?.[0]).toBe(
+      'production-allthrive-web-tg: target 10.0.11.40:8000 unhealthy (Target.ResponseCodeMismatch: Health checks failed with these codes: [502])',
+    )
+    expect(r.hint).toBe(
+      'See why: allthrive logs tail web -e production --since 30m; the health check of production-allthrive-web-tg is HTTP /api/health/ on port traffic-port, expecting 200',
+    )
   })
 
-  it('fails when no target of a group is healthy, reading every group\'s health', async () => {
+  it("fails when no target of a group is healthy, reading every group's health", async () => {
     given({
       groups: [targetGroup(), targetGroup({TargetGroupArn: TG2_ARN, TargetGroupName: 'production-allthrive-ws-tg'})],
       health: {
         [TG_ARN]: [target('10.0.10.25'), target('10.0.11.40')],
-        [TG2_ARN]: [target('10.0.10.25', 'unhealthy', {Reason: 'Target.Timeout', Description: 'Request timed out'}), target('10.0.11.40', 'draining', {Reason: 'Target.DeregistrationInProgress', Description: 'Target deregistration is in progress'})],
+        [TG2_ARN]: [
+          target('10.0.10.25', 'unhealthy', {Reason: 'Target.Timeout', Description: 'Request timed out'}),
+          target('10.0.11.40', 'draining', {
+            Reason: 'Target.DeregistrationInProgress',
+            Description: 'Target deregistration is in progress',
+          }),
+        ],
       },
     })
     const r = await alb.run(ctxWith())
@@ -304,7 +376,7 @@ describe('alb check', () => {
 })
 
 describe('elb helpers', () => {
-  it('reads the idle timeout, falling back to AWS\'s default', () => {
+  it("reads the idle timeout, falling back to AWS's default", () => {
     expect(idleTimeout([{Key: 'idle_timeout.timeout_seconds', Value: '4000'}])).toEqual({seconds: 4000, reported: true})
     expect(idleTimeout([{Key: 'idle_timeout.timeout_seconds', Value: ''}])).toEqual({seconds: 60, reported: false})
     expect(idleTimeout([])).toEqual({seconds: 60, reported: false})
@@ -312,10 +384,20 @@ describe('elb helpers', () => {
 
   it('judges the terminal default action after authentication', () => {
     expect(redirectsToHttps(httpListener())).toBe(true)
-    expect(redirectsToHttps(httpListener({DefaultActions: [
-      {Type: 'redirect', Order: 2, RedirectConfig: {Protocol: 'HTTPS', StatusCode: 'HTTP_302'}},
-      {Type: 'authenticate-cognito', Order: 1},
-    ]}))).toBe(true)
-    expect(redirectsToHttps(httpListener({DefaultActions: [{Type: 'fixed-response', FixedResponseConfig: {StatusCode: '404'}}]}))).toBe(false)
+    expect(
+      redirectsToHttps(
+        httpListener({
+          DefaultActions: [
+            {Type: 'redirect', Order: 2, RedirectConfig: {Protocol: 'HTTPS', StatusCode: 'HTTP_302'}},
+            {Type: 'authenticate-cognito', Order: 1},
+          ],
+        }),
+      ),
+    ).toBe(true)
+    expect(
+      redirectsToHttps(
+        httpListener({DefaultActions: [{Type: 'fixed-response', FixedResponseConfig: {StatusCode: '404'}}]}),
+      ),
+    ).toBe(false)
   })
 })

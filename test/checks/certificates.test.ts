@@ -40,12 +40,16 @@ describe('certificates check (what the environment serves)', () => {
     const r = await certificates.run(ctxWith())
     expect(r.status).toBe('pass')
     expect(r.summary).toBe('2 certificates served, earliest expiry in 90 days (cf-prod, CloudFront EPROD (viewer))')
-    expect(r.details).toEqual(expect.arrayContaining([
-      `${ALB_DEFAULT}: alb-prod, 150 days left (2027-04-25)`,
-      'CloudFront EPROD (viewer): cf-prod, 90 days left (2027-02-24)',
-    ]))
-    expect(certsOf(r.data).map((c) => [c.servedBy, c.daysLeft]))
-      .toEqual([[ALB_DEFAULT, 150], ['CloudFront EPROD (viewer)', 90]])
+    expect(r.details).toEqual(
+      expect.arrayContaining([
+        `${ALB_DEFAULT}: alb-prod, 150 days left (2027-04-25)`,
+        'CloudFront EPROD (viewer): cf-prod, 90 days left (2027-02-24)',
+      ]),
+    )
+    expect(certsOf(r.data).map((c) => [c.servedBy, c.daysLeft])).toEqual([
+      [ALB_DEFAULT, 150],
+      ['CloudFront EPROD (viewer)', 90],
+    ])
     // Described by ARN, never listed: another certificate covering the names is not "the" certificate.
     expect(mocks.acm).not.toHaveReceivedCommand(ListCertificatesCommand)
     expect(mocks.acm).toHaveReceivedCommandWith(DescribeCertificateCommand, {CertificateArn: ALB_CERT})
@@ -75,14 +79,21 @@ describe('certificates check (what the environment serves)', () => {
   })
 
   it('judges the SNI extras too, flagging which one is the default', async () => {
-    const sni = certDetail(SNI_CERT, {DomainName: 'api.example.org', SubjectAlternativeNames: ['api.example.org'],
-      Status: 'EXPIRED', NotAfter: inDays(-3)})
+    const sni = certDetail(SNI_CERT, {
+      DomainName: 'api.example.org',
+      SubjectAlternativeNames: ['api.example.org'],
+      Status: 'EXPIRED',
+      NotAfter: inDays(-3),
+    })
     givenServing({...healthy, alb: {default: ALB_CERT, sni: [SNI_CERT]}, certs: [...healthy.certs, sni]})
     const r = await certificates.run(ctxWith())
     expect(r.status).toBe('fail')
     expect(r.details?.[0]).toBe('ALB production-allthrive-alb HTTPS:443 (SNI): sni-api is EXPIRED')
     expect(certsOf(r.data).map((c) => c.servedBy)).toEqual([
-      ALB_DEFAULT, 'ALB production-allthrive-alb HTTPS:443 (SNI)', 'CloudFront EPROD (viewer)'])
+      ALB_DEFAULT,
+      'ALB production-allthrive-alb HTTPS:443 (SNI)',
+      'CloudFront EPROD (viewer)',
+    ])
     expect(mocks.elbv2).toHaveReceivedCommandWith(DescribeListenerCertificatesCommand, {ListenerArn: LISTENER_ARN})
     expect(domainsOf(r.data)).toContainEqual({name: 'api.example.org', source: 'certificate'})
   })
@@ -92,16 +103,20 @@ describe('certificates check (what the environment serves)', () => {
     const domains = ['allthrive.ai', 'shop.allthrive.io']
     const r = await certificates.run(ctxWith({domains, cloudfrontDomains: ['allthrive.ai']}))
     expect(r).toMatchObject({status: 'fail', summary: 'shop.allthrive.io not served'})
-    expect(r.details?.[0]).toBe('shop.allthrive.io: configured in domains, but no certificate the environment serves'
-      + ' covers it (alb-prod, cf-prod)')
+    expect(r.details?.[0]).toBe(
+      'shop.allthrive.io: configured in domains, but no certificate the environment serves' +
+        ' covers it (alb-prod, cf-prod)',
+    )
   })
 
   it('fails a cloudfrontDomains entry the viewer certificate does not cover, even when the ALB covers it', async () => {
     const alb = certDetail(ALB_CERT, {SubjectAlternativeNames: ['allthrive.ai', '*.allthrive.ai', 'cdn.allthrive.io']})
     givenServing({...healthy, certs: [alb, certDetail(CF_CERT)]})
     const r = await certificates.run(ctxWith({domains: ['cdn.allthrive.io'], cloudfrontDomains: ['cdn.allthrive.io']}))
-    expect(r.details?.[0]).toBe('cdn.allthrive.io: configured in cloudfrontDomains, but the viewer certificate'
-      + ' of CloudFront EPROD does not cover it')
+    expect(r.details?.[0]).toBe(
+      'cdn.allthrive.io: configured in cloudfrontDomains, but the viewer certificate' +
+        ' of CloudFront EPROD does not cover it',
+    )
     expect(r.details).toHaveLength(3)
   })
 
@@ -109,8 +124,9 @@ describe('certificates check (what the environment serves)', () => {
     givenServing({...healthy, cloudfront: {...healthy.cloudfront, aliases: ['allthrive.ai', 'www.allthrive.io']}})
     const r = await certificates.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: 'alias www.allthrive.io not covered'})
-    expect(r.details?.[0]).toBe('CloudFront EPROD (viewer): alias www.allthrive.io is not covered by cf-prod'
-      + ' (allthrive.ai, *.allthrive.ai)')
+    expect(r.details?.[0]).toBe(
+      'CloudFront EPROD (viewer): alias www.allthrive.io is not covered by cf-prod' + ' (allthrive.ai, *.allthrive.ai)',
+    )
   })
 
   it('fails a host routed by an ALB rule that none of its certificates covers, and ignores host patterns', async () => {
@@ -119,7 +135,11 @@ describe('certificates check (what the environment serves)', () => {
     const r = await certificates.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: 'host admin.allthrive.io not covered'})
     expect(r.details?.filter((d) => d.includes('rules route host'))).toHaveLength(1)
-    expect(domainsOf(r.data).filter((d) => d.source === 'alb-host-header').map((d) => d.name)).toEqual(hosts)
+    expect(
+      domainsOf(r.data)
+        .filter((d) => d.source === 'alb-host-header')
+        .map((d) => d.name),
+    ).toEqual(hosts)
   })
 
   it('fails a CloudFront certificate that is not from us-east-1', async () => {
@@ -127,8 +147,9 @@ describe('certificates check (what the environment serves)', () => {
     const certs = [...healthy.certs, certDetail(foreign)]
     givenServing({...healthy, cloudfront: {viewer: {ACMCertificateArn: foreign}}, certs})
     const r = await certificates.run(ctxWith())
-    expect(r.details?.[0])
-      .toBe('CloudFront EPROD (viewer): cf-eu is in eu-west-1; CloudFront needs a certificate from us-east-1')
+    expect(r.details?.[0]).toBe(
+      'CloudFront EPROD (viewer): cf-eu is in eu-west-1; CloudFront needs a certificate from us-east-1',
+    )
   })
 
   it('fails a served ARN that ACM does not know, and warns for an IAM server certificate', async () => {
@@ -136,10 +157,12 @@ describe('certificates check (what the environment serves)', () => {
     givenServing({...healthy, alb: {default: deleted}, cloudfront: {viewer: {IAMCertificateId: 'ASCAEXAMPLE'}}})
     const r = await certificates.run(ctxWith())
     expect(r.status).toBe('fail')
-    expect(r.details).toEqual(expect.arrayContaining([
-      `${ALB_DEFAULT}: ${deleted} is not in ACM`,
-      'CloudFront EPROD (viewer): ASCAEXAMPLE is not an ACM certificate: expiry not checked',
-    ]))
+    expect(r.details).toEqual(
+      expect.arrayContaining([
+        `${ALB_DEFAULT}: ${deleted} is not in ACM`,
+        'CloudFront EPROD (viewer): ASCAEXAMPLE is not an ACM certificate: expiry not checked',
+      ]),
+    )
   })
 
   it('fails a distribution with aliases that serves only the default *.cloudfront.net certificate', async () => {
@@ -158,10 +181,14 @@ describe('certificates check (what the environment serves)', () => {
 
   it('warns that CloudFront is not judged when several distributions match, and still judges the ALB', async () => {
     givenServing({alb: {default: ALB_CERT}, certs: [certDetail(ALB_CERT)]})
-    mocks.cloudfront.on(ListDistributionsCommand).resolves(distributionList([
-      distributionSummary('EA', [], 'production-allthrive a'),
-      distributionSummary('EB', [], 'production-allthrive b'),
-    ]))
+    mocks.cloudfront
+      .on(ListDistributionsCommand)
+      .resolves(
+        distributionList([
+          distributionSummary('EA', [], 'production-allthrive a'),
+          distributionSummary('EB', [], 'production-allthrive b'),
+        ]),
+      )
     const r = await certificates.run(ctxWith())
     expect(r).toMatchObject({status: 'warn', summary: 'CloudFront distribution ambiguous'})
     expect(r.details?.[0]).toMatch(/^2 CloudFront distributions match "production" /)
@@ -183,7 +210,9 @@ describe('certificates check (what the environment serves)', () => {
     givenServing(healthy)
     const r = await certificates.run(ctxWith())
     expect(domainsOf(r.data)).toEqual([
-      {name: 'allthrive.ai', source: 'cloudfront-alias'}, {name: '*.allthrive.ai', source: 'cloudfront-alias'}])
+      {name: 'allthrive.ai', source: 'cloudfront-alias'},
+      {name: '*.allthrive.ai', source: 'cloudfront-alias'},
+    ])
     expect(JSON.stringify(r)).not.toContain('staging.allthrive.ai')
   })
 
@@ -203,8 +232,13 @@ describe('certificates check (what the environment serves)', () => {
   })
 
   it('declares the IAM actions it calls', () => {
-    expect(certificates.iam).toEqual(expect.arrayContaining([
-      'elasticloadbalancing:DescribeListenerCertificates', 'cloudfront:GetDistribution', 'acm:DescribeCertificate']))
+    expect(certificates.iam).toEqual(
+      expect.arrayContaining([
+        'elasticloadbalancing:DescribeListenerCertificates',
+        'cloudfront:GetDistribution',
+        'acm:DescribeCertificate',
+      ]),
+    )
     expect(certificates.iam).not.toContain('acm:ListCertificates')
   })
 })

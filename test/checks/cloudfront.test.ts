@@ -25,36 +25,59 @@ const ALB_CERT = certArn('us-east-1', 'alb-prod')
 const BUCKET = 'production-allthrive-frontend'
 
 const api = (path: string, over: Partial<CacheBehavior> = {}): CacheBehavior => ({
-  PathPattern: path, TargetOriginId: 'alb', ViewerProtocolPolicy: 'https-only', CachePolicyId: CACHING_DISABLED,
-  OriginRequestPolicyId: ALL_VIEWER, ...over,
+  PathPattern: path,
+  TargetOriginId: 'alb',
+  ViewerProtocolPolicy: 'https-only',
+  CachePolicyId: CACHING_DISABLED,
+  OriginRequestPolicyId: ALL_VIEWER,
+  ...over,
 })
 
 /** Production as it should be: the bucket through OAC, /api/* and /ws/* to the ALB uncached with all viewer headers. */
 type Config = Partial<DistributionConfig>
 function config(behaviours = [api('/api/*'), api('/ws/*')], over: Config = {}): Config {
   return {
-    Origins: {Quantity: 2, Items: [
-      {Id: 's3', DomainName: `${BUCKET}.s3.us-east-1.amazonaws.com`, S3OriginConfig: {OriginAccessIdentity: ''},
-        OriginAccessControlId: 'E2OAC'},
-      {Id: 'alb', DomainName: LB_DNS,
-        CustomOriginConfig: {HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only'}},
-    ]},
-    DefaultCacheBehavior: {TargetOriginId: 's3', ViewerProtocolPolicy: 'redirect-to-https',
-      CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6'},
+    Origins: {
+      Quantity: 2,
+      Items: [
+        {
+          Id: 's3',
+          DomainName: `${BUCKET}.s3.us-east-1.amazonaws.com`,
+          S3OriginConfig: {OriginAccessIdentity: ''},
+          OriginAccessControlId: 'E2OAC',
+        },
+        {
+          Id: 'alb',
+          DomainName: LB_DNS,
+          CustomOriginConfig: {HTTPPort: 80, HTTPSPort: 443, OriginProtocolPolicy: 'https-only'},
+        },
+      ],
+    },
+    DefaultCacheBehavior: {
+      TargetOriginId: 's3',
+      ViewerProtocolPolicy: 'redirect-to-https',
+      CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+    },
     CacheBehaviors: {Quantity: behaviours.length, Items: behaviours},
     ...over,
   }
 }
 
 /** A bucket policy with one statement per source ARN granted to CloudFront (null: no AWS:SourceArn condition). */
-const policy = (...sourceArns: (string | null)[]): GetBucketPolicyCommandOutput => ({$metadata: {},
+const policy = (...sourceArns: (string | null)[]): GetBucketPolicyCommandOutput => ({
+  $metadata: {},
   Policy: JSON.stringify({
-  Version: '2012-10-17',
-  Statement: sourceArns.map((a, i) => ({
-    Sid: `cf${i}`, Effect: 'Allow', Principal: {Service: 'cloudfront.amazonaws.com'}, Action: 's3:GetObject',
-    Resource: `arn:aws:s3:::${BUCKET}/*`, ...(a && {Condition: {StringEquals: {'AWS:SourceArn': a}}}),
-  })),
-})})
+    Version: '2012-10-17',
+    Statement: sourceArns.map((a, i) => ({
+      Sid: `cf${i}`,
+      Effect: 'Allow',
+      Principal: {Service: 'cloudfront.amazonaws.com'},
+      Action: 's3:GetObject',
+      Resource: `arn:aws:s3:::${BUCKET}/*`,
+      ...(a && {Condition: {StringEquals: {'AWS:SourceArn': a}}}),
+    })),
+  }),
+})
 
 interface Given {
   config?: Partial<DistributionConfig>
@@ -105,10 +128,14 @@ describe('cloudfront check', () => {
 
   it('fails, listing the candidates, when several distributions match and none is configured', async () => {
     givenServing({alb: {default: ALB_CERT}})
-    mocks.cloudfront.on(ListDistributionsCommand).resolves(distributionList([
-      distributionSummary('EA', [], 'production-allthrive a'),
-      distributionSummary('EB', [], 'production-allthrive b'),
-    ]))
+    mocks.cloudfront
+      .on(ListDistributionsCommand)
+      .resolves(
+        distributionList([
+          distributionSummary('EA', [], 'production-allthrive a'),
+          distributionSummary('EB', [], 'production-allthrive b'),
+        ]),
+      )
     const r = await cloudfront.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: 'several distributions match'})
     expect(r.details?.[0]).toMatch(/^2 CloudFront distributions match "production" by comment naming "production": EA /)
@@ -145,8 +172,9 @@ describe('cloudfront check', () => {
     given()
     const r = await cloudfront.run(ctxWith({cloudfrontDomains: ['www.allthrive.ai', 'allthrive.io']}))
     expect(r.summary).toBe('EPROD: no alias allthrive.io')
-    expect(r.details).toContain('EPROD: allthrive.io (cloudfrontDomains) is not among its aliases'
-      + ' (allthrive.ai, *.allthrive.ai)')
+    expect(r.details).toContain(
+      'EPROD: allthrive.io (cloudfrontDomains) is not among its aliases' + ' (allthrive.ai, *.allthrive.ai)',
+    )
   })
 
   it('fails a bucket origin without Origin Access Control (legacy OAI)', async () => {
@@ -163,8 +191,9 @@ describe('cloudfront check', () => {
   it('fails a bucket policy that lets any distribution, or another one, read the bucket', async () => {
     given({policy: policy(ARN, null)})
     const any = await cloudfront.run(ctxWith())
-    expect(any.details)
-      .toContain(`${BUCKET}: the bucket policy also allows any distribution (no AWS:SourceArn condition)`)
+    expect(any.details).toContain(
+      `${BUCKET}: the bucket policy also allows any distribution (no AWS:SourceArn condition)`,
+    )
     resetMocks()
     given({policy: policy(OTHER_ARN)})
     const other = await cloudfront.run(ctxWith())
@@ -184,53 +213,78 @@ describe('cloudfront check', () => {
     given({config: config([api('/api/*', {TargetOriginId: 's3'})])})
     const r = await cloudfront.run(ctxWith())
     expect(r.status).toBe('fail')
-    expect(r.details).toEqual(expect.arrayContaining([
-      'EPROD: no /ws/* cache behaviour: requests fall to the default (the bucket)',
-      `EPROD: /api/* goes to origin s3 (${BUCKET}.s3.us-east-1.amazonaws.com),`
-        + ` not to ALB production-allthrive-alb (${LB_DNS})`,
-    ]))
+    expect(r.details).toEqual(
+      expect.arrayContaining([
+        'EPROD: no /ws/* cache behaviour: requests fall to the default (the bucket)',
+        `EPROD: /api/* goes to origin s3 (${BUCKET}.s3.us-east-1.amazonaws.com),` +
+          ` not to ALB production-allthrive-alb (${LB_DNS})`,
+      ]),
+    )
   })
 
-  it('accepts an origin name that the ALB\'s certificate covers (a CNAME to the ALB)', async () => {
+  it("accepts an origin name that the ALB's certificate covers (a CNAME to the ALB)", async () => {
     const c = config()
     c.Origins!.Items![1] = {...c.Origins!.Items![1], DomainName: 'origin.allthrive.ai'}
     given({config: c})
     const r = await cloudfront.run(ctxWith())
     expect(r.status).toBe('pass')
-    expect(r.details)
-      .toContain(`EPROD: /ws/* → origin.allthrive.ai, a name of ALB production-allthrive-alb's certificate`)
+    expect(r.details).toContain(
+      `EPROD: /ws/* → origin.allthrive.ai, a name of ALB production-allthrive-alb's certificate`,
+    )
   })
 
   it('fails caching on the API: a custom cache policy with a MaxTTL, or legacy TTLs', async () => {
     const legacy = api('/ws/*', {
-      CachePolicyId: undefined, MinTTL: 0, DefaultTTL: 86400, MaxTTL: 31536000, OriginRequestPolicyId: undefined,
-      ForwardedValues: {QueryString: true, Cookies: {Forward: 'all'}, Headers: {Quantity: 1, Items: ['*']}}})
+      CachePolicyId: undefined,
+      MinTTL: 0,
+      DefaultTTL: 86400,
+      MaxTTL: 31536000,
+      OriginRequestPolicyId: undefined,
+      ForwardedValues: {QueryString: true, Cookies: {Forward: 'all'}, Headers: {Quantity: 1, Items: ['*']}},
+    })
     given({config: config([api('/api/*', {CachePolicyId: 'custom-cache'}), legacy])})
-    const cache: GetCachePolicyCommandOutput = {$metadata: {}, CachePolicy: {
-      Id: 'custom-cache', LastModifiedTime: new Date(0),
-      CachePolicyConfig: {Name: 'api-short', MinTTL: 0, DefaultTTL: 60, MaxTTL: 300}}}
+    const cache: GetCachePolicyCommandOutput = {
+      $metadata: {},
+      CachePolicy: {
+        Id: 'custom-cache',
+        LastModifiedTime: new Date(0),
+        CachePolicyConfig: {Name: 'api-short', MinTTL: 0, DefaultTTL: 60, MaxTTL: 300},
+      },
+    }
     mocks.cloudfront.on(GetCachePolicyCommand).resolves(cache)
     const r = await cloudfront.run(ctxWith())
-    expect(r.details).toEqual(expect.arrayContaining([
-      'EPROD: /api/* cache policy api-short caches up to 300s',
-      'EPROD: /ws/* legacy TTLs 0/86400/31536000 cache responses',
-    ]))
+    expect(r.details).toEqual(
+      expect.arrayContaining([
+        'EPROD: /api/* cache policy api-short caches up to 300s',
+        'EPROD: /ws/* legacy TTLs 0/86400/31536000 cache responses',
+      ]),
+    )
     expect(r.hint).toContain(`use the CachingDisabled cache policy (${CACHING_DISABLED}) on /api/*`)
   })
 
   it('fails an origin request policy that drops the WebSocket handshake headers, passes one listing them', async () => {
     const behaviours = [
-      api('/api/*', {OriginRequestPolicyId: 'cors-only'}), api('/ws/*', {OriginRequestPolicyId: 'ws-headers'}),
+      api('/api/*', {OriginRequestPolicyId: 'cors-only'}),
+      api('/ws/*', {OriginRequestPolicyId: 'ws-headers'}),
     ]
     given({config: config(behaviours)})
     type Out = GetOriginRequestPolicyCommandOutput
-    const orp = (id: string, headers: string[]): Out => ({$metadata: {}, OriginRequestPolicy: {
-      Id: id, LastModifiedTime: new Date(0), OriginRequestPolicyConfig: {
-        Name: id, HeadersConfig: {HeaderBehavior: 'whitelist', Headers: {Quantity: headers.length, Items: headers}},
-        CookiesConfig: {CookieBehavior: 'all'}, QueryStringsConfig: {QueryStringBehavior: 'all'},
+    const orp = (id: string, headers: string[]): Out => ({
+      $metadata: {},
+      OriginRequestPolicy: {
+        Id: id,
+        LastModifiedTime: new Date(0),
+        OriginRequestPolicyConfig: {
+          Name: id,
+          HeadersConfig: {HeaderBehavior: 'whitelist', Headers: {Quantity: headers.length, Items: headers}},
+          CookiesConfig: {CookieBehavior: 'all'},
+          QueryStringsConfig: {QueryStringBehavior: 'all'},
+        },
       },
-    }})
-    mocks.cloudfront.on(GetOriginRequestPolicyCommand, {Id: 'cors-only'}).resolves(orp('cors-only', ['Origin']))
+    })
+    mocks.cloudfront
+      .on(GetOriginRequestPolicyCommand, {Id: 'cors-only'})
+      .resolves(orp('cors-only', ['Origin']))
       .on(GetOriginRequestPolicyCommand, {Id: 'ws-headers'})
       .resolves(orp('ws-headers', ['sec-websocket-key', 'Sec-WebSocket-Version', 'Host']))
     const r = await cloudfront.run(ctxWith())
@@ -256,8 +310,9 @@ describe('cloudfront check', () => {
     given({alb: null})
     const r = await cloudfront.run(ctxWith())
     expect(r.status).toBe('warn')
-    expect(r.details)
-      .toContain(`EPROD: /api/* goes to ${LB_DNS}; no load balancer named production-allthrive-alb to compare with`)
+    expect(r.details).toContain(
+      `EPROD: /api/* goes to ${LB_DNS}; no load balancer named production-allthrive-alb to compare with`,
+    )
   })
 
   it('is an error naming the IAM action when the bucket policy cannot be read', async () => {
@@ -275,12 +330,18 @@ describe('cloudfront check', () => {
 
 describe('cloudfrontGrants', () => {
   it('reads the distributions a policy grants to CloudFront, whatever the condition operator', () => {
-    const doc = JSON.stringify({Statement: [
-      {Effect: 'Allow', Principal: {Service: ['cloudfront.amazonaws.com']}, Action: 's3:GetObject',
-        Condition: {ArnLike: {'aws:SourceArn': [ARN, OTHER_ARN]}}},
-      {Effect: 'Deny', Principal: {Service: 'cloudfront.amazonaws.com'}, Action: 's3:*'},
-      {Effect: 'Allow', Principal: {AWS: 'arn:aws:iam::123456789012:root'}, Action: 's3:*'},
-    ]})
+    const doc = JSON.stringify({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: {Service: ['cloudfront.amazonaws.com']},
+          Action: 's3:GetObject',
+          Condition: {ArnLike: {'aws:SourceArn': [ARN, OTHER_ARN]}},
+        },
+        {Effect: 'Deny', Principal: {Service: 'cloudfront.amazonaws.com'}, Action: 's3:*'},
+        {Effect: 'Allow', Principal: {AWS: 'arn:aws:iam::123456789012:root'}, Action: 's3:*'},
+      ],
+    })
     expect(cloudfrontGrants(doc)).toEqual([ARN, OTHER_ARN])
     const any = {Statement: {Effect: 'Allow', Principal: {Service: 'cloudfront.amazonaws.com'}, Action: 's3:GetObject'}}
     expect(cloudfrontGrants(JSON.stringify(any))).toEqual([null])

@@ -20,14 +20,25 @@ const GROUPS = [WEB, CELERY, BEAT, WEAVIATE]
 let seq = 0
 const event = (message: string): FilteredLogEvent => {
   seq++
-  return {logStreamName: 'ecs/web/4f0c9e2d', timestamp: NOW.getTime() - seq * 1000, ingestionTime: NOW.getTime(), eventId: `${seq}`, message}
+  return {
+    logStreamName: 'ecs/web/4f0c9e2d',
+    timestamp: NOW.getTime() - seq * 1000,
+    ingestionTime: NOW.getTime(),
+    eventId: `${seq}`,
+    message,
+  }
 }
 
-const page = (events: FilteredLogEvent[], nextToken?: string): FilterLogEventsCommandOutput => ({$metadata: {}, events, ...(nextToken && {nextToken})})
+const page = (events: FilteredLogEvent[], nextToken?: string): FilterLogEventsCommandOutput => ({
+  $metadata: {},
+  events,
+  ...(nextToken && {nextToken}),
+})
 const times = <T>(n: number, f: (i: number) => T): T[] => Array.from({length: n}, (_, i) => f(i))
 
 /** Realistic error lines, each in several variants that must group into one signature. */
-const dbDown = (i: number) => `2026-11-26 11:5${i % 10}:0${i % 6},${100 + i} ERROR    Exception inside application: could not connect to server on port ${5432 + (i % 3)}`
+const dbDown = (i: number) =>
+  `2026-11-26 11:5${i % 10}:0${i % 6},${100 + i} ERROR    Exception inside application: could not connect to server on port ${5432 + (i % 3)}`
 const celeryTask = (i: number) =>
   `[2026-11-26 11:58:0${i % 10},123: ERROR/ForkPoolWorker-${i % 4}] Task projects.tasks.sync_repo[${`${i}`.padStart(8, '0')}-8b1d-4c6e-9f7a-2d3b4c5d6e7f] raised unexpected: OperationalError('could not translate host name "db-${i}" to address')`
 
@@ -37,7 +48,8 @@ const ctxWithThresholds = (over: Partial<Thresholds['cloudwatchErrors']>) =>
 /** Every group answers with no events unless a test says otherwise. */
 const groups = (pages: Partial<Record<string, FilterLogEventsCommandOutput>>) => {
   mocks.logs.on(FilterLogEventsCommand).resolves(page([]))
-  for (const [logGroupName, out] of Object.entries(pages)) mocks.logs.on(FilterLogEventsCommand, {logGroupName}).resolves(out!)
+  for (const [logGroupName, out] of Object.entries(pages))
+    mocks.logs.on(FilterLogEventsCommand, {logGroupName}).resolves(out!)
 }
 
 describe('cloudwatch-errors check', () => {
@@ -64,7 +76,13 @@ describe('cloudwatch-errors check', () => {
     expect(r.data).toEqual({
       since: '15m',
       total: 0,
-      perGroup: ['web', 'celery', 'celery-beat', 'weaviate'].map((service, i) => ({service, logGroup: GROUPS[i], count: 0, truncated: false, missing: false})),
+      perGroup: ['web', 'celery', 'celery-beat', 'weaviate'].map((service, i) => ({
+        service,
+        logGroup: GROUPS[i],
+        count: 0,
+        truncated: false,
+        missing: false,
+      })),
       top: [],
     })
   })
@@ -72,7 +90,11 @@ describe('cloudwatch-errors check', () => {
   it('uses thresholds.cloudwatchErrors.since for the window and the commands', async () => {
     groups({[WEB]: page([event(dbDown(1))])})
     const r = await cloudwatchErrors.run(ctxWithThresholds({since: '2h'}))
-    expect(mocks.logs).toHaveReceivedCommandWith(FilterLogEventsCommand, {logGroupName: WEB, startTime: NOW.getTime() - 7_200_000, endTime: NOW.getTime()})
+    expect(mocks.logs).toHaveReceivedCommandWith(FilterLogEventsCommand, {
+      logGroupName: WEB,
+      startTime: NOW.getTime() - 7_200_000,
+      endTime: NOW.getTime(),
+    })
     expect(r.summary).toBe('1 error event in the last 2h (web 1)')
     expect(r.details?.[0]).toContain('--since 2h ')
   })
@@ -91,17 +113,33 @@ describe('cloudwatch-errors check', () => {
     ])
     expect(r.hint).toBe('Run the allthrive logs tail command of a line to read those events in context.')
     expect(r.data?.top).toEqual([
-      {service: 'web', count: 3, message: 'Exception inside application: could not connect to server on port <n>', command: 'allthrive logs tail web -e production --since 15m --filter "application"'},
-      {service: 'celery', count: 1, message: 'Task projects.tasks.sync_repo[<uuid>] raised unexpected: OperationalError(<str>)', command: 'allthrive logs tail celery -e production --since 15m --filter "OperationalError"'},
+      {
+        service: 'web',
+        count: 3,
+        message: 'Exception inside application: could not connect to server on port <n>',
+        command: 'allthrive logs tail web -e production --since 15m --filter "application"',
+      },
+      {
+        service: 'celery',
+        count: 1,
+        message: 'Task projects.tasks.sync_repo[<uuid>] raised unexpected: OperationalError(<str>)',
+        command: 'allthrive logs tail celery -e production --since 15m --filter "OperationalError"',
+      },
     ])
   })
 
   it('fails at failAt events, keeping the topMessages most frequent signatures overall', async () => {
-    const traceback = (i: number) => `ERROR Internal Server Error: /api/v1/projects/${i}/\nTraceback (most recent call last):\n  File "/app/db.py", line ${i}, in connect\npsycopg2.OperationalError: could not connect to server: Connection refused\n`
+    const traceback = (i: number) =>
+      `ERROR Internal Server Error: /api/v1/projects/${i}/\nTraceback (most recent call last):\n  File "/app/db.py", line ${i}, in connect\npsycopg2.OperationalError: could not connect to server: Connection refused\n`
     groups({
       [WEB]: page([...times(30, (i) => event(traceback(i))), ...times(7, (i) => event(dbDown(i)))]),
-      [CELERY]: page([...times(14, (i) => event(celeryTask(i))), event('[2026-11-26 11:58:01,123: CRITICAL/MainProcess] Unrecoverable error: ConnectionRefusedError(111)')]),
-      [BEAT]: page([event('ERROR beat: Connection error: Error 111 connecting to 10.0.3.12:6379. Connection refused.')]),
+      [CELERY]: page([
+        ...times(14, (i) => event(celeryTask(i))),
+        event('[2026-11-26 11:58:01,123: CRITICAL/MainProcess] Unrecoverable error: ConnectionRefusedError(111)'),
+      ]),
+      [BEAT]: page([
+        event('ERROR beat: Connection error: Error 111 connecting to 10.0.3.12:6379. Connection refused.'),
+      ]),
     })
     const r = await cloudwatchErrors.run(ctxWithThresholds({topMessages: 3}))
     expect(r.status).toBe('fail')
@@ -129,7 +167,8 @@ describe('cloudwatch-errors check', () => {
 
   it('stops paging at maxEventsPerGroup and reports a lower bound', async () => {
     groups({})
-    mocks.logs.on(FilterLogEventsCommand, {logGroupName: WEB})
+    mocks.logs
+      .on(FilterLogEventsCommand, {logGroupName: WEB})
       .resolvesOnce(page([event(dbDown(1)), event(dbDown(2))], 'token-1'))
       .resolvesOnce(page([event(dbDown(3)), event(dbDown(4))], 'token-2'))
       .resolvesOnce(page([event(dbDown(5)), event(dbDown(6))], 'token-3'))
@@ -145,7 +184,8 @@ describe('cloudwatch-errors check', () => {
 
   it('reads every page when the group holds exactly maxEventsPerGroup events', async () => {
     groups({})
-    mocks.logs.on(FilterLogEventsCommand, {logGroupName: WEB})
+    mocks.logs
+      .on(FilterLogEventsCommand, {logGroupName: WEB})
       .resolvesOnce(page([event(dbDown(1))], 'token-1'))
       .resolvesOnce(page([], 'token-2'))
       .resolves(page([event(dbDown(2)), event(dbDown(3))]))
@@ -157,8 +197,12 @@ describe('cloudwatch-errors check', () => {
 
   it('warns about a log group that does not exist and still counts the others', async () => {
     groups({[CELERY]: page([event(celeryTask(1))])})
-    mocks.logs.on(FilterLogEventsCommand, {logGroupName: WEAVIATE})
-      .rejects(new ResourceNotFoundException({message: 'The specified log group does not exist.', $metadata: {httpStatusCode: 400}}))
+    mocks.logs.on(FilterLogEventsCommand, {logGroupName: WEAVIATE}).rejects(
+      new ResourceNotFoundException({
+        message: 'The specified log group does not exist.',
+        $metadata: {httpStatusCode: 400},
+      }),
+    )
     const r = await cloudwatchErrors.run(ctxWith())
     expect(r.status).toBe('warn')
     expect(r.summary).toBe('1 error event in the last 15m (celery 1); 1 log group does not exist')
@@ -167,15 +211,29 @@ describe('cloudwatch-errors check', () => {
       `log group ${WEAVIATE} does not exist`,
     ])
     expect(r.hint).toContain('aws logs describe-log-groups --log-group-name-prefix /ecs/production-allthrive')
-    expect(r.data?.perGroup).toContainEqual({service: 'weaviate', logGroup: WEAVIATE, count: 0, truncated: false, missing: true})
+    expect(r.data?.perGroup).toContainEqual({
+      service: 'weaviate',
+      logGroup: WEAVIATE,
+      count: 0,
+      truncated: false,
+      missing: true,
+    })
   })
 
   it('warns when a group is missing even with no errors anywhere', async () => {
     groups({})
-    mocks.logs.on(FilterLogEventsCommand, {logGroupName: '/ecs/staging-allthrive-celery-beat'}).rejects(new ResourceNotFoundException({message: 'The specified log group does not exist.', $metadata: {}}))
+    mocks.logs
+      .on(FilterLogEventsCommand, {logGroupName: '/ecs/staging-allthrive-celery-beat'})
+      .rejects(new ResourceNotFoundException({message: 'The specified log group does not exist.', $metadata: {}}))
     const r = await cloudwatchErrors.run(ctxWith({}, {name: 'staging'}))
-    expect(r).toMatchObject({status: 'warn', summary: 'no errors in the last 15m in 3 log groups; 1 log group does not exist', details: ['log group /ecs/staging-allthrive-celery-beat does not exist']})
-    expect(r.hint).toBe('A missing log group means the service has not logged yet or the name is wrong: aws logs describe-log-groups --log-group-name-prefix /ecs/staging-allthrive')
+    expect(r).toMatchObject({
+      status: 'warn',
+      summary: 'no errors in the last 15m in 3 log groups; 1 log group does not exist',
+      details: ['log group /ecs/staging-allthrive-celery-beat does not exist'],
+    })
+    expect(r.hint).toBe(
+      'A missing log group means the service has not logged yet or the name is wrong: aws logs describe-log-groups --log-group-name-prefix /ecs/staging-allthrive',
+    )
   })
 
   it('counts only events that really match, case-sensitively, whatever the API returned', async () => {
@@ -184,7 +242,9 @@ describe('cloudwatch-errors check', () => {
         event('2026-11-26 11:58:01,123 INFO     HTTP GET /api/health/ 200'),
         event('2026-11-26 11:58:02,123 WARNING  error rate is 0.1%'),
         event('INFO ERRORS_TOTAL metric exported'),
-        event('2026-11-26 11:58:03,123 ERROR    Exception inside application: could not connect to server on port 5432'),
+        event(
+          '2026-11-26 11:58:03,123 ERROR    Exception inside application: could not connect to server on port 5432',
+        ),
         event('Traceback (most recent call last):'),
       ]),
     })
@@ -197,10 +257,15 @@ describe('cloudwatch-errors check', () => {
   })
 
   it('shows log lines only masked: no e-mail addresses, quoted values or credentials', async () => {
-    groups({[WEB]: page([event('ERROR Login failed for ana@example.com: "wrong password" redis://:hunter2@10.0.3.12:6379/0')])})
+    groups({
+      [WEB]: page([
+        event('ERROR Login failed for ana@example.com: "wrong password" redis://:hunter2@10.0.3.12:6379/0'),
+      ]),
+    })
     const r = await cloudwatchErrors.run(ctxWith())
     expect(r.details?.[0]).toMatch(/^web ×1 {2}Login failed for <email>: <str> redis:\/\/<credentials>@<ip>\/<n> — /)
-    for (const s of ['ana@example.com', 'wrong password', 'hunter2', '10.0.3.12']) expect(everything(r)).not.toContain(s)
+    for (const s of ['ana@example.com', 'wrong password', 'hunter2', '10.0.3.12'])
+      expect(everything(r)).not.toContain(s)
   })
 
   it('lets AccessDenied propagate: the runner reports an error naming logs:FilterLogEvents', async () => {
@@ -215,19 +280,35 @@ describe('cloudwatch-errors check', () => {
 describe('cloudwatch-errors over one log group shared by every service', () => {
   beforeEach(() => resetMocks())
 
-  it('reads each service\'s own streams (<prefix>/<container>/), and names a service that logs elsewhere', async () => {
+  it("reads each service's own streams (<prefix>/<container>/), and names a service that logs elsewhere", async () => {
     const SHARED = '/ecs/allthriveai-production'
-    mocks.logs.on(FilterLogEventsCommand).resolves(page([]))
-      .on(FilterLogEventsCommand, {logGroupName: SHARED, logStreamNamePrefix: 'ecs/worker/'}).resolves(page([event(dbDown(1)), event(dbDown(2))]))
+    mocks.logs
+      .on(FilterLogEventsCommand)
+      .resolves(page([]))
+      .on(FilterLogEventsCommand, {logGroupName: SHARED, logStreamNamePrefix: 'ecs/worker/'})
+      .resolves(page([event(dbDown(1)), event(dbDown(2))]))
     const base = ctxWith().env.services.map((s) => ({...s, logGroup: SHARED, logStreamPrefix: 'ecs'}))
     const services = [
       ...base.slice(0, 3),
-      {...base[3], logElsewhere: 'logs go to the splunk driver (splunk-url=https://splunk.example:8088), not CloudWatch Logs: they cannot be read here'},
-      {key: 'celery-ai', name: 'allthriveai-production-celery-ai', container: 'worker', logGroup: SHARED, logStreamPrefix: 'ecs', requiredEnv: []},
+      {
+        ...base[3],
+        logElsewhere:
+          'logs go to the splunk driver (splunk-url=https://splunk.example:8088), not CloudWatch Logs: they cannot be read here',
+      },
+      {
+        key: 'celery-ai',
+        name: 'allthriveai-production-celery-ai',
+        container: 'worker',
+        logGroup: SHARED,
+        logStreamPrefix: 'ecs',
+        requiredEnv: [],
+      },
     ]
     const r = await cloudwatchErrors.run(ctxWith({services}))
     expect(r.summary).toBe('2 error events in the last 15m (celery-ai 2)')
-    expect(r.details).toContain('weaviate: logs go to the splunk driver (splunk-url=https://splunk.example:8088), not CloudWatch Logs: they cannot be read here')
+    expect(r.details).toContain(
+      'weaviate: logs go to the splunk driver (splunk-url=https://splunk.example:8088), not CloudWatch Logs: they cannot be read here',
+    )
     const prefixes = mocks.logs.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input.logStreamNamePrefix)
     expect(prefixes.sort()).toEqual(['ecs/celery-beat/', 'ecs/celery/', 'ecs/web/', 'ecs/worker/'])
   })

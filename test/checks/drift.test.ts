@@ -39,7 +39,10 @@ interface EnvSpec {
 }
 
 const v = (name: string, value: string) => ({name, value})
-const ref = (env: string, name: string) => ({name, valueFrom: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${env}/allthrive/app-AbCdEf:${name}::`})
+const ref = (env: string, name: string) => ({
+  name,
+  valueFrom: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${env}/allthrive/app-AbCdEf:${name}::`,
+})
 
 /** An environment as the platform deploys it; values differ between environments by design. */
 function spec(env: string): EnvSpec {
@@ -47,12 +50,31 @@ function spec(env: string): EnvSpec {
   const refs = [ref(env, 'DATABASE_URL'), ref(env, 'SECRET_KEY')]
   return {
     containers: {
-      web: {name: 'web', image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/allthrive-web:${env}-1.4.2`, environment: [...django, v('WEAVIATE_URL', 'http://weaviate:8080')], secrets: [...refs, ref(env, 'OPENAI_API_KEY')]},
-      celery: {name: 'celery', image: 'repo/allthrive-web:1.4.2', environment: django, secrets: [...refs, ref(env, 'OPENAI_API_KEY')]},
+      web: {
+        name: 'web',
+        image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/allthrive-web:${env}-1.4.2`,
+        environment: [...django, v('WEAVIATE_URL', 'http://weaviate:8080')],
+        secrets: [...refs, ref(env, 'OPENAI_API_KEY')],
+      },
+      celery: {
+        name: 'celery',
+        image: 'repo/allthrive-web:1.4.2',
+        environment: django,
+        secrets: [...refs, ref(env, 'OPENAI_API_KEY')],
+      },
       'celery-beat': {name: 'celery-beat', image: 'repo/allthrive-web:1.4.2', environment: django, secrets: refs},
-      weaviate: {name: 'weaviate', image: 'semitechnologies/weaviate:1.25.0', environment: [v('PERSISTENCE_DATA_PATH', '/var/lib/weaviate')]},
+      weaviate: {
+        name: 'weaviate',
+        image: 'semitechnologies/weaviate:1.25.0',
+        environment: [v('PERSISTENCE_DATA_PATH', '/var/lib/weaviate')],
+      },
     },
-    sizes: {web: {cpu: '512', memory: '1024'}, celery: {cpu: '512', memory: '1024'}, 'celery-beat': {cpu: '256', memory: '512'}, weaviate: {cpu: '512', memory: '1024'}},
+    sizes: {
+      web: {cpu: '512', memory: '1024'},
+      celery: {cpu: '512', memory: '1024'},
+      'celery-beat': {cpu: '256', memory: '512'},
+      weaviate: {cpu: '512', memory: '1024'},
+    },
     secrets: Object.fromEntries(conventionFor(env).secrets.map((s) => [s.key, s.keys])),
     missingServices: [],
   }
@@ -63,34 +85,52 @@ const tdArn = (env: string, key: Key) => ecsTdArn(key, env === 'production' ? 42
 /** Both environments behind the same mocks: answers follow the cluster, task definition ARN and secret ids asked for. */
 function world(specs: Record<string, EnvSpec>) {
   const envOf = (cluster: string) => cluster.replace('-allthrive-cluster', '')
-  mocks.ecs.on(DescribeServicesCommand).callsFake((input: DescribeServicesCommandInput): Partial<DescribeServicesCommandOutput> => {
-    const env = envOf(input.cluster!)
-    const s = specs[env]
-    if (!s) throw clusterNotFound()
-    const services: Service[] = KEYS.filter((k) => !s.missingServices.includes(k) && input.services!.includes(serviceName(k, env)))
-      .map((k) => ({serviceName: serviceName(k, env), status: 'ACTIVE', taskDefinition: tdArn(env, k)}))
-    return {services, failures: []}
-  })
-  mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake((input: DescribeTaskDefinitionCommandInput): Partial<DescribeTaskDefinitionCommandOutput> => {
-    const [, env, key, rev] = /task-definition\/(.+)-allthrive-(.+):(\d+)$/.exec(input.taskDefinition!)!
-    const s = specs[env]
-    return {taskDefinition: taskDefinition(key, {...s.sizes[key as Key], containerDefinitions: [s.containers[key as Key]]}, Number(rev), env)}
-  })
-  mocks.secrets.on(BatchGetSecretValueCommand).callsFake((input: BatchGetSecretValueCommandInput): Partial<BatchGetSecretValueCommandOutput> => {
-    const entries: SecretValueEntry[] = []
-    const errors: NonNullable<BatchGetSecretValueCommandOutput['Errors']> = []
-    for (const id of input.SecretIdList!) {
-      const [env, , ...rest] = id.split('/')
-      const keys = specs[env]?.secrets[rest.join('/')]
-      if (!keys) errors.push({SecretId: id, ErrorCode: 'ResourceNotFoundException', Message: 'not found'})
-      else entries.push(secretValue(id, Object.fromEntries(keys.map((k) => [k, `${CANARY}-${k}`]))))
-    }
+  mocks.ecs
+    .on(DescribeServicesCommand)
+    .callsFake((input: DescribeServicesCommandInput): Partial<DescribeServicesCommandOutput> => {
+      const env = envOf(input.cluster!)
+      const s = specs[env]
+      if (!s) throw clusterNotFound()
+      const services: Service[] = KEYS.filter(
+        (k) => !s.missingServices.includes(k) && input.services!.includes(serviceName(k, env)),
+      ).map((k) => ({serviceName: serviceName(k, env), status: 'ACTIVE', taskDefinition: tdArn(env, k)}))
+      return {services, failures: []}
+    })
+  mocks.ecs
+    .on(DescribeTaskDefinitionCommand)
+    .callsFake((input: DescribeTaskDefinitionCommandInput): Partial<DescribeTaskDefinitionCommandOutput> => {
+      const [, env, key, rev] = /task-definition\/(.+)-allthrive-(.+):(\d+)$/.exec(input.taskDefinition!)!
+      const s = specs[env]
+      return {
+        taskDefinition: taskDefinition(
+          key,
+          {...s.sizes[key as Key], containerDefinitions: [s.containers[key as Key]]},
+          Number(rev),
+          env,
+        ),
+      }
+    })
+  mocks.secrets
+    .on(BatchGetSecretValueCommand)
+    .callsFake((input: BatchGetSecretValueCommandInput): Partial<BatchGetSecretValueCommandOutput> => {
+      const entries: SecretValueEntry[] = []
+      const errors: NonNullable<BatchGetSecretValueCommandOutput['Errors']> = []
+      for (const id of input.SecretIdList!) {
+        const [env, , ...rest] = id.split('/')
+        const keys = specs[env]?.secrets[rest.join('/')]
+        if (!keys) errors.push({SecretId: id, ErrorCode: 'ResourceNotFoundException', Message: 'not found'})
+        else entries.push(secretValue(id, Object.fromEntries(keys.map((k) => [k, `${CANARY}-${k}`]))))
+      }
 
-    return {SecretValues: entries, Errors: errors}
-  })
+      return {SecretValues: entries, Errors: errors}
+    })
 }
 
-const ctxFor = (current: string, compare: string, over: {current?: Partial<EnvConfig>; compare?: Partial<EnvConfig>} = {}): CheckContext => ({
+const ctxFor = (
+  current: string,
+  compare: string,
+  over: {current?: Partial<EnvConfig>; compare?: Partial<EnvConfig>} = {},
+): CheckContext => ({
   ...ctxWith(over.current, {name: current}),
   compare: {env: envWith(over.compare, compare)},
 })
@@ -113,7 +153,12 @@ describe('drift', () => {
     expect(mocks.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {cluster: 'production-allthrive-cluster'})
     expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 8)
     expect(mocks.secrets).toHaveReceivedCommandTimes(BatchGetSecretValueCommand, 2)
-    expect(r.data?.services).toMatchObject({web: {staging: {taskDefinition: 'staging-allthrive-web:17', image: 'staging-1.4.2', cpu: '512'}, production: {taskDefinition: 'production-allthrive-web:42', image: 'production-1.4.2'}}})
+    expect(r.data?.services).toMatchObject({
+      web: {
+        staging: {taskDefinition: 'staging-allthrive-web:17', image: 'staging-1.4.2', cpu: '512'},
+        production: {taskDefinition: 'production-allthrive-web:42', image: 'production-1.4.2'},
+      },
+    })
   })
 
   it('reports each unallowed difference on one line, hides the allowed one, never prints a secret value', async () => {
@@ -121,13 +166,20 @@ describe('drift', () => {
     staging.containers.web.environment!.push(v('DEBUG', '1'), v('DJANGO_DEBUG', 'true'))
     const production = spec('production')
     production.containers.celery.secrets!.push(ref('production', 'STRIPE_SECRET_KEY'))
-    production.secrets['stripe/credentials'] = [...production.secrets['stripe/credentials']!, 'STRIPE_WEBHOOK_SECRET_V2']
+    production.secrets['stripe/credentials'] = [
+      ...production.secrets['stripe/credentials']!,
+      'STRIPE_WEBHOOK_SECRET_V2',
+    ]
     production.sizes.web = {cpu: '1024', memory: '2048'}
     world({staging, production})
 
-    const r = await drift.run(ctxFor('staging', 'production', {current: {drift: {allow: ['web:env:DEBUG', '*:memory']}}}))
+    const r = await drift.run(
+      ctxFor('staging', 'production', {current: {drift: {allow: ['web:env:DEBUG', '*:memory']}}}),
+    )
     expect(r.status).toBe('warn')
-    expect(r.summary).toBe('staging vs production: 3 differences (1 variable, 1 secret reference, 1 secret key); 2 differences allowed')
+    expect(r.summary).toBe(
+      'staging vs production: 3 differences (1 variable, 1 secret reference, 1 secret key); 2 differences allowed',
+    )
     expect(r.details).toEqual([
       'web: env DJANGO_DEBUG only in staging',
       'celery: secret STRIPE_SECRET_KEY only in production',
@@ -135,8 +187,12 @@ describe('drift', () => {
       'web: cpu 512 (staging) vs 1024 (production)',
     ])
     expect(r.hint).toContain('allow it in drift.allow of allthrive.config.json (e.g. "web:env:DJANGO_DEBUG")')
-    expect(r.hint).toContain('aws ecs describe-task-definition --task-definition production-allthrive-web:42 --region us-east-1')
-    expect(r.hint).toContain('aws secretsmanager get-secret-value --secret-id staging/allthrive/stripe/credentials --region us-east-1 --query SecretString --output text | jq keys')
+    expect(r.hint).toContain(
+      'aws ecs describe-task-definition --task-definition production-allthrive-web:42 --region us-east-1',
+    )
+    expect(r.hint).toContain(
+      'aws secretsmanager get-secret-value --secret-id staging/allthrive/stripe/credentials --region us-east-1 --query SecretString --output text | jq keys',
+    )
     expect(r.data).toMatchObject({
       environment: 'staging',
       compare: 'production',
@@ -144,7 +200,12 @@ describe('drift', () => {
       differences: [
         {id: 'web:env:DJANGO_DEBUG', kind: 'env', onlyIn: 'staging', status: 'warn'},
         {id: 'celery:secret:STRIPE_SECRET_KEY', kind: 'secret', onlyIn: 'production', status: 'warn'},
-        {id: 'secret:stripe/credentials:STRIPE_WEBHOOK_SECRET_V2', kind: 'secret-key', onlyIn: 'production', status: 'warn'},
+        {
+          id: 'secret:stripe/credentials:STRIPE_WEBHOOK_SECRET_V2',
+          kind: 'secret-key',
+          onlyIn: 'production',
+          status: 'warn',
+        },
       ],
     })
     expect(r.details!.join('\n')).not.toMatch(/env DEBUG |memory/) // the allowed differences are not reported
@@ -172,15 +233,20 @@ describe('drift', () => {
       {id: 'celery:secret:STRIPE_SECRET_KEY', kind: 'secret', onlyIn: 'staging', status: 'fail'},
       {id: 'weaviate:env:BACKUP_S3_BUCKET', kind: 'env', onlyIn: 'production', status: 'warn'},
     ])
-    expect(r.hint).toContain('add what production lacks to its task definition and deploy a new revision (aws ecs describe-task-definition --task-definition production-allthrive-web:42')
+    expect(r.hint).toContain(
+      'add what production lacks to its task definition and deploy a new revision (aws ecs describe-task-definition --task-definition production-allthrive-web:42',
+    )
   })
 
-  it('applies the compared environment\'s allow list too', async () => {
+  it("applies the compared environment's allow list too", async () => {
     const staging = spec('staging')
     staging.containers.web.environment!.push(v('DEBUG', '1'))
     world({staging, production: spec('production')})
     const r = await drift.run(ctxFor('production', 'staging', {compare: {drift: {allow: ['*:env:DEBUG']}}}))
-    expect(r).toMatchObject({status: 'pass', summary: 'production matches staging (4 services, 5 secrets compared; 1 difference allowed)'})
+    expect(r).toMatchObject({
+      status: 'pass',
+      summary: 'production matches staging (4 services, 5 secrets compared; 1 difference allowed)',
+    })
   })
 
   it('reports a service and a secret that exist in one environment only', async () => {
@@ -223,9 +289,13 @@ describe('drift', () => {
 
   it('notes allow entries it cannot understand and lists unused ones in data', async () => {
     world({staging: spec('staging'), production: spec('production')})
-    const r = await drift.run(ctxFor('staging', 'production', {current: {drift: {allow: ['web:envs:DEBUG', 'celery:cpu']}}}))
+    const r = await drift.run(
+      ctxFor('staging', 'production', {current: {drift: {allow: ['web:envs:DEBUG', 'celery:cpu']}}}),
+    )
     expect(r.status).toBe('pass')
-    expect(r.details).toEqual(['drift.allow entry "web:envs:DEBUG" has no known shape and matches nothing (see README "Drift between environments")'])
+    expect(r.details).toEqual([
+      'drift.allow entry "web:envs:DEBUG" has no known shape and matches nothing (see README "Drift between environments")',
+    ])
     expect(r.data).toMatchObject({invalidAllow: ['web:envs:DEBUG'], unusedAllow: ['celery:cpu']})
   })
 

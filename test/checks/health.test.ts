@@ -25,8 +25,29 @@ const dir = mkdtempSync(join(tmpdir(), 'allthrive-health-'))
 /** A self-signed certificate for 127.0.0.1 valid from now for `days` days. */
 function certificate(days: number): {key: Buffer; cert: Buffer} {
   const [key, cert] = [join(dir, `${days}.key`), join(dir, `${days}.crt`)]
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', String(days),
-    '-subj', '/CN=allthrive-test', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', key, '-out', cert], {stdio: 'ignore'})
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      String(days),
+      '-subj',
+      '/CN=allthrive-test',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    {stdio: 'ignore'},
+  )
   return {key: readFileSync(key), cert: readFileSync(cert)}
 }
 
@@ -59,10 +80,11 @@ async function listen(server: Server, scheme: 'http' | 'https', ca?: Buffer): Pr
   return {
     url: `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}`,
     ...(ca && {ca}),
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
   }
 }
 
@@ -71,8 +93,15 @@ const https = async (days: number): Promise<Local> => {
   return listen(createHttpsServer(c, handler), 'https', c.cert)
 }
 
-function ctx(healthUrl: string, opts: {now?: Date; health?: Partial<Thresholds['health']>; timeoutMs?: number} = {}): CheckContext {
-  const thresholds: Thresholds = {...DEFAULT_THRESHOLDS, health: {...DEFAULT_THRESHOLDS.health, ...opts.health}, probes: {timeoutMs: opts.timeoutMs ?? 3000}}
+function ctx(
+  healthUrl: string,
+  opts: {now?: Date; health?: Partial<Thresholds['health']>; timeoutMs?: number} = {},
+): CheckContext {
+  const thresholds: Thresholds = {
+    ...DEFAULT_THRESHOLDS,
+    health: {...DEFAULT_THRESHOLDS.health, ...opts.health},
+    probes: {timeoutMs: opts.timeoutMs ?? 3000},
+  }
   return ctxWith({healthUrl, thresholds}, {now: opts.now ?? new Date()})
 }
 
@@ -82,7 +111,12 @@ describe('health check', () => {
   let threeDays: Local
   let plain: Local
   beforeAll(async () => {
-    ;[year, tenDays, threeDays, plain] = await Promise.all([https(365), https(10), https(3), listen(createHttpServer(handler), 'http')])
+    ;[year, tenDays, threeDays, plain] = await Promise.all([
+      https(365),
+      https(10),
+      https(3),
+      listen(createHttpServer(handler), 'http'),
+    ])
   })
   afterAll(async () => {
     await Promise.all([year, tenDays, threeDays, plain].map((s) => s?.close()))
@@ -100,7 +134,9 @@ describe('health check', () => {
     expect(r.summary).toMatch(/^HTTP 200 in \d+ms, certificate valid 36[45] more days$/)
     expect(r.details).toEqual([
       expect.stringMatching(new RegExp(`^GET ${year.url}/ok: HTTP 200 in \\d+ms$`)),
-      expect.stringMatching(/^127\.0\.0\.1: certificate allthrive-test \(issuer allthrive-test\) valid until \d{4}-\d\d-\d\d \(36[45] days\)$/),
+      expect.stringMatching(
+        /^127\.0\.0\.1: certificate allthrive-test \(issuer allthrive-test\) valid until \d{4}-\d\d-\d\d \(36[45] days\)$/,
+      ),
     ])
     expect(r.data).toMatchObject({url: `${year.url}/ok`, status: 200, certificateSubject: 'allthrive-test'})
   })
@@ -110,7 +146,9 @@ describe('health check', () => {
     expect(r.status).toBe('fail')
     expect(r.summary).toBe('HTTP 503')
     const body = `<html> <body>Service Unavailable: ${'x'.repeat(400)}</body></html>`.slice(0, 200)
-    expect(r.details?.[0]).toMatch(new RegExp(`^GET ${year.url}/down: HTTP 503 in \\d+ms: ${body.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`))
+    expect(r.details?.[0]).toMatch(
+      new RegExp(`^GET ${year.url}/down: HTTP 503 in \\d+ms: ${body.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+    )
     expect(r.hint).toContain('allthrive logs tail web -e production')
     expect(r.data).toMatchObject({status: 503})
   })
@@ -132,7 +170,7 @@ describe('health check', () => {
     expect(failed).toMatchObject({status: 'fail', summary: expect.stringMatching(/^certificate expires in [23] days$/)})
   })
 
-  it('fails when the certificate has expired by the check\'s clock', async () => {
+  it("fails when the certificate has expired by the check's clock", async () => {
     const r = await healthCheck({ca: year.ca}).run(ctx(`${year.url}/ok`, {now: new Date(Date.now() + 400 * DAY)}))
     expect(r).toMatchObject({status: 'fail', summary: 'certificate expired'})
   })
@@ -157,7 +195,11 @@ describe('health check', () => {
     const started = Date.now()
     const r = await health.run(ctx(`${closed.url}/api/health/`))
     expect(Date.now() - started).toBeLessThan(1000)
-    expect(r).toMatchObject({status: 'skip', summary: 'not reachable from here: ECONNREFUSED', data: {code: 'ECONNREFUSED'}})
+    expect(r).toMatchObject({
+      status: 'skip',
+      summary: 'not reachable from here: ECONNREFUSED',
+      data: {code: 'ECONNREFUSED'},
+    })
   })
 
   it('skips when the host name does not resolve', async () => {
@@ -166,7 +208,10 @@ describe('health check', () => {
   })
 
   it('skips after thresholds.probes.timeoutMs, not a hang, when the server never answers', async () => {
-    const silent = await listen(createTcpServer(() => {}), 'https')
+    const silent = await listen(
+      createTcpServer(() => {}),
+      'https',
+    )
     try {
       const started = Date.now()
       const entry = await runOne(health, ctx(`${silent.url}/api/health/`, {timeoutMs: 300}), {timeoutMs: 10_000})

@@ -6,7 +6,12 @@ import {
   ImageNotFoundException,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr'
-import {type ContainerDefinition, DescribeTaskDefinitionCommand, type Service, type TaskDefinition} from '@aws-sdk/client-ecs'
+import {
+  type ContainerDefinition,
+  DescribeTaskDefinitionCommand,
+  type Service,
+  type TaskDefinition,
+} from '@aws-sdk/client-ecs'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {images} from '../../src/checks/images.js'
@@ -29,11 +34,15 @@ const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com'
 const PULL = 'the next task start will fail with CannotPullContainerError'
 const WEAVIATE = 'cr.weaviate.io/semitechnologies/weaviate:1.24'
 
-const describeServices = (over: Partial<Record<Key, Partial<Service> | null>> = {}) => ecsDescribeServices(platformServices(over))
+const describeServices = (over: Partial<Record<Key, Partial<Service> | null>> = {}) =>
+  ecsDescribeServices(platformServices(over))
 
 /** web runs its app and an nginx sidecar from one repository; celery and beat share an image; weaviate comes from its own registry. */
 const CONTAINERS: Record<Key, ContainerDefinition[]> = {
-  web: [{name: 'web', image: `${REGISTRY}/allthrive-web:abc123`}, {name: 'nginx', image: `${REGISTRY}/allthrive-web:nginx-1.25`}],
+  web: [
+    {name: 'web', image: `${REGISTRY}/allthrive-web:abc123`},
+    {name: 'nginx', image: `${REGISTRY}/allthrive-web:nginx-1.25`},
+  ],
   celery: [{name: 'celery', image: `${REGISTRY}/allthrive-celery:abc123`}],
   'celery-beat': [{name: 'celery-beat', image: `${REGISTRY}/allthrive-celery:abc123`}],
   weaviate: [{name: 'weaviate', image: WEAVIATE}],
@@ -54,12 +63,15 @@ const detail = (repositoryName: string, tag: string, extra: Partial<ImageDetail>
 })
 
 const ecrImages = (repo: string, details: ImageDetail[]) =>
-  mocks.ecr.on(DescribeImagesCommand, {repositoryName: repo}).resolves({imageDetails: details} satisfies Partial<DescribeImagesCommandOutput>)
+  mocks.ecr
+    .on(DescribeImagesCommand, {repositoryName: repo})
+    .resolves({imageDetails: details} satisfies Partial<DescribeImagesCommandOutput>)
 
-const imageNotFound = (tag: string) => new ImageNotFoundException({
-  message: `The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name 'allthrive-web' in the registry with id '123456789012'`,
-  $metadata: {httpStatusCode: 400},
-})
+const imageNotFound = (tag: string) =>
+  new ImageNotFoundException({
+    message: `The image with imageId {imageDigest:'null', imageTag:'${tag}'} does not exist within the repository with name 'allthrive-web' in the registry with id '123456789012'`,
+    $metadata: {httpStatusCode: 400},
+  })
 
 const healthyEcr = () => {
   ecrImages('allthrive-web', [detail('allthrive-web', 'abc123'), detail('allthrive-web', 'nginx-1.25')])
@@ -68,11 +80,23 @@ const healthyEcr = () => {
 
 describe('parseEcrImage', () => {
   it.each([
-    [`${REGISTRY}/allthrive-web:abc123`, {registryId: '123456789012', region: 'us-east-1', repository: 'allthrive-web', tag: 'abc123'}],
+    [
+      `${REGISTRY}/allthrive-web:abc123`,
+      {registryId: '123456789012', region: 'us-east-1', repository: 'allthrive-web', tag: 'abc123'},
+    ],
     [`${REGISTRY}/team/allthrive-web`, {repository: 'team/allthrive-web', tag: 'latest'}],
-    [`${REGISTRY}/allthrive-web@sha256:${'a'.repeat(64)}`, {repository: 'allthrive-web', digest: `sha256:${'a'.repeat(64)}`}],
-    [`${REGISTRY}/allthrive-web:abc123@sha256:${'b'.repeat(64)}`, {repository: 'allthrive-web', digest: `sha256:${'b'.repeat(64)}`}],
-    ['123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app:v1', {region: 'us-gov-west-1', repository: 'app', tag: 'v1'}],
+    [
+      `${REGISTRY}/allthrive-web@sha256:${'a'.repeat(64)}`,
+      {repository: 'allthrive-web', digest: `sha256:${'a'.repeat(64)}`},
+    ],
+    [
+      `${REGISTRY}/allthrive-web:abc123@sha256:${'b'.repeat(64)}`,
+      {repository: 'allthrive-web', digest: `sha256:${'b'.repeat(64)}`},
+    ],
+    [
+      '123456789012.dkr.ecr-fips.us-gov-west-1.amazonaws.com/app:v1',
+      {region: 'us-gov-west-1', repository: 'app', tag: 'v1'},
+    ],
     ['123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:v1', {region: 'cn-north-1', repository: 'app', tag: 'v1'}],
     ['123456789012.dkr-ecr.eu-west-1.on.aws/app:v1', {region: 'eu-west-1', repository: 'app', tag: 'v1'}],
   ])('parses %s', (image, expected) => {
@@ -83,7 +107,15 @@ describe('parseEcrImage', () => {
     expect(parseEcrImage(`${REGISTRY}/allthrive-web@sha256:${'a'.repeat(64)}`)).not.toHaveProperty('tag')
   })
 
-  it.each([WEAVIATE, 'docker.io/library/redis:7', 'redis:7', 'ghcr.io/org/app:1', 'public.ecr.aws/nginx/nginx:1.25', 'localhost:5000/app:1', ''])('leaves %s to other registries', (image) => {
+  it.each([
+    WEAVIATE,
+    'docker.io/library/redis:7',
+    'redis:7',
+    'ghcr.io/org/app:1',
+    'public.ecr.aws/nginx/nginx:1.25',
+    'localhost:5000/app:1',
+    '',
+  ])('leaves %s to other registries', (image) => {
     expect(parseEcrImage(image)).toBeUndefined()
   })
 })
@@ -106,13 +138,31 @@ describe('images check', () => {
       `weaviate: ${WEAVIATE}: not in ECR, not verified`,
     ])
     expect(mocks.ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 2)
-    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {registryId: '123456789012', repositoryName: 'allthrive-web', imageIds: [{imageTag: 'abc123'}, {imageTag: 'nginx-1.25'}]})
-    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {registryId: '123456789012', repositoryName: 'allthrive-celery', imageIds: [{imageTag: 'abc123'}]})
+    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      registryId: '123456789012',
+      repositoryName: 'allthrive-web',
+      imageIds: [{imageTag: 'abc123'}, {imageTag: 'nginx-1.25'}],
+    })
+    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      registryId: '123456789012',
+      repositoryName: 'allthrive-celery',
+      imageIds: [{imageTag: 'abc123'}],
+    })
     expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 4)
-    expect(r.data).toMatchObject({images: expect.arrayContaining([
-      expect.objectContaining({service: 'web', container: 'web', repository: 'allthrive-web', tag: 'abc123', state: 'found', pushedAt: '2026-11-20T09:30:00.000Z', sizeBytes: 157_286_400}),
-      expect.objectContaining({service: 'weaviate', image: WEAVIATE, state: 'not-ecr'}),
-    ])})
+    expect(r.data).toMatchObject({
+      images: expect.arrayContaining([
+        expect.objectContaining({
+          service: 'web',
+          container: 'web',
+          repository: 'allthrive-web',
+          tag: 'abc123',
+          state: 'found',
+          pushedAt: '2026-11-20T09:30:00.000Z',
+          sizeBytes: 157_286_400,
+        }),
+        expect.objectContaining({service: 'weaviate', image: WEAVIATE, state: 'not-ecr'}),
+      ]),
+    })
   })
 
   it('fails naming a missing image, found by per-image calls after ImageNotFoundException', async () => {
@@ -120,26 +170,35 @@ describe('images check', () => {
     taskDefinitions()
     healthyEcr()
     mocks.ecr.on(DescribeImagesCommand, {repositoryName: 'allthrive-web'}).rejects(imageNotFound('abc123'))
-    mocks.ecr.on(DescribeImagesCommand, {repositoryName: 'allthrive-web', imageIds: [{imageTag: 'nginx-1.25'}]}).resolves({imageDetails: [detail('allthrive-web', 'nginx-1.25')]})
+    mocks.ecr
+      .on(DescribeImagesCommand, {repositoryName: 'allthrive-web', imageIds: [{imageTag: 'nginx-1.25'}]})
+      .resolves({imageDetails: [detail('allthrive-web', 'nginx-1.25')]})
     const r = await images.run(ctxWith())
     expect(r.status).toBe('fail')
     expect(r.summary).toBe('web image missing')
     expect(r.details?.[0]).toBe(`web: image allthrive-web:abc123 not found in ECR (${PULL})`)
     expect(r.details).toContain('web (container nginx): allthrive-web:nginx-1.25 pushed 2026-11-20, 150 MB')
-    expect(r.hint).toBe(`push allthrive-web:abc123 to ECR, or roll web back to a revision whose image exists: aws ecs update-service --cluster ${CLUSTER} --service production-allthrive-web --task-definition production-allthrive-web:41`)
+    expect(r.hint).toBe(
+      `push allthrive-web:abc123 to ECR, or roll web back to a revision whose image exists: aws ecs update-service --cluster ${CLUSTER} --service production-allthrive-web --task-definition production-allthrive-web:41`,
+    )
     // The batch for allthrive-web, then one call per image of it; one for allthrive-celery.
     expect(mocks.ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 4)
-    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {repositoryName: 'allthrive-web', imageIds: [{imageTag: 'abc123'}]})
+    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      repositoryName: 'allthrive-web',
+      imageIds: [{imageTag: 'abc123'}],
+    })
   })
 
   it('fails naming the repository when it does not exist, for every service using it', async () => {
     describeServices()
     taskDefinitions()
     healthyEcr()
-    mocks.ecr.on(DescribeImagesCommand, {repositoryName: 'allthrive-celery'}).rejects(new RepositoryNotFoundException({
-      message: "The repository with name 'allthrive-celery' does not exist in the registry with id '123456789012'",
-      $metadata: {httpStatusCode: 400},
-    }))
+    mocks.ecr.on(DescribeImagesCommand, {repositoryName: 'allthrive-celery'}).rejects(
+      new RepositoryNotFoundException({
+        message: "The repository with name 'allthrive-celery' does not exist in the registry with id '123456789012'",
+        $metadata: {httpStatusCode: 400},
+      }),
+    )
     const r = await images.run(ctxWith())
     expect(r.status).toBe('fail')
     expect(r.summary).toBe('celery repository missing, celery-beat repository missing')
@@ -153,14 +212,19 @@ describe('images check', () => {
   it('fails on an archived image', async () => {
     describeServices()
     taskDefinitions()
-    ecrImages('allthrive-web', [detail('allthrive-web', 'abc123', {imageStatus: 'ARCHIVED'}), detail('allthrive-web', 'nginx-1.25')])
+    ecrImages('allthrive-web', [
+      detail('allthrive-web', 'abc123', {imageStatus: 'ARCHIVED'}),
+      detail('allthrive-web', 'nginx-1.25'),
+    ])
     ecrImages('allthrive-celery', [detail('allthrive-celery', 'abc123')])
     const r = await images.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: 'web image archived'})
-    expect(r.details?.[0]).toBe(`web: image allthrive-web:abc123 is ARCHIVED in ECR: archived images cannot be pulled (${PULL})`)
+    expect(r.details?.[0]).toBe(
+      `web: image allthrive-web:abc123 is ARCHIVED in ECR: archived images cannot be pulled (${PULL})`,
+    )
   })
 
-  it('asks the registry of the image\'s region, by digest', async () => {
+  it("asks the registry of the image's region, by digest", async () => {
     const digest = `sha256:${'c'.repeat(64)}`
     describeServices()
     taskDefinitions({web: [{name: 'web', image: `210987654321.dkr.ecr.eu-west-1.amazonaws.com/shared/web@${digest}`}]})
@@ -168,7 +232,11 @@ describe('images check', () => {
     ecrImages('allthrive-celery', [detail('allthrive-celery', 'abc123')])
     const r = await images.run(ctxWith())
     expect(r.status).toBe('pass')
-    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {registryId: '210987654321', repositoryName: 'shared/web', imageIds: [{imageDigest: digest}]})
+    expect(mocks.ecr).toHaveReceivedCommandWith(DescribeImagesCommand, {
+      registryId: '210987654321',
+      repositoryName: 'shared/web',
+      imageIds: [{imageDigest: digest}],
+    })
     const call = mocks.ecr.commandCalls(DescribeImagesCommand, {repositoryName: 'shared/web'})[0]
     expect(await (call.thisValue as ECRClient).config.region()).toBe('eu-west-1')
     expect(r.details?.[0]).toBe('web: shared/web@sha256:cccccccccccc… pushed 2026-11-20, 150 MB')
@@ -182,7 +250,9 @@ describe('images check', () => {
     await images.run(ctx)
     await images.run(ctx)
     expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeTaskDefinitionCommand, 3)
-    const td = await ctx.memo<TaskDefinition>(`ecs:taskdef:${tdArn('web')}`, () => Promise.reject(new Error('not memoized')))
+    const td = await ctx.memo<TaskDefinition>(`ecs:taskdef:${tdArn('web')}`, () =>
+      Promise.reject(new Error('not memoized')),
+    )
     expect(td.family).toBe('production-allthrive-web')
   })
 
@@ -192,7 +262,9 @@ describe('images check', () => {
     healthyEcr()
     const r = await images.run(ctxWith())
     expect(r).toMatchObject({status: 'warn', summary: 'weaviate not checked'})
-    expect(r.details?.[0]).toBe('weaviate: service production-allthrive-weaviate not found, its images were not checked')
+    expect(r.details?.[0]).toBe(
+      'weaviate: service production-allthrive-weaviate not found, its images were not checked',
+    )
   })
 
   it('fails when the cluster does not exist', async () => {
@@ -220,10 +292,14 @@ describe('lookupEcrImages', () => {
 
   it('asks for at most 100 images a call', async () => {
     mocks.ecr.on(DescribeImagesCommand).resolves({imageDetails: []})
-    const refs: EcrImageRef[] = Array.from({length: 150}, (_, i) => parseEcrImage(`${REGISTRY}/allthrive-web:build-${i}`)!)
+    const refs: EcrImageRef[] = Array.from({length: 150}, (_, i) =>
+      parseEcrImage(`${REGISTRY}/allthrive-web:build-${i}`)!,
+    )
     const found = await lookupEcrImages(ctxWith(), refs)
     expect(mocks.ecr).toHaveReceivedCommandTimes(DescribeImagesCommand, 2)
-    expect(mocks.ecr.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input.imageIds?.length)).toEqual([100, 50])
+    expect(mocks.ecr.commandCalls(DescribeImagesCommand).map((c) => c.args[0].input.imageIds?.length)).toEqual([
+      100, 50,
+    ])
     expect(found.size).toBe(150)
   })
 })

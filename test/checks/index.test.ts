@@ -17,7 +17,9 @@ describe('check registry', () => {
 
   it('names a registry entry whose module exports another check', async () => {
     const {secrets} = await import('../../src/checks/secrets.js')
-    await expect(loadChecks([{id: 'rds', load: async () => secrets}])).rejects.toThrow('entry "rds" loads check "secrets"')
+    await expect(loadChecks([{id: 'rds', load: async () => secrets}])).rejects.toThrow(
+      'entry "rds" loads check "secrets"',
+    )
   })
 
   it('rejects an unknown id with the valid ones and a guess', () => {

@@ -30,15 +30,29 @@ import {describeServices, type Key, KEYS, noCluster, service as ecsService} from
 const P = 'production-allthrive'
 
 const ALL_TCP_EGRESS: IpPermission[] = [{IpProtocol: '-1', IpRanges: [{CidrIp: '0.0.0.0/0'}]}]
-const tcp = (port: number, from: Omit<IpPermission, 'IpProtocol' | 'FromPort' | 'ToPort'>): IpPermission => ({IpProtocol: 'tcp', FromPort: port, ToPort: port, ...from})
+const tcp = (port: number, from: Omit<IpPermission, 'IpProtocol' | 'FromPort' | 'ToPort'>): IpPermission => ({
+  IpProtocol: 'tcp',
+  FromPort: port,
+  ToPort: port,
+  ...from,
+})
 
 const sg = (id: string, ingress: IpPermission[], egress: IpPermission[] = ALL_TCP_EGRESS): SecurityGroup => ({
-  GroupId: id, GroupName: `${P}-${id}`, Description: id, VpcId: 'vpc-0a1b', OwnerId: '123456789012', IpPermissions: ingress, IpPermissionsEgress: egress,
+  GroupId: id,
+  GroupName: `${P}-${id}`,
+  Description: id,
+  VpcId: 'vpc-0a1b',
+  OwnerId: '123456789012',
+  IpPermissions: ingress,
+  IpPermissionsEgress: egress,
 })
 
 /** The platform's groups: tasks (self-referencing for Weaviate), RDS from the tasks' group, Redis from the VPC CIDR. */
 const healthyGroups = (): SecurityGroup[] => [
-  sg('sg-tasks', [tcp(8000, {UserIdGroupPairs: [{GroupId: 'sg-alb'}]}), tcp(8080, {UserIdGroupPairs: [{GroupId: 'sg-tasks'}]})]),
+  sg('sg-tasks', [
+    tcp(8000, {UserIdGroupPairs: [{GroupId: 'sg-alb'}]}),
+    tcp(8080, {UserIdGroupPairs: [{GroupId: 'sg-tasks'}]}),
+  ]),
   sg('sg-rds', [tcp(5432, {UserIdGroupPairs: [{GroupId: 'sg-tasks', UserId: '123456789012'}]})]),
   sg('sg-redis', [tcp(6379, {IpRanges: [{CidrIp: '10.0.0.0/16', Description: 'VPC'}]})]),
 ]
@@ -49,11 +63,18 @@ const SUBNETS: Subnet[] = [
   {SubnetId: 'subnet-db-a', VpcId: 'vpc-0a1b', CidrBlock: '10.0.20.0/24', AvailabilityZone: 'us-east-1a'},
 ]
 
-const service = (key: Key, over: Partial<Service> = {}): Service => ecsService(key, {
-  launchType: 'FARGATE',
-  networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-tasks'], assignPublicIp: 'DISABLED'}},
-  ...over,
-})
+const service = (key: Key, over: Partial<Service> = {}): Service =>
+  ecsService(key, {
+    launchType: 'FARGATE',
+    networkConfiguration: {
+      awsvpcConfiguration: {
+        subnets: ['subnet-a', 'subnet-b'],
+        securityGroups: ['sg-tasks'],
+        assignPublicIp: 'DISABLED',
+      },
+    },
+    ...over,
+  })
 
 const db = (over: Partial<DBInstance> = {}): DBInstance => ({
   DBInstanceIdentifier: `${P}-db`,
@@ -61,7 +82,11 @@ const db = (over: Partial<DBInstance> = {}): DBInstance => ({
   Engine: 'postgres',
   Endpoint: {Address: `${P}-db.abc.us-east-1.rds.amazonaws.com`, Port: 5432},
   VpcSecurityGroups: [{VpcSecurityGroupId: 'sg-rds', Status: 'active'}],
-  DBSubnetGroup: {DBSubnetGroupName: `${P}-db-subnets`, VpcId: 'vpc-0a1b', Subnets: [{SubnetIdentifier: 'subnet-db-a'}]},
+  DBSubnetGroup: {
+    DBSubnetGroupName: `${P}-db-subnets`,
+    VpcId: 'vpc-0a1b',
+    Subnets: [{SubnetIdentifier: 'subnet-db-a'}],
+  },
   ...over,
 })
 
@@ -69,7 +94,9 @@ const replicationGroup = (over: Partial<ReplicationGroup> = {}): ReplicationGrou
   ReplicationGroupId: `${P}-redis`,
   Status: 'available',
   MemberClusters: [`${P}-redis-001`, `${P}-redis-002`],
-  NodeGroups: [{NodeGroupId: '0001', PrimaryEndpoint: {Address: `master.${P}-redis.abc.use1.cache.amazonaws.com`, Port: 6379}}],
+  NodeGroups: [
+    {NodeGroupId: '0001', PrimaryEndpoint: {Address: `master.${P}-redis.abc.use1.cache.amazonaws.com`, Port: 6379}},
+  ],
   ...over,
 })
 
@@ -93,21 +120,40 @@ interface Setup {
 /** Mocks every call; EC2 answers by its filters, as AWS does (absent ids are left out). */
 function given(s: Setup = {}): void {
   describeServices(s.services ?? KEYS.map((k) => service(k)))
-  if (s.db === 'missing') mocks.rds.on(DescribeDBInstancesCommand).rejects(new DBInstanceNotFoundFault({message: `DBInstance ${P}-db not found.`, $metadata: {}}))
+  if (s.db === 'missing')
+    mocks.rds
+      .on(DescribeDBInstancesCommand)
+      .rejects(new DBInstanceNotFoundFault({message: `DBInstance ${P}-db not found.`, $metadata: {}}))
   else mocks.rds.on(DescribeDBInstancesCommand).resolves({DBInstances: [s.db ?? db()]})
-  if (s.group === 'missing') mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
-  else mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({ReplicationGroups: [s.group ?? replicationGroup()]})
+  if (s.group === 'missing')
+    mocks.elasticache
+      .on(DescribeReplicationGroupsCommand)
+      .rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
+  else
+    mocks.elasticache
+      .on(DescribeReplicationGroupsCommand)
+      .resolves({ReplicationGroups: [s.group ?? replicationGroup()]})
   const clusters = s.clusters ?? [cacheCluster(`${P}-redis-001`), cacheCluster(`${P}-redis-002`)]
-  mocks.elasticache.on(DescribeCacheClustersCommand).rejects(new CacheClusterNotFoundFault({message: 'CacheCluster not found', $metadata: {}}))
-  for (const c of clusters) mocks.elasticache.on(DescribeCacheClustersCommand, {CacheClusterId: c.CacheClusterId}).resolves({CacheClusters: [c]})
+  mocks.elasticache
+    .on(DescribeCacheClustersCommand)
+    .rejects(new CacheClusterNotFoundFault({message: 'CacheCluster not found', $metadata: {}}))
+  for (const c of clusters)
+    mocks.elasticache
+      .on(DescribeCacheClustersCommand, {CacheClusterId: c.CacheClusterId})
+      .resolves({CacheClusters: [c]})
   const groups = s.groups ?? healthyGroups()
-  const values = (filters: {Name?: string; Values?: string[]}[] | undefined, name: string) => filters?.find((f) => f.Name === name)?.Values ?? []
+  const values = (filters: {Name?: string; Values?: string[]}[] | undefined, name: string) =>
+    filters?.find((f) => f.Name === name)?.Values ?? []
   mocks.ec2.on(DescribeSecurityGroupsCommand).callsFake(async (input: DescribeSecurityGroupsCommandInput) => {
-    const out: Partial<DescribeSecurityGroupsCommandOutput> = {SecurityGroups: groups.filter((g) => values(input.Filters, 'group-id').includes(g.GroupId!))}
+    const out: Partial<DescribeSecurityGroupsCommandOutput> = {
+      SecurityGroups: groups.filter((g) => values(input.Filters, 'group-id').includes(g.GroupId!)),
+    }
     return out
   })
   mocks.ec2.on(DescribeSubnetsCommand).callsFake(async (input: DescribeSubnetsCommandInput) => {
-    const out: Partial<DescribeSubnetsCommandOutput> = {Subnets: SUBNETS.filter((x) => values(input.Filters, 'subnet-id').includes(x.SubnetId!))}
+    const out: Partial<DescribeSubnetsCommandOutput> = {
+      Subnets: SUBNETS.filter((x) => values(input.Filters, 'subnet-id').includes(x.SubnetId!)),
+    }
     return out
   })
 }
@@ -133,13 +179,21 @@ describe('network check', () => {
       `${P}-celery → Weaviate:8080 (${P}-weaviate): allowed (sg-tasks inbound tcp/8080 from sg-tasks; sg-tasks outbound to 0.0.0.0/0)`,
     ])
     expect(mocks.ec2).toHaveReceivedCommandTimes(DescribeSecurityGroupsCommand, 1)
-    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, {Filters: [{Name: 'group-id', Values: ['sg-tasks', 'sg-rds', 'sg-redis']}]})
+    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeSecurityGroupsCommand, {
+      Filters: [{Name: 'group-id', Values: ['sg-tasks', 'sg-rds', 'sg-redis']}],
+    })
     expect(mocks.ec2).toHaveReceivedCommandTimes(DescribeSubnetsCommand, 1)
-    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeSubnetsCommand, {Filters: [{Name: 'subnet-id', Values: ['subnet-a', 'subnet-b', 'subnet-db-a']}]})
+    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeSubnetsCommand, {
+      Filters: [{Name: 'subnet-id', Values: ['subnet-a', 'subnet-b', 'subnet-db-a']}],
+    })
     expect(mocks.rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, {DBInstanceIdentifier: `${P}-db`})
-    expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {ReplicationGroupId: `${P}-redis`})
+    expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {
+      ReplicationGroupId: `${P}-redis`,
+    })
     expect(mocks.elasticache).toHaveReceivedCommandTimes(DescribeCacheClustersCommand, 2)
-    expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeCacheClustersCommand, {CacheClusterId: `${P}-redis-002`})
+    expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeCacheClustersCommand, {
+      CacheClusterId: `${P}-redis-002`,
+    })
   })
 
   it('fails naming each service whose tasks RDS does not admit, with the exact fix', async () => {
@@ -154,7 +208,9 @@ describe('network check', () => {
       `${P}-celery → RDS:5432 (${P}-db): no inbound rule of sg-rds admits the tasks' groups sg-tasks on 5432`,
       `${P}-celery-beat → RDS:5432 (${P}-db): no inbound rule of sg-rds admits the tasks' groups sg-tasks on 5432`,
     ])
-    expect(r.hint).toBe('aws ec2 authorize-security-group-ingress --group-id sg-rds --protocol tcp --port 5432 --source-group sg-tasks')
+    expect(r.hint).toBe(
+      'aws ec2 authorize-security-group-ingress --group-id sg-rds --protocol tcp --port 5432 --source-group sg-tasks',
+    )
     expect(pathsOf(r.data).filter((p) => p.status === 'fail')).toHaveLength(3)
   })
 
@@ -164,22 +220,34 @@ describe('network check', () => {
     given({groups})
     const r = await network.run(ctxWith())
     expect(r.summary).toBe('Redis:6379 blocked')
-    expect(r.details?.[0]).toBe(`${P}-web → Redis:6379 (${P}-redis): no inbound rule of sg-redis admits the tasks' groups sg-tasks on 6379`)
+    expect(r.details?.[0]).toBe(
+      `${P}-web → Redis:6379 (${P}-redis): no inbound rule of sg-redis admits the tasks' groups sg-tasks on 6379`,
+    )
   })
 
-  it('fails when Weaviate\'s own group does not admit the web and celery tasks; celery-beat does not need Weaviate', async () => {
-    given({services: [...KEYS.filter((k) => k !== 'weaviate').map((k) => service(k)), service('weaviate', {networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-a'], securityGroups: ['sg-weaviate']}}})], groups: [...healthyGroups(), sg('sg-weaviate', [tcp(50051, {UserIdGroupPairs: [{GroupId: 'sg-tasks'}]})])]})
+  it("fails when Weaviate's own group does not admit the web and celery tasks; celery-beat does not need Weaviate", async () => {
+    given({
+      services: [
+        ...KEYS.filter((k) => k !== 'weaviate').map((k) => service(k)),
+        service('weaviate', {
+          networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-a'], securityGroups: ['sg-weaviate']}},
+        }),
+      ],
+      groups: [...healthyGroups(), sg('sg-weaviate', [tcp(50051, {UserIdGroupPairs: [{GroupId: 'sg-tasks'}]})])],
+    })
     const r = await network.run(ctxWith())
     expect(r.status).toBe('fail')
     expect(r.details?.slice(0, 2)).toEqual([
       `${P}-web → Weaviate:8080 (${P}-weaviate): no inbound rule of sg-weaviate admits the tasks' groups sg-tasks on 8080`,
       `${P}-celery → Weaviate:8080 (${P}-weaviate): no inbound rule of sg-weaviate admits the tasks' groups sg-tasks on 8080`,
     ])
-    expect(r.hint).toBe('aws ec2 authorize-security-group-ingress --group-id sg-weaviate --protocol tcp --port 8080 --source-group sg-tasks')
+    expect(r.hint).toBe(
+      'aws ec2 authorize-security-group-ingress --group-id sg-weaviate --protocol tcp --port 8080 --source-group sg-tasks',
+    )
     expect(pathsOf(r.data).some((p) => p.service === `${P}-celery-beat` && p.target === 'Weaviate')).toBe(false)
   })
 
-  it('fails when the tasks\' egress blocks the ports', async () => {
+  it("fails when the tasks' egress blocks the ports", async () => {
     const groups = healthyGroups()
     groups[0] = {...groups[0], IpPermissionsEgress: [tcp(443, {IpRanges: [{CidrIp: '0.0.0.0/0'}]})]}
     given({groups})
@@ -187,24 +255,34 @@ describe('network check', () => {
     expect(r.status).toBe('fail')
     expect(r.summary).toBe('RDS:5432 blocked, Redis:6379 blocked, Weaviate:8080 blocked')
     expect(r.details?.[0]).toBe(`${P}-web → RDS:5432 (${P}-db): outbound rules of sg-tasks block port 5432 to sg-rds`)
-    expect(r.hint).toContain(`aws ec2 authorize-security-group-egress --group-id sg-tasks --ip-permissions 'IpProtocol=tcp,FromPort=5432,ToPort=5432,UserIdGroupPairs=[{GroupId=sg-rds}]'`)
+    expect(r.hint).toContain(
+      `aws ec2 authorize-security-group-egress --group-id sg-tasks --ip-permissions 'IpProtocol=tcp,FromPort=5432,ToPort=5432,UserIdGroupPairs=[{GroupId=sg-rds}]'`,
+    )
   })
 
-  it('accepts egress to the VPC CIDR where the target\'s subnets are known, and warns where they are not (Redis)', async () => {
+  it("accepts egress to the VPC CIDR where the target's subnets are known, and warns where they are not (Redis)", async () => {
     const groups = healthyGroups()
     groups[0] = {...groups[0], IpPermissionsEgress: [{IpProtocol: '-1', IpRanges: [{CidrIp: '10.0.0.0/16'}]}]}
     given({groups})
     const r = await network.run(ctxWith())
     expect(r.status).toBe('warn')
     expect(r.summary).toBe('Redis:6379 unverified')
-    expect(r.details?.[0]).toBe(`${P}-web → Redis:6379 (${P}-redis): not verified: rules to 10.0.0.0/16 cannot be matched: the subnets are unknown`)
-    expect(r.details).toContain(`${P}-web → RDS:5432 (${P}-db): allowed (sg-rds inbound tcp/5432 from sg-tasks; outbound to sg-tasks 10.0.0.0/16)`)
+    expect(r.details?.[0]).toBe(
+      `${P}-web → Redis:6379 (${P}-redis): not verified: rules to 10.0.0.0/16 cannot be matched: the subnets are unknown`,
+    )
+    expect(r.details).toContain(
+      `${P}-web → RDS:5432 (${P}-db): allowed (sg-rds inbound tcp/5432 from sg-tasks; outbound to sg-tasks 10.0.0.0/16)`,
+    )
   })
 
   it('notes what it cannot find and checks the rest', async () => {
     given({
       db: 'missing',
-      services: [service('web'), service('celery', {networkConfiguration: undefined, launchType: 'EC2'}), service('weaviate')],
+      services: [
+        service('web'),
+        service('celery', {networkConfiguration: undefined, launchType: 'EC2'}),
+        service('weaviate'),
+      ],
     })
     const r = await network.run(ctxWith())
     expect(r.status).toBe('warn')
@@ -213,12 +291,26 @@ describe('network check', () => {
       `${P}-celery-beat: service not found: its paths are not checked`,
       `${P}-db: RDS instance not found: paths to RDS are not checked`,
     ])
-    expect(r.details).toContain(`${P}-web → Redis:6379 (${P}-redis): allowed (inbound from sg-redis 10.0.0.0/16; sg-tasks outbound to 0.0.0.0/0)`)
+    expect(r.details).toContain(
+      `${P}-web → Redis:6379 (${P}-redis): allowed (inbound from sg-redis 10.0.0.0/16; sg-tasks outbound to 0.0.0.0/0)`,
+    )
     expect(pathsOf(r.data)).toHaveLength(2)
   })
 
   it('reads a standalone Redis cluster when there is no replication group, and notes a missing one', async () => {
-    given({group: 'missing', clusters: [cacheCluster(`${P}-redis`, {ReplicationGroupId: undefined, CacheNodes: [{CacheNodeId: '0001', Endpoint: {Address: 'x', Port: 6380}}]})], groups: [...healthyGroups().slice(0, 2), sg('sg-redis', [tcp(6380, {UserIdGroupPairs: [{GroupId: 'sg-tasks'}]})])]})
+    given({
+      group: 'missing',
+      clusters: [
+        cacheCluster(`${P}-redis`, {
+          ReplicationGroupId: undefined,
+          CacheNodes: [{CacheNodeId: '0001', Endpoint: {Address: 'x', Port: 6380}}],
+        }),
+      ],
+      groups: [
+        ...healthyGroups().slice(0, 2),
+        sg('sg-redis', [tcp(6380, {UserIdGroupPairs: [{GroupId: 'sg-tasks'}]})]),
+      ],
+    })
     const r = await network.run(ctxWith())
     expect(r).toMatchObject({status: 'pass', summary: 'ECS tasks reach RDS:5432, Redis:6380, Weaviate:8080'})
 

@@ -46,7 +46,17 @@ const describes = (db: DBInstance) => {
 
 /** FreeStorageSpace minimums, newest first, as CloudWatch returns them. */
 const freeBytes = (...values: number[]) => {
-  const out: GetMetricDataCommandOutput = {$metadata: {}, MetricDataResults: [{Id: 'free', StatusCode: 'Complete', Values: values, Timestamps: values.map((_, i) => new Date(NOW.getTime() - (i + 1) * 300_000))}]}
+  const out: GetMetricDataCommandOutput = {
+    $metadata: {},
+    MetricDataResults: [
+      {
+        Id: 'free',
+        StatusCode: 'Complete',
+        Values: values,
+        Timestamps: values.map((_, i) => new Date(NOW.getTime() - (i + 1) * 300_000)),
+      },
+    ],
+  }
   mocks.cloudwatch.on(GetMetricDataCommand).resolves(out)
 }
 
@@ -65,18 +75,40 @@ describe('rds check', () => {
       `${ID}: rds-ca-rsa2048-g1 valid until 2061-05-21 (12595 days left)`,
     ])
     expect(r.data).toEqual({
-      id: ID, status: 'available', engine: 'postgres', engineVersion: '16.4', class: 'db.t3.micro', multiAz: true, backupRetentionDays: 7,
-      deletionProtection: true, allocatedGiB: 20, maxAllocatedGiB: null, freePercent: 82, caCertificate: 'rds-ca-rsa2048-g1',
-      caValidTill: '2061-05-21T22:24:12.000Z', caDaysLeft: 12595, endpoint: `${ID}.abc123.us-east-1.rds.amazonaws.com:5432`,
+      id: ID,
+      status: 'available',
+      engine: 'postgres',
+      engineVersion: '16.4',
+      class: 'db.t3.micro',
+      multiAz: true,
+      backupRetentionDays: 7,
+      deletionProtection: true,
+      allocatedGiB: 20,
+      maxAllocatedGiB: null,
+      freePercent: 82,
+      caCertificate: 'rds-ca-rsa2048-g1',
+      caValidTill: '2061-05-21T22:24:12.000Z',
+      caDaysLeft: 12595,
+      endpoint: `${ID}.abc123.us-east-1.rds.amazonaws.com:5432`,
     })
     expect(mocks.rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, {DBInstanceIdentifier: ID})
     expect(mocks.cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
       StartTime: new Date('2026-11-26T11:45:00Z'),
       EndTime: NOW,
-      MetricDataQueries: [{
-        Id: 'free',
-        MetricStat: {Metric: {Namespace: 'AWS/RDS', MetricName: 'FreeStorageSpace', Dimensions: [{Name: 'DBInstanceIdentifier', Value: ID}]}, Period: 300, Stat: 'Minimum'},
-      }],
+      MetricDataQueries: [
+        {
+          Id: 'free',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/RDS',
+              MetricName: 'FreeStorageSpace',
+              Dimensions: [{Name: 'DBInstanceIdentifier', Value: ID}],
+            },
+            Period: 300,
+            Stat: 'Minimum',
+          },
+        },
+      ],
     })
     expect(mocks.rds).not.toHaveReceivedCommand(DescribeCertificatesCommand)
     expect(optionsOf(mocks.rds.call(0))).toEqual({abortSignal: ctx.signal})
@@ -109,7 +141,9 @@ describe('rds check', () => {
     freeBytes(15 * GIB)
     const r = await rds.run(ctxWith({}, {name: 'staging'}))
     expect(r.status).toBe('pass')
-    expect(r.summary).toBe('staging-allthrive-db available, postgres 16.4 db.t3.micro, Single-AZ, 7-day backups, 75% storage free')
+    expect(r.summary).toBe(
+      'staging-allthrive-db available, postgres 16.4 db.t3.micro, Single-AZ, 7-day backups, 75% storage free',
+    )
   })
 
   it('fails on every production finding at once, each named, worst first, with each fix', async () => {
@@ -127,7 +161,9 @@ describe('rds check', () => {
     ])
     expect(r.hint).toContain(`aws rds modify-db-instance --db-instance-identifier ${ID} --multi-az --apply-immediately`)
     expect(r.hint).toContain('--backup-retention-period 7')
-    expect(r.hint).toContain(`aws rds modify-db-instance --db-instance-identifier ${ID} --deletion-protection --apply-immediately`)
+    expect(r.hint).toContain(
+      `aws rds modify-db-instance --db-instance-identifier ${ID} --deletion-protection --apply-immediately`,
+    )
     expect(r.data).toMatchObject({multiAz: false, backupRetentionDays: 0, deletionProtection: false, freePercent: 15})
   })
 
@@ -164,7 +200,11 @@ describe('rds check', () => {
     describes(instance())
     freeBytes(5 * GIB, 1.5 * GIB, 4 * GIB)
     const r = await rds.run(ctxWith())
-    expect(r).toMatchObject({status: 'fail', summary: `${ID}: 7% storage free`, details: [`${ID}: 7% storage free (1.5 GiB of 20 GiB; fails below 10%)`, expect.any(String)]})
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: `${ID}: 7% storage free`,
+      details: [`${ID}: 7% storage free (1.5 GiB of 20 GiB; fails below 10%)`, expect.any(String)],
+    })
     expect(r.hint).toContain('--allocated-storage <GiB> --max-allocated-storage <GiB>')
   })
 
@@ -172,7 +212,10 @@ describe('rds check', () => {
     describes(instance())
     freeBytes(10 * GIB)
     const ctx = ctxWith()
-    ctx.env.thresholds = {...ctx.env.thresholds, rds: {...ctx.env.thresholds.rds, storageWarnFreePercent: 60, storageFailFreePercent: 55}}
+    ctx.env.thresholds = {
+      ...ctx.env.thresholds,
+      rds: {...ctx.env.thresholds.rds, storageWarnFreePercent: 60, storageFailFreePercent: 55},
+    }
     expect(await rds.run(ctx)).toMatchObject({status: 'fail', summary: `${ID}: 50% storage free`})
   })
 
@@ -181,7 +224,9 @@ describe('rds check', () => {
     freeBytes(1 * GIB)
     const r = await rds.run(ctxWith())
     expect(r.status).toBe('pass')
-    expect(r.summary).toBe(`${ID} available, postgres 16.4 db.t3.micro, Multi-AZ, 7-day backups, 81% storage free (autoscaling)`)
+    expect(r.summary).toBe(
+      `${ID} available, postgres 16.4 db.t3.micro, Multi-AZ, 7-day backups, 81% storage free (autoscaling)`,
+    )
     expect(r.details?.[0]).toBe(`${ID}: 81% storage free (81.0 GiB of 100 GiB autoscaling maximum, 20 GiB allocated)`)
     expect(r.data).toMatchObject({allocatedGiB: 20, maxAllocatedGiB: 100, freePercent: 81})
   })
@@ -206,7 +251,9 @@ describe('rds check', () => {
     const r = await rds.run(ctxWith())
     expect(r.status).toBe('pass')
     expect(r.summary).toBe(`${ID} available, postgres 16.4 db.t3.micro, Multi-AZ, 7-day backups, storage unknown`)
-    expect(r.details).toContain(`${ID}: storage headroom unknown: no FreeStorageSpace datapoints in the last 15 minutes`)
+    expect(r.details).toContain(
+      `${ID}: storage headroom unknown: no FreeStorageSpace datapoints in the last 15 minutes`,
+    )
     expect(r.data).toMatchObject({freePercent: null})
   })
 
@@ -226,10 +273,20 @@ describe('rds check', () => {
 
   it('is at least a warning when CloudWatch is denied on an otherwise healthy instance', async () => {
     describes(instance())
-    mocks.cloudwatch.on(GetMetricDataCommand).rejects(awsError('AccessDenied', 'User: arn:aws:iam::123456789012:user/me is not authorized to perform: cloudwatch:GetMetricData', 403))
+    mocks.cloudwatch
+      .on(GetMetricDataCommand)
+      .rejects(
+        awsError(
+          'AccessDenied',
+          'User: arn:aws:iam::123456789012:user/me is not authorized to perform: cloudwatch:GetMetricData',
+          403,
+        ),
+      )
     const r = await rds.run(ctxWith())
     expect(r).toMatchObject({status: 'warn', summary: `${ID}: storage unknown`})
-    expect(r.hint).toBe('Grant cloudwatch:GetMetricData to the caller (see README "IAM policy") to check storage headroom.')
+    expect(r.hint).toBe(
+      'Grant cloudwatch:GetMetricData to the caller (see README "IAM policy") to check storage headroom.',
+    )
   })
 
   it('cannot decide when CloudWatch keeps throttling', async () => {
@@ -241,19 +298,30 @@ describe('rds check', () => {
   it('looks the CA up with DescribeCertificates when the instance has no CertificateDetails, and fails when it expires soon', async () => {
     describes(instance({CertificateDetails: undefined, CACertificateIdentifier: 'rds-ca-2019'}))
     freeBytes(10 * GIB)
-    const certs: DescribeCertificatesCommandOutput = {$metadata: {}, Certificates: [{CertificateIdentifier: 'rds-ca-2019', ValidTill: new Date(NOW.getTime() + 12.5 * DAY)}]}
+    const certs: DescribeCertificatesCommandOutput = {
+      $metadata: {},
+      Certificates: [{CertificateIdentifier: 'rds-ca-2019', ValidTill: new Date(NOW.getTime() + 12.5 * DAY)}],
+    }
     mocks.rds.on(DescribeCertificatesCommand).resolves(certs)
     const r = await rds.run(ctxWith())
     expect(mocks.rds).toHaveReceivedCommandWith(DescribeCertificatesCommand, {CertificateIdentifier: 'rds-ca-2019'})
     expect(r.status).toBe('fail')
     expect(r.summary).toBe(`${ID}: CA expires in 12 days`)
     expect(r.details?.[0]).toBe(`${ID}: rds-ca-2019 valid until 2026-12-09 (12 days left, minimum 30)`)
-    expect(r.hint).toBe(`Rotate the CA (the instance reboots): aws rds modify-db-instance --db-instance-identifier ${ID} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately`)
-    expect(r.data).toMatchObject({caCertificate: 'rds-ca-2019', caDaysLeft: 12, caValidTill: '2026-12-09T00:00:00.000Z'})
+    expect(r.hint).toBe(
+      `Rotate the CA (the instance reboots): aws rds modify-db-instance --db-instance-identifier ${ID} --ca-certificate-identifier rds-ca-rsa2048-g1 --apply-immediately`,
+    )
+    expect(r.data).toMatchObject({
+      caCertificate: 'rds-ca-2019',
+      caDaysLeft: 12,
+      caValidTill: '2026-12-09T00:00:00.000Z',
+    })
   })
 
   it('fails on an expired CA', async () => {
-    describes(instance({CertificateDetails: {CAIdentifier: 'rds-ca-2019', ValidTill: new Date('2024-08-22T17:08:50Z')}}))
+    describes(
+      instance({CertificateDetails: {CAIdentifier: 'rds-ca-2019', ValidTill: new Date('2024-08-22T17:08:50Z')}}),
+    )
     freeBytes(10 * GIB)
     const r = await rds.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: `${ID}: CA expired`})
@@ -291,10 +359,17 @@ describe('rds check', () => {
   })
 
   it('fails naming the id when the instance does not exist, without reading the CA', async () => {
-    mocks.rds.on(DescribeDBInstancesCommand).rejects(new DBInstanceNotFoundFault({message: `DBInstance ${ID} not found.`, $metadata: {httpStatusCode: 404}}))
+    mocks.rds
+      .on(DescribeDBInstancesCommand)
+      .rejects(new DBInstanceNotFoundFault({message: `DBInstance ${ID} not found.`, $metadata: {httpStatusCode: 404}}))
     freeBytes()
     const r = await rds.run(ctxWith())
-    expect(r).toMatchObject({status: 'fail', summary: `${ID} not found`, details: [`${ID}: no RDS instance with this identifier in us-east-1`], data: {id: ID}})
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: `${ID} not found`,
+      details: [`${ID}: no RDS instance with this identifier in us-east-1`],
+      data: {id: ID},
+    })
     expect(r.hint).toContain('aws rds describe-db-instances --query "DBInstances[].DBInstanceIdentifier"')
     expect(r.hint).toContain('rds.instanceId')
     expect(mocks.rds).not.toHaveReceivedCommand(DescribeCertificatesCommand)
@@ -306,7 +381,15 @@ describe('rds check', () => {
     const ctx = ctxWith({rds: {instanceId: 'legacy-db', expectMultiAz: true, expectDeletionProtection: true}})
     await rds.run(ctx)
     expect(mocks.rds).toHaveReceivedCommandWith(DescribeDBInstancesCommand, {DBInstanceIdentifier: 'legacy-db'})
-    expect(mocks.cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {MetricDataQueries: [expect.objectContaining({MetricStat: expect.objectContaining({Metric: expect.objectContaining({Dimensions: [{Name: 'DBInstanceIdentifier', Value: 'legacy-db'}]})})})]})
+    expect(mocks.cloudwatch).toHaveReceivedCommandWith(GetMetricDataCommand, {
+      MetricDataQueries: [
+        expect.objectContaining({
+          MetricStat: expect.objectContaining({
+            Metric: expect.objectContaining({Dimensions: [{Name: 'DBInstanceIdentifier', Value: 'legacy-db'}]}),
+          }),
+        }),
+      ],
+    })
   })
 
   it('is an error naming rds:DescribeDBInstances when RDS is denied', async () => {

@@ -1,10 +1,20 @@
-import {DescribeReplicationGroupsCommand, type ReplicationGroup, ReplicationGroupNotFoundFault} from '@aws-sdk/client-elasticache'
+import {
+  DescribeReplicationGroupsCommand,
+  type ReplicationGroup,
+  ReplicationGroupNotFoundFault,
+} from '@aws-sdk/client-elasticache'
 import {BatchGetSecretValueCommand, GetSecretValueCommand} from '@aws-sdk/client-secrets-manager'
 import {beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {redisProbe, redisProbeCheck} from '../../src/checks/redis-probe.js'
 import {unreachable} from '../../src/lib/probes/common.js'
-import {parseInfo, parseRedisUrl, type probeRedis, type RedisOutcome, type RedisTarget} from '../../src/lib/probes/redis.js'
+import {
+  parseInfo,
+  parseRedisUrl,
+  type probeRedis,
+  type RedisOutcome,
+  type RedisTarget,
+} from '../../src/lib/probes/redis.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, everything, expectErrorNaming, probing} from '../helpers/context.js'
 import {secretsHold} from '../helpers/secrets.js'
@@ -24,7 +34,14 @@ const group = (over: Partial<ReplicationGroup> = {}): ReplicationGroup => ({
   ...over,
 })
 
-const ok = (over: Partial<Extract<RedisOutcome, {kind: 'ok'}>> = {}): RedisOutcome => ({kind: 'ok', version: '7.1.0', usedMemory: 120 * MIB, maxMemory: 400 * MIB, latencyMs: 3, ...over})
+const ok = (over: Partial<Extract<RedisOutcome, {kind: 'ok'}>> = {}): RedisOutcome => ({
+  kind: 'ok',
+  version: '7.1.0',
+  usedMemory: 120 * MIB,
+  maxMemory: 400 * MIB,
+  latencyMs: 3,
+  ...over,
+})
 
 function withProbe(outcome: RedisOutcome) {
   const probe = vi.fn<typeof probeRedis>(async () => outcome)
@@ -51,7 +68,10 @@ describe('redis-probe check', () => {
       `${PRIMARY}:6379: Redis 7.1.0`,
       `${PRIMARY}:6379: 120.0 MiB of 400.0 MiB used (30%)`,
     ])
-    expect(probe).toHaveBeenCalledWith({host: PRIMARY, port: 6379, tls: true, password: CANARY} satisfies RedisTarget, expect.objectContaining({timeoutMs: 3000}))
+    expect(probe).toHaveBeenCalledWith(
+      {host: PRIMARY, port: 6379, tls: true, password: CANARY} satisfies RedisTarget,
+      expect.objectContaining({timeoutMs: 3000}),
+    )
     expect(mocks.elasticache).not.toHaveReceivedCommand(DescribeReplicationGroupsCommand)
     expect(everything(r)).not.toContain(CANARY)
     expect(everything(r)).not.toContain(encodeURIComponent(CANARY))
@@ -70,7 +90,11 @@ describe('redis-probe check', () => {
 
   it('uses the configuration endpoint of a cluster-mode group', async () => {
     secretsHold({})
-    mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({ReplicationGroups: [group({ConfigurationEndpoint: {Address: 'clustercfg.example', Port: 6380}, TransitEncryptionEnabled: false})]})
+    mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({
+      ReplicationGroups: [
+        group({ConfigurationEndpoint: {Address: 'clustercfg.example', Port: 6380}, TransitEncryptionEnabled: false}),
+      ],
+    })
     const {check, probe} = withProbe(ok())
     await check.run(probing())
     expect(probe.mock.calls[0][0]).toEqual({host: 'clustercfg.example', port: 6380, tls: false})
@@ -79,7 +103,11 @@ describe('redis-probe check', () => {
   it('says maxmemory 0 means unlimited', async () => {
     secretsHold({[APP]: {REDIS_URL: redisUrl}})
     const r = await withProbe(ok({maxMemory: 0})).check.run(probing())
-    expect(r).toMatchObject({status: 'pass', summary: 'Redis 7.1.0 answers, 120.0 MiB used, maxmemory 0 (unlimited)', data: {memoryPercent: null}})
+    expect(r).toMatchObject({
+      status: 'pass',
+      summary: 'Redis 7.1.0 answers, 120.0 MiB used, maxmemory 0 (unlimited)',
+      data: {memoryPercent: null},
+    })
   })
 
   it('warns at 90% of maxmemory, not at 89%', async () => {
@@ -95,32 +123,57 @@ describe('redis-probe check', () => {
     const r = await withProbe(unreachable('ENOTFOUND')).check.run(probing())
     expect(r).toMatchObject({
       status: 'skip',
-      summary: 'not reachable from here (DNS: host not found): run from inside the VPC (a bastion, or `allthrive exec web -e production`)',
+      summary:
+        'not reachable from here (DNS: host not found): run from inside the VPC (a bastion, or `allthrive exec web -e production`)',
       details: [`${PRIMARY}:6379 (REDIS_URL in ${APP}): DNS: host not found (ENOTFOUND)`],
     })
   })
 
   it('fails on a wrong password, pointing at the secret that holds it', async () => {
     secretsHold({[APP]: {REDIS_URL: redisUrl}})
-    const r = await withProbe({kind: 'rejected', code: 'WRONGPASS', reason: 'the server rejected the password'}).check.run(probing())
-    expect(r).toMatchObject({status: 'fail', summary: `${PRIMARY}:6379: the server rejected the password`, data: {code: 'WRONGPASS', secret: APP}})
+    const r = await withProbe({
+      kind: 'rejected',
+      code: 'WRONGPASS',
+      reason: 'the server rejected the password',
+    }).check.run(probing())
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: `${PRIMARY}:6379: the server rejected the password`,
+      data: {code: 'WRONGPASS', secret: APP},
+    })
     expect(r.hint).toContain(`REDIS_URL of ${APP}`)
     expect(everything(r)).not.toContain(CANARY)
   })
 
   it('fails on NOAUTH when the group wants a token and no secret has REDIS_URL', async () => {
     secretsHold({})
-    mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({ReplicationGroups: [group({AuthTokenEnabled: true})]})
-    const r = await withProbe({kind: 'rejected', code: 'NOAUTH', reason: 'the server requires a password (AUTH) and none was given'}).check.run(probing())
-    expect(r).toMatchObject({status: 'fail', summary: `${PRIMARY}:6379: the server requires a password (AUTH) and none was given`})
+    mocks.elasticache
+      .on(DescribeReplicationGroupsCommand)
+      .resolves({ReplicationGroups: [group({AuthTokenEnabled: true})]})
+    const r = await withProbe({
+      kind: 'rejected',
+      code: 'NOAUTH',
+      reason: 'the server requires a password (AUTH) and none was given',
+    }).check.run(probing())
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: `${PRIMARY}:6379: the server requires a password (AUTH) and none was given`,
+    })
     expect(r.details?.[0]).toContain('AUTH token required but no REDIS_URL in the secrets')
     expect(r.hint).toContain('Add REDIS_URL')
   })
 
   it('fails on a TLS handshake failure', async () => {
     secretsHold({[APP]: {REDIS_URL: redisUrl}})
-    const r = await withProbe({kind: 'tls', code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason: 'Hostname/IP does not match certificate\'s altnames'}).check.run(probing())
-    expect(r).toMatchObject({status: 'fail', summary: `${PRIMARY}:6379: TLS handshake failed (ERR_TLS_CERT_ALTNAME_INVALID)`})
+    const r = await withProbe({
+      kind: 'tls',
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      reason: "Hostname/IP does not match certificate's altnames",
+    }).check.run(probing())
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: `${PRIMARY}:6379: TLS handshake failed (ERR_TLS_CERT_ALTNAME_INVALID)`,
+    })
   })
 
   it('fails on an unusable REDIS_URL without quoting it', async () => {
@@ -143,7 +196,9 @@ describe('redis-probe check', () => {
 
   it('fails when the replication group does not exist', async () => {
     secretsHold({})
-    mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
+    mocks.elasticache
+      .on(DescribeReplicationGroupsCommand)
+      .rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
     const {check, probe} = withProbe(ok())
     expect(await check.run(probing())).toMatchObject({status: 'fail', summary: `replication group ${GROUP} not found`})
     expect(probe).not.toHaveBeenCalled()
@@ -151,7 +206,9 @@ describe('redis-probe check', () => {
 
   it('is an error naming the IAM action when ElastiCache denies access', async () => {
     secretsHold({})
-    mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(accessDenied('elasticache:DescribeReplicationGroups'))
+    mocks.elasticache
+      .on(DescribeReplicationGroupsCommand)
+      .rejects(accessDenied('elasticache:DescribeReplicationGroups'))
     await expectErrorNaming(withProbe(ok()).check, 'elasticache:DescribeReplicationGroups', probing())
   })
 })
@@ -159,7 +216,13 @@ describe('redis-probe check', () => {
 describe('parseRedisUrl and parseInfo', () => {
   it('reads TLS, user, password, db and ssl_cert_reqs', () => {
     expect(parseRedisUrl(`rediss://app:${encodeURIComponent(CANARY)}@h.example:6380/2?ssl_cert_reqs=none`)).toEqual({
-      host: 'h.example', port: 6380, tls: true, verifyTls: false, username: 'app', password: CANARY, db: 2,
+      host: 'h.example',
+      port: 6380,
+      tls: true,
+      verifyTls: false,
+      username: 'app',
+      password: CANARY,
+      db: 2,
     })
     expect(parseRedisUrl('redis://h')).toEqual({host: 'h', port: 6379, tls: false})
     expect(parseRedisUrl('nope')).toEqual({error: 'is not a valid URL'})

@@ -25,15 +25,17 @@ function group(over: Partial<ReplicationGroup> = {}): ReplicationGroup {
     Status: 'available',
     Engine: 'redis',
     MemberClusters: [`${RG}-001`, `${RG}-002`],
-    NodeGroups: [{
-      NodeGroupId: '0001',
-      Status: 'available',
-      PrimaryEndpoint: ENDPOINT,
-      NodeGroupMembers: [
-        {CacheClusterId: `${RG}-001`, CacheNodeId: '0001', CurrentRole: 'primary'},
-        {CacheClusterId: `${RG}-002`, CacheNodeId: '0001', CurrentRole: 'replica'},
-      ],
-    }],
+    NodeGroups: [
+      {
+        NodeGroupId: '0001',
+        Status: 'available',
+        PrimaryEndpoint: ENDPOINT,
+        NodeGroupMembers: [
+          {CacheClusterId: `${RG}-001`, CacheNodeId: '0001', CurrentRole: 'primary'},
+          {CacheClusterId: `${RG}-002`, CacheNodeId: '0001', CurrentRole: 'replica'},
+        ],
+      },
+    ],
     AutomaticFailover: 'enabled',
     MultiAZ: 'enabled',
     ClusterEnabled: false,
@@ -54,7 +56,14 @@ function cluster(id: string, over: Partial<CacheCluster> = {}, nodeStatus = 'ava
     EngineVersion: '7.1.0',
     CacheNodeType: 'cache.t3.micro',
     NumCacheNodes: 1,
-    CacheNodes: [{CacheNodeId: '0001', CacheNodeStatus: nodeStatus, Endpoint: {Address: `${id}.abc123.0001.use1.cache.amazonaws.com`, Port: 6379}, CustomerAvailabilityZone: 'us-east-1a'}],
+    CacheNodes: [
+      {
+        CacheNodeId: '0001',
+        CacheNodeStatus: nodeStatus,
+        Endpoint: {Address: `${id}.abc123.0001.use1.cache.amazonaws.com`, Port: 6379},
+        CustomerAvailabilityZone: 'us-east-1a',
+      },
+    ],
     TransitEncryptionEnabled: true,
     AtRestEncryptionEnabled: true,
     ...over,
@@ -66,8 +75,13 @@ const groupIs = (g: ReplicationGroup) => {
   mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves(out)
 }
 
-const noGroup = () => mocks.elasticache.on(DescribeReplicationGroupsCommand)
-  .rejects(new ReplicationGroupNotFoundFault({message: `ReplicationGroup ${RG} not found.`, $metadata: {httpStatusCode: 404}}))
+const noGroup = () =>
+  mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(
+    new ReplicationGroupNotFoundFault({
+      message: `ReplicationGroup ${RG} not found.`,
+      $metadata: {httpStatusCode: 404},
+    }),
+  )
 
 const clustersAre = (...clusters: CacheCluster[]) => {
   const out: DescribeCacheClustersCommandOutput = {$metadata: {}, CacheClusters: clusters}
@@ -81,15 +95,33 @@ describe('redis check', () => {
 
   it('passes a healthy replication group, looking only at its own member clusters', async () => {
     groupIs(group())
-    clustersAre(cluster('other-app-redis-001', {ReplicationGroupId: 'other-app-redis', EngineVersion: '6.2.6', CacheClusterStatus: 'deleting'}), ...healthyMembers())
+    clustersAre(
+      cluster('other-app-redis-001', {
+        ReplicationGroupId: 'other-app-redis',
+        EngineVersion: '6.2.6',
+        CacheClusterStatus: 'deleting',
+      }),
+      ...healthyMembers(),
+    )
     const ctx = ctxWith()
     const r = await redis.run(ctx)
     expect(r.status).toBe('pass')
     expect(r.summary).toBe(`${RG} available, redis 7.1.0 cache.t3.micro, 2 nodes, TLS on`)
     expect(r.details).toEqual([])
     expect(r.data).toMatchObject({
-      id: RG, kind: 'replication-group', status: 'available', engine: 'redis', engineVersion: '7.1.0', nodeType: 'cache.t3.micro', nodeGroups: 1, nodes: 2,
-      transitEncryption: true, transitEncryptionMode: 'required', atRestEncryption: true, automaticFailover: 'enabled', multiAz: 'enabled',
+      id: RG,
+      kind: 'replication-group',
+      status: 'available',
+      engine: 'redis',
+      engineVersion: '7.1.0',
+      nodeType: 'cache.t3.micro',
+      nodeGroups: 1,
+      nodes: 2,
+      transitEncryption: true,
+      transitEncryptionMode: 'required',
+      atRestEncryption: true,
+      automaticFailover: 'enabled',
+      multiAz: 'enabled',
       endpoint: `${ENDPOINT.Address}:6379`,
     })
     expect((r.data?.members as unknown[]).length).toBe(2)
@@ -111,18 +143,35 @@ describe('redis check', () => {
 
   it('follows every page of clusters', async () => {
     groupIs(group())
-    const first: DescribeCacheClustersCommandOutput = {$metadata: {}, CacheClusters: [cluster(`${RG}-001`)], Marker: 'page-2'}
-    const second: DescribeCacheClustersCommandOutput = {$metadata: {}, CacheClusters: [cluster(`${RG}-002`, {}, 'failed')]}
-    mocks.elasticache.on(DescribeCacheClustersCommand).resolves(first).on(DescribeCacheClustersCommand, {Marker: 'page-2'}).resolves(second)
+    const first: DescribeCacheClustersCommandOutput = {
+      $metadata: {},
+      CacheClusters: [cluster(`${RG}-001`)],
+      Marker: 'page-2',
+    }
+    const second: DescribeCacheClustersCommandOutput = {
+      $metadata: {},
+      CacheClusters: [cluster(`${RG}-002`, {}, 'failed')],
+    }
+    mocks.elasticache
+      .on(DescribeCacheClustersCommand)
+      .resolves(first)
+      .on(DescribeCacheClustersCommand, {Marker: 'page-2'})
+      .resolves(second)
     const r = await redis.run(ctxWith())
     expect(mocks.elasticache).toHaveReceivedCommandTimes(DescribeCacheClustersCommand, 2)
-    expect(mocks.elasticache).toHaveReceivedNthCommandWith(DescribeCacheClustersCommand, 2, {Marker: 'page-2', ShowCacheNodeInfo: true})
+    expect(mocks.elasticache).toHaveReceivedNthCommandWith(DescribeCacheClustersCommand, 2, {
+      Marker: 'page-2',
+      ShowCacheNodeInfo: true,
+    })
     expect(r.details).toEqual([`${RG}-002/0001: node status is failed`])
   })
 
   it('fails naming each unavailable node and cluster', async () => {
     groupIs(group())
-    clustersAre(cluster(`${RG}-001`), cluster(`${RG}-002`, {CacheClusterStatus: 'incompatible-network'}, 'incompatible-network'))
+    clustersAre(
+      cluster(`${RG}-001`),
+      cluster(`${RG}-002`, {CacheClusterStatus: 'incompatible-network'}, 'incompatible-network'),
+    )
     const r = await redis.run(ctxWith())
     expect(r.status).toBe('fail')
     expect(r.summary).toBe(`${RG}: 1 of 2 nodes not available`)
@@ -130,12 +179,17 @@ describe('redis check', () => {
       `${RG}-002: cluster status is incompatible-network`,
       `${RG}-002/0001: node status is incompatible-network`,
     ])
-    expect(r.hint).toBe(`See what happened: aws elasticache describe-events --source-type cache-cluster --source-identifier ${RG}-002 --duration 1440`)
+    expect(r.hint).toBe(
+      `See what happened: aws elasticache describe-events --source-type cache-cluster --source-identifier ${RG}-002 --duration 1440`,
+    )
   })
 
   it('warns while a node reboots', async () => {
     groupIs(group())
-    clustersAre(cluster(`${RG}-001`), cluster(`${RG}-002`, {CacheClusterStatus: 'rebooting cache cluster nodes'}, 'rebooting'))
+    clustersAre(
+      cluster(`${RG}-001`),
+      cluster(`${RG}-002`, {CacheClusterStatus: 'rebooting cache cluster nodes'}, 'rebooting'),
+    )
     const r = await redis.run(ctxWith())
     expect(r.status).toBe('warn')
     expect(r.details).toContain(`${RG}-002/0001: node status is rebooting`)
@@ -143,7 +197,10 @@ describe('redis check', () => {
 
   it('finds members by MemberClusters when clusters do not name their group', async () => {
     groupIs(group())
-    clustersAre(cluster(`${RG}-001`, {ReplicationGroupId: undefined}), cluster(`${RG}-002`, {ReplicationGroupId: undefined}, 'failed'))
+    clustersAre(
+      cluster(`${RG}-001`, {ReplicationGroupId: undefined}),
+      cluster(`${RG}-002`, {ReplicationGroupId: undefined}, 'failed'),
+    )
     const r = await redis.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', details: [`${RG}-002/0001: node status is failed`]})
   })
@@ -168,7 +225,11 @@ describe('redis check', () => {
     groupIs(group({Status: status}))
     clustersAre(...healthyMembers())
     const r = await redis.run(ctxWith())
-    expect(r).toMatchObject({status: expected, summary: `${RG}: ${status}`, details: [`${RG}: replication group status is ${status}`]})
+    expect(r).toMatchObject({
+      status: expected,
+      summary: `${RG}: ${status}`,
+      details: [`${RG}: replication group status is ${status}`],
+    })
     expect(r.hint).toContain(`--source-type replication-group --source-identifier ${RG}`)
   })
 
@@ -176,8 +237,14 @@ describe('redis check', () => {
     groupIs(group({TransitEncryptionEnabled: false, TransitEncryptionMode: undefined}))
     clustersAre(...healthyMembers())
     const r = await redis.run(ctxWith())
-    expect(r).toMatchObject({status: 'fail', summary: `${RG}: TLS off`, details: [`${RG}: in-transit encryption (TLS) is off`]})
-    expect(r.hint).toContain(`aws elasticache modify-replication-group --replication-group-id ${RG} --transit-encryption-enabled --transit-encryption-mode preferred`)
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: `${RG}: TLS off`,
+      details: [`${RG}: in-transit encryption (TLS) is off`],
+    })
+    expect(r.hint).toContain(
+      `aws elasticache modify-replication-group --replication-group-id ${RG} --transit-encryption-enabled --transit-encryption-mode preferred`,
+    )
     expect(r.hint).toContain('--transit-encryption-mode required')
     expect(r.hint).toContain('Redis 7+')
     expect(r.data).toMatchObject({transitEncryption: false})
@@ -197,16 +264,39 @@ describe('redis check', () => {
     const r = await redis.run(ctxWith())
     expect(r.status).toBe('fail')
     expect(r.summary).toBe(`${RG}: 1 of 2 nodes not available, TLS off, modifying`)
-    expect(r.details).toEqual([`${RG}-002/0001: node status is failed`, `${RG}: in-transit encryption (TLS) is off`, `${RG}: replication group status is modifying`])
+    expect(r.details).toEqual([
+      `${RG}-002/0001: node status is failed`,
+      `${RG}: in-transit encryption (TLS) is off`,
+      `${RG}: replication group status is modifying`,
+    ])
   })
 
   it('counts shards of a cluster-mode-enabled group and uses its configuration endpoint', async () => {
-    const shard = (n: string) => ({NodeGroupId: n, Status: 'available', NodeGroupMembers: [{CacheClusterId: `${RG}-${n}-001`, CacheNodeId: '0001'}, {CacheClusterId: `${RG}-${n}-002`, CacheNodeId: '0001'}]})
-    groupIs(group({ClusterEnabled: true, NodeGroups: [shard('0001'), shard('0002')], ConfigurationEndpoint: {Address: `clustercfg.${RG}.abc123.use1.cache.amazonaws.com`, Port: 6379}, MemberClusters: []}))
+    const shard = (n: string) => ({
+      NodeGroupId: n,
+      Status: 'available',
+      NodeGroupMembers: [
+        {CacheClusterId: `${RG}-${n}-001`, CacheNodeId: '0001'},
+        {CacheClusterId: `${RG}-${n}-002`, CacheNodeId: '0001'},
+      ],
+    })
+    groupIs(
+      group({
+        ClusterEnabled: true,
+        NodeGroups: [shard('0001'), shard('0002')],
+        ConfigurationEndpoint: {Address: `clustercfg.${RG}.abc123.use1.cache.amazonaws.com`, Port: 6379},
+        MemberClusters: [],
+      }),
+    )
     clustersAre(...['0001-001', '0001-002', '0002-001', '0002-002'].map((s) => cluster(`${RG}-${s}`)))
     const r = await redis.run(ctxWith())
     expect(r.summary).toBe(`${RG} available, redis 7.1.0 cache.t3.micro, 4 nodes in 2 shards, TLS on`)
-    expect(r.data).toMatchObject({nodeGroups: 2, nodes: 4, clusterMode: true, endpoint: `clustercfg.${RG}.abc123.use1.cache.amazonaws.com:6379`})
+    expect(r.data).toMatchObject({
+      nodeGroups: 2,
+      nodes: 4,
+      clusterMode: true,
+      endpoint: `clustercfg.${RG}.abc123.use1.cache.amazonaws.com:6379`,
+    })
   })
 
   it('falls back to a single cache cluster of that id when there is no replication group', async () => {
@@ -215,15 +305,32 @@ describe('redis check', () => {
     const r = await redis.run(ctxWith())
     expect(r.status).toBe('pass')
     expect(r.summary).toBe(`${RG} available, redis 7.1.0 cache.t3.micro, single cluster, 1 node, TLS on`)
-    expect(r.data).toMatchObject({id: RG, kind: 'cache-cluster', status: 'available', engineVersion: '7.1.0', nodes: 1, transitEncryption: true})
+    expect(r.data).toMatchObject({
+      id: RG,
+      kind: 'cache-cluster',
+      status: 'available',
+      engineVersion: '7.1.0',
+      nodes: 1,
+      transitEncryption: true,
+    })
   })
 
-  it('checks the single cluster\'s status, nodes and TLS', async () => {
+  it("checks the single cluster's status, nodes and TLS", async () => {
     noGroup()
-    clustersAre(cluster(RG, {ReplicationGroupId: undefined, CacheClusterStatus: 'modifying', TransitEncryptionEnabled: false}, 'failed'))
+    clustersAre(
+      cluster(
+        RG,
+        {ReplicationGroupId: undefined, CacheClusterStatus: 'modifying', TransitEncryptionEnabled: false},
+        'failed',
+      ),
+    )
     const r = await redis.run(ctxWith())
     expect(r.status).toBe('fail')
-    expect(r.details).toEqual([`${RG}/0001: node status is failed`, `${RG}: in-transit encryption (TLS) is off`, `${RG}: cluster status is modifying`])
+    expect(r.details).toEqual([
+      `${RG}/0001: node status is failed`,
+      `${RG}: in-transit encryption (TLS) is off`,
+      `${RG}: cluster status is modifying`,
+    ])
     expect(r.hint).toContain('cannot turn TLS on in place')
   })
 
@@ -231,8 +338,15 @@ describe('redis check', () => {
     noGroup()
     clustersAre(cluster('other-app-redis-001', {ReplicationGroupId: 'other-app-redis'}))
     const r = await redis.run(ctxWith())
-    expect(r).toMatchObject({status: 'fail', summary: `${RG} not found`, details: [`${RG}: no ElastiCache replication group or cache cluster with this id in us-east-1`], data: {id: RG}})
-    expect(r.hint).toContain('aws elasticache describe-replication-groups --query "ReplicationGroups[].ReplicationGroupId"')
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: `${RG} not found`,
+      details: [`${RG}: no ElastiCache replication group or cache cluster with this id in us-east-1`],
+      data: {id: RG},
+    })
+    expect(r.hint).toContain(
+      'aws elasticache describe-replication-groups --query "ReplicationGroups[].ReplicationGroupId"',
+    )
     expect(r.hint).toContain('redis.replicationGroupId')
   })
 
@@ -240,7 +354,9 @@ describe('redis check', () => {
     groupIs(group({ReplicationGroupId: 'legacy-redis', MemberClusters: ['legacy-redis-001']}))
     clustersAre(cluster('legacy-redis-001', {ReplicationGroupId: 'legacy-redis'}))
     const r = await redis.run(ctxWith({redis: {replicationGroupId: 'legacy-redis'}}))
-    expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {ReplicationGroupId: 'legacy-redis'})
+    expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {
+      ReplicationGroupId: 'legacy-redis',
+    })
     expect(r.summary).toMatch(/^legacy-redis available/)
   })
 

@@ -5,7 +5,13 @@ import {type Check, fail, pass, skip, warn, worst} from '../../src/checks/types.
 import {accessDenied, throttled} from '../helpers/aws.js'
 import {ctxWith} from '../helpers/context.js'
 
-const check = (id: string, run: Check['run'], extra: Partial<Check> = {}): Check => ({id, title: `title of ${id}`, iam: [], run, ...extra})
+const check = (id: string, run: Check['run'], extra: Partial<Check> = {}): Check => ({
+  id,
+  title: `title of ${id}`,
+  iam: [],
+  run,
+  ...extra,
+})
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 describe('runOne', () => {
@@ -13,52 +19,90 @@ describe('runOne', () => {
   const opts = {timeoutMs: 200}
 
   it('turns a throw into an error result and never rejects', async () => {
-    const e = await runOne(check('boom', async () => {
-      throw new TypeError('Cannot read properties of undefined')
-    }), base, opts)
-    expect(e).toMatchObject({id: 'boom', status: 'error', summary: 'check could not run: TypeError: Cannot read properties of undefined'})
+    const e = await runOne(
+      check('boom', async () => {
+        throw new TypeError('Cannot read properties of undefined')
+      }),
+      base,
+      opts,
+    )
+    expect(e).toMatchObject({
+      id: 'boom',
+      status: 'error',
+      summary: 'check could not run: TypeError: Cannot read properties of undefined',
+    })
     expect(e.hint).toMatch(/--debug/)
   })
 
   it('turns a hang into a timeout error and aborts the signal', async () => {
     let signal: AbortSignal | undefined
-    const e = await runOne(check('hang', async (ctx) => {
-      signal = ctx.signal
-      await new Promise(() => {})
-      return pass('never')
-    }), base, {timeoutMs: 50})
-    expect(e).toMatchObject({status: 'error', summary: 'check timed out: did not finish within 50ms', data: {errorKind: 'timeout'}})
+    const e = await runOne(
+      check('hang', async (ctx) => {
+        signal = ctx.signal
+        await new Promise(() => {})
+        return pass('never')
+      }),
+      base,
+      {timeoutMs: 50},
+    )
+    expect(e).toMatchObject({
+      status: 'error',
+      summary: 'check timed out: did not finish within 50ms',
+      data: {errorKind: 'timeout'},
+    })
     expect(signal?.aborted).toBe(true)
   })
 
   it('names the IAM action on AccessDenied', async () => {
-    const e = await runOne(check('denied', async () => {
-      throw accessDenied('rds:DescribeDBInstances')
-    }), base, opts)
+    const e = await runOne(
+      check('denied', async () => {
+        throw accessDenied('rds:DescribeDBInstances')
+      }),
+      base,
+      opts,
+    )
     expect(e.status).toBe('error')
     expect(e.summary).toContain('AccessDeniedException (HTTP 403, request req-1234)')
-    expect(e.hint).toBe('Grant rds:DescribeDBInstances to the caller (see README "IAM policy"), or run with a role that has it.')
+    expect(e.hint).toBe(
+      'Grant rds:DescribeDBInstances to the caller (see README "IAM policy"), or run with a role that has it.',
+    )
   })
 
   it('suggests lowering --concurrency when throttling outlives the retries', async () => {
-    const e = await runOne(check('throttled', async () => {
-      throw throttled()
-    }), base, opts)
+    const e = await runOne(
+      check('throttled', async () => {
+        throw throttled()
+      }),
+      base,
+      opts,
+    )
     expect(e).toMatchObject({status: 'error', data: {errorKind: 'throttling'}})
     expect(e.hint).toContain('lower --concurrency')
   })
 
   it('reports a failing optional check as a warning', async () => {
-    const e = await runOne(check('opt', async () => fail('broken'), {required: false}), base, opts)
+    const e = await runOne(
+      check('opt', async () => fail('broken'), {required: false}),
+      base,
+      opts,
+    )
     expect(e).toMatchObject({status: 'warn', summary: 'broken (optional check)', required: false})
   })
 
   it('skips with the reason when the check does not apply, without running it', async () => {
     let ran = false
-    const e = await runOne(check('na', async () => {
-      ran = true
-      return pass('x')
-    }, {applies: () => 'no CloudFront in this environment'}), base, opts)
+    const e = await runOne(
+      check(
+        'na',
+        async () => {
+          ran = true
+          return pass('x')
+        },
+        {applies: () => 'no CloudFront in this environment'},
+      ),
+      base,
+      opts,
+    )
     expect(e).toMatchObject({status: 'skip', summary: 'no CloudFront in this environment'})
     expect(ran).toBe(false)
   })
@@ -66,10 +110,11 @@ describe('runOne', () => {
 
 describe('runChecks', () => {
   it('runs checks concurrently, keeps declaration order, and counts statuses', async () => {
-    const slow = (id: string, ms: number, r: () => ReturnType<Check['run']>) => check(id, async () => {
-      await sleep(ms)
-      return r()
-    })
+    const slow = (id: string, ms: number, r: () => ReturnType<Check['run']>) =>
+      check(id, async () => {
+        await sleep(ms)
+        return r()
+      })
     // 80 ms apart: the order holds on a loaded machine, where starting five tasks can take milliseconds.
     const checks = [
       slow('a', 320, async () => pass('ok')),
@@ -81,7 +126,12 @@ describe('runChecks', () => {
       slow('e', 1, async () => skip('n/a')),
     ]
     const done: string[] = []
-    const report = await runChecks(checks, ctxWith(), {concurrency: 5, timeoutMs: 1000, progress: 'silent', onResult: (e) => done.push(e.id)})
+    const report = await runChecks(checks, ctxWith(), {
+      concurrency: 5,
+      timeoutMs: 1000,
+      progress: 'silent',
+      onResult: (e) => done.push(e.id),
+    })
     expect(report.checks.map((c) => c.id)).toEqual(['a', 'b', 'c', 'd', 'e'])
     expect(done).toEqual(['e', 'd', 'b', 'c', 'a']) // completion follows durations: they ran at once
     expect(report.counts).toEqual({pass: 1, warn: 1, fail: 1, skip: 1, error: 1})
@@ -92,19 +142,25 @@ describe('runChecks', () => {
   it('honours the concurrency limit', async () => {
     let running = 0
     let peak = 0
-    const checks = Array.from({length: 6}, (_, i) => check(`c${i}`, async () => {
-      running++
-      peak = Math.max(peak, running)
-      await sleep(10)
-      running--
-      return pass('ok')
-    }))
+    const checks = Array.from({length: 6}, (_, i) =>
+      check(`c${i}`, async () => {
+        running++
+        peak = Math.max(peak, running)
+        await sleep(10)
+        running--
+        return pass('ok')
+      }),
+    )
     await runChecks(checks, ctxWith(), {concurrency: 2, timeoutMs: 1000, progress: 'silent'})
     expect(peak).toBe(2)
   })
 
   it('is ok with warnings only', async () => {
-    const report = await runChecks([check('w', async () => warn('w'))], ctxWith(), {concurrency: 1, timeoutMs: 1000, progress: 'silent'})
+    const report = await runChecks([check('w', async () => warn('w'))], ctxWith(), {
+      concurrency: 1,
+      timeoutMs: 1000,
+      progress: 'silent',
+    })
     expect(report.ok).toBe(true)
   })
 })
@@ -140,9 +196,12 @@ describe('helpers', () => {
 
   it('a sibling of a check that timed out loads again instead of reporting its AbortError', async () => {
     const base = ctxWith()
-    const abortable = (signal: AbortSignal) => new Promise<string>((_, reject) => {
-      signal.addEventListener('abort', () => reject(Object.assign(new Error('Request aborted'), {name: 'AbortError'})))
-    })
+    const abortable = (signal: AbortSignal) =>
+      new Promise<string>((_, reject) => {
+        signal.addEventListener('abort', () =>
+          reject(Object.assign(new Error('Request aborted'), {name: 'AbortError'})),
+        )
+      })
     let loads = 0
     const slow = check('slow', async (ctx) => pass(await ctx.memo('shared', () => abortable(ctx.signal))))
     const sibling = check('sibling', async (ctx) => {

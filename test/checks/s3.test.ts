@@ -22,18 +22,30 @@ import {ctxWith, expectErrorNaming} from '../helpers/context.js'
 const FRONTEND = 'production-allthrive-frontend'
 const MEDIA = 'production-allthrive-media'
 const BACKUPS = 'production-allthrive-backups'
-const PUT_PAB = 'aws s3api put-public-access-block --bucket %s --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true'
+const PUT_PAB =
+  'aws s3api put-public-access-block --bucket %s --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true'
 
 const head: HeadBucketCommandOutput = {$metadata: {httpStatusCode: 200}, BucketRegion: 'us-east-1'}
 const blocked = (over: PublicAccessBlockConfiguration = {}): GetPublicAccessBlockCommandOutput => ({
   $metadata: {},
-  PublicAccessBlockConfiguration: {BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true, ...over},
+  PublicAccessBlockConfiguration: {
+    BlockPublicAcls: true,
+    IgnorePublicAcls: true,
+    BlockPublicPolicy: true,
+    RestrictPublicBuckets: true,
+    ...over,
+  },
 })
 const encrypted = (SSEAlgorithm: ServerSideEncryption = 'AES256'): GetBucketEncryptionCommandOutput => ({
   $metadata: {},
-  ServerSideEncryptionConfiguration: {Rules: [{ApplyServerSideEncryptionByDefault: {SSEAlgorithm}, BucketKeyEnabled: SSEAlgorithm !== 'AES256'}]},
+  ServerSideEncryptionConfiguration: {
+    Rules: [{ApplyServerSideEncryptionByDefault: {SSEAlgorithm}, BucketKeyEnabled: SSEAlgorithm !== 'AES256'}],
+  },
 })
-const versioning = (Status?: GetBucketVersioningCommandOutput['Status']): GetBucketVersioningCommandOutput => ({$metadata: {}, ...(Status && {Status})})
+const versioning = (Status?: GetBucketVersioningCommandOutput['Status']): GetBucketVersioningCommandOutput => ({
+  $metadata: {},
+  ...(Status && {Status}),
+})
 
 /** Every bucket healthy; tests override one bucket after (general first, specific after). */
 function healthy(): void {
@@ -45,7 +57,12 @@ function healthy(): void {
 
 /** A HeadBucket 403 as the SDK deserialises it: no body, so an "Unknown" S3ServiceException. */
 const headForbidden = () =>
-  new S3ServiceException({name: 'Unknown', $fault: 'client', message: 'UnknownError', $metadata: {httpStatusCode: 403, requestId: 'req-403'}})
+  new S3ServiceException({
+    name: 'Unknown',
+    $fault: 'client',
+    message: 'UnknownError',
+    $metadata: {httpStatusCode: 403, requestId: 'req-403'},
+  })
 
 describe('s3 check', () => {
   beforeEach(() => resetMocks())
@@ -57,13 +74,26 @@ describe('s3 check', () => {
     const r = await s3.run(ctx)
     expect(r.status).toBe('pass')
     expect(r.summary).toBe('3 buckets private, encrypted; backups versioned')
-    expect(r.details).toEqual([`${FRONTEND}: private, AES256`, `${MEDIA}: private, aws:kms`, `${BACKUPS}: private, AES256, versioned`])
+    expect(r.details).toEqual([
+      `${FRONTEND}: private, AES256`,
+      `${MEDIA}: private, aws:kms`,
+      `${BACKUPS}: private, AES256, versioned`,
+    ])
     const all = {BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true}
-    expect(r.data).toEqual({buckets: [
-      {role: 'frontend', name: FRONTEND, exists: true, publicAccessBlock: all, encryption: 'AES256'},
-      {role: 'media', name: MEDIA, exists: true, publicAccessBlock: all, encryption: 'aws:kms'},
-      {role: 'backups', name: BACKUPS, exists: true, publicAccessBlock: all, encryption: 'AES256', versioning: 'Enabled'},
-    ]})
+    expect(r.data).toEqual({
+      buckets: [
+        {role: 'frontend', name: FRONTEND, exists: true, publicAccessBlock: all, encryption: 'AES256'},
+        {role: 'media', name: MEDIA, exists: true, publicAccessBlock: all, encryption: 'aws:kms'},
+        {
+          role: 'backups',
+          name: BACKUPS,
+          exists: true,
+          publicAccessBlock: all,
+          encryption: 'AES256',
+          versioning: 'Enabled',
+        },
+      ],
+    })
     for (const Cmd of [HeadBucketCommand, GetPublicAccessBlockCommand, GetBucketEncryptionCommand]) {
       expect(mocks.s3).toHaveReceivedCommandTimes(Cmd, 3)
       for (const Bucket of [FRONTEND, MEDIA, BACKUPS]) expect(mocks.s3).toHaveReceivedCommandWith(Cmd, {Bucket})
@@ -80,11 +110,13 @@ describe('s3 check', () => {
     const allStarted = new Promise<void>((resolve) => {
       release = resolve
     })
-    const gate = <T>(out: T) => async () => {
-      if (++started === 10) release()
-      await allStarted
-      return out
-    }
+    const gate =
+      <T>(out: T) =>
+      async () => {
+        if (++started === 10) release()
+        await allStarted
+        return out
+      }
 
     mocks.s3.on(HeadBucketCommand).callsFake(gate(head))
     mocks.s3.on(GetPublicAccessBlockCommand).callsFake(gate(blocked()))
@@ -99,28 +131,39 @@ describe('s3 check', () => {
 
   it('fails naming the public access block flags that are off', async () => {
     healthy()
-    mocks.s3.on(GetPublicAccessBlockCommand, {Bucket: MEDIA}).resolves(blocked({BlockPublicPolicy: false, RestrictPublicBuckets: false}))
+    mocks.s3
+      .on(GetPublicAccessBlockCommand, {Bucket: MEDIA})
+      .resolves(blocked({BlockPublicPolicy: false, RestrictPublicBuckets: false}))
     const r = await s3.run(ctxWith())
     expect(r.status).toBe('fail')
     expect(r.summary).toBe('1 problem in 1 of 3 buckets')
     expect(r.details).toEqual([`${MEDIA}: public access block off: BlockPublicPolicy, RestrictPublicBuckets`])
     expect(r.hint).toContain(PUT_PAB.replace('%s', MEDIA))
     expect(r.hint).toContain('CloudFront OAC')
-    expect((r.data as {buckets: {publicAccessBlock: unknown}[]}).buckets[1].publicAccessBlock)
-      .toEqual({BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: false, RestrictPublicBuckets: false})
+    expect((r.data as {buckets: {publicAccessBlock: unknown}[]}).buckets[1].publicAccessBlock).toEqual({
+      BlockPublicAcls: true,
+      IgnorePublicAcls: true,
+      BlockPublicPolicy: false,
+      RestrictPublicBuckets: false,
+    })
   })
 
   it('treats a flag missing from the configuration as off', async () => {
     healthy()
-    mocks.s3.on(GetPublicAccessBlockCommand, {Bucket: BACKUPS}).resolves({$metadata: {}, PublicAccessBlockConfiguration: {BlockPublicAcls: true, IgnorePublicAcls: true}})
+    mocks.s3
+      .on(GetPublicAccessBlockCommand, {Bucket: BACKUPS})
+      .resolves({$metadata: {}, PublicAccessBlockConfiguration: {BlockPublicAcls: true, IgnorePublicAcls: true}})
     const r = await s3.run(ctxWith())
     expect(r.details).toEqual([`${BACKUPS}: public access block off: BlockPublicPolicy, RestrictPublicBuckets`])
   })
 
   it('fails when a bucket has no public access block at all, the frontend included', async () => {
     healthy()
-    mocks.s3.on(GetPublicAccessBlockCommand, {Bucket: FRONTEND})
-      .rejects(awsError('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404))
+    mocks.s3
+      .on(GetPublicAccessBlockCommand, {Bucket: FRONTEND})
+      .rejects(
+        awsError('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', 404),
+      )
     const r = await s3.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', details: [`${FRONTEND}: no public access block`]})
     expect(r.hint).toContain(PUT_PAB.replace('%s', FRONTEND))
@@ -129,8 +172,15 @@ describe('s3 check', () => {
 
   it('fails when a bucket has no default encryption', async () => {
     healthy()
-    mocks.s3.on(GetBucketEncryptionCommand, {Bucket: MEDIA})
-      .rejects(awsError('ServerSideEncryptionConfigurationNotFoundError', 'The server side encryption configuration was not found', 404))
+    mocks.s3
+      .on(GetBucketEncryptionCommand, {Bucket: MEDIA})
+      .rejects(
+        awsError(
+          'ServerSideEncryptionConfigurationNotFoundError',
+          'The server side encryption configuration was not found',
+          404,
+        ),
+      )
     const r = await s3.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', details: [`${MEDIA}: no default encryption`]})
     expect(r.hint).toContain(`aws s3api put-bucket-encryption --bucket ${MEDIA}`)
@@ -145,17 +195,29 @@ describe('s3 check', () => {
     mocks.s3.on(GetBucketVersioningCommand).resolves(versioning(status))
     const r = await s3.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', details: [`${BACKUPS}: ${line}`]})
-    expect(r.hint).toBe(`Enable versioning: aws s3api put-bucket-versioning --bucket ${BACKUPS} --versioning-configuration Status=Enabled`)
+    expect(r.hint).toBe(
+      `Enable versioning: aws s3api put-bucket-versioning --bucket ${BACKUPS} --versioning-configuration Status=Enabled`,
+    )
     expect((r.data as {buckets: {versioning?: unknown}[]}).buckets[2].versioning).toBe(status ?? null)
   })
 
   it('fails when a bucket does not exist, whatever its other calls answered', async () => {
     healthy()
-    mocks.s3.on(HeadBucketCommand, {Bucket: MEDIA}).rejects(new NotFound({message: 'UnknownError', $metadata: {httpStatusCode: 404}}))
-    mocks.s3.on(GetPublicAccessBlockCommand, {Bucket: MEDIA}).rejects(new NoSuchBucket({message: 'The specified bucket does not exist', $metadata: {httpStatusCode: 404}}))
-    mocks.s3.on(GetBucketEncryptionCommand, {Bucket: MEDIA}).rejects(new NoSuchBucket({message: 'The specified bucket does not exist', $metadata: {httpStatusCode: 404}}))
+    mocks.s3
+      .on(HeadBucketCommand, {Bucket: MEDIA})
+      .rejects(new NotFound({message: 'UnknownError', $metadata: {httpStatusCode: 404}}))
+    mocks.s3
+      .on(GetPublicAccessBlockCommand, {Bucket: MEDIA})
+      .rejects(new NoSuchBucket({message: 'The specified bucket does not exist', $metadata: {httpStatusCode: 404}}))
+    mocks.s3
+      .on(GetBucketEncryptionCommand, {Bucket: MEDIA})
+      .rejects(new NoSuchBucket({message: 'The specified bucket does not exist', $metadata: {httpStatusCode: 404}}))
     const r = await s3.run(ctxWith())
-    expect(r).toMatchObject({status: 'fail', summary: '1 problem in 1 of 3 buckets', details: [`${MEDIA}: does not exist`]})
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: '1 problem in 1 of 3 buckets',
+      details: [`${MEDIA}: does not exist`],
+    })
     expect(r.hint).toContain('05-s3.yaml')
     expect((r.data as {buckets: unknown[]}).buckets[1]).toEqual({role: 'media', name: MEDIA, exists: false})
   })
@@ -201,11 +263,18 @@ describe('s3 check', () => {
 
   it('does not take a non-404 HeadBucket error for a missing bucket', async () => {
     healthy()
-    mocks.s3.on(HeadBucketCommand, {Bucket: FRONTEND}).rejects(awsError('InternalError', 'We encountered an internal error', 500))
+    mocks.s3
+      .on(HeadBucketCommand, {Bucket: FRONTEND})
+      .rejects(awsError('InternalError', 'We encountered an internal error', 500))
     await expect(s3.run(ctxWith())).rejects.toMatchObject({name: 'InternalError'})
   })
 
   it('declares the IAM actions it calls', () => {
-    expect(s3.iam).toEqual(['s3:ListBucket', 's3:GetBucketPublicAccessBlock', 's3:GetEncryptionConfiguration', 's3:GetBucketVersioning'])
+    expect(s3.iam).toEqual([
+      's3:ListBucket',
+      's3:GetBucketPublicAccessBlock',
+      's3:GetEncryptionConfiguration',
+      's3:GetBucketVersioning',
+    ])
   })
 })

@@ -15,12 +15,17 @@ import {secretValue} from '../helpers/secrets.js'
 const CANARY = 'CANARY-sk_live_51HxSECRETVALUE'
 
 /** Every expected key of every production secret, with a canary value. */
-function healthyValues(override: Record<string, Record<string, unknown>> = {}): BatchGetSecretValueCommandOutput['SecretValues'] {
+function healthyValues(
+  override: Record<string, Record<string, unknown>> = {},
+): BatchGetSecretValueCommandOutput['SecretValues'] {
   const ctx = ctxWith()
-  return ctx.env.secrets.map((s) => secretValue(s.id, override[s.key] ?? Object.fromEntries(s.keys.map((k) => [k, `${CANARY}-${k}`]))))
+  return ctx.env.secrets.map((s) =>
+    secretValue(s.id, override[s.key] ?? Object.fromEntries(s.keys.map((k) => [k, `${CANARY}-${k}`]))),
+  )
 }
 
-const batch = (out: Partial<BatchGetSecretValueCommandOutput>) => mocks.secrets.on(BatchGetSecretValueCommand).resolves({$metadata: {}, ...out})
+const batch = (out: Partial<BatchGetSecretValueCommandOutput>) =>
+  mocks.secrets.on(BatchGetSecretValueCommand).resolves({$metadata: {}, ...out})
 
 describe('secrets check', () => {
   beforeEach(() => resetMocks())
@@ -39,7 +44,12 @@ describe('secrets check', () => {
       'stripe/credentials': {STRIPE_PUBLIC_KEY: CANARY, STRIPE_SECRET_KEY: 'changeme', STRIPE_WEBHOOK_SECRET: ''},
       app: {SECRET_KEY: CANARY},
     })!.filter((v) => v.Name !== 'production/allthrive/database')
-    batch({SecretValues: values, Errors: [{SecretId: 'production/allthrive/database', ErrorCode: 'ResourceNotFoundException', Message: 'not found'}]})
+    batch({
+      SecretValues: values,
+      Errors: [
+        {SecretId: 'production/allthrive/database', ErrorCode: 'ResourceNotFoundException', Message: 'not found'},
+      ],
+    })
     const r = await secrets.run(ctxWith())
     expect(r.status).toBe('fail')
     expect(r.details).toEqual([
@@ -65,16 +75,30 @@ describe('secrets check', () => {
 
   it('falls back to GetSecretValue per secret when the batch action is denied', async () => {
     mocks.secrets.on(BatchGetSecretValueCommand).rejects(accessDenied('secretsmanager:BatchGetSecretValue'))
-    for (const v of healthyValues()!) mocks.secrets.on(GetSecretValueCommand, {SecretId: v.Name}).resolves({...v, $metadata: {}})
-    mocks.secrets.on(GetSecretValueCommand, {SecretId: 'production/allthrive/app'})
-      .rejects(new ResourceNotFoundException({message: 'Secrets Manager can\'t find the specified secret.', $metadata: {}}))
+    for (const v of healthyValues()!)
+      mocks.secrets.on(GetSecretValueCommand, {SecretId: v.Name}).resolves({...v, $metadata: {}})
+    mocks.secrets
+      .on(GetSecretValueCommand, {SecretId: 'production/allthrive/app'})
+      .rejects(
+        new ResourceNotFoundException({message: "Secrets Manager can't find the specified secret.", $metadata: {}}),
+      )
     const r = await secrets.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', details: ['production/allthrive/app: does not exist']})
     expect(mocks.secrets).toHaveReceivedCommandTimes(GetSecretValueCommand, 5)
   })
 
   it('is an error naming the IAM action when a secret cannot be read', async () => {
-    batch({SecretValues: healthyValues()!.slice(1), Errors: [{SecretId: 'production/allthrive/ai/api-keys', ErrorCode: 'AccessDeniedException', Message: 'User is not authorized to perform: secretsmanager:GetSecretValue on resource: production/allthrive/ai/api-keys'}]})
+    batch({
+      SecretValues: healthyValues()!.slice(1),
+      Errors: [
+        {
+          SecretId: 'production/allthrive/ai/api-keys',
+          ErrorCode: 'AccessDeniedException',
+          Message:
+            'User is not authorized to perform: secretsmanager:GetSecretValue on resource: production/allthrive/ai/api-keys',
+        },
+      ],
+    })
     const r = await secrets.run(ctxWith())
     expect(r.status).toBe('error')
     expect(r.details?.[0]).toMatch(/^production\/allthrive\/ai\/api-keys: AccessDeniedException/)
@@ -82,11 +106,17 @@ describe('secrets check', () => {
   })
 
   it('is an error with the --concurrency hint when AWS keeps throttling', async () => {
-    mocks.secrets.on(BatchGetSecretValueCommand).rejects(Object.assign(new Error('Rate exceeded'), {name: 'ThrottlingException', $metadata: {httpStatusCode: 400}}))
+    mocks.secrets
+      .on(BatchGetSecretValueCommand)
+      .rejects(
+        Object.assign(new Error('Rate exceeded'), {name: 'ThrottlingException', $metadata: {httpStatusCode: 400}}),
+      )
     const r = await secrets.run(ctxWith())
     expect(r.status).toBe('error')
     expect(r.hint).toContain('lower --concurrency')
-    expect(r.details).toEqual(['production/allthrive/ai/api-keys, production/allthrive/oauth/credentials, production/allthrive/stripe/credentials, production/allthrive/database, production/allthrive/app: ThrottlingException (HTTP 400): Rate exceeded'])
+    expect(r.details).toEqual([
+      'production/allthrive/ai/api-keys, production/allthrive/oauth/credentials, production/allthrive/stripe/credentials, production/allthrive/database, production/allthrive/app: ThrottlingException (HTTP 400): Rate exceeded',
+    ])
   })
 })
 

@@ -1,7 +1,13 @@
 import {createServer} from 'node:http'
 import type {AddressInfo} from 'node:net'
 
-import {DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, type Service, type Task} from '@aws-sdk/client-ecs'
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type Service,
+  type Task,
+} from '@aws-sdk/client-ecs'
 import {beforeEach, describe, expect, it, vi} from 'vitest'
 
 import {weaviate, weaviateCheck} from '../../src/checks/weaviate.js'
@@ -9,7 +15,16 @@ import {unreachable} from '../../src/lib/probes/common.js'
 import {type HttpOutcome, httpGet} from '../../src/lib/probes/http.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming, probing} from '../helpers/context.js'
-import {CLUSTER, describeServices, listTasks as tasks, noCluster, platformServices, service as ecsService, task, taskArn} from '../helpers/ecs.js'
+import {
+  CLUSTER,
+  describeServices,
+  listTasks as tasks,
+  noCluster,
+  platformServices,
+  service as ecsService,
+  task,
+  taskArn,
+} from '../helpers/ecs.js'
 
 const NAME = 'production-allthrive-weaviate'
 const TASK_ARN = taskArn('0a1b2c3d4e5f')
@@ -20,12 +35,25 @@ const service = (over: Partial<Service> = {}): Service => ecsService('weaviate',
 
 /** The other services are healthy; weaviate is `svc` (or absent). */
 const services = (svc: Service | undefined) =>
-  describeServices([...platformServices({weaviate: null}), ...(svc ? [svc] : [])], svc ? [] : [{arn: NAME, reason: 'MISSING'}])
+  describeServices(
+    [...platformServices({weaviate: null}), ...(svc ? [svc] : [])],
+    svc ? [] : [{arn: NAME, reason: 'MISSING'}],
+  )
 
-const fargateTask = (over: Partial<Task> = {}): Task => task('weaviate', '0a1b2c3d4e5f', {
-  attachments: [{type: 'ElasticNetworkInterface', status: 'ATTACHED', details: [{name: 'subnetId', value: 'subnet-1'}, {name: 'privateIPv4Address', value: '10.0.12.34'}]}],
-  ...over,
-})
+const fargateTask = (over: Partial<Task> = {}): Task =>
+  task('weaviate', '0a1b2c3d4e5f', {
+    attachments: [
+      {
+        type: 'ElasticNetworkInterface',
+        status: 'ATTACHED',
+        details: [
+          {name: 'subnetId', value: 'subnet-1'},
+          {name: 'privateIPv4Address', value: '10.0.12.34'},
+        ],
+      },
+    ],
+    ...over,
+  })
 
 function withGet(outcome: HttpOutcome) {
   const get = vi.fn<typeof httpGet>(async () => outcome)
@@ -42,12 +70,16 @@ describe('weaviate check', () => {
     services(service())
     const {check, get} = withGet({kind: 'response', status: 200, latencyMs: 4, body: ''})
     const r = await check.run(ctxWith())
-    expect(r).toMatchObject({status: 'pass', summary: 'weaviate running 1/1', details: [`service ${NAME} runs 1 of 1 tasks`, 'readiness not probed: run with --probe from inside the VPC']})
+    expect(r).toMatchObject({
+      status: 'pass',
+      summary: 'weaviate running 1/1',
+      details: [`service ${NAME} runs 1 of 1 tasks`, 'readiness not probed: run with --probe from inside the VPC'],
+    })
     expect(get).not.toHaveBeenCalled()
     expect(mocks.ecs).not.toHaveReceivedCommand(ListTasksCommand)
   })
 
-  it('with --probe, asks a RUNNING task\'s private IP for readiness and passes on 200', async () => {
+  it("with --probe, asks a RUNNING task's private IP for readiness and passes on 200", async () => {
     services(service())
     tasks([fargateTask()])
     const {check, get} = withGet({kind: 'response', status: 200, latencyMs: 4, body: ''})
@@ -61,7 +93,11 @@ describe('weaviate check', () => {
     expect(get.mock.calls[0][1].signal).toBe(ctx.signal)
     expect(r.details?.[1]).toBe(`task 0a1b2c3d4e5f: GET ${READY} → HTTP 200 in 4ms (ready)`)
     expect(get).toHaveBeenCalledWith(READY, expect.objectContaining({timeoutMs: 3000}))
-    expect(mocks.ecs).toHaveReceivedCommandWith(ListTasksCommand, {cluster: CLUSTER, serviceName: NAME, desiredStatus: 'RUNNING'})
+    expect(mocks.ecs).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: CLUSTER,
+      serviceName: NAME,
+      desiredStatus: 'RUNNING',
+    })
     expect(mocks.ecs).toHaveReceivedCommandWith(DescribeTasksCommand, {cluster: CLUSTER, tasks: [TASK_ARN]})
     expect(r.data).toMatchObject({probe: {taskId: '0a1b2c3d4e5f', url: READY, status: 200}})
   })
@@ -78,7 +114,10 @@ describe('weaviate check', () => {
       const local = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
       const check = weaviateCheck((url, o) => httpGet(url.replace('http://10.0.12.34:8080', local), o))
       const r = await check.run(probing())
-      expect(r).toMatchObject({status: 'fail', summary: 'weaviate task 0a1b2c3d4e5f not ready: GET /v1/.well-known/ready answered HTTP 503'})
+      expect(r).toMatchObject({
+        status: 'fail',
+        summary: 'weaviate task 0a1b2c3d4e5f not ready: GET /v1/.well-known/ready answered HTTP 503',
+      })
       expect(r.details?.[1]).toMatch(new RegExp(`^task 0a1b2c3d4e5f: GET ${READY} → HTTP 503 in \\d+ms$`))
       expect(r.hint).toContain(HINT)
     } finally {
@@ -91,12 +130,20 @@ describe('weaviate check', () => {
     tasks([fargateTask()])
     const r = await withGet(unreachable('TIMEOUT', 3000)).check.run(probing())
     expect(r).toMatchObject({status: 'pass', summary: 'weaviate running 1/1'})
-    expect(r.details?.[1]).toBe('task 0a1b2c3d4e5f: readiness not probed: 10.0.12.34:8080 not reachable from here (connection timed out after 3000ms): run from inside the VPC (a bastion, or `allthrive exec web -e production`)')
+    expect(r.details?.[1]).toBe(
+      'task 0a1b2c3d4e5f: readiness not probed: 10.0.12.34:8080 not reachable from here (connection timed out after 3000ms): run from inside the VPC (a bastion, or `allthrive exec web -e production`)',
+    )
   })
 
-  it('finds the IP on the container\'s network interface when the task has no ENI attachment', async () => {
+  it("finds the IP on the container's network interface when the task has no ENI attachment", async () => {
     services(service())
-    tasks([fargateTask({taskArn: taskArn('pending1'), lastStatus: 'PROVISIONING'}), fargateTask({attachments: [], containers: [{name: 'weaviate', networkInterfaces: [{privateIpv4Address: '10.0.12.34'}]}]})])
+    tasks([
+      fargateTask({taskArn: taskArn('pending1'), lastStatus: 'PROVISIONING'}),
+      fargateTask({
+        attachments: [],
+        containers: [{name: 'weaviate', networkInterfaces: [{privateIpv4Address: '10.0.12.34'}]}],
+      }),
+    ])
     const {check, get} = withGet({kind: 'response', status: 200, latencyMs: 4, body: ''})
     await check.run(probing())
     expect(get).toHaveBeenCalledWith(READY, expect.anything())

@@ -24,7 +24,9 @@ describe('cost', () => {
     resetMocks()
     process.env.AWS_REGION = 'us-east-1'
     delete process.env.ENVIRONMENT
-    mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall'})
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall'})
     mockReference(env('production'))
     mocks.cloudwatch.on(GetMetricDataCommand).resolves(referenceMetrics())
   })
@@ -33,10 +35,48 @@ describe('cost', () => {
     const {result, stdout, stderr} = await run(['--json'])
     expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(result)))
     expect(stderr).toBe('')
-    expect(Object.keys(result!).sort()).toEqual(['asOf', 'environment', 'hoursPerMonth', 'lines', 'notFound', 'notes', 'pricesSource', 'region', 'savings', 'subtotals', 'total', 'usageNotEstimated', 'usageWindow', 'warnings'])
-    expect(result).toMatchObject({environment: 'production', region: 'us-east-1', asOf: '2026-11-26', pricesSource: 'table', total: 160.75})
-    expect(result!.lines[0]).toEqual(expect.objectContaining({service: 'ECS Fargate', item: expect.any(String), quantity: 730, unitPrice: 0.024685, monthly: 18.02}))
-    expect(result!.savings.map((s) => s.id)).toEqual(expect.arrayContaining(['fargate-spot', 'fargate-arm', 'rds-reserved', 'elasticache-reserved', 'vpc-endpoints', 's3-intelligent-tiering']))
+    expect(Object.keys(result!).sort()).toEqual([
+      'asOf',
+      'environment',
+      'hoursPerMonth',
+      'lines',
+      'notFound',
+      'notes',
+      'pricesSource',
+      'region',
+      'savings',
+      'subtotals',
+      'total',
+      'usageNotEstimated',
+      'usageWindow',
+      'warnings',
+    ])
+    expect(result).toMatchObject({
+      environment: 'production',
+      region: 'us-east-1',
+      asOf: '2026-11-26',
+      pricesSource: 'table',
+      total: 160.75,
+    })
+    expect(result!.lines[0]).toEqual(
+      expect.objectContaining({
+        service: 'ECS Fargate',
+        item: expect.any(String),
+        quantity: 730,
+        unitPrice: 0.024685,
+        monthly: 18.02,
+      }),
+    )
+    expect(result!.savings.map((s) => s.id)).toEqual(
+      expect.arrayContaining([
+        'fargate-spot',
+        'fargate-arm',
+        'rds-reserved',
+        'elasticache-reserved',
+        'vpc-endpoints',
+        's3-intelligent-tiering',
+      ]),
+    )
     expect(result!.actual).toBeUndefined()
     expect(process.exitCode).toBe(0)
   })
@@ -46,7 +86,11 @@ describe('cost', () => {
     const lines = stdout.split('\n')
     expect(lines[0]).toBe('production (us-east-1) — estimated $160.75 a month')
     expect(lines).toContainEqual(expect.stringMatching(/^AWS service\s+Item\s+Quantity\s+Unit price\s+Monthly$/))
-    expect(lines).toContainEqual(expect.stringMatching(/^ECS Fargate\s+web \(0\.5 vCPU, 1 GB, X86_64\) × 1 task on FARGATE\s+730 task-hour\s+\$0\.024685\s+\$18\.02$/))
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^ECS Fargate\s+web \(0\.5 vCPU, 1 GB, X86_64\) × 1 task on FARGATE\s+730 task-hour\s+\$0\.024685\s+\$18\.02$/,
+      ),
+    )
     expect(lines).toContainEqual(expect.stringMatching(/^\s+ECS Fargate subtotal\s+\$63\.07$/))
     expect(lines).toContainEqual(expect.stringMatching(/^Total\s+\$160\.75$/))
     expect(stdout).toContain('Savings:')
@@ -62,16 +106,24 @@ describe('cost', () => {
   })
 
   it('prices that region with --live-prices', async () => {
-    const product = (usagetype: string, usd: string): string => JSON.stringify({
-      product: {attributes: {usagetype}},
-      terms: {OnDemand: {a: {priceDimensions: {b: {unit: 'hrs', beginRange: '0', pricePerUnit: {USD: usd}}}}}},
+    const product = (usagetype: string, usd: string): string =>
+      JSON.stringify({
+        product: {attributes: {usagetype}},
+        terms: {OnDemand: {a: {priceDimensions: {b: {unit: 'hrs', beginRange: '0', pricePerUnit: {USD: usd}}}}}},
+      })
+    mocks.pricing.on(GetProductsCommand).resolves({
+      PriceList: [
+        product('EU-Fargate-vCPU-Hours:perCPU', '0.0448400000'),
+        product('EU-Fargate-GB-Hours', '0.0049100000'),
+      ],
     })
-    mocks.pricing.on(GetProductsCommand).resolves({PriceList: [product('EU-Fargate-vCPU-Hours:perCPU', '0.0448400000'), product('EU-Fargate-GB-Hours', '0.0049100000')]})
     const {result} = await run(['--region', 'eu-west-1', '--live-prices', '--json'])
     expect(result).toMatchObject({region: 'eu-west-1', pricesSource: 'live'})
     expect(result!.subtotals['ECS Fargate']).toBe(Number((730 * (1.75 * 0.04484 + 3.5 * 0.00491)).toFixed(2)))
     expect(result!.lines.filter((l) => l.service === 'ECS Fargate').every((l) => l.priceSource === 'live')).toBe(true)
-    expect(result!.usageNotEstimated.find((n) => n.service === 'RDS')?.reason).toContain('neither the Pricing API nor the embedded table has it')
+    expect(result!.usageNotEstimated.find((n) => n.service === 'RDS')?.reason).toContain(
+      'neither the Pricing API nor the embedded table has it',
+    )
     expect(process.exitCode).toBe(0)
   })
 
@@ -86,15 +138,23 @@ describe('cost', () => {
   })
 
   it('--actual: Cost Explorer side by side with the estimate, saying what it costs', async () => {
-    mocks.costExplorer.on(GetCostAndUsageCommand).resolves({ResultsByTime: [{Groups: [
-      {Keys: ['Amazon Elastic Container Service'], Metrics: {UnblendedCost: {Amount: '50', Unit: 'USD'}}},
-      {Keys: ['AmazonCloudWatch'], Metrics: {UnblendedCost: {Amount: '5', Unit: 'USD'}}},
-    ]}]})
+    mocks.costExplorer.on(GetCostAndUsageCommand).resolves({
+      ResultsByTime: [
+        {
+          Groups: [
+            {Keys: ['Amazon Elastic Container Service'], Metrics: {UnblendedCost: {Amount: '50', Unit: 'USD'}}},
+            {Keys: ['AmazonCloudWatch'], Metrics: {UnblendedCost: {Amount: '5', Unit: 'USD'}}},
+          ],
+        },
+      ],
+    })
     mocks.costExplorer.on(GetCostForecastCommand).resolves({Total: {Amount: '20', Unit: 'USD'}})
     const {stdout, stderr} = await run(['--actual', '--cost-tag', 'env'])
     expect(stderr).toContain('--actual: Cost Explorer charges $0.01 per request')
     expect(stderr).toContain('--actual: 2 Cost Explorer requests made ($0.02).')
-    expect(mocks.costExplorer).toHaveReceivedCommandWith(GetCostAndUsageCommand, {Filter: {Tags: {Key: 'env', Values: ['production'], MatchOptions: ['EQUALS']}}})
+    expect(mocks.costExplorer).toHaveReceivedCommandWith(GetCostAndUsageCommand, {
+      Filter: {Tags: {Key: 'env', Values: ['production'], MatchOptions: ['EQUALS']}},
+    })
     expect(stdout).toMatch(/Actual spend \(Cost Explorer, tag env=production/)
     expect(stdout).toMatch(/AmazonCloudWatch \(not estimated\)\s+-\s+\$5\.00/)
     expect(stdout).toMatch(/Unexplained difference: -\$85\.75 a month \(month-to-date \+ forecast − estimate\)\./)
@@ -112,14 +172,19 @@ describe('cost', () => {
 
   it('--all-environments prices each configured environment side by side', async () => {
     const staging = env('staging')
-    mocks.ecs.on(DescribeServicesCommand, {cluster: staging.cluster}).resolves({services: staging.services.map((s) => service(staging, s.key, {desiredCount: s.key === 'web' ? 2 : 1}))})
+    mocks.ecs.on(DescribeServicesCommand, {cluster: staging.cluster}).resolves({
+      services: staging.services.map((s) => service(staging, s.key, {desiredCount: s.key === 'web' ? 2 : 1})),
+    })
     for (const s of staging.services) {
       const td = taskDefinition(staging, s.key)
       mocks.ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: td.taskDefinitionArn}).resolves({taskDefinition: td})
     }
 
     const {result} = await run<CostComparison>(['--all-environments', '--json'])
-    expect(result!.environments.map((o) => [o.environment, o.report?.subtotals['ECS Fargate']])).toEqual([['production', 63.07], ['staging', 81.09]])
+    expect(result!.environments.map((o) => [o.environment, o.report?.subtotals['ECS Fargate']])).toEqual([
+      ['production', 63.07],
+      ['staging', 81.09],
+    ])
     const {stdout} = await run<CostComparison>(['--all-environments'])
     expect(stdout).toMatch(/^AWS service\s+production\s+staging$/m)
     expect(stdout).toMatch(/^ECS Fargate\s+\$63\.07\s+\$81\.09$/m)
@@ -146,7 +211,11 @@ describe('cost', () => {
   })
 
   it('exits 2 without credentials, before reading anything', async () => {
-    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), {name: 'CredentialsProviderError'}))
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .rejects(
+        Object.assign(new Error('Could not load credentials from any providers'), {name: 'CredentialsProviderError'}),
+      )
     const {error} = await run([])
     expect(error?.message).toBe('No AWS credentials were found.')
     expect(error?.oclif?.exit).toBe(2)

@@ -13,7 +13,10 @@ import {mocks, resetMocks} from '../helpers/aws.js'
 import {secretValue} from '../helpers/secrets.js'
 
 const run = (argv: string[]) => captureOutput<Report>(() => Validate.run(argv, import.meta.url))
-const healthy = () => conventionFor('staging').secrets.map((s) => secretValue(s.id, Object.fromEntries(s.keys.map((k) => [k, `value-of-${k}-0123456789`]))))
+const healthy = () =>
+  conventionFor('staging').secrets.map((s) =>
+    secretValue(s.id, Object.fromEntries(s.keys.map((k) => [k, `value-of-${k}-0123456789`]))),
+  )
 
 describe('validate --junit to a path that cannot be written: the report first, then one line, exit 1', () => {
   beforeEach(() => {
@@ -28,7 +31,9 @@ describe('validate --junit to a path that cannot be written: the report first, t
     const dir = mkdtempSync(join(tmpdir(), 'allthrive-junit-'))
     const {stdout, stderr} = await run(['-e', 'staging', '--only', 'secrets', '--json', '--junit', dir])
     expect(JSON.parse(stdout)).toMatchObject({environment: 'staging', checks: [{id: 'secrets', status: 'pass'}]})
-    expect(stderr.trimEnd().split('\n')).toEqual([`Error: could not write the JUnit report to ${dir}: it is a directory (EISDIR). The report above is complete.`])
+    expect(stderr.trimEnd().split('\n')).toEqual([
+      `Error: could not write the JUnit report to ${dir}: it is a directory (EISDIR). The report above is complete.`,
+    ])
     expect(process.exitCode).toBe(1)
   })
 

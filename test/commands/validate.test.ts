@@ -29,7 +29,9 @@ const CANARY = 'CANARY-9f8e7d6c5b4a-SECRET'
 const root = import.meta.url
 
 function secretValues(env: string, broken = false): BatchGetSecretValueCommandOutput['SecretValues'] {
-  return conventionFor(env).secrets.map((s) => secretValue(s.id, Object.fromEntries(s.keys.map((k, i) => [k, broken && i === 0 ? 'changeme' : `${CANARY}-${k}`]))))
+  return conventionFor(env).secrets.map((s) =>
+    secretValue(s.id, Object.fromEntries(s.keys.map((k, i) => [k, broken && i === 0 ? 'changeme' : `${CANARY}-${k}`]))),
+  )
 }
 
 const run = (argv: string[]) => captureOutput<Report>(() => Validate.run(argv, root))
@@ -39,7 +41,9 @@ describe('validate', () => {
     resetMocks()
     process.env.AWS_REGION = 'us-east-1'
     delete process.env.ENVIRONMENT
-    mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall', UserId: 'AIDA'})
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall', UserId: 'AIDA'})
     mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging')})
   })
 
@@ -47,7 +51,13 @@ describe('validate', () => {
     const {result, stdout, stderr} = await run(['-e', 'staging', '--only', 'secrets', '--json'])
     expect(JSON.parse(stdout)).toEqual(JSON.parse(JSON.stringify(result)))
     expect(stderr).toBe('')
-    expect(result).toMatchObject({ok: true, environment: 'staging', region: 'us-east-1', accountId: '123456789012', counts: {pass: 1, fail: 0}})
+    expect(result).toMatchObject({
+      ok: true,
+      environment: 'staging',
+      region: 'us-east-1',
+      accountId: '123456789012',
+      counts: {pass: 1, fail: 0},
+    })
     expect(result?.checks[0]).toMatchObject({id: 'secrets', status: 'pass', durationMs: expect.any(Number)})
     expect(result?.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/)
     expect(process.exitCode).toBe(0)
@@ -92,7 +102,10 @@ describe('validate', () => {
       await run(['-e', 'staging', '--only', 'secrets', '--verbose', '--debug', '--junit', file]),
       await run(['-e', 'staging', '--only', 'secrets', '--json', '--debug']),
     ]
-    const all = [...outputs.flatMap((o) => [o.stdout, o.stderr, JSON.stringify(o.result)]), readFileSync(file, 'utf8')].join('\n')
+    const all = [
+      ...outputs.flatMap((o) => [o.stdout, o.stderr, JSON.stringify(o.result)]),
+      readFileSync(file, 'utf8'),
+    ].join('\n')
     expect(all).toContain('DATABASE_URL') // key names are reported…
     expect(all).not.toContain(CANARY) // …values never
     expect(all).not.toContain('changeme')
@@ -128,9 +141,17 @@ describe('validate: nothing is checked on bad input (exit 2)', () => {
 
   it.each([
     [['--only', 'secret'], 'Unknown check "secret". Valid checks:', 'Did you mean secrets?'],
-    [['-e', 'prod'], 'Unknown environment "prod". Known environments: production, staging.', 'Did you mean --environment production?'],
+    [
+      ['-e', 'prod'],
+      'Unknown environment "prod". Known environments: production, staging.',
+      'Did you mean --environment production?',
+    ],
     [['--region', 'us-east1'], '"us-east1" (from --region) is not an AWS region.', 'Did you mean --region us-east-1?'],
-    [['--since', '15 minutes'], 'Invalid --since "15 minutes": use a whole number and a unit between 1m and 30d, such as 30s, 15m, 2h or 1d.', undefined],
+    [
+      ['--since', '15 minutes'],
+      'Invalid --since "15 minutes": use a whole number and a unit between 1m and 30d, such as 30s, 15m, 2h or 1d.',
+      undefined,
+    ],
   ])('%j', async (argv, message, suggestion) => {
     const {error} = await run(argv)
     expect(error?.message).toContain(message)
@@ -140,7 +161,11 @@ describe('validate: nothing is checked on bad input (exit 2)', () => {
   })
 
   it('says how to get credentials when there are none', async () => {
-    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), {name: 'CredentialsProviderError'}))
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .rejects(
+        Object.assign(new Error('Could not load credentials from any providers'), {name: 'CredentialsProviderError'}),
+      )
     const {error} = await run(['-e', 'staging'])
     expect(error?.message).toBe('No AWS credentials were found.')
     expect(error?.suggestions?.[0]).toMatch(/^Configure credentials: aws configure/)
@@ -149,21 +174,40 @@ describe('validate: nothing is checked on bad input (exit 2)', () => {
   })
 
   it('prints the sso login command for an expired SSO session', async () => {
-    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.'), {name: 'CredentialsProviderError'}))
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .rejects(
+        Object.assign(
+          new Error(
+            'The SSO session associated with this profile has expired. To refresh this SSO session run aws sso login with the corresponding profile.',
+          ),
+          {name: 'CredentialsProviderError'},
+        ),
+      )
     const {error} = await run(['-e', 'staging', '--profile', 'allthrive-staging'])
     expect(error?.suggestions).toEqual(['Refresh the SSO session: aws sso login --profile allthrive-staging'])
     expect(error?.oclif?.exit).toBe(2)
   })
 
   it('names expired temporary credentials', async () => {
-    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('The security token included in the request is expired'), {name: 'ExpiredToken', $metadata: {httpStatusCode: 403}}))
+    mocks.sts.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error('The security token included in the request is expired'), {
+        name: 'ExpiredToken',
+        $metadata: {httpStatusCode: 403},
+      }),
+    )
     const {error} = await run(['-e', 'staging'])
     expect(error?.message).toBe('The AWS credentials have expired.')
     expect(error?.oclif?.exit).toBe(2)
   })
 
   it('reports an AWS failure the command cannot handle with its cause and the fix, exit 1', async () => {
-    mocks.sts.on(GetCallerIdentityCommand).rejects(Object.assign(new Error('Rate exceeded'), {name: 'ThrottlingException', $metadata: {httpStatusCode: 400, requestId: 'r-9'}}))
+    mocks.sts.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error('Rate exceeded'), {
+        name: 'ThrottlingException',
+        $metadata: {httpStatusCode: 400, requestId: 'r-9'},
+      }),
+    )
     const {error} = await run(['-e', 'staging'])
     expect(error?.message).toBe('ThrottlingException (HTTP 400, request r-9): Rate exceeded')
     expect(error?.suggestions?.[0]).toContain('lower --concurrency')
@@ -173,7 +217,9 @@ describe('validate: nothing is checked on bad input (exit 2)', () => {
   it('prints a JSON error with --json', async () => {
     const {stdout} = await run(['-e', 'nope', '--json'])
     expect(process.exitCode).toBe(2)
-    expect(JSON.parse(stdout)).toMatchObject({error: {message: expect.stringContaining('Unknown environment "nope"'), code: 'UNKNOWN_ENVIRONMENT'}})
+    expect(JSON.parse(stdout)).toMatchObject({
+      error: {message: expect.stringContaining('Unknown environment "nope"'), code: 'UNKNOWN_ENVIRONMENT'},
+    })
   })
 })
 
@@ -226,7 +272,9 @@ describe('validate --format markdown and GitHub annotations', () => {
   it('prints an annotation per failing check on GitHub Actions: stdout, or stderr with Markdown, never with --json', async () => {
     process.env.GITHUB_ACTIONS = 'true'
     const human = await run(['-e', 'staging', '--only', 'secrets'])
-    expect(human.stdout).toMatch(/^::error title=secrets::5 problems in 5 secrets%0A• staging\/allthrive\/[^\n]+%0ANext: /m)
+    expect(human.stdout).toMatch(
+      /^::error title=secrets::5 problems in 5 secrets%0A• staging\/allthrive\/[^\n]+%0ANext: /m,
+    )
     const markdown = await run(['-e', 'staging', '--only', 'secrets', '--format', 'markdown'])
     expect(markdown.stdout).not.toContain('::error')
     expect(markdown.stderr).toMatch(/^::error title=secrets::/m)
@@ -242,24 +290,53 @@ describe('validate --compare (drift)', () => {
     process.env.AWS_REGION = 'us-east-1'
     delete process.env.ENVIRONMENT
     mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012'})
-    mocks.ecs.on(DescribeServicesCommand).callsFake((input: DescribeServicesCommandInput): Partial<DescribeServicesCommandOutput> => {
-      const env = input.cluster!.replace('-allthrive-cluster', '')
-      return {services: KEYS.map((k) => ({serviceName: serviceName(k, env), status: 'ACTIVE', taskDefinition: tdArn(k, 3, env)}))}
-    })
-    mocks.ecs.on(DescribeTaskDefinitionCommand).callsFake((input: DescribeTaskDefinitionCommandInput): Partial<DescribeTaskDefinitionCommandOutput> => {
-      const family = input.taskDefinition!.split('/').pop()!.split(':')[0]
-      const container = family.replace(/^(staging|production)-allthrive-/, '')
-      const environment = [{name: 'DJANGO_SETTINGS_MODULE', value: `config.settings.${family}`}, ...(family === 'staging-allthrive-web' ? [{name: 'NEW_FLAG', value: 'on'}] : [])]
-      return {taskDefinition: {family, revision: 3, cpu: '512', memory: '1024', containerDefinitions: [{name: container, image: 'repo/app:1.0', environment}]}}
-    })
-    mocks.secrets.on(BatchGetSecretValueCommand).callsFake((input: BatchGetSecretValueCommandInput): Partial<BatchGetSecretValueCommandOutput> => ({
-      SecretValues: [...secretValues('staging')!, ...secretValues('production')!].filter((e) => input.SecretIdList!.includes(e.Name!)),
-    }))
+    mocks.ecs
+      .on(DescribeServicesCommand)
+      .callsFake((input: DescribeServicesCommandInput): Partial<DescribeServicesCommandOutput> => {
+        const env = input.cluster!.replace('-allthrive-cluster', '')
+        return {
+          services: KEYS.map((k) => ({
+            serviceName: serviceName(k, env),
+            status: 'ACTIVE',
+            taskDefinition: tdArn(k, 3, env),
+          })),
+        }
+      })
+    mocks.ecs
+      .on(DescribeTaskDefinitionCommand)
+      .callsFake((input: DescribeTaskDefinitionCommandInput): Partial<DescribeTaskDefinitionCommandOutput> => {
+        const family = input.taskDefinition!.split('/').pop()!.split(':')[0]
+        const container = family.replace(/^(staging|production)-allthrive-/, '')
+        const environment = [
+          {name: 'DJANGO_SETTINGS_MODULE', value: `config.settings.${family}`},
+          ...(family === 'staging-allthrive-web' ? [{name: 'NEW_FLAG', value: 'on'}] : []),
+        ]
+        return {
+          taskDefinition: {
+            family,
+            revision: 3,
+            cpu: '512',
+            memory: '1024',
+            containerDefinitions: [{name: container, image: 'repo/app:1.0', environment}],
+          },
+        }
+      })
+    mocks.secrets
+      .on(BatchGetSecretValueCommand)
+      .callsFake((input: BatchGetSecretValueCommandInput): Partial<BatchGetSecretValueCommandOutput> => ({
+        SecretValues: [...secretValues('staging')!, ...secretValues('production')!].filter((e) =>
+          input.SecretIdList!.includes(e.Name!),
+        ),
+      }))
   })
 
   it('compares the environment with another one: a difference warns', async () => {
     const {result} = await run(['-e', 'staging', '--only', 'drift', '--compare', 'production', '--json'])
-    expect(result?.checks[0]).toMatchObject({id: 'drift', status: 'warn', details: ['web: env NEW_FLAG only in staging']})
+    expect(result?.checks[0]).toMatchObject({
+      id: 'drift',
+      status: 'warn',
+      details: ['web: env NEW_FLAG only in staging'],
+    })
     expect(JSON.stringify(result)).not.toContain(CANARY)
     expect(process.exitCode).toBe(0)
   })
@@ -274,7 +351,9 @@ describe('validate --compare (drift)', () => {
   it('warns that --compare does nothing when drift is not selected', async () => {
     mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging')})
     const {stderr, result} = await run(['-e', 'staging', '--only', 'secrets', '--compare', 'production'])
-    expect(stderr.replaceAll(/\s*\n ›\s+/g, ' ')).toContain('Warning: --compare has no effect: the drift check is not selected (--only/--skip).')
+    expect(stderr.replaceAll(/\s*\n ›\s+/g, ' ')).toContain(
+      'Warning: --compare has no effect: the drift check is not selected (--only/--skip).',
+    )
     expect(result?.checks.map((c) => c.id)).toEqual(['secrets'])
   })
 
@@ -288,14 +367,24 @@ describe('validate --compare (drift)', () => {
 
   it('says nothing was checked, not healthy, when every check skipped', async () => {
     const {stdout} = await run(['-e', 'staging', '--only', 'drift'])
-    expect(stdout).toContain('staging (us-east-1, account 123456789012): nothing was checked — every selected check skipped')
+    expect(stdout).toContain(
+      'staging (us-east-1, account 123456789012): nothing was checked — every selected check skipped',
+    )
     expect(stdout).not.toContain('is healthy')
     expect(process.exitCode).toBe(2)
   })
 
   it.each([
-    [['-e', 'staging', '--compare', 'staging'], '--compare staging is the environment being validated', 'allthrive validate --environment staging --compare production'],
-    [['-e', 'staging', '--compare', 'prod'], 'Unknown --compare environment "prod"', 'Did you mean --compare production?'],
+    [
+      ['-e', 'staging', '--compare', 'staging'],
+      '--compare staging is the environment being validated',
+      'allthrive validate --environment staging --compare production',
+    ],
+    [
+      ['-e', 'staging', '--compare', 'prod'],
+      'Unknown --compare environment "prod"',
+      'Did you mean --compare production?',
+    ],
   ])('refuses %j before calling AWS (exit 2)', async (argv, message, suggestion) => {
     const {error} = await run(argv)
     expect(error?.message).toContain(message)

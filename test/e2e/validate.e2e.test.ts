@@ -38,8 +38,25 @@ const ENDPOINT = process.env.AWS_ENDPOINT_URL
 
 /** The checks the seed sets up for (staging passes each, production fails some): every registered check. */
 const FULL_SET = [
-  'rds', 'redis', 's3', 'secrets', 'ecs-services', 'ecs-env', 'celery-beat', 'images', 'exec-ready', 'certificates',
-  'cloudfront', 'cloudwatch-errors', 'alb', 'network', 'alarms', 'weaviate', 'health', 'postgres-probe', 'redis-probe',
+  'rds',
+  'redis',
+  's3',
+  'secrets',
+  'ecs-services',
+  'ecs-env',
+  'celery-beat',
+  'images',
+  'exec-ready',
+  'certificates',
+  'cloudfront',
+  'cloudwatch-errors',
+  'alb',
+  'network',
+  'alarms',
+  'weaviate',
+  'health',
+  'postgres-probe',
+  'redis-probe',
   'drift',
 ]
 
@@ -109,19 +126,22 @@ const MOTO_WARNINGS: Record<string, {shows: RegExp; why: string}> = {
   },
   network: {
     shows: /^Redis has no security groups$/,
-    why: 'moto\'s DescribeCacheClusters returns no SecurityGroups (it keeps the SecurityGroupIds of CreateCacheCluster but leaves them out of the answer; AWS lists them), so the paths to Redis cannot be judged; the RDS and Weaviate paths are',
+    why: "moto's DescribeCacheClusters returns no SecurityGroups (it keeps the SecurityGroupIds of CreateCacheCluster but leaves them out of the answer; AWS lists them), so the paths to Redis cannot be judged; the RDS and Weaviate paths are",
   },
   'exec-ready': {
-    shows: /^ECS Exec: (web task predates setting, celery task predates setting|web container PENDING, celery container PENDING)$/,
-    why: 'moto\'s tasks carry neither enableExecuteCommand (RunTask does not echo it) nor managedAgents, so a running task of a service with ECS Exec on looks started before the setting; with the exec-agent patch they do, but their containers stay PENDING in a RUNNING task (on AWS the essential containers of a RUNNING task are RUNNING, and ECS Exec needs its container RUNNING: exec --check and exec-ready judge that alike); the service-level findings (setting, platform, task role) are checked',
+    shows:
+      /^ECS Exec: (web task predates setting, celery task predates setting|web container PENDING, celery container PENDING)$/,
+    why: "moto's tasks carry neither enableExecuteCommand (RunTask does not echo it) nor managedAgents, so a running task of a service with ECS Exec on looks started before the setting; with the exec-agent patch they do, but their containers stay PENDING in a RUNNING task (on AWS the essential containers of a RUNNING task are RUNNING, and ECS Exec needs its container RUNNING: exec --check and exec-ready judge that alike); the service-level findings (setting, platform, task role) are checked",
   },
 }
 
 /** Passed, or warned only for a known moto difference. */
-const healthy = (c: ReportEntry): boolean => c.status === 'pass' || (c.status === 'warn' && Boolean(MOTO_WARNINGS[c.id]?.shows.test(c.summary)))
+const healthy = (c: ReportEntry): boolean =>
+  c.status === 'pass' || (c.status === 'warn' && Boolean(MOTO_WARNINGS[c.id]?.shows.test(c.summary)))
 
 /** Skipped by design (EXPECTED_SKIPS). */
-const skippedByDesign = (c: ReportEntry): boolean => c.status === 'skip' && Boolean(EXPECTED_SKIPS[c.id]?.test(c.summary))
+const skippedByDesign = (c: ReportEntry): boolean =>
+  c.status === 'skip' && Boolean(EXPECTED_SKIPS[c.id]?.test(c.summary))
 
 interface Run {
   code: number | null
@@ -134,7 +154,15 @@ let workDir = ''
 /** Runs the built CLI in a directory holding only an allthrive.config.json that sets HEALTH_URL, against the emulator only. */
 function cli(args: string[]): Promise<Run> {
   const env: NodeJS.ProcessEnv = {...process.env}
-  for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'ENVIRONMENT', 'ALLTHRIVE_DEBUG', 'ALLTHRIVE_VERBOSE']) delete env[name]
+  for (const name of [
+    'AWS_PROFILE',
+    'AWS_DEFAULT_PROFILE',
+    'AWS_SESSION_TOKEN',
+    'ENVIRONMENT',
+    'ALLTHRIVE_DEBUG',
+    'ALLTHRIVE_VERBOSE',
+  ])
+    delete env[name]
   Object.assign(env, {
     AWS_ENDPOINT_URL: ENDPOINT,
     AWS_REGION: 'us-east-1',
@@ -147,10 +175,15 @@ function cli(args: string[]): Promise<Run> {
     NO_COLOR: '1',
   })
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {cwd: workDir, env, timeout: 60_000}, (error, stdout, stderr) => {
-      const code = error ? ((error as {code?: unknown}).code as number | null) : 0
-      resolve({code: typeof code === 'number' ? code : null, stdout, stderr})
-    })
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin/run.js'), ...args],
+      {cwd: workDir, env, timeout: 60_000},
+      (error, stdout, stderr) => {
+        const code = error ? ((error as {code?: unknown}).code as number | null) : 0
+        resolve({code: typeof code === 'number' ? code : null, stdout, stderr})
+      },
+    )
   })
 }
 
@@ -183,14 +216,19 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
   let uncovered: string[] = []
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist/commands/validate.js'))) throw new Error('dist/ is missing: run `npm run build` before the e2e test.')
+    if (!existsSync(join(ROOT, 'dist/commands/validate.js')))
+      throw new Error('dist/ is missing: run `npm run build` before the e2e test.')
     workDir = mkdtempSync(join(tmpdir(), 'allthrive-e2e-'))
     healthServer = createServer((req, res) => {
-      res.writeHead(req.url?.endsWith('/api/health/') ? 200 : 404, {'content-type': 'application/json'}).end('{"status":"ok"}')
+      res
+        .writeHead(req.url?.endsWith('/api/health/') ? 200 : 404, {'content-type': 'application/json'})
+        .end('{"status":"ok"}')
     })
     await new Promise<void>((resolve) => healthServer!.listen(0, '127.0.0.1', resolve))
     // Only the health URL differs from the naming convention (see HEALTH_URL).
-    const config = {environments: Object.fromEntries(['staging', 'production'].map((env) => [env, {healthUrl: HEALTH_URL(env)}]))}
+    const config = {
+      environments: Object.fromEntries(['staging', 'production'].map((env) => [env, {healthUrl: HEALTH_URL(env)}])),
+    }
     writeFileSync(join(workDir, 'allthrive.config.json'), `${JSON.stringify(config, null, 2)}\n`)
     const {seed, PRODUCTION_FAILING_CHECKS, PRODUCTION_WARNING_CHECKS} = await import('./seed.js')
     failingChecks = [...PRODUCTION_FAILING_CHECKS]
@@ -215,7 +253,9 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
 
     const [, driftRun] = await Promise.all([
       runAll([]),
-      CHECK_IDS.includes('drift') ? cli(['validate', '-e', 'staging', '--only', 'drift', '--compare', 'production', '--json']) : undefined,
+      CHECK_IDS.includes('drift')
+        ? cli(['validate', '-e', 'staging', '--only', 'drift', '--compare', 'production', '--json'])
+        : undefined,
     ])
     if (driftRun) drift = driftRun
     const entries = (run: Run): ReportEntry[] => {
@@ -227,7 +267,8 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
     }
 
     for (const gap of MOTO_GAPS) {
-      const hit = (run: Run) => entries(run).find((c) => c.id === gap.check && c.status === 'error' && gap.shows.test(c.summary))
+      const hit = (run: Run) =>
+        entries(run).find((c) => c.id === gap.check && c.status === 'error' && gap.shows.test(c.summary))
       if (hit(staging) || hit(production)) gaps.set(gap.check, gap.why)
     }
 
@@ -294,10 +335,23 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
       // Checks run: registered, and not left out for a moto gap.
       const registered = report.checks.map((c) => c.id)
       expect(report).toMatchObject({ok: false, environment: 'production', region: 'us-east-1'})
-      expect(report.checks.filter((c) => c.status === 'error').map(brief), 'checks that could not run against moto').toEqual([])
-      expect(Object.keys(PRODUCTION_FINDINGS).sort(), 'PRODUCTION_FINDINGS and the seed\'s BREAKAGES disagree').toEqual(failingChecks)
-      expect(Object.keys(PRODUCTION_WARNINGS).sort(), 'PRODUCTION_WARNINGS and the warns of the seed\'s BREAKAGES disagree').toEqual(warningChecks)
-      expect(report.checks.filter((c) => c.status === 'fail').map((c) => c.id).sort()).toEqual(failingChecks.filter((id) => registered.includes(id)))
+      expect(
+        report.checks.filter((c) => c.status === 'error').map(brief),
+        'checks that could not run against moto',
+      ).toEqual([])
+      expect(Object.keys(PRODUCTION_FINDINGS).sort(), "PRODUCTION_FINDINGS and the seed's BREAKAGES disagree").toEqual(
+        failingChecks,
+      )
+      expect(
+        Object.keys(PRODUCTION_WARNINGS).sort(),
+        "PRODUCTION_WARNINGS and the warns of the seed's BREAKAGES disagree",
+      ).toEqual(warningChecks)
+      expect(
+        report.checks
+          .filter((c) => c.status === 'fail')
+          .map((c) => c.id)
+          .sort(),
+      ).toEqual(failingChecks.filter((id) => registered.includes(id)))
       expect(report.counts.fail).toBe(failingChecks.filter((id) => registered.includes(id)).length)
     })
 
@@ -305,7 +359,13 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
       const fails = PRODUCTION_FINDINGS[id]
       const warns = PRODUCTION_WARNINGS[id]
       const skips = EXPECTED_SKIPS[id]
-      const title = fails ? `${id} fails and names the broken resource` : warns ? `${id} warns about the consequence` : skips ? `${id} skips by design` : `${id} passes`
+      const title = fails
+        ? `${id} fails and names the broken resource`
+        : warns
+          ? `${id} warns about the consequence`
+          : skips
+            ? `${id} skips by design`
+            : `${id} passes`
       it(title, ({skip}) => {
         const entry = entryOr(parseReport(production), id, skip)
         if (skips) return expectSkippedByDesign(entry)
@@ -322,8 +382,12 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
 
     it('prints a human verdict naming the failed checks, and writes JUnit with one failure per failed check', () => {
       expect({code: productionHuman.code, stderr: productionHuman.stderr}).toEqual({code: 1, stderr: ''})
-      const failed = parseReport(production).checks.filter((c) => c.status === 'fail').map((c) => c.id)
-      expect(productionHuman.stdout).toContain(`production (us-east-1, account 123456789012) is NOT healthy — failed: ${failed.join(', ')}`)
+      const failed = parseReport(production)
+        .checks.filter((c) => c.status === 'fail')
+        .map((c) => c.id)
+      expect(productionHuman.stdout).toContain(
+        `production (us-east-1, account 123456789012) is NOT healthy — failed: ${failed.join(', ')}`,
+      )
       expect(junit).toContain(`failures="${failed.length}"`)
       expect(junit.match(/<failure /g) ?? []).toHaveLength(failed.length)
     })
@@ -332,17 +396,23 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
   describe('served certificates and the CloudFront edge (what the environment serves, no guessed domains)', () => {
     type Served = {servedBy: string; result: string; daysLeft: number | null; names: string[]}
     type Data = {certificates: Served[]; domains: {name: string; source: string}[]}
-    const servedOf = (report: Report, skip: (note?: string) => void) => entryOr(report, 'certificates', skip).data as Data
+    const servedOf = (report: Report, skip: (note?: string) => void) =>
+      entryOr(report, 'certificates', skip).data as Data
 
     it('staging: judges the ALB default and SNI and the CloudFront viewer certificates, learning domains', ({skip}) => {
       const data = servedOf(parseReport(staging), skip)
       expect(data.certificates.map((c) => c.servedBy.replace(/CloudFront \w+/, 'CloudFront'))).toEqual([
-        'ALB staging-allthrive-alb HTTPS:443 (default)', 'ALB staging-allthrive-alb HTTPS:443 (SNI)',
-        'CloudFront (viewer)'])
+        'ALB staging-allthrive-alb HTTPS:443 (default)',
+        'ALB staging-allthrive-alb HTTPS:443 (SNI)',
+        'CloudFront (viewer)',
+      ])
       expect(data.certificates.every((c) => c.result === 'pass')).toBe(true)
-      expect(data.domains).toEqual(expect.arrayContaining([
-        {name: 'staging.allthrive.ai', source: 'cloudfront-alias'},
-        {name: 'api.staging.allthrive.ai', source: 'certificate'}]))
+      expect(data.domains).toEqual(
+        expect.arrayContaining([
+          {name: 'staging.allthrive.ai', source: 'cloudfront-alias'},
+          {name: 'api.staging.allthrive.ai', source: 'certificate'},
+        ]),
+      )
       expect(data.domains.map((d) => d.name)).not.toContain('allthrive.ai')
     })
 
@@ -356,8 +426,11 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
       expect(alb.daysLeft).toBeGreaterThan(190)
     })
 
-    it('cloudfront: finds each environment\'s distribution by its Environment tag, not the other\'s', ({skip}) => {
-      for (const [env, run] of [['staging', staging], ['production', production]] as const) {
+    it("cloudfront: finds each environment's distribution by its Environment tag, not the other's", ({skip}) => {
+      for (const [env, run] of [
+        ['staging', staging],
+        ['production', production],
+      ] as const) {
         const entry = entryOr(parseReport(run), 'cloudfront', skip)
         const {distributionId} = seeded.environments[env]
         expect(entry.data).toMatchObject({id: distributionId, foundBy: `tag Environment=${env}`})
@@ -377,14 +450,18 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
       expect(parseReport(drift).checks.map((c) => c.id)).toEqual(['drift'])
     })
 
-    it('warns about the one seeded difference: STRIPE_SECRET_KEY is a key of stripe/credentials in staging only', ({skip}) => {
+    it('warns about the one seeded difference: STRIPE_SECRET_KEY is a key of stripe/credentials in staging only', ({
+      skip,
+    }) => {
       const e = entry(skip)
       expect(brief(e)).toMatchObject({status: 'warn', summary: 'staging vs production: 1 difference (1 secret key)'})
       expect(e.details?.[0]).toBe('secret stripe/credentials: key STRIPE_SECRET_KEY only in staging')
       expect(e.data).toMatchObject({
         environment: 'staging',
         compare: 'production',
-        differences: [{id: 'secret:stripe/credentials:STRIPE_SECRET_KEY', kind: 'secret-key', onlyIn: 'staging', status: 'warn'}],
+        differences: [
+          {id: 'secret:stripe/credentials:STRIPE_SECRET_KEY', kind: 'secret-key', onlyIn: 'staging', status: 'warn'},
+        ],
         allowed: [],
       })
       expect(e.hint).toMatch(/drift\.allow/)
@@ -400,7 +477,11 @@ describe.skipIf(!ENDPOINT)('validate against moto (e2e)', () => {
 
   it('never prints a secret value, in any output', () => {
     const values = Object.values(seeded.environments).flatMap((e) => e.secretValues)
-    const outputs = [staging, production, stagingHuman, productionHuman, drift].filter(Boolean).flatMap((r) => [r.stdout, r.stderr]).concat(junit).join('\n')
+    const outputs = [staging, production, stagingHuman, productionHuman, drift]
+      .filter(Boolean)
+      .flatMap((r) => [r.stdout, r.stderr])
+      .concat(junit)
+      .join('\n')
     expect(values.length).toBeGreaterThan(0)
     expect(values.filter((v) => outputs.includes(v))).toEqual([])
   })
@@ -426,18 +507,33 @@ describe.skipIf(!ENDPOINT)('discovery against moto (e2e)', () => {
   }
 
   it('lists the demo environment as found by its cluster name and tags', async () => {
-    const out = json<{environments: {name: string; foundBy: string[]; clusters: string[]}[]}>(await cli(['environments', '--json']))
-    expect(out.environments).toContainEqual({name: 'demo', foundBy: ['cluster name', 'tags'], clusters: ['allthriveai-demo']})
+    const out = json<{environments: {name: string; foundBy: string[]; clusters: string[]}[]}>(
+      await cli(['environments', '--json']),
+    )
+    expect(out.environments).toContainEqual({
+      name: 'demo',
+      foundBy: ['cluster name', 'tags'],
+      clusters: ['allthriveai-demo'],
+    })
     expect(out.environments.map((e) => e.name)).toEqual(['production', 'staging', 'demo'])
   })
 
   it('config show resolves the other cluster name, five services, their containers and the shared log group', async () => {
     const {DEMO} = await import('./seed.js')
-    const out = json<{cluster: string; services: {key: string; name: string; container: string; logGroup: string; logStreamPrefix?: string}[]}>(
-      await cli(['config', 'show', '-e', 'demo', '--json']))
+    const out = json<{
+      cluster: string
+      services: {key: string; name: string; container: string; logGroup: string; logStreamPrefix?: string}[]
+    }>(await cli(['config', 'show', '-e', 'demo', '--json']))
     expect(out.cluster).toBe(DEMO.cluster)
     expect(out.services.map((s) => [s.key, s.name, s.container, s.logGroup, s.logStreamPrefix])).toEqual(
-      Object.entries(DEMO.services).map(([key, container]) => [key, `${DEMO.cluster}-${key}`, container, DEMO.logGroup, 'ecs']))
+      Object.entries(DEMO.services).map(([key, container]) => [
+        key,
+        `${DEMO.cluster}-${key}`,
+        container,
+        DEMO.logGroup,
+        'ecs',
+      ]),
+    )
   })
 
   it('validate judges every service: the fifth, down, fails ecs-services alone; errors are read per stream prefix', async () => {
@@ -452,9 +548,14 @@ describe.skipIf(!ENDPOINT)('discovery against moto (e2e)', () => {
   it('logs tail reads the fifth service by its short name: only its own streams of the shared group', async () => {
     const {DEMO} = await import('./seed.js')
     const run = await cli(['logs', 'tail', 'celery-ai', '-e', 'demo', '--since', '1h', '--json'])
-    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as {service: string; group: string; stream: string; message: string})
+    const lines = run.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as {service: string; group: string; stream: string; message: string})
     expect(run.code, run.stderr).toBe(0)
-    expect(lines.map((l) => [l.service, l.group, l.message])).toEqual([['celery-ai', DEMO.logGroup, DEMO.line('celery-ai')]])
+    expect(lines.map((l) => [l.service, l.group, l.message])).toEqual([
+      ['celery-ai', DEMO.logGroup, DEMO.line('celery-ai')],
+    ])
     expect(lines[0].stream).toMatch(/^ecs\/worker\//)
   })
 

@@ -44,11 +44,19 @@ export function resetMocks(): void {
 
 /** An SDK-shaped service exception, as the SDK deserialises it. */
 export function awsError(name: string, message = name, status = 400, requestId = 'req-1234'): Error {
-  return Object.assign(new Error(message), {name, $fault: status >= 500 ? 'server' : 'client', $metadata: {httpStatusCode: status, requestId}})
+  return Object.assign(new Error(message), {
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: {httpStatusCode: status, requestId},
+  })
 }
 
 /** AccessDenied as AWS words it, naming the action. */
 export const accessDenied = (action: string): Error =>
-  awsError('AccessDeniedException', `User: arn:aws:sts::123456789012:assumed-role/oncall/me is not authorized to perform: ${action} on resource: *`, 403)
+  awsError(
+    'AccessDeniedException',
+    `User: arn:aws:sts::123456789012:assumed-role/oncall/me is not authorized to perform: ${action} on resource: *`,
+    403,
+  )
 
 export const throttled = (): Error => awsError('ThrottlingException', 'Rate exceeded', 400)

@@ -1,9 +1,19 @@
-import type {Distribution, DistributionSummary, GetDistributionCommandOutput, ListDistributionsCommandOutput} from '@aws-sdk/client-cloudfront'
+import type {
+  Distribution,
+  DistributionSummary,
+  GetDistributionCommandOutput,
+  ListDistributionsCommandOutput,
+} from '@aws-sdk/client-cloudfront'
 
 /** Typed CloudFront answers: a distribution as ListDistributions summarises it and as GetDistribution details it. */
 
 /** A DistributionSummary as AWS returns it (Aliases and Comment always present). */
-export function distributionSummary(id: string, aliases: string[], comment = '', overrides: Partial<DistributionSummary> = {}): DistributionSummary {
+export function distributionSummary(
+  id: string,
+  aliases: string[],
+  comment = '',
+  overrides: Partial<DistributionSummary> = {},
+): DistributionSummary {
   return {
     Id: id,
     ARN: `arn:aws:cloudfront::123456789012:distribution/${id}`,
@@ -51,6 +61,13 @@ export function distributionDetail(s: DistributionSummary): GetDistributionComma
 
 /** A page of ListDistributions; `next` is the marker of the page after it. */
 export const distributionList = (items: DistributionSummary[], next?: string): ListDistributionsCommandOutput => ({
-  DistributionList: {Items: items, Quantity: items.length, IsTruncated: Boolean(next), NextMarker: next, Marker: '', MaxItems: 100},
+  DistributionList: {
+    Items: items,
+    Quantity: items.length,
+    IsTruncated: Boolean(next),
+    NextMarker: next,
+    Marker: '',
+    MaxItems: 100,
+  },
   $metadata: {},
 })

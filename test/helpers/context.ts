@@ -14,7 +14,10 @@ export function envWith(overrides: Partial<EnvConfig> = {}, name = 'production')
 }
 
 /** A check context over mocked clients (see helpers/aws.ts), a fixed clock and a live signal. */
-export function ctxWith(overrides: Partial<EnvConfig> = {}, opts: {name?: string; now?: Date; signal?: AbortSignal} = {}): CheckContext {
+export function ctxWith(
+  overrides: Partial<EnvConfig> = {},
+  opts: {name?: string; now?: Date; signal?: AbortSignal} = {},
+): CheckContext {
   return {
     env: envWith(overrides, opts.name),
     aws: createAwsClients({region: 'us-east-1'}),
@@ -30,13 +33,18 @@ export function ctxWith(overrides: Partial<EnvConfig> = {}, opts: {name?: string
 export const probing = (overrides: Partial<EnvConfig> = {}): CheckContext => ({...ctxWith(overrides), probe: true})
 
 /** Every string in a value, joined: to assert that no canary leaks into any output. */
-export const everything = (...values: unknown[]): string => values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n')
+export const everything = (...values: unknown[]): string =>
+  values.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join('\n')
 
 /**
  * Runs a check as validate does (runOne, 5s timeout) and expects an error whose hint
  * names `what`: the IAM action AccessDenied names, or the remedy. Returns the entry.
  */
-export async function expectErrorNaming(check: Check, what: string, ctx: CheckRunBase = ctxWith()): Promise<ReportEntry> {
+export async function expectErrorNaming(
+  check: Check,
+  what: string,
+  ctx: CheckRunBase = ctxWith(),
+): Promise<ReportEntry> {
   const r = await runOne(check, ctx, {timeoutMs: 5000})
   expect(r.status).toBe('error')
   expect(r.hint).toContain(what)

@@ -42,7 +42,8 @@ export const TASK_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/production-allthrive-
 
 export const serviceName = (key: string, env = 'production'): string => `${env}-allthrive-${key}`
 export const serviceArn = (name: string, cluster = CLUSTER): string => `${ECS_ARN}:service/${cluster}/${name}`
-export const tdArn = (key: string, rev = 42, env = 'production'): string => `${ECS_ARN}:task-definition/${serviceName(key, env)}:${rev}`
+export const tdArn = (key: string, rev = 42, env = 'production'): string =>
+  `${ECS_ARN}:task-definition/${serviceName(key, env)}:${rev}`
 export const taskArn = (id: string, cluster = CLUSTER): string => `${ECS_ARN}:task/${cluster}/${id}`
 
 /** An ACTIVE service: its name and ARN, nothing else. */
@@ -54,13 +55,14 @@ export const namedService = (name: string, overrides: Partial<Service> = {}, clu
 })
 
 /** The platform's service `key`, steady: 1 task desired and running, none pending, on revision 42. */
-export const service = (key: string, overrides: Partial<Service> = {}): Service => namedService(serviceName(key), {
-  desiredCount: 1,
-  runningCount: 1,
-  pendingCount: 0,
-  taskDefinition: tdArn(key),
-  ...overrides,
-})
+export const service = (key: string, overrides: Partial<Service> = {}): Service =>
+  namedService(serviceName(key), {
+    desiredCount: 1,
+    runningCount: 1,
+    pendingCount: 0,
+    taskDefinition: tdArn(key),
+    ...overrides,
+  })
 
 /** A PRIMARY deployment of revision 42 that completed: 1 task desired and running, none failed. */
 export const deployment = (key: string, overrides: Partial<Deployment> = {}): Deployment => ({
@@ -86,17 +88,23 @@ export const task = (key: string, id: string, overrides: Partial<Task> = {}): Ta
 })
 
 /** A task of service `key` that stopped at 11:`minute` UTC on 2026-11-26 because its essential container exited. */
-export const stoppedTask = (key: string, id: string, minute: number, overrides: Partial<Task> = {}): Task => task(key, id, {
-  lastStatus: 'STOPPED',
-  desiredStatus: 'STOPPED',
-  stopCode: 'EssentialContainerExited',
-  stoppedReason: 'Essential container in task exited',
-  stoppedAt: new Date(Date.UTC(2026, 10, 26, 11, minute)),
-  ...overrides,
-})
+export const stoppedTask = (key: string, id: string, minute: number, overrides: Partial<Task> = {}): Task =>
+  task(key, id, {
+    lastStatus: 'STOPPED',
+    desiredStatus: 'STOPPED',
+    stopCode: 'EssentialContainerExited',
+    stoppedReason: 'Essential container in task exited',
+    stoppedAt: new Date(Date.UTC(2026, 10, 26, 11, minute)),
+    ...overrides,
+  })
 
 /** Revision `rev` of the task definition of service `key`. */
-export const taskDefinition = (key: string, overrides: Partial<TaskDefinition> = {}, rev = 42, env = 'production'): TaskDefinition => ({
+export const taskDefinition = (
+  key: string,
+  overrides: Partial<TaskDefinition> = {},
+  rev = 42,
+  env = 'production',
+): TaskDefinition => ({
   taskDefinitionArn: tdArn(key, rev, env),
   family: serviceName(key, env),
   revision: rev,
@@ -115,19 +123,24 @@ export const describeServices = (services: Service[], failures: Failure[] = []) 
 
 /** ListTasks lists these tasks whatever its filter (as emulators do), and DescribeTasks describes them. */
 export function listTasks(tasks: Task[]): void {
-  mocks.ecs.on(ListTasksCommand).resolves({taskArns: tasks.map((t) => t.taskArn!)} satisfies Partial<ListTasksCommandOutput>)
+  mocks.ecs
+    .on(ListTasksCommand)
+    .resolves({taskArns: tasks.map((t) => t.taskArn!)} satisfies Partial<ListTasksCommandOutput>)
   mocks.ecs.on(DescribeTasksCommand).resolves({tasks, failures: []} satisfies Partial<DescribeTasksCommandOutput>)
 }
 
 /** DescribeTaskDefinition answers each of these when asked for its ARN. */
 export function describeTaskDefinitions(defs: TaskDefinition[]): void {
   for (const td of defs) {
-    mocks.ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: td.taskDefinitionArn}).resolves({taskDefinition: td} satisfies Partial<DescribeTaskDefinitionCommandOutput>)
+    mocks.ecs
+      .on(DescribeTaskDefinitionCommand, {taskDefinition: td.taskDefinitionArn})
+      .resolves({taskDefinition: td} satisfies Partial<DescribeTaskDefinitionCommandOutput>)
   }
 }
 
 /** The error ECS answers for a cluster that does not exist. */
-export const clusterNotFound = (): ClusterNotFoundException => new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}})
+export const clusterNotFound = (): ClusterNotFoundException =>
+  new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}})
 
 /** DescribeServices fails: the cluster does not exist. */
 export const noCluster = () => mocks.ecs.on(DescribeServicesCommand).rejects(clusterNotFound())
@@ -135,7 +148,9 @@ export const noCluster = () => mocks.ecs.on(DescribeServicesCommand).rejects(clu
 /** ListClusters lists these clusters (one page) and DescribeClusters describes them, with their tags. */
 export function accountClusters(clusters: {name: string; tags?: Record<string, string>; status?: string}[]): void {
   const arn = (name: string): string => `${ECS_ARN}:cluster/${name}`
-  mocks.ecs.on(ListClustersCommand).resolves({clusterArns: clusters.map((c) => arn(c.name))} satisfies Partial<ListClustersCommandOutput>)
+  mocks.ecs
+    .on(ListClustersCommand)
+    .resolves({clusterArns: clusters.map((c) => arn(c.name))} satisfies Partial<ListClustersCommandOutput>)
   mocks.ecs.on(DescribeClustersCommand).resolves({
     clusters: clusters.map((c): Cluster => ({
       clusterName: c.name,
@@ -149,4 +164,6 @@ export function accountClusters(clusters: {name: string; tags?: Record<string, s
 
 /** ListServices lists these services of `cluster` (one page). */
 export const listServices = (names: string[], cluster = CLUSTER) =>
-  mocks.ecs.on(ListServicesCommand, {cluster}).resolves({serviceArns: names.map((n) => serviceArn(n, cluster))} satisfies Partial<ListServicesCommandOutput>)
+  mocks.ecs
+    .on(ListServicesCommand, {cluster})
+    .resolves({serviceArns: names.map((n) => serviceArn(n, cluster))} satisfies Partial<ListServicesCommandOutput>)

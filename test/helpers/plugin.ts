@@ -24,7 +24,9 @@ export function fakePlugin(prefix = 'allthrive-smp-'): FakePlugin {
   symlinkSync(FAKE, path)
   const argsFile = join(dir, 'args')
   return {
-    dir, path, argsFile,
+    dir,
+    path,
+    argsFile,
     args: () => readFileSync(argsFile, 'utf8').split('\0').slice(0, -1),
     sessionEnv: () => (existsSync(`${argsFile}.env`) ? readFileSync(`${argsFile}.env`, 'utf8') : undefined),
   }
@@ -33,6 +35,9 @@ export function fakePlugin(prefix = 'allthrive-smp-'): FakePlugin {
 /** A fake plugin first on PATH, recording its arguments; the test restores process.env afterwards. */
 export function fakePluginOnPath(prefix?: string): FakePlugin {
   const plugin = fakePlugin(prefix)
-  Object.assign(process.env, {FAKE_SMP_ARGS_FILE: plugin.argsFile, PATH: `${plugin.dir}${delimiter}${process.env.PATH}`})
+  Object.assign(process.env, {
+    FAKE_SMP_ARGS_FILE: plugin.argsFile,
+    PATH: `${plugin.dir}${delimiter}${process.env.PATH}`,
+  })
   return plugin
 }

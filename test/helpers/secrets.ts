@@ -1,4 +1,8 @@
-import {BatchGetSecretValueCommand, type BatchGetSecretValueCommandOutput, type SecretValueEntry} from '@aws-sdk/client-secrets-manager'
+import {
+  BatchGetSecretValueCommand,
+  type BatchGetSecretValueCommandOutput,
+  type SecretValueEntry,
+} from '@aws-sdk/client-secrets-manager'
 
 import {mocks} from './aws.js'
 
@@ -11,6 +15,8 @@ export const secretValue = (name: string, value: Record<string, unknown> | strin
 
 /** BatchGetSecretValue answers these secrets (name: value) whatever it is asked: the others do not exist. */
 export function secretsHold(values: Record<string, Record<string, unknown> | string>): void {
-  const out: Partial<BatchGetSecretValueCommandOutput> = {SecretValues: Object.entries(values).map(([name, value]) => secretValue(name, value))}
+  const out: Partial<BatchGetSecretValueCommandOutput> = {
+    SecretValues: Object.entries(values).map(([name, value]) => secretValue(name, value)),
+  }
   mocks.secrets.on(BatchGetSecretValueCommand).resolves(out)
 }

@@ -110,35 +110,72 @@ export function distributionOf(s: NonNullable<Serving['cloudfront']>): GetDistri
 /** Mocks ELBv2, CloudFront and ACM to answer as `s` describes (call after resetMocks). */
 export function givenServing(s: Serving): void {
   if (s.alb) {
-    const lb: DescribeLoadBalancersCommandOutput = {$metadata: {}, LoadBalancers: [{
-      LoadBalancerArn: LB_ARN, LoadBalancerName: 'production-allthrive-alb', DNSName: s.alb.dnsName ?? LB_DNS,
-      State: {Code: 'active'}, Type: 'application', Scheme: 'internet-facing',
-    }]}
+    const lb: DescribeLoadBalancersCommandOutput = {
+      $metadata: {},
+      LoadBalancers: [
+        {
+          LoadBalancerArn: LB_ARN,
+          LoadBalancerName: 'production-allthrive-alb',
+          DNSName: s.alb.dnsName ?? LB_DNS,
+          State: {Code: 'active'},
+          Type: 'application',
+          Scheme: 'internet-facing',
+        },
+      ],
+    }
     mocks.elbv2.on(DescribeLoadBalancersCommand).resolves(lb)
-    const listeners: DescribeListenersCommandOutput = {$metadata: {}, Listeners: [
-      {ListenerArn: `${LISTENER_ARN}-80`, LoadBalancerArn: LB_ARN, Port: 80, Protocol: 'HTTP',
-        DefaultActions: [{Type: 'redirect', RedirectConfig: {Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301'}}]},
-      {ListenerArn: LISTENER_ARN, LoadBalancerArn: LB_ARN, Port: 443, Protocol: 'HTTPS',
-        SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-        Certificates: s.alb.default ? [{CertificateArn: s.alb.default}] : [],
-        DefaultActions: [{Type: 'forward', TargetGroupArn: 'tg'}]},
-    ]}
+    const listeners: DescribeListenersCommandOutput = {
+      $metadata: {},
+      Listeners: [
+        {
+          ListenerArn: `${LISTENER_ARN}-80`,
+          LoadBalancerArn: LB_ARN,
+          Port: 80,
+          Protocol: 'HTTP',
+          DefaultActions: [
+            {Type: 'redirect', RedirectConfig: {Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301'}},
+          ],
+        },
+        {
+          ListenerArn: LISTENER_ARN,
+          LoadBalancerArn: LB_ARN,
+          Port: 443,
+          Protocol: 'HTTPS',
+          SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+          Certificates: s.alb.default ? [{CertificateArn: s.alb.default}] : [],
+          DefaultActions: [{Type: 'forward', TargetGroupArn: 'tg'}],
+        },
+      ],
+    }
     mocks.elbv2.on(DescribeListenersCommand).resolves(listeners)
     // As AWS: DescribeListenerCertificates lists the default too, flagged IsDefault.
-    const extras: DescribeListenerCertificatesCommandOutput = {$metadata: {}, Certificates: [
-      ...(s.alb.default ? [{CertificateArn: s.alb.default, IsDefault: true}] : []),
-      ...(s.alb.sni ?? []).map((CertificateArn) => ({CertificateArn, IsDefault: false})),
-    ]}
+    const extras: DescribeListenerCertificatesCommandOutput = {
+      $metadata: {},
+      Certificates: [
+        ...(s.alb.default ? [{CertificateArn: s.alb.default, IsDefault: true}] : []),
+        ...(s.alb.sni ?? []).map((CertificateArn) => ({CertificateArn, IsDefault: false})),
+      ],
+    }
     mocks.elbv2.on(DescribeListenerCertificatesCommand).resolves(extras)
-    const rules: DescribeRulesCommandOutput = {$metadata: {}, Rules: [
-      ...(s.alb.hosts ?? []).map((h, i) => ({
-        RuleArn: `rule-${i}`, Priority: String(i + 1), IsDefault: false,
-        Conditions: [{Field: 'host-header', HostHeaderConfig: {Values: [h]}}],
-        Actions: [{Type: 'forward' as const, TargetGroupArn: 'tg'}],
-      })),
-      {RuleArn: 'rule-default', Priority: 'default', IsDefault: true, Conditions: [],
-        Actions: [{Type: 'forward', TargetGroupArn: 'tg'}]},
-    ]}
+    const rules: DescribeRulesCommandOutput = {
+      $metadata: {},
+      Rules: [
+        ...(s.alb.hosts ?? []).map((h, i) => ({
+          RuleArn: `rule-${i}`,
+          Priority: String(i + 1),
+          IsDefault: false,
+          Conditions: [{Field: 'host-header', HostHeaderConfig: {Values: [h]}}],
+          Actions: [{Type: 'forward' as const, TargetGroupArn: 'tg'}],
+        })),
+        {
+          RuleArn: 'rule-default',
+          Priority: 'default',
+          IsDefault: true,
+          Conditions: [],
+          Actions: [{Type: 'forward', TargetGroupArn: 'tg'}],
+        },
+      ],
+    }
     mocks.elbv2.on(DescribeRulesCommand).resolves(rules)
   } else {
     const missing = new LoadBalancerNotFoundException({message: 'One or more load balancers not found', $metadata: {}})
@@ -148,9 +185,10 @@ export function givenServing(s: Serving): void {
   const detail = s.cloudfront ? distributionOf(s.cloudfront) : undefined
   const d = detail?.Distribution
   const c = d?.DistributionConfig
-  const summaries = d && c
-    ? [distributionSummary(d.Id!, c.Aliases?.Items ?? [], c.Comment, {Origins: c.Origins, ...s.cloudfront!.summary})]
-    : []
+  const summaries =
+    d && c
+      ? [distributionSummary(d.Id!, c.Aliases?.Items ?? [], c.Comment, {Origins: c.Origins, ...s.cloudfront!.summary})]
+      : []
   mocks.cloudfront.on(ListDistributionsCommand).resolves(distributionList(summaries))
   if (detail) mocks.cloudfront.on(GetDistributionCommand).resolves(detail)
   const noTags: ListTagsForResourceCommandOutput = {$metadata: {}, Tags: {Items: []}}
@@ -163,10 +201,17 @@ export function givenServing(s: Serving): void {
     mocks.acm.on(DescribeCertificateCommand, {CertificateArn: cert.CertificateArn}).resolves(out)
   }
 
-  const listed: ListCertificatesCommandOutput = {$metadata: {}, CertificateSummaryList: (s.listed ?? []).map((x) => ({
-    CertificateArn: x.CertificateArn, DomainName: x.DomainName,
-    SubjectAlternativeNameSummaries: x.SubjectAlternativeNames, Status: x.Status, NotAfter: x.NotAfter,
-    InUse: true, Type: x.Type,
-  }))}
+  const listed: ListCertificatesCommandOutput = {
+    $metadata: {},
+    CertificateSummaryList: (s.listed ?? []).map((x) => ({
+      CertificateArn: x.CertificateArn,
+      DomainName: x.DomainName,
+      SubjectAlternativeNameSummaries: x.SubjectAlternativeNames,
+      Status: x.Status,
+      NotAfter: x.NotAfter,
+      InUse: true,
+      Type: x.Type,
+    })),
+  }
   mocks.acm.on(ListCertificatesCommand).resolves(listed)
 }

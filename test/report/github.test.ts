@@ -4,9 +4,20 @@ import {annotations, escapeData, escapeProperty, onGitHubActions, workflowComman
 import {countStatuses} from '../../src/checks/run-checks.js'
 import type {Report, ReportEntry} from '../../src/checks/report.js'
 
-const entry = (e: Partial<ReportEntry> & Pick<ReportEntry, 'id' | 'status' | 'summary'>): ReportEntry => ({title: e.id, required: true, durationMs: 1, ...e})
+const entry = (e: Partial<ReportEntry> & Pick<ReportEntry, 'id' | 'status' | 'summary'>): ReportEntry => ({
+  title: e.id,
+  required: true,
+  durationMs: 1,
+  ...e,
+})
 const reportOf = (checks: ReportEntry[]): Report => ({
-  ok: false, environment: 'production', region: 'us-east-1', timestamp: '2026-11-26T12:00:00.000Z', durationMs: 1, counts: countStatuses(checks), checks,
+  ok: false,
+  environment: 'production',
+  region: 'us-east-1',
+  timestamp: '2026-11-26T12:00:00.000Z',
+  durationMs: 1,
+  counts: countStatuses(checks),
+  checks,
 })
 
 describe('workflow command escaping (as @actions/core)', () => {
@@ -20,20 +31,43 @@ describe('workflow command escaping (as @actions/core)', () => {
   })
 
   it('builds ::command props::message', () => {
-    expect(workflowCommand('error', {title: 'a:b,c'}, 'line 1\nline 2: x, y')).toBe('::error title=a%3Ab%2Cc::line 1%0Aline 2: x, y')
+    expect(workflowCommand('error', {title: 'a:b,c'}, 'line 1\nline 2: x, y')).toBe(
+      '::error title=a%3Ab%2Cc::line 1%0Aline 2: x, y',
+    )
     expect(workflowCommand('notice', {}, 'm')).toBe('::notice::m')
   })
 })
 
 describe('annotations', () => {
   it('prints one ::error per failing or erroring check and one ::warning per warning, nothing for pass or skip', () => {
-    const out = annotations(reportOf([
-      entry({id: 'rds', status: 'pass', summary: 'ok', details: ['note']}),
-      entry({id: 'ecs-services', status: 'fail', summary: '1 of 4 services unhealthy: celery', details: ['celery (production-allthrive-celery): running 0 of 1', 'task 5f0c: TaskFailedToStart — 100% broken'], hint: 'allthrive logs tail celery -e production --since 30m'}),
-      entry({id: 'redis', status: 'error', summary: 'check could not run: AccessDeniedException (HTTP 403)', hint: 'Grant elasticache:DescribeReplicationGroups'}),
-      entry({id: 'certificates', status: 'warn', summary: '1 certificate expires in 20 days', details: ['allthrive.ai: expires 2026-12-16']}),
-      entry({id: 'drift', status: 'skip', summary: 'no --compare environment'}),
-    ]))
+    const out = annotations(
+      reportOf([
+        entry({id: 'rds', status: 'pass', summary: 'ok', details: ['note']}),
+        entry({
+          id: 'ecs-services',
+          status: 'fail',
+          summary: '1 of 4 services unhealthy: celery',
+          details: [
+            'celery (production-allthrive-celery): running 0 of 1',
+            'task 5f0c: TaskFailedToStart — 100% broken',
+          ],
+          hint: 'allthrive logs tail celery -e production --since 30m',
+        }),
+        entry({
+          id: 'redis',
+          status: 'error',
+          summary: 'check could not run: AccessDeniedException (HTTP 403)',
+          hint: 'Grant elasticache:DescribeReplicationGroups',
+        }),
+        entry({
+          id: 'certificates',
+          status: 'warn',
+          summary: '1 certificate expires in 20 days',
+          details: ['allthrive.ai: expires 2026-12-16'],
+        }),
+        entry({id: 'drift', status: 'skip', summary: 'no --compare environment'}),
+      ]),
+    )
     expect(out).toEqual([
       '::error title=ecs-services::1 of 4 services unhealthy: celery%0A• celery (production-allthrive-celery): running 0 of 1%0A• task 5f0c: TaskFailedToStart — 100%25 broken%0ANext: allthrive logs tail celery -e production --since 30m',
       '::error title=redis::check could not run: AccessDeniedException (HTTP 403)%0ANext: Grant elasticache:DescribeReplicationGroups',

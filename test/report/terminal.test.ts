@@ -5,14 +5,33 @@ import {plainLine, renderReport} from '../../src/report/terminal.js'
 import type {Report, ReportEntry} from '../../src/checks/report.js'
 import {reportOf} from '../helpers/report.js'
 
-const entry = (e: Partial<ReportEntry> & Pick<ReportEntry, 'id' | 'status' | 'summary'>): ReportEntry => ({title: `title ${e.id}`, required: true, durationMs: 120, ...e})
+const entry = (e: Partial<ReportEntry> & Pick<ReportEntry, 'id' | 'status' | 'summary'>): ReportEntry => ({
+  title: `title ${e.id}`,
+  required: true,
+  durationMs: 120,
+  ...e,
+})
 
-const report = (checks: ReportEntry[]): Report => reportOf(checks, {timestamp: '2026-11-26T12:00:00.000Z', apiCalls: 17})
+const report = (checks: ReportEntry[]): Report =>
+  reportOf(checks, {timestamp: '2026-11-26T12:00:00.000Z', apiCalls: 17})
 
 const mixed = report([
   entry({id: 'rds', status: 'pass', summary: 'staging-allthrive-db available', details: ['engine postgres 16.4']}),
-  entry({id: 'certificates', status: 'warn', summary: 'allthrive.ai expires in 20 days', details: ['allthrive.ai: 20 days left'], hint: 'Check DNS validation'}),
-  entry({id: 'ecs-services', status: 'fail', summary: '1 service not running', details: ['celery: running 0 of 1'], hint: 'allthrive logs tail celery -e staging', durationMs: 2345}),
+  entry({
+    id: 'certificates',
+    status: 'warn',
+    summary: 'allthrive.ai expires in 20 days',
+    details: ['allthrive.ai: 20 days left'],
+    hint: 'Check DNS validation',
+  }),
+  entry({
+    id: 'ecs-services',
+    status: 'fail',
+    summary: '1 service not running',
+    details: ['celery: running 0 of 1'],
+    hint: 'allthrive logs tail celery -e staging',
+    durationMs: 2345,
+  }),
   entry({id: 's3', status: 'error', summary: 'check could not run: AccessDenied', hint: 'Grant s3:ListBucket'}),
   entry({id: 'redis', status: 'skip', summary: 'not configured'}),
 ])
@@ -53,15 +72,21 @@ describe('report rendering', () => {
   })
 
   it('says healthy, with warnings, when nothing failed', () => {
-    const r = report([entry({id: 'rds', status: 'pass', summary: 'ok'}), entry({id: 'certificates', status: 'warn', summary: 'soon'})])
+    const r = report([
+      entry({id: 'rds', status: 'pass', summary: 'ok'}),
+      entry({id: 'certificates', status: 'warn', summary: 'soon'}),
+    ])
     expect(renderReport(r).at(-1)).toBe('⚠ staging (us-east-1, account 123456789012) is healthy, with warnings')
-    expect(renderReport(report([entry({id: 'rds', status: 'pass', summary: 'ok'})])).at(-1)).toBe('✔ staging (us-east-1, account 123456789012) is healthy')
+    expect(renderReport(report([entry({id: 'rds', status: 'pass', summary: 'ok'})])).at(-1)).toBe(
+      '✔ staging (us-east-1, account 123456789012) is healthy',
+    )
   })
 })
 
 describe('long lines', () => {
   const hint = 'See why: allthrive logs tail web -e staging --since 15m; allthrive validate --only secrets -e staging'
-  const detail = 'GET https://staging.allthrive.ai/api/health/: HTTP 502 in 120ms, the load balancer found no healthy target'
+  const detail =
+    'GET https://staging.allthrive.ai/api/health/: HTTP 502 in 120ms, the load balancer found no healthy target'
   const long = report([
     entry({
       id: 'health',
@@ -105,10 +130,16 @@ describe('long lines', () => {
 describe('JUnit', () => {
   it('writes one testcase per check with failure, error and skipped elements', () => {
     const xml = toJUnit(mixed)
-    expect(xml).toContain('<testsuites name="allthrive validate" tests="5" failures="1" errors="1" skipped="1" time="1.234">')
+    expect(xml).toContain(
+      '<testsuites name="allthrive validate" tests="5" failures="1" errors="1" skipped="1" time="1.234">',
+    )
     expect(xml).toContain('<testcase classname="allthrive.validate.staging" name="rds: title rds" time="0.120"/>')
-    expect(xml).toContain('<failure message="1 service not running" type="fail">celery: running 0 of 1\nHint: allthrive logs tail celery -e staging</failure>')
-    expect(xml).toContain('<error message="check could not run: AccessDenied" type="error">Hint: Grant s3:ListBucket</error>')
+    expect(xml).toContain(
+      '<failure message="1 service not running" type="fail">celery: running 0 of 1\nHint: allthrive logs tail celery -e staging</failure>',
+    )
+    expect(xml).toContain(
+      '<error message="check could not run: AccessDenied" type="error">Hint: Grant s3:ListBucket</error>',
+    )
     expect(xml).toContain('<skipped message="not configured"/>')
     expect(xml).toContain('<system-out>WARNING: allthrive.ai expires in 20 days')
     expect(xml.match(/<testcase /g)).toHaveLength(5)

@@ -10,7 +10,12 @@ import {beforeEach, describe, expect, it} from 'vitest'
 
 import {ecsServices} from '../../src/checks/ecs-services.js'
 import {describeEnvServices} from '../../src/resources/ecs.js'
-import {clusterNotFoundText, discoverEnvironment, listEnvironments, resolveCluster} from '../../src/resources/discovery.js'
+import {
+  clusterNotFoundText,
+  discoverEnvironment,
+  listEnvironments,
+  resolveCluster,
+} from '../../src/resources/discovery.js'
 import {mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith} from '../helpers/context.js'
 import {accountClusters, ECS_ARN, listTasks, namedService} from '../helpers/ecs.js'
@@ -21,37 +26,78 @@ describe('resolveCluster', () => {
 
   it('takes the configured name, even when the account does not have it (then found: false)', async () => {
     accountClusters([{name: 'production-allthrive-cluster'}])
-    expect(await resolveCluster(ctxWith(), 'production', 'my-cluster')).toMatchObject({name: 'my-cluster', source: 'config file', found: false})
+    expect(await resolveCluster(ctxWith(), 'production', 'my-cluster')).toMatchObject({
+      name: 'my-cluster',
+      source: 'config file',
+      found: false,
+    })
   })
 
   it('takes <env>-allthrive-cluster first, then allthriveai-<env>', async () => {
     accountClusters([{name: 'allthriveai-production'}, {name: 'production-allthrive-cluster'}])
-    expect(await resolveCluster(ctxWith(), 'production')).toMatchObject({name: 'production-allthrive-cluster', source: 'convention', found: true})
+    expect(await resolveCluster(ctxWith(), 'production')).toMatchObject({
+      name: 'production-allthrive-cluster',
+      source: 'convention',
+      found: true,
+    })
     resetMocks()
     accountClusters([{name: 'allthriveai-production'}, {name: 'production-allthrive-cluster', status: 'INACTIVE'}])
-    expect(await resolveCluster(ctxWith(), 'production')).toMatchObject({name: 'allthriveai-production', source: 'convention', found: true})
+    expect(await resolveCluster(ctxWith(), 'production')).toMatchObject({
+      name: 'allthriveai-production',
+      source: 'convention',
+      found: true,
+    })
   })
 
   it('finds a cluster by its tags Project=allthrive and Environment=<env>', async () => {
-    accountClusters([{name: 'ops-cluster-7', tags: {Project: 'allthrive', Environment: 'demo'}}, {name: 'other', tags: {Project: 'x', Environment: 'demo'}}])
-    expect(await resolveCluster(ctxWith(), 'demo')).toMatchObject({name: 'ops-cluster-7', source: 'discovered', how: 'tags Project=allthrive, Environment=demo', found: true})
+    accountClusters([
+      {name: 'ops-cluster-7', tags: {Project: 'allthrive', Environment: 'demo'}},
+      {name: 'other', tags: {Project: 'x', Environment: 'demo'}},
+    ])
+    expect(await resolveCluster(ctxWith(), 'demo')).toMatchObject({
+      name: 'ops-cluster-7',
+      source: 'discovered',
+      how: 'tags Project=allthrive, Environment=demo',
+      found: true,
+    })
   })
 
   it('names what was searched when nothing is found', async () => {
     accountClusters([{name: 'unrelated'}])
     const r = await resolveCluster(ctxWith(), 'staging')
-    expect(r).toMatchObject({found: false, searched: ['staging-allthrive-cluster', 'allthriveai-staging', 'a cluster tagged Project=allthrive and Environment=staging']})
+    expect(r).toMatchObject({
+      found: false,
+      searched: [
+        'staging-allthrive-cluster',
+        'allthriveai-staging',
+        'a cluster tagged Project=allthrive and Environment=staging',
+      ],
+    })
     expect(clusterNotFoundText('staging', 'us-east-1', r.searched)).toBe(
-      'No ECS cluster of environment staging in us-east-1: looked for staging-allthrive-cluster, allthriveai-staging and a cluster tagged Project=allthrive and Environment=staging.')
+      'No ECS cluster of environment staging in us-east-1: looked for staging-allthrive-cluster, allthriveai-staging and a cluster tagged Project=allthrive and Environment=staging.',
+    )
   })
 
   it('reads ListClusters page by page and DescribeClusters 100 at a time with tags, once per run', async () => {
     const names = Array.from({length: 150}, (_, i) => `c-${i}`)
     const arn = (n: string) => `${ECS_ARN}:cluster/${n}`
-    mocks.ecs.on(ListClustersCommand).resolves({clusterArns: names.slice(100).map(arn)})
-      .on(ListClustersCommand, {nextToken: undefined, maxResults: 100}).resolves({clusterArns: names.slice(0, 100).map(arn), nextToken: 't2'})
+    mocks.ecs
+      .on(ListClustersCommand)
+      .resolves({clusterArns: names.slice(100).map(arn)})
+      .on(ListClustersCommand, {nextToken: undefined, maxResults: 100})
+      .resolves({clusterArns: names.slice(0, 100).map(arn), nextToken: 't2'})
     mocks.ecs.on(DescribeClustersCommand).callsFake((input: {clusters: string[]}) => ({
-      clusters: input.clusters.map((a) => ({clusterArn: a, clusterName: a.split('/').pop(), status: 'ACTIVE', tags: a.endsWith('/c-149') ? [{key: 'Project', value: 'allthrive'}, {key: 'Environment', value: 'qa'}] : []})),
+      clusters: input.clusters.map((a) => ({
+        clusterArn: a,
+        clusterName: a.split('/').pop(),
+        status: 'ACTIVE',
+        tags: a.endsWith('/c-149')
+          ? [
+              {key: 'Project', value: 'allthrive'},
+              {key: 'Environment', value: 'qa'},
+            ]
+          : [],
+      })),
     }))
     const ctx = ctxWith()
     expect((await resolveCluster(ctx, 'qa')).name).toBe('c-149')
@@ -95,20 +141,29 @@ describe('describeEnvServices: every service of the cluster', () => {
     expect([...r.services.keys()]).toEqual(['web', 'celery', 'celery-beat', 'weaviate', 'celery-ai'])
     expect(r.services.get('web')?.serviceName).toBe('allthriveai-production-web')
     expect(r.missing).toEqual([])
-    expect(r.others).toMatchObject([{key: 'celery-ai', name: 'allthriveai-production-celery-ai', sources: {name: 'discovered'}}])
+    expect(r.others).toMatchObject([
+      {key: 'celery-ai', name: 'allthriveai-production-celery-ai', sources: {name: 'discovered'}},
+    ])
     expect(mocks.ecs).toHaveReceivedCommandWith(ListServicesCommand, {cluster: OTHER})
   })
 
   it('pages ListServices and describes 10 services a call', async () => {
     const names = Array.from({length: 23}, (_, i) => `production-allthrive-job-${i}`)
     const arn = (n: string) => `${ECS_ARN}:service/production-allthrive-cluster/${n}`
-    mocks.ecs.on(ListServicesCommand).resolves({serviceArns: names.slice(20).map(arn)})
-      .on(ListServicesCommand, {nextToken: undefined}).resolves({serviceArns: names.slice(0, 20).map(arn), nextToken: 'p2'})
-    mocks.ecs.on(DescribeServicesCommand).callsFake((input: {services: string[]}) => ({services: input.services.map((n) => namedService(n))}))
+    mocks.ecs
+      .on(ListServicesCommand)
+      .resolves({serviceArns: names.slice(20).map(arn)})
+      .on(ListServicesCommand, {nextToken: undefined})
+      .resolves({serviceArns: names.slice(0, 20).map(arn), nextToken: 'p2'})
+    mocks.ecs
+      .on(DescribeServicesCommand)
+      .callsFake((input: {services: string[]}) => ({services: input.services.map((n) => namedService(n))}))
     const r = await describeEnvServices(ctxWith())
     expect(r.others.map((o) => o.key)).toEqual(names.map((n) => n.replace('production-allthrive-', '')))
     // 4 configured names + 23 listed = 27 names: 3 calls of at most 10.
-    expect(mocks.ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services?.length)).toEqual([10, 10, 7])
+    expect(mocks.ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services?.length)).toEqual([
+      10, 10, 7,
+    ])
   })
 })
 
@@ -128,24 +183,46 @@ describe('discoverEnvironment', () => {
       ['celery-ai', 'allthriveai-production-celery-ai', 'worker', GROUP, 'ecs'],
     ])
     expect(env.services[0].sources).toEqual({name: 'discovered', container: 'discovered', logGroup: 'discovered'})
-    expect(discovery.services.at(-1)).toMatchObject({key: 'celery-ai', status: 'ACTIVE', container: 'worker', logs: `${GROUP} (streams ecs/worker/<task-id>)`})
+    expect(discovery.services.at(-1)).toMatchObject({
+      key: 'celery-ai',
+      status: 'ACTIVE',
+      container: 'worker',
+      logs: `${GROUP} (streams ecs/worker/<task-id>)`,
+    })
   })
 
   it('says plainly where the logs of another driver go', async () => {
     otherEnvironment()
-    mocks.ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: otherTd('web')}).resolves({taskDefinition: {
-      taskDefinitionArn: otherTd('web'),
-      containerDefinitions: [{name: 'web', essential: true, logConfiguration: {logDriver: 'awsfirelens', options: {Name: 'datadog', Host: 'http-intake.logs.datadoghq.com'}}}],
-    }})
+    mocks.ecs.on(DescribeTaskDefinitionCommand, {taskDefinition: otherTd('web')}).resolves({
+      taskDefinition: {
+        taskDefinitionArn: otherTd('web'),
+        containerDefinitions: [
+          {
+            name: 'web',
+            essential: true,
+            logConfiguration: {
+              logDriver: 'awsfirelens',
+              options: {Name: 'datadog', Host: 'http-intake.logs.datadoghq.com'},
+            },
+          },
+        ],
+      },
+    })
     const {env} = await discoverEnvironment(ctxWith())
-    expect(env.services[0].logElsewhere).toBe('logs go to the awsfirelens driver (Name=datadog), not CloudWatch Logs: they cannot be read here')
+    expect(env.services[0].logElsewhere).toBe(
+      'logs go to the awsfirelens driver (Name=datadog), not CloudWatch Logs: they cannot be read here',
+    )
   })
 
   it('keeps the convention and reports what was searched when the account has no cluster of the environment', async () => {
     accountClusters([])
     const {env, discovery} = await discoverEnvironment(ctxWith())
     expect(env.cluster).toBe('production-allthrive-cluster')
-    expect(discovery).toMatchObject({cluster: {found: false}, services: [], missing: ['web', 'celery', 'celery-beat', 'weaviate']})
+    expect(discovery).toMatchObject({
+      cluster: {found: false},
+      services: [],
+      missing: ['web', 'celery', 'celery-beat', 'weaviate'],
+    })
     expect(mocks.ecs.commandCalls(ListServicesCommand)).toHaveLength(0)
   })
 
@@ -169,11 +246,15 @@ describe('validate when the account has no cluster of the environment', () => {
 
   it('ecs-services names what discovery looked for', async () => {
     accountClusters([])
-    mocks.ecs.on(ListServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    mocks.ecs
+      .on(ListServicesCommand)
+      .rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
     const ctx = ctxWith({}, {name: 'staging'})
     const {env} = await discoverEnvironment(ctx)
     const r = await ecsServices.run({...ctx, env})
     expect(r.status).toBe('fail')
-    expect(r.details).toContain('looked for staging-allthrive-cluster; allthriveai-staging; a cluster tagged Project=allthrive and Environment=staging')
+    expect(r.details).toContain(
+      'looked for staging-allthrive-cluster; allthriveai-staging; a cluster tagged Project=allthrive and Environment=staging',
+    )
   })
 })

@@ -1,15 +1,39 @@
-import {DescribeServicesCommand, type DescribeServicesCommandOutput, DescribeTasksCommand, ListTasksCommand, type Task} from '@aws-sdk/client-ecs'
+import {
+  DescribeServicesCommand,
+  type DescribeServicesCommandOutput,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  type Task,
+} from '@aws-sdk/client-ecs'
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import type {ServiceConfig, ServiceKey} from '../../src/config.js'
-import {describeEnvServices, describeStoppedTask, parseSecretRef, recentStoppedTasks, secretLabel, taskDefinitionLabel} from '../../src/resources/ecs.js'
+import {
+  describeEnvServices,
+  describeStoppedTask,
+  parseSecretRef,
+  recentStoppedTasks,
+  secretLabel,
+  taskDefinitionLabel,
+} from '../../src/resources/ecs.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, envWith} from '../helpers/context.js'
-import {CLUSTER, listTasks, noCluster, namedService as svc, serviceArn, stoppedTask as ecsStoppedTask, taskArn} from '../helpers/ecs.js'
+import {
+  CLUSTER,
+  listTasks,
+  noCluster,
+  namedService as svc,
+  serviceArn,
+  stoppedTask as ecsStoppedTask,
+  taskArn,
+} from '../helpers/ecs.js'
 
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:production/allthrive/stripe/credentials-AbCdEf'
 
-const described = (out: Partial<DescribeServicesCommandOutput>): DescribeServicesCommandOutput => ({$metadata: {}, ...out})
+const described = (out: Partial<DescribeServicesCommandOutput>): DescribeServicesCommandOutput => ({
+  $metadata: {},
+  ...out,
+})
 
 describe('parseSecretRef', () => {
   it('reads a full Secrets Manager ARN, keeping the 6-character suffix in the secretId', () => {
@@ -17,29 +41,65 @@ describe('parseSecretRef', () => {
   })
 
   it('reads json-key, version-stage and version-id, any of them empty', () => {
-    expect(parseSecretRef(`${ARN}:STRIPE_SECRET_KEY::`)).toEqual({kind: 'secretsmanager', secretId: ARN, jsonKey: 'STRIPE_SECRET_KEY'})
-    expect(parseSecretRef(`${ARN}:STRIPE_SECRET_KEY`)).toEqual({kind: 'secretsmanager', secretId: ARN, jsonKey: 'STRIPE_SECRET_KEY'})
-    expect(parseSecretRef(`${ARN}::AWSPREVIOUS:`)).toEqual({kind: 'secretsmanager', secretId: ARN, versionStage: 'AWSPREVIOUS'})
-    expect(parseSecretRef(`${ARN}:KEY::0123-abcd`)).toEqual({kind: 'secretsmanager', secretId: ARN, jsonKey: 'KEY', versionId: '0123-abcd'})
-    expect(parseSecretRef(` ${ARN}:KEY:AWSCURRENT:v1 `)).toEqual({kind: 'secretsmanager', secretId: ARN, jsonKey: 'KEY', versionStage: 'AWSCURRENT', versionId: 'v1'})
+    expect(parseSecretRef(`${ARN}:STRIPE_SECRET_KEY::`)).toEqual({
+      kind: 'secretsmanager',
+      secretId: ARN,
+      jsonKey: 'STRIPE_SECRET_KEY',
+    })
+    expect(parseSecretRef(`${ARN}:STRIPE_SECRET_KEY`)).toEqual({
+      kind: 'secretsmanager',
+      secretId: ARN,
+      jsonKey: 'STRIPE_SECRET_KEY',
+    })
+    expect(parseSecretRef(`${ARN}::AWSPREVIOUS:`)).toEqual({
+      kind: 'secretsmanager',
+      secretId: ARN,
+      versionStage: 'AWSPREVIOUS',
+    })
+    expect(parseSecretRef(`${ARN}:KEY::0123-abcd`)).toEqual({
+      kind: 'secretsmanager',
+      secretId: ARN,
+      jsonKey: 'KEY',
+      versionId: '0123-abcd',
+    })
+    expect(parseSecretRef(` ${ARN}:KEY:AWSCURRENT:v1 `)).toEqual({
+      kind: 'secretsmanager',
+      secretId: ARN,
+      jsonKey: 'KEY',
+      versionStage: 'AWSCURRENT',
+      versionId: 'v1',
+    })
   })
 
   it('reads ARNs of other partitions and a partial ARN without suffix', () => {
     const gov = 'arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:app'
-    expect(parseSecretRef(`${gov}:SECRET_KEY::`)).toEqual({kind: 'secretsmanager', secretId: gov, jsonKey: 'SECRET_KEY'})
+    expect(parseSecretRef(`${gov}:SECRET_KEY::`)).toEqual({
+      kind: 'secretsmanager',
+      secretId: gov,
+      jsonKey: 'SECRET_KEY',
+    })
   })
 
   it('reads Parameter Store ARNs and bare names as SSM parameters', () => {
     const ssmArn = 'arn:aws:ssm:us-east-1:123456789012:parameter/production/allthrive/REDIS_URL'
     expect(parseSecretRef(ssmArn)).toEqual({kind: 'ssm', name: ssmArn})
-    expect(parseSecretRef('/production/allthrive/REDIS_URL')).toEqual({kind: 'ssm', name: '/production/allthrive/REDIS_URL'})
+    expect(parseSecretRef('/production/allthrive/REDIS_URL')).toEqual({
+      kind: 'ssm',
+      name: '/production/allthrive/REDIS_URL',
+    })
     expect(parseSecretRef('REDIS_URL')).toEqual({kind: 'ssm', name: 'REDIS_URL'})
   })
 
-  it('reads Parameter Store\'s pass-through to Secrets Manager as the secret', () => {
-    expect(parseSecretRef('/aws/reference/secretsmanager/production/allthrive/app')).toEqual({kind: 'secretsmanager', secretId: 'production/allthrive/app'})
-    expect(parseSecretRef('arn:aws:ssm:us-east-1:123456789012:parameter/aws/reference/secretsmanager/production/allthrive/app'))
-      .toEqual({kind: 'secretsmanager', secretId: 'production/allthrive/app'})
+  it("reads Parameter Store's pass-through to Secrets Manager as the secret", () => {
+    expect(parseSecretRef('/aws/reference/secretsmanager/production/allthrive/app')).toEqual({
+      kind: 'secretsmanager',
+      secretId: 'production/allthrive/app',
+    })
+    expect(
+      parseSecretRef(
+        'arn:aws:ssm:us-east-1:123456789012:parameter/aws/reference/secretsmanager/production/allthrive/app',
+      ),
+    ).toEqual({kind: 'secretsmanager', secretId: 'production/allthrive/app'})
   })
 
   it('does not guess at other ARNs or an empty value', () => {
@@ -50,7 +110,9 @@ describe('parseSecretRef', () => {
 
 describe('labels', () => {
   it('shortens task definition ARNs and secret ARNs', () => {
-    expect(taskDefinitionLabel('arn:aws:ecs:us-east-1:123456789012:task-definition/production-allthrive-web:42')).toBe('production-allthrive-web:42')
+    expect(taskDefinitionLabel('arn:aws:ecs:us-east-1:123456789012:task-definition/production-allthrive-web:42')).toBe(
+      'production-allthrive-web:42',
+    )
     expect(secretLabel(ARN)).toBe('production/allthrive/stripe/credentials-AbCdEf')
     expect(secretLabel('production/allthrive/app')).toBe('production/allthrive/app')
   })
@@ -60,10 +122,16 @@ describe('describeEnvServices', () => {
   beforeEach(() => resetMocks())
 
   it('describes every configured service in one call, once per run', async () => {
-    mocks.ecs.on(DescribeServicesCommand).resolves(described({
-      services: [svc('production-allthrive-web'), svc('production-allthrive-celery'), svc('production-allthrive-weaviate')],
-      failures: [{arn: serviceArn('production-allthrive-celery-beat'), reason: 'MISSING'}],
-    }))
+    mocks.ecs.on(DescribeServicesCommand).resolves(
+      described({
+        services: [
+          svc('production-allthrive-web'),
+          svc('production-allthrive-celery'),
+          svc('production-allthrive-weaviate'),
+        ],
+        failures: [{arn: serviceArn('production-allthrive-celery-beat'), reason: 'MISSING'}],
+      }),
+    )
     const ctx = ctxWith()
     const [a, b] = await Promise.all([describeEnvServices(ctx), describeEnvServices(ctx)])
     expect(a).toBe(b)
@@ -72,7 +140,12 @@ describe('describeEnvServices', () => {
     expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 1)
     expect(mocks.ecs).toHaveReceivedCommandWith(DescribeServicesCommand, {
       cluster: CLUSTER,
-      services: ['production-allthrive-web', 'production-allthrive-celery', 'production-allthrive-celery-beat', 'production-allthrive-weaviate'],
+      services: [
+        'production-allthrive-web',
+        'production-allthrive-celery',
+        'production-allthrive-celery-beat',
+        'production-allthrive-weaviate',
+      ],
     })
   })
 
@@ -83,16 +156,25 @@ describe('describeEnvServices', () => {
   })
 
   it('prefers the ACTIVE service when a re-created name comes back twice', async () => {
-    mocks.ecs.on(DescribeServicesCommand).resolves(described({
-      services: [svc('production-allthrive-web', {status: 'INACTIVE', desiredCount: 0}), svc('production-allthrive-web', {desiredCount: 2})],
-    }))
+    mocks.ecs.on(DescribeServicesCommand).resolves(
+      described({
+        services: [
+          svc('production-allthrive-web', {status: 'INACTIVE', desiredCount: 0}),
+          svc('production-allthrive-web', {desiredCount: 2}),
+        ],
+      }),
+    )
     const r = await describeEnvServices(ctxWith())
     expect(r.services.get('web')).toMatchObject({status: 'ACTIVE', desiredCount: 2})
   })
 
   it('splits more than 10 services into calls of 10', async () => {
     const base = envWith().services[0]
-    const services: ServiceConfig[] = Array.from({length: 12}, (_, i) => ({...base, key: `svc-${i}` as ServiceKey, name: `svc-${i}`}))
+    const services: ServiceConfig[] = Array.from({length: 12}, (_, i) => ({
+      ...base,
+      key: `svc-${i}` as ServiceKey,
+      name: `svc-${i}`,
+    }))
     mocks.ecs.on(DescribeServicesCommand).resolves(described({services: services.map((s) => svc(s.name))}))
     const r = await describeEnvServices(ctxWith({services}))
     expect(r.services.size).toBe(12)
@@ -117,7 +199,7 @@ describe('recentStoppedTasks', () => {
 
   const stoppedTask = (id: string, group: string, minute: number): Task => ecsStoppedTask('web', id, minute, {group})
 
-  it('keeps each service\'s newest stopped tasks, matched by group, with one DescribeTasks', async () => {
+  it("keeps each service's newest stopped tasks, matched by group, with one DescribeTasks", async () => {
     const tasks = [
       stoppedTask('a1', 'service:production-allthrive-web', 10),
       stoppedTask('a2', 'service:production-allthrive-web', 30),
@@ -130,7 +212,11 @@ describe('recentStoppedTasks', () => {
     const r = await recentStoppedTasks(ctxWith(), ['production-allthrive-web', 'production-allthrive-celery'], 2)
     expect(r.get('production-allthrive-web')!.map((t) => t.taskArn!.split('/').pop())).toEqual(['a2', 'a3'])
     expect(r.get('production-allthrive-celery')!.map((t) => t.taskArn!.split('/').pop())).toEqual(['b1'])
-    expect(mocks.ecs).toHaveReceivedCommandWith(ListTasksCommand, {cluster: CLUSTER, serviceName: 'production-allthrive-web', desiredStatus: 'STOPPED'})
+    expect(mocks.ecs).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: CLUSTER,
+      serviceName: 'production-allthrive-web',
+      desiredStatus: 'STOPPED',
+    })
     expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeTasksCommand, 1)
     expect(mocks.ecs.commandCalls(DescribeTasksCommand)[0].args[0].input.tasks).toHaveLength(5)
   })
@@ -157,7 +243,11 @@ describe('describeStoppedTask', () => {
       taskArn: taskArn('1a2b3c4d'),
       stopCode: 'TaskFailedToStart',
       stoppedReason: 'ResourceInitializationError: unable to pull secrets or registry auth',
-      containers: [{name: 'web', exitCode: 1}, {name: 'sidecar'}, {name: 'init', reason: 'CannotPullContainerError: not found'}],
+      containers: [
+        {name: 'web', exitCode: 1},
+        {name: 'sidecar'},
+        {name: 'init', reason: 'CannotPullContainerError: not found'},
+      ],
     }
     expect(describeStoppedTask(task)).toBe(
       'task 1a2b3c4d: TaskFailedToStart — ResourceInitializationError: unable to pull secrets or registry auth (container web exit 1; container init: CannotPullContainerError: not found)',

@@ -5,15 +5,24 @@ import {admits, cidrContains, coversTcpPort, parseCidr, type Peer} from '../../s
 
 describe('parseCidr', () => {
   it('parses IPv4 and IPv6 blocks and bare addresses', () => {
-    expect(parseCidr('10.0.0.0/16')).toEqual({version: 4, address: 0x0A00_0000n, prefix: 16})
-    expect(parseCidr('10.0.10.25')).toEqual({version: 4, address: 0x0A00_0A19n, prefix: 32})
+    expect(parseCidr('10.0.0.0/16')).toEqual({version: 4, address: 0x0a00_0000n, prefix: 16})
+    expect(parseCidr('10.0.10.25')).toEqual({version: 4, address: 0x0a00_0a19n, prefix: 32})
     expect(parseCidr('2600:1f18:abcd::/56')).toEqual({version: 6, address: 0x2600_1f18_abcdn << 80n, prefix: 56})
     expect(parseCidr('::/0')).toEqual({version: 6, address: 0n, prefix: 0})
     expect(parseCidr('::1')).toEqual({version: 6, address: 1n, prefix: 128})
   })
 
   it('rejects what is not a CIDR', () => {
-    for (const bad of ['10.0.0.0/33', '10.0.0/16', '10.0.0.0/', '10.0.0.0/16/2', 'sg-0123', '2600::/129', '10.0.0.256/32', '']) {
+    for (const bad of [
+      '10.0.0.0/33',
+      '10.0.0/16',
+      '10.0.0.0/',
+      '10.0.0.0/16/2',
+      'sg-0123',
+      '2600::/129',
+      '10.0.0.256/32',
+      '',
+    ]) {
       expect(parseCidr(bad), bad).toBeUndefined()
     }
   })
@@ -57,51 +66,107 @@ describe('coversTcpPort', () => {
 })
 
 describe('admits', () => {
-  const sg = (id: string, ingress: IpPermission[], egress: IpPermission[] = [{IpProtocol: '-1', IpRanges: [{CidrIp: '0.0.0.0/0'}]}]): SecurityGroup => ({
-    GroupId: id, GroupName: id, VpcId: 'vpc-1', IpPermissions: ingress, IpPermissionsEgress: egress,
+  const sg = (
+    id: string,
+    ingress: IpPermission[],
+    egress: IpPermission[] = [{IpProtocol: '-1', IpRanges: [{CidrIp: '0.0.0.0/0'}]}],
+  ): SecurityGroup => ({
+    GroupId: id,
+    GroupName: id,
+    VpcId: 'vpc-1',
+    IpPermissions: ingress,
+    IpPermissionsEgress: egress,
   })
-  const tasks: Peer = {groupIds: ['sg-tasks'], subnets: [{id: 'subnet-a', cidrs: ['10.0.10.0/24']}, {id: 'subnet-b', cidrs: ['10.0.11.0/24', '2600:1f18:abcd:1::/64']}]}
+  const tasks: Peer = {
+    groupIds: ['sg-tasks'],
+    subnets: [
+      {id: 'subnet-a', cidrs: ['10.0.10.0/24']},
+      {id: 'subnet-b', cidrs: ['10.0.11.0/24', '2600:1f18:abcd:1::/64']},
+    ],
+  }
 
-  it('allows a rule naming one of the peer\'s groups', () => {
-    const db = sg('sg-db', [{IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, UserIdGroupPairs: [{GroupId: 'sg-other'}, {GroupId: 'sg-tasks'}]}])
+  it("allows a rule naming one of the peer's groups", () => {
+    const db = sg('sg-db', [
+      {
+        IpProtocol: 'tcp',
+        FromPort: 5432,
+        ToPort: 5432,
+        UserIdGroupPairs: [{GroupId: 'sg-other'}, {GroupId: 'sg-tasks'}],
+      },
+    ])
     expect(admits([db], 'in', 5432, tasks)).toEqual({result: 'allowed', via: 'sg-db inbound tcp/5432 from sg-tasks'})
     expect(admits([db], 'in', 6379, tasks)).toEqual({result: 'blocked'})
     expect(admits([db], 'in', 5432, {...tasks, groupIds: ['sg-celery']})).toEqual({result: 'blocked'})
   })
 
   it('allows CIDRs only when every subnet of the peer is inside one, across rules and groups', () => {
-    const half = sg('sg-redis', [{IpProtocol: 'tcp', FromPort: 6379, ToPort: 6379, IpRanges: [{CidrIp: '10.0.10.0/24'}]}])
+    const half = sg('sg-redis', [
+      {IpProtocol: 'tcp', FromPort: 6379, ToPort: 6379, IpRanges: [{CidrIp: '10.0.10.0/24'}]},
+    ])
     expect(admits([half], 'in', 6379, tasks)).toEqual({result: 'blocked'})
-    const other = sg('sg-redis-2', [{IpProtocol: 'tcp', FromPort: 6300, ToPort: 6400, IpRanges: [{CidrIp: '10.0.11.0/24'}]}])
-    expect(admits([half, other], 'in', 6379, tasks)).toEqual({result: 'allowed', via: 'inbound from sg-redis 10.0.10.0/24, sg-redis-2 10.0.11.0/24'})
-    const vpcWide = sg('sg-redis', [{IpProtocol: 'tcp', FromPort: 6379, ToPort: 6379, IpRanges: [{CidrIp: '10.0.0.0/16'}]}])
+    const other = sg('sg-redis-2', [
+      {IpProtocol: 'tcp', FromPort: 6300, ToPort: 6400, IpRanges: [{CidrIp: '10.0.11.0/24'}]},
+    ])
+    expect(admits([half, other], 'in', 6379, tasks)).toEqual({
+      result: 'allowed',
+      via: 'inbound from sg-redis 10.0.10.0/24, sg-redis-2 10.0.11.0/24',
+    })
+    const vpcWide = sg('sg-redis', [
+      {IpProtocol: 'tcp', FromPort: 6379, ToPort: 6379, IpRanges: [{CidrIp: '10.0.0.0/16'}]},
+    ])
     expect(admits([vpcWide], 'in', 6379, tasks)).toEqual({result: 'allowed', via: 'inbound from sg-redis 10.0.0.0/16'})
   })
 
   it('counts an IPv6 block of a subnet', () => {
-    const v6 = sg('sg-w', [{IpProtocol: 'tcp', FromPort: 8080, ToPort: 8080, IpRanges: [{CidrIp: '10.0.10.0/24'}], Ipv6Ranges: [{CidrIpv6: '2600:1f18:abcd::/56'}]}])
+    const v6 = sg('sg-w', [
+      {
+        IpProtocol: 'tcp',
+        FromPort: 8080,
+        ToPort: 8080,
+        IpRanges: [{CidrIp: '10.0.10.0/24'}],
+        Ipv6Ranges: [{CidrIpv6: '2600:1f18:abcd::/56'}],
+      },
+    ])
     expect(admits([v6], 'in', 8080, tasks).result).toBe('allowed')
   })
 
   it('allows the default egress to anywhere, and judges restrictive egress', () => {
     const db: Peer = {groupIds: ['sg-db'], subnets: [{id: 'subnet-db', cidrs: ['10.0.20.0/24']}]}
-    expect(admits([sg('sg-tasks', [])], 'out', 5432, db)).toEqual({result: 'allowed', via: 'sg-tasks outbound to 0.0.0.0/0'})
-    const https = sg('sg-tasks', [], [{IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{CidrIp: '0.0.0.0/0'}]}])
+    expect(admits([sg('sg-tasks', [])], 'out', 5432, db)).toEqual({
+      result: 'allowed',
+      via: 'sg-tasks outbound to 0.0.0.0/0',
+    })
+    const https = sg(
+      'sg-tasks',
+      [],
+      [{IpProtocol: 'tcp', FromPort: 443, ToPort: 443, IpRanges: [{CidrIp: '0.0.0.0/0'}]}],
+    )
     expect(admits([https], 'out', 5432, db)).toEqual({result: 'blocked'})
     expect(admits([sg('sg-tasks', [], [])], 'out', 5432, db)).toEqual({result: 'blocked'})
     const vpc = sg('sg-tasks', [], [{IpProtocol: '-1', IpRanges: [{CidrIp: '10.0.0.0/16'}]}])
     expect(admits([vpc], 'out', 5432, db)).toEqual({result: 'allowed', via: 'outbound to sg-tasks 10.0.0.0/16'})
   })
 
-  it('cannot tell for CIDRs when the peer\'s subnets are unknown, nor for prefix lists', () => {
+  it("cannot tell for CIDRs when the peer's subnets are unknown, nor for prefix lists", () => {
     const vpc = sg('sg-tasks', [], [{IpProtocol: '-1', IpRanges: [{CidrIp: '10.0.0.0/16'}]}])
-    expect(admits([vpc], 'out', 6379, {groupIds: ['sg-redis'], subnets: []})).toEqual({result: 'unknown', why: 'rules to 10.0.0.0/16 cannot be matched: the subnets are unknown'})
-    const pl = sg('sg-db', [{IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, PrefixListIds: [{PrefixListId: 'pl-0abc'}]}])
-    expect(admits([pl], 'in', 5432, tasks)).toEqual({result: 'unknown', why: 'rules from prefix lists pl-0abc are not evaluated'})
+    expect(admits([vpc], 'out', 6379, {groupIds: ['sg-redis'], subnets: []})).toEqual({
+      result: 'unknown',
+      why: 'rules to 10.0.0.0/16 cannot be matched: the subnets are unknown',
+    })
+    const pl = sg('sg-db', [
+      {IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, PrefixListIds: [{PrefixListId: 'pl-0abc'}]},
+    ])
+    expect(admits([pl], 'in', 5432, tasks)).toEqual({
+      result: 'unknown',
+      why: 'rules from prefix lists pl-0abc are not evaluated',
+    })
   })
 
   it('names all-traffic rules', () => {
     const self = sg('sg-tasks', [{IpProtocol: '-1', UserIdGroupPairs: [{GroupId: 'sg-tasks'}]}])
-    expect(admits([self], 'in', 8080, tasks)).toEqual({result: 'allowed', via: 'sg-tasks inbound all traffic from sg-tasks'})
+    expect(admits([self], 'in', 8080, tasks)).toEqual({
+      result: 'allowed',
+      via: 'sg-tasks inbound all traffic from sg-tasks',
+    })
   })
 })

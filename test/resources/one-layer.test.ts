@@ -4,12 +4,16 @@ import {describe, expect, it} from 'vitest'
 
 const SRC = join(import.meta.dirname, '..', '..', 'src')
 const files = (dir: string): string[] =>
-  readdirSync(dir, {withFileTypes: true}).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
+  readdirSync(dir, {withFileTypes: true}).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  )
 
 describe('one resource layer', () => {
   it('calls DescribeServices, ListServices and ListClusters from src/resources/ecs.ts only', () => {
     for (const command of ['DescribeServicesCommand', 'ListServicesCommand', 'ListClustersCommand']) {
-      const users = files(SRC).filter((f) => readFileSync(f, 'utf8').includes(command)).map((f) => relative(SRC, f))
+      const users = files(SRC)
+        .filter((f) => readFileSync(f, 'utf8').includes(command))
+        .map((f) => relative(SRC, f))
       expect(users, command).toEqual(['resources/ecs.ts'])
     }
   })

@@ -11,10 +11,16 @@ const base = {action: 'run database migrations', command: 'allthrive migrate -e 
 describe('confirmChange (production guard)', () => {
   it('goes ahead on an unprotected environment without asking', async () => {
     let asked = false
-    await confirmChange({...base, env: staging, yes: false, interactive: true, ask: async () => {
-      asked = true
-      return ''
-    }})
+    await confirmChange({
+      ...base,
+      env: staging,
+      yes: false,
+      interactive: true,
+      ask: async () => {
+        asked = true
+        return ''
+      },
+    })
     expect(asked).toBe(false)
   })
 
@@ -23,24 +29,42 @@ describe('confirmChange (production guard)', () => {
   })
 
   it('refuses without a terminal and without --yes (exit 2), naming the command to repeat', async () => {
-    const e = await confirmChange({...base, env: production, yes: false, interactive: false}).catch((error: unknown) => error)
+    const e = await confirmChange({...base, env: production, yes: false, interactive: false}).catch(
+      (error: unknown) => error,
+    )
     expect(e).toBeInstanceOf(UserError)
-    expect((e as UserError).message).toBe('Refusing to run database migrations on production without confirmation: standard input is not a terminal.')
-    expect((e as UserError).suggestions).toEqual(['Re-run with --yes to confirm from a script: allthrive migrate -e production --yes'])
+    expect((e as UserError).message).toBe(
+      'Refusing to run database migrations on production without confirmation: standard input is not a terminal.',
+    )
+    expect((e as UserError).suggestions).toEqual([
+      'Re-run with --yes to confirm from a script: allthrive migrate -e production --yes',
+    ])
     expect((e as UserError).exit).toBe(2)
   })
 
   it('asks for the environment name on a terminal and goes ahead when it matches', async () => {
     const questions: string[] = []
-    await confirmChange({...base, env: production, yes: false, interactive: true, ask: async (q) => {
-      questions.push(q)
-      return 'production\n'
-    }})
+    await confirmChange({
+      ...base,
+      env: production,
+      yes: false,
+      interactive: true,
+      ask: async (q) => {
+        questions.push(q)
+        return 'production\n'
+      },
+    })
     expect(questions).toEqual(['This will run database migrations on production. Type "production" to continue: '])
   })
 
   it('aborts (exit 2) when the answer does not match', async () => {
-    const e = await confirmChange({...base, env: production, yes: false, interactive: true, ask: async () => 'y'}).catch((error: unknown) => error)
+    const e = await confirmChange({
+      ...base,
+      env: production,
+      yes: false,
+      interactive: true,
+      ask: async () => 'y',
+    }).catch((error: unknown) => error)
     expect((e as UserError).message).toBe('Aborted: the answer did not match "production". Nothing was changed.')
     expect((e as UserError).exit).toBe(2)
   })
@@ -60,11 +84,17 @@ describe('confirmChange (production guard)', () => {
   it('end of input at the prompt is a declined answer (exit 2)', async () => {
     const input = new PassThrough()
     const output = new PassThrough()
-    const e = await confirmChange({...base, env: production, yes: false, interactive: true, ask: (q) => {
-      const p = askOnTerminal(q, {input, output, terminal: true})
-      setTimeout(() => input.end(), 10)
-      return p
-    }}).catch((error: unknown) => error)
+    const e = await confirmChange({
+      ...base,
+      env: production,
+      yes: false,
+      interactive: true,
+      ask: (q) => {
+        const p = askOnTerminal(q, {input, output, terminal: true})
+        setTimeout(() => input.end(), 10)
+        return p
+      },
+    }).catch((error: unknown) => error)
     expect((e as UserError).code).toBe('ABORTED')
     expect((e as UserError).exit).toBe(2)
   })

@@ -20,10 +20,12 @@ const error = (f: () => unknown): UserError => {
 
 describe('parseDuration with a range', () => {
   it('names the allowed range', () => {
-    expect(error(() => parseDuration('25d', '--timeout', {max: 24 * 86_400_000})).message)
-      .toBe('Invalid --timeout "25d": use a duration between 1s and 24d, such as 30s, 15m, 2h or 1d.')
-    expect(error(() => parseDuration('1.5h', '--since', {whole: true, min: 60_000, max: 30 * 86_400_000})).message)
-      .toContain('use a whole number and a unit (90m, not 1.5h) between 1m and 30d')
+    expect(error(() => parseDuration('25d', '--timeout', {max: 24 * 86_400_000})).message).toBe(
+      'Invalid --timeout "25d": use a duration between 1s and 24d, such as 30s, 15m, 2h or 1d.',
+    )
+    expect(
+      error(() => parseDuration('1.5h', '--since', {whole: true, min: 60_000, max: 30 * 86_400_000})).message,
+    ).toContain('use a whole number and a unit (90m, not 1.5h) between 1m and 30d')
     expect(parseDuration('90m', '--since', {whole: true, min: 60_000})).toBe(5_400_000)
   })
 
@@ -38,7 +40,11 @@ describe('parseDuration with a range', () => {
 describe('edge inputs are refused at the flag (exit 2), before any AWS call', () => {
   it.each([
     [Validate, ['--timeout', '25d'], /Invalid --timeout "25d": use a duration between 1s and 1h/],
-    [Validate, ['--since', '1.5h'], /Invalid --since "1\.5h": use a whole number and a unit \(90m, not 1\.5h\) between 1m and 30d/],
+    [
+      Validate,
+      ['--since', '1.5h'],
+      /Invalid --since "1\.5h": use a whole number and a unit \(90m, not 1\.5h\) between 1m and 30d/,
+    ],
     [Migrate, ['--timeout', '25d', '--dry-run'], /Invalid --timeout "25d": use a duration between 1s and 24d/],
     [CacheClear, ['--paths', '', '--dry-run'], /Invalid --paths: an empty path\. Give 1 to 3000 paths/],
     [CacheClear, ['--paths', '/a,,/b', '--dry-run'], /Invalid --paths: an empty path/],

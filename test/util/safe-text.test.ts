@@ -15,6 +15,7 @@ const HOSTILE = 'ok \u001b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\u0007 then \u001b[2J\u0
 describe('safeText', () => {
   it('shows escape sequences instead of sending them', () => {
     expect(safeText(HOSTILE)).toBe(String.raw`ok \x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\x07 then \x1b[2J\x1b[H cleared`)
+    // eslint-disable-next-line no-control-regex
     expect(safeText(HOSTILE)).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/)
   })
 
@@ -28,10 +29,17 @@ describe('safeText', () => {
 
 describe('every human format shows control characters from AWS; --json keeps them exact', () => {
   const entry: ReportEntry = {
-    id: 'cloudwatch-errors', title: 'No recent errors', required: true, status: 'fail', durationMs: 5,
-    summary: `1 error ${HOSTILE}`, details: [`web: ${HOSTILE}`, 'second'], hint: `allthrive logs tail web ${HOSTILE}`,
+    id: 'cloudwatch-errors',
+    title: 'No recent errors',
+    required: true,
+    status: 'fail',
+    durationMs: 5,
+    summary: `1 error ${HOSTILE}`,
+    details: [`web: ${HOSTILE}`, 'second'],
+    hint: `allthrive logs tail web ${HOSTILE}`,
   }
   const report = reportOf([entry])
+  // eslint-disable-next-line no-control-regex
   const raw = /[\u0000-\u0008\u000b-\u001f\u007f]/
 
   it('terminal report and plain lines', () => {
@@ -54,7 +62,14 @@ describe('every human format shows control characters from AWS; --json keeps the
   })
 
   it('logs tail lines, and --json keeps the exact text', () => {
-    const line = {timestamp: 0, group: '/ecs/production-allthrive-web', service: 'web', taskId: '0123456789abcdef', stream: 'ecs/web/0123456789abcdef', message: `${HOSTILE}\n`}
+    const line = {
+      timestamp: 0,
+      group: '/ecs/production-allthrive-web',
+      service: 'web',
+      taskId: '0123456789abcdef',
+      stream: 'ecs/web/0123456789abcdef',
+      message: `${HOSTILE}\n`,
+    }
     const human = formatLine(line, {color: false, prefixWidth: 14})
     expect(human).not.toMatch(raw)
     expect(human).toContain(String.raw`\x1b]52;c;Y3VybCBldmlsLnNoIHwgc2g=\x07`)

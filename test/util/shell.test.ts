@@ -6,12 +6,18 @@ import {followUp} from '../../src/lib/migrate/render.js'
 import {sh, shJoin, shq} from '../../src/util/shell.js'
 
 /** What sh reads back from a quoted word: printf each argument on its own line. */
-const readBack = (line: string): string[] => execFileSync('sh', ['-c', `printf '%s\\0' ${line}`], {encoding: 'utf8'}).split('\0').slice(0, -1)
+const readBack = (line: string): string[] =>
+  execFileSync('sh', ['-c', `printf '%s\\0' ${line}`], {encoding: 'utf8'})
+    .split('\0')
+    .slice(0, -1)
 
 describe('shq (POSIX shell quoting for printed commands)', () => {
-  it.each(['staging;touch${IFS}x', '*.x.ai', "it's", '$(id)', '`id`', 'a b', 'new\nline', '', '-e', 'x|y&z>w'])('reads %j back unchanged', (word) => {
-    expect(readBack(shq(word))).toEqual([word])
-  })
+  it.each(['staging;touch${IFS}x', '*.x.ai', "it's", '$(id)', '`id`', 'a b', 'new\nline', '', '-e', 'x|y&z>w'])(
+    'reads %j back unchanged',
+    (word) => {
+      expect(readBack(shq(word))).toEqual([word])
+    },
+  )
 
   it('leaves plain names bare', () => {
     expect(shq('production-allthrive-cluster')).toBe('production-allthrive-cluster')
@@ -20,7 +26,9 @@ describe('shq (POSIX shell quoting for printed commands)', () => {
   })
 
   it('quotes every value of a template, not the literal parts', () => {
-    expect(sh`aws ecs stop-task --cluster ${'staging;rm -rf ~'} --task ${'0abc'}`).toBe("aws ecs stop-task --cluster 'staging;rm -rf ~' --task 0abc")
+    expect(sh`aws ecs stop-task --cluster ${'staging;rm -rf ~'} --task ${'0abc'}`).toBe(
+      "aws ecs stop-task --cluster 'staging;rm -rf ~' --task 0abc",
+    )
     expect(shJoin(['allthrive', 'cache', 'clear', '--paths', '/*'])).toBe("allthrive cache clear --paths '/*'")
   })
 })

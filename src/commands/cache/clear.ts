@@ -25,10 +25,22 @@ EXIT CODES
   ]
 
   static override flags = {
-    paths: Flags.string({summary: "Paths to invalidate, comma-separated or repeated (default '/*'). Quote wildcards: '/assets/*'.", multiple: true, delimiter: ',', helpValue: '<path>', parse: async (input) => parsePathFlag(input)}),
+    paths: Flags.string({
+      summary: "Paths to invalidate, comma-separated or repeated (default '/*'). Quote wildcards: '/assets/*'.",
+      multiple: true,
+      delimiter: ',',
+      helpValue: '<path>',
+      parse: async (input) => parsePathFlag(input),
+    }),
     wait: Flags.boolean({summary: 'Wait until CloudFront reports the invalidation Completed.'}),
-    timeout: durationFlag({summary: 'With --wait, stop waiting after this long (30s, 15m, 2h); default: as long as it takes.', dependsOn: ['wait']}),
-    yes: Flags.boolean({char: 'y', summary: 'Confirm the change without asking (needed on protected environments without a terminal).'}),
+    timeout: durationFlag({
+      summary: 'With --wait, stop waiting after this long (30s, 15m, 2h); default: as long as it takes.',
+      dependsOn: ['wait'],
+    }),
+    yes: Flags.boolean({
+      char: 'y',
+      summary: 'Confirm the change without asking (needed on protected environments without a terminal).',
+    }),
     'dry-run': Flags.boolean({summary: 'Show the distribution and the paths, create nothing.'}),
   }
 

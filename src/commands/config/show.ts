@@ -19,9 +19,7 @@ const streams = (s: ServiceConfig): string =>
   s.logStreamPrefix ? `, streams ${s.logStreamPrefix}/${s.container}/<task-id>` : ''
 
 export function serviceLine(s: ServiceConfig, status?: string): string {
-  const logs = s.logElsewhere
-    ? s.logElsewhere
-    : `${s.logGroup}${streams(s)} (${sourceOf(s, 'logGroup')})`
+  const logs = s.logElsewhere ? s.logElsewhere : `${s.logGroup}${streams(s)} (${sourceOf(s, 'logGroup')})`
   const state = status ? `  ${status}` : ''
   const container = `container ${s.container} (${sourceOf(s, 'container')})`
   return visible(`${s.name} (${sourceOf(s, 'name')})${state}  ${container}  logs ${logs}`)
@@ -54,7 +52,8 @@ EXIT CODES
     const discovery = run?.discovery
     const region = run?.region || this.resolveRegion()
     // What the environment serves (ALB and CloudFront certificates, the domains they answer for), read once.
-    const served = run && (await environmentServing(run).then(servedJson, (error: unknown) => ({notRead: describeAwsError(error)})))
+    const served =
+      run && (await environmentServing(run).then(servedJson, (error: unknown) => ({notRead: describeAwsError(error)})))
     const resolved = {
       ...env,
       region: region ?? env.region,
@@ -79,13 +78,19 @@ EXIT CODES
       ...env.services.map((s): [string, string] => [`required env ${s.key}`, s.requiredEnv.join(', ')]),
       ...env.secrets.map((s): [string, string] => [`secret ${s.key}`, `${s.id}  keys=${s.keys.join(',')}`]),
       ['buckets', `frontend=${env.buckets.frontend} media=${env.buckets.media} backups=${env.buckets.backups}`],
-      ['rds', `${env.rds.instanceId}  multi-az=${env.rds.expectMultiAz ? 'expected' : 'not expected'}  deletion-protection=${env.rds.expectDeletionProtection ? 'expected' : 'not expected'}`],
+      [
+        'rds',
+        `${env.rds.instanceId}  multi-az=${env.rds.expectMultiAz ? 'expected' : 'not expected'}  deletion-protection=${env.rds.expectDeletionProtection ? 'expected' : 'not expected'}`,
+      ],
       ['redis', env.redis.replicationGroupId],
       ['alb', env.alb.name],
       ['domains', env.domains.join(', ')],
       ['cloudfront domains', env.cloudfrontDomains.join(', ')],
       ...(served ? servedRows(served) : []),
-      ['thresholds', `check timeout ${t.checkTimeoutSeconds}s; rds CA ≥${t.rds.caCertificateMinDays}d, free storage warn <${t.rds.storageWarnFreePercent}% fail <${t.rds.storageFailFreePercent}%; certificates warn <${t.certificates.warnDays}d fail <${t.certificates.failDays}d; errors in ${t.cloudwatchErrors.since} warn ≥${t.cloudwatchErrors.warnAt} fail ≥${t.cloudwatchErrors.failAt}`],
+      [
+        'thresholds',
+        `check timeout ${t.checkTimeoutSeconds}s; rds CA ≥${t.rds.caCertificateMinDays}d, free storage warn <${t.rds.storageWarnFreePercent}% fail <${t.rds.storageFailFreePercent}%; certificates warn <${t.certificates.warnDays}d fail <${t.certificates.failDays}d; errors in ${t.cloudwatchErrors.since} warn ≥${t.cloudwatchErrors.warnAt} fail ≥${t.cloudwatchErrors.failAt}`,
+      ],
     ]
     const width = Math.max(...rows.map(([k]) => k.length))
     for (const [k, v] of rows) this.log(`${k.padEnd(width)}  ${v}`)

@@ -71,7 +71,10 @@ export async function clearCache(o: CacheClearOptions): Promise<CacheClearResult
   } catch (error) {
     if (isUserError(error) || classifyAwsError(error) !== 'access-denied') throw error
     throw new UserError(`AWS refused ${deniedAction(error) ?? 'a CloudFront call'}: ${describeAwsError(error)}.`, {
-      exit: EXIT.FAILED, code: 'AWS_ACCESS_DENIED', cause: error, suggestions: [hintFor(error, {profile: o.profile})!],
+      exit: EXIT.FAILED,
+      code: 'AWS_ACCESS_DENIED',
+      cause: error,
+      suggestions: [hintFor(error, {profile: o.profile})!],
     })
   }
 }
@@ -127,7 +130,9 @@ async function clear(o: CacheClearOptions, started: number): Promise<CacheClearR
   const client = cloudfrontClient(o.aws)
   result.callerReference = callerReference(ctx.env.name, o.now())
   const created = await createInvalidation(client, {
-    distributionId: dist.id, paths, callerReference: result.callerReference,
+    distributionId: dist.id,
+    paths,
+    callerReference: result.callerReference,
     onRetry: ({attempt, maxAttempts, delayMs}) =>
       o.notice(
         `CloudFront has too many invalidations in progress on ${dist.id} (TooManyInvalidationsInProgress): ` +
@@ -145,13 +150,14 @@ async function clear(o: CacheClearOptions, started: number): Promise<CacheClearR
   const upTo = o.timeoutMs ? ` (up to ${formatDuration(o.timeoutMs)})` : ''
   o.notice(`Waiting for ${id} to complete${upTo}; Ctrl+C stops the waiting, not the invalidation.`)
   const waited = await waitForInvalidation(client, {
-    distributionId: dist.id, invalidationId: id, timeoutMs: o.timeoutMs,
+    distributionId: dist.id,
+    invalidationId: id,
+    timeoutMs: o.timeoutMs,
     onProgress: ({status, elapsedMs}) => o.notice(`  ${id}: ${status} after ${formatDuration(elapsedMs)}`),
   })
   if (!waited.completed) {
     const after = formatDuration(waited.elapsedMs)
-    const message =
-      `Invalidation ${id} on ${dist.id} is still in progress after ${after} (--timeout); CloudFront carries on with it.`
+    const message = `Invalidation ${id} on ${dist.id} is still in progress after ${after} (--timeout); CloudFront carries on with it.`
     throw new UserError(message, {
       exit: EXIT.FAILED,
       code: 'WAIT_TIMEOUT',

@@ -71,9 +71,10 @@ export function normalisePath(input: string): string | undefined {
 
   const star = raw.indexOf('*')
   if (star !== -1 && star !== raw.length - 1) {
-    throw usage(`Invalid path "${input}": "*" is a wildcard only as the last character; CloudFront would match this one literally.`, [
-      `End the path at the wildcard: --paths '${raw.slice(0, star + 1)}'.`,
-    ])
+    throw usage(
+      `Invalid path "${input}": "*" is a wildcard only as the last character; CloudFront would match this one literally.`,
+      [`End the path at the wildcard: --paths '${raw.slice(0, star + 1)}'.`],
+    )
   }
 
   let out = ''
@@ -84,7 +85,8 @@ export function normalisePath(input: string): string | undefined {
       // Already encoded ("%20") stays as typed; a lone "%" is encoded.
       out += /^[0-9a-f]{2}$/i.test(chars.slice(i + 1, i + 3).join('')) ? ch : '%25'
     } else if (code > 0x7e || code < 0x20 || UNSAFE.has(ch)) {
-      if (code >= 0xd800 && code <= 0xdfff) throw usage(`Invalid path "${input}": it holds a broken Unicode character (a lone surrogate).`)
+      if (code >= 0xd800 && code <= 0xdfff)
+        throw usage(`Invalid path "${input}": it holds a broken Unicode character (a lone surrogate).`)
       out += [...Buffer.from(ch, 'utf8')].map((b) => hex(b)).join('')
     } else {
       out += ch
@@ -92,9 +94,10 @@ export function normalisePath(input: string): string | undefined {
   }
 
   if (out.length > MAX_PATH_LENGTH) {
-    throw usage(`Invalid path "${input.slice(0, 60)}…": ${out.length} characters once encoded; CloudFront accepts at most ${MAX_PATH_LENGTH}.`, [
-      'Invalidate a shorter wildcard path that covers it instead.',
-    ])
+    throw usage(
+      `Invalid path "${input.slice(0, 60)}…": ${out.length} characters once encoded; CloudFront accepts at most ${MAX_PATH_LENGTH}.`,
+      ['Invalidate a shorter wildcard path that covers it instead.'],
+    )
   }
 
   return out
@@ -103,10 +106,28 @@ export function normalisePath(input: string): string | undefined {
 export const isWildcard = (path: string): boolean => path.endsWith('*')
 
 /** True when wildcard path `w` matches `path` ("/*" covers everything, "/img/*" covers "/img/a.png"). */
-export const wildcardCovers = (w: string, path: string): boolean => isWildcard(w) && w !== path && path.startsWith(w.slice(0, -1))
+export const wildcardCovers = (w: string, path: string): boolean =>
+  isWildcard(w) && w !== path && path.startsWith(w.slice(0, -1))
 
 /** Top-level folders of a Unix root: several of them among --paths means an unquoted /* was expanded by the shell. */
-const ROOT_ENTRIES = new Set(['/bin', '/boot', '/dev', '/etc', '/home', '/lib', '/opt', '/proc', '/root', '/run', '/sbin', '/srv', '/sys', '/tmp', '/usr', '/var'])
+const ROOT_ENTRIES = new Set([
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/home',
+  '/lib',
+  '/opt',
+  '/proc',
+  '/root',
+  '/run',
+  '/sbin',
+  '/srv',
+  '/sys',
+  '/tmp',
+  '/usr',
+  '/var',
+])
 
 export interface NormalisedPaths {
   /** What to invalidate: encoded, de-duplicated, none covered by a wildcard in the list. */
@@ -119,9 +140,11 @@ export interface NormalisedPaths {
 export function normalisePaths(inputs: string[] = []): NormalisedPaths {
   const trimmed = inputs.map((i) => i.trim()).filter(Boolean)
   if (trimmed.filter((i) => ROOT_ENTRIES.has(i.replace(/\/$/, ''))).length >= 3) {
-    throw usage(`The paths look like your shell expanded an unquoted /* into this machine's folders (${trimmed.slice(0, 4).join(', ')}…).`, [
-      "Quote the wildcard: --paths '/*'",
-    ], 'SHELL_EXPANDED_PATHS')
+    throw usage(
+      `The paths look like your shell expanded an unquoted /* into this machine's folders (${trimmed.slice(0, 4).join(', ')}…).`,
+      ["Quote the wildcard: --paths '/*'"],
+      'SHELL_EXPANDED_PATHS',
+    )
   }
 
   const dropped: NormalisedPaths['dropped'] = []
@@ -143,16 +166,22 @@ export function normalisePaths(inputs: string[] = []): NormalisedPaths {
 
   const wildcards = paths.filter((p) => isWildcard(p)).length
   if (wildcards > MAX_WILDCARD_PATHS_IN_PROGRESS || paths.length - wildcards > MAX_FILE_PATHS_IN_PROGRESS) {
-    throw usage(`Too many paths: ${paths.length - wildcards} file paths and ${wildcards} wildcard paths. CloudFront allows at most ${MAX_FILE_PATHS_IN_PROGRESS} file paths and ${MAX_WILDCARD_PATHS_IN_PROGRESS} wildcard paths in progress per distribution.`, [
-      "Use fewer, broader wildcards (--paths '/assets/*'), or '/*' for everything.",
-    ], 'TOO_MANY_PATHS')
+    throw usage(
+      `Too many paths: ${paths.length - wildcards} file paths and ${wildcards} wildcard paths. CloudFront allows at most ${MAX_FILE_PATHS_IN_PROGRESS} file paths and ${MAX_WILDCARD_PATHS_IN_PROGRESS} wildcard paths in progress per distribution.`,
+      ["Use fewer, broader wildcards (--paths '/assets/*'), or '/*' for everything."],
+      'TOO_MANY_PATHS',
+    )
   }
 
   return {paths, dropped}
 }
 
 /** A CallerReference unique to this run: `allthrive-<env>-<UTC timestamp>-<random>`. */
-export function callerReference(env: string, now: Date = new Date(), random: () => string = () => randomBytes(4).toString('hex')): string {
+export function callerReference(
+  env: string,
+  now: Date = new Date(),
+  random: () => string = () => randomBytes(4).toString('hex'),
+): string {
   return `allthrive-${env}-${now.toISOString().replaceAll(/[-:.]/g, '')}-${random()}`
 }
 
@@ -185,7 +214,10 @@ export interface CreateOptions {
 }
 
 /** Capped exponential back-off with "equal jitter": between half and all of min(cap, base·2^(n-1)). */
-export function backoffDelay(attempt: number, opts: {baseDelayMs?: number; maxDelayMs?: number; random?: () => number} = {}): number {
+export function backoffDelay(
+  attempt: number,
+  opts: {baseDelayMs?: number; maxDelayMs?: number; random?: () => number} = {},
+): number {
   return backoffMs(attempt - 1, opts.baseDelayMs ?? 5000, opts.maxDelayMs ?? 60_000, opts.random)
 }
 
@@ -208,31 +240,41 @@ export async function createInvalidation(client: CloudFrontClient, opts: CreateO
     } catch (error) {
       if (error instanceof AccessDenied || classifyAwsError(error) === 'access-denied') {
         const action = deniedAction(error) ?? 'cloudfront:CreateInvalidation'
-        throw new UserError(`Not allowed to create an invalidation on ${opts.distributionId}: the caller lacks ${action} (${describeAwsError(error)}). Nothing was invalidated.`, {
-          exit: EXIT.FAILED,
-          code: 'AWS_ACCESS_DENIED',
-          cause: error,
-          suggestions: [hintFor(error) ?? `Grant ${action} to the caller.`],
-        })
+        throw new UserError(
+          `Not allowed to create an invalidation on ${opts.distributionId}: the caller lacks ${action} (${describeAwsError(error)}). Nothing was invalidated.`,
+          {
+            exit: EXIT.FAILED,
+            code: 'AWS_ACCESS_DENIED',
+            cause: error,
+            suggestions: [hintFor(error) ?? `Grant ${action} to the caller.`],
+          },
+        )
       }
 
       if (error instanceof InvalidArgument || error instanceof BatchTooLarge) {
-        throw usage(`CloudFront rejected the paths (${describeAwsError(error)}): ${opts.paths.join(', ')}. Nothing was invalidated.`, [
-          'Check the paths against "What you need to know when invalidating files" in the CloudFront Developer Guide.',
-        ], 'INVALID_PATH')
+        throw usage(
+          `CloudFront rejected the paths (${describeAwsError(error)}): ${opts.paths.join(', ')}. Nothing was invalidated.`,
+          [
+            'Check the paths against "What you need to know when invalidating files" in the CloudFront Developer Guide.',
+          ],
+          'INVALID_PATH',
+        )
       }
 
       if (!(error instanceof TooManyInvalidationsInProgress)) throw error
       if (attempt >= maxAttempts) {
-        throw new UserError(`CloudFront still has too many invalidations in progress on ${opts.distributionId} after ${attempt} attempts over ${formatDuration(Date.now() - started)}. Nothing was invalidated.`, {
-          exit: EXIT.FAILED,
-          code: 'TOO_MANY_INVALIDATIONS',
-          cause: error,
-          suggestions: [
-            `Wait for the running ones to finish (aws cloudfront list-invalidations --distribution-id ${shq(opts.distributionId)}), then run again.`,
-            `CloudFront allows ${MAX_FILE_PATHS_IN_PROGRESS} file paths and ${MAX_WILDCARD_PATHS_IN_PROGRESS} wildcard paths in progress per distribution: one '/*' replaces many single paths.`,
-          ],
-        })
+        throw new UserError(
+          `CloudFront still has too many invalidations in progress on ${opts.distributionId} after ${attempt} attempts over ${formatDuration(Date.now() - started)}. Nothing was invalidated.`,
+          {
+            exit: EXIT.FAILED,
+            code: 'TOO_MANY_INVALIDATIONS',
+            cause: error,
+            suggestions: [
+              `Wait for the running ones to finish (aws cloudfront list-invalidations --distribution-id ${shq(opts.distributionId)}), then run again.`,
+              `CloudFront allows ${MAX_FILE_PATHS_IN_PROGRESS} file paths and ${MAX_WILDCARD_PATHS_IN_PROGRESS} wildcard paths in progress per distribution: one '/*' replaces many single paths.`,
+            ],
+          },
+        )
       }
 
       const delayMs = backoffDelay(attempt, opts)
@@ -271,17 +313,23 @@ export const pollDelay = (poll: number): number => Math.min(5000 * (poll + 1), 2
 export const isCompleted = (status: string | undefined): boolean => status?.toLowerCase() === 'completed'
 
 /** Polls GetInvalidation until it is Completed, or until the timeout. */
-export async function waitForInvalidation(client: CloudFrontClient, opts: InvalidationWaitOptions): Promise<InvalidationWaitResult> {
+export async function waitForInvalidation(
+  client: CloudFrontClient,
+  opts: InvalidationWaitOptions,
+): Promise<InvalidationWaitResult> {
   const now = opts.now ?? Date.now
   const started = now()
   const deadline = opts.timeoutMs === undefined ? Number.POSITIVE_INFINITY : started + opts.timeoutMs
   let status = 'InProgress'
-  for (let polls = 0; ; ) {
+  for (let polls = 0; ;) {
     const remaining = deadline - now()
     if (remaining <= 0) return {completed: false, status, elapsedMs: now() - started, polls}
     await (opts.sleep ?? sleep)(Math.min(pollDelay(polls), remaining), opts.signal)
     opts.signal?.throwIfAborted()
-    const out = await client.send(new GetInvalidationCommand({DistributionId: opts.distributionId, Id: opts.invalidationId}), {abortSignal: opts.signal})
+    const out = await client.send(
+      new GetInvalidationCommand({DistributionId: opts.distributionId, Id: opts.invalidationId}),
+      {abortSignal: opts.signal},
+    )
     polls++
     status = out.Invalidation?.Status ?? status
     if (isCompleted(status)) return {completed: true, status, elapsedMs: now() - started, polls}
@@ -317,7 +365,11 @@ export async function pathsUsedThisMonth(
   const since = monthStart(opts.now).getTime()
   const lists = await mapBounded(opts.distributionIds, opts.concurrency ?? 4, async (distributionId) => {
     const found: {distributionId: string; id: string; created: number}[] = []
-    for await (const page of paginateListInvalidations({client, pageSize: 100}, {DistributionId: distributionId}, {abortSignal: opts.signal})) {
+    for await (const page of paginateListInvalidations(
+      {client, pageSize: 100},
+      {DistributionId: distributionId},
+      {abortSignal: opts.signal},
+    )) {
       const items = page.InvalidationList?.Items ?? []
       const recent = items.filter((i) => i.Id && (i.CreateTime?.getTime() ?? Number.POSITIVE_INFINITY) >= since)
       for (const i of recent) found.push({distributionId, id: i.Id!, created: i.CreateTime?.getTime() ?? 0})
@@ -330,7 +382,9 @@ export async function pathsUsedThisMonth(
   const all = lists.flat().sort((a, b) => b.created - a.created)
   const maxGets = opts.maxGets ?? 100
   const read = await mapBounded(all.slice(0, maxGets), opts.concurrency ?? 8, async (i) => {
-    const out = await client.send(new GetInvalidationCommand({DistributionId: i.distributionId, Id: i.id}), {abortSignal: opts.signal})
+    const out = await client.send(new GetInvalidationCommand({DistributionId: i.distributionId, Id: i.id}), {
+      abortSignal: opts.signal,
+    })
     return Math.max(1, out.Invalidation?.InvalidationBatch?.Paths?.Quantity ?? 1)
   })
   const unread = Math.max(0, all.length - maxGets)
@@ -347,9 +401,20 @@ export async function pathsUsedThisMonth(
  * distribution's invalidations. If the distributions cannot be listed, only `distributionId`
  * is counted and the figure is a lower bound.
  */
-export async function accountPathsThisMonth(ctx: DistributionLookupContext, distributionId: string, now: Date = new Date()): Promise<MonthUsage> {
-  const ids = await listDistributions(ctx).then((all) => all.map((d) => d.id), () => undefined)
-  const usage = await pathsUsedThisMonth(cloudfrontClient(ctx.aws), {distributionIds: ids ?? [distributionId], now, signal: ctx.signal})
+export async function accountPathsThisMonth(
+  ctx: DistributionLookupContext,
+  distributionId: string,
+  now: Date = new Date(),
+): Promise<MonthUsage> {
+  const ids = await listDistributions(ctx).then(
+    (all) => all.map((d) => d.id),
+    () => undefined,
+  )
+  const usage = await pathsUsedThisMonth(cloudfrontClient(ctx.aws), {
+    distributionIds: ids ?? [distributionId],
+    now,
+    signal: ctx.signal,
+  })
   return ids ? usage : {...usage, lowerBound: true}
 }
 
@@ -374,8 +439,9 @@ export function freeTierOutlook(used: {paths: number; lowerBound: boolean}, requ
   if (chargeablePaths === 0) return {chargeablePaths, cost}
   const atLeast = used.lowerBound ? 'at least ' : ''
   const already = `${atLeast}${int(used.paths)} invalidation paths already used this month in this account`
-  const warning = used.paths >= FREE_PATHS_PER_MONTH
-    ? `${already}: CloudFront's ${int(FREE_PATHS_PER_MONTH)} free paths are spent, so this request's ${int(requested)} path${requested === 1 ? '' : 's'} cost ${atLeast}${usd(cost)} (${usd(PRICE_PER_PATH_USD)} per path).`
-    : `${already}; this request's ${int(requested)} take${requested === 1 ? 's' : ''} it to ${atLeast}${int(used.paths + requested)}, ${int(chargeablePaths)} over CloudFront's ${int(FREE_PATHS_PER_MONTH)} free paths: ${atLeast}${usd(cost)} (${usd(PRICE_PER_PATH_USD)} per path).`
+  const warning =
+    used.paths >= FREE_PATHS_PER_MONTH
+      ? `${already}: CloudFront's ${int(FREE_PATHS_PER_MONTH)} free paths are spent, so this request's ${int(requested)} path${requested === 1 ? '' : 's'} cost ${atLeast}${usd(cost)} (${usd(PRICE_PER_PATH_USD)} per path).`
+      : `${already}; this request's ${int(requested)} take${requested === 1 ? 's' : ''} it to ${atLeast}${int(used.paths + requested)}, ${int(chargeablePaths)} over CloudFront's ${int(FREE_PATHS_PER_MONTH)} free paths: ${atLeast}${usd(cost)} (${usd(PRICE_PER_PATH_USD)} per path).`
   return {chargeablePaths, cost, warning}
 }

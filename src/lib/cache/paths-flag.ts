@@ -6,10 +6,13 @@ import {UserError} from '../../errors.js'
  */
 export function parsePathFlag(input: string): string {
   if (input.trim() === '') {
-    throw new UserError('Invalid --paths: an empty path. Give 1 to 3000 paths, each starting with / '
-      + '(such as /index.html or \'/assets/*\'), or leave out --paths to invalidate everything (/*).', {
-      code: 'INVALID_PATHS',
-    })
+    throw new UserError(
+      'Invalid --paths: an empty path. Give 1 to 3000 paths, each starting with / ' +
+        "(such as /index.html or '/assets/*'), or leave out --paths to invalidate everything (/*).",
+      {
+        code: 'INVALID_PATHS',
+      },
+    )
   }
 
   return input

@@ -38,7 +38,13 @@ export const CE_SERVICES: Record<string, CostService> = {
 const isoDay = (d: Date): string => d.toISOString().slice(0, 10)
 
 /** This month so far: [first of the month, today), plus the rest: [today, first of next month). */
-export function monthPeriods(now: Date): {start: string; today: string; nextMonth: string; elapsedDays: number; daysInMonth: number} {
+export function monthPeriods(now: Date): {
+  start: string
+  today: string
+  nextMonth: string
+  elapsedDays: number
+  daysInMonth: number
+} {
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1))
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()))
   const nextMonth = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1))
@@ -77,15 +83,17 @@ export async function actualCosts(aws: AwsClients, opts: ActualOptions): Promise
     let token: string | undefined
     do {
       requests++
-      // eslint-disable-next-line no-await-in-loop
-      const out = await client.send(new GetCostAndUsageCommand({
-        TimePeriod: {Start: p.start, End: p.today},
-        Granularity: 'MONTHLY',
-        Metrics: ['UnblendedCost'],
-        GroupBy: [{Type: 'DIMENSION', Key: 'SERVICE'}],
-        Filter: filter,
-        NextPageToken: token,
-      }), {abortSignal: opts.signal})
+      const out = await client.send(
+        new GetCostAndUsageCommand({
+          TimePeriod: {Start: p.start, End: p.today},
+          Granularity: 'MONTHLY',
+          Metrics: ['UnblendedCost'],
+          GroupBy: [{Type: 'DIMENSION', Key: 'SERVICE'}],
+          Filter: filter,
+          NextPageToken: token,
+        }),
+        {abortSignal: opts.signal},
+      )
       for (const r of out.ResultsByTime ?? []) {
         for (const g of r.Groups ?? []) {
           const name = g.Keys?.[0] ?? '?'
@@ -101,16 +109,21 @@ export async function actualCosts(aws: AwsClients, opts: ActualOptions): Promise
   const forecast = async (): Promise<number | undefined> => {
     requests++
     try {
-      const out = await client.send(new GetCostForecastCommand({
-        TimePeriod: {Start: p.today, End: p.nextMonth},
-        Metric: 'UNBLENDED_COST',
-        Granularity: 'MONTHLY',
-        Filter: filter,
-      }), {abortSignal: opts.signal})
+      const out = await client.send(
+        new GetCostForecastCommand({
+          TimePeriod: {Start: p.today, End: p.nextMonth},
+          Metric: 'UNBLENDED_COST',
+          Granularity: 'MONTHLY',
+          Filter: filter,
+        }),
+        {abortSignal: opts.signal},
+      )
       return Number(out.Total?.Amount ?? 0)
     } catch (error) {
       if (!(error instanceof DataUnavailableException)) throw error
-      notes.push(`Cost Explorer has no forecast for ${opts.tagKey}=${opts.environment} (too little history under that tag): the month-to-date spend is projected at its daily rate instead.`)
+      notes.push(
+        `Cost Explorer has no forecast for ${opts.tagKey}=${opts.environment} (too little history under that tag): the month-to-date spend is projected at its daily rate instead.`,
+      )
       return undefined
     }
   }
@@ -118,14 +131,22 @@ export async function actualCosts(aws: AwsClients, opts: ActualOptions): Promise
   const [byService, rest] = await Promise.all([monthToDate(), forecast()])
   const mtd = [...byService.values()].reduce((a, v) => a + v, 0)
   if (p.elapsedDays > 0 && mtd === 0) {
-    notes.push(`Cost Explorer returned no spend tagged ${opts.tagKey}=${opts.environment} this month: the tag may not be activated as a cost allocation tag (Billing console → Cost allocation tags; activation takes up to 24 hours and is not retroactive), or the resources do not carry it. Try --cost-tag with the key your account uses.`)
+    notes.push(
+      `Cost Explorer returned no spend tagged ${opts.tagKey}=${opts.environment} this month: the tag may not be activated as a cost allocation tag (Billing console → Cost allocation tags; activation takes up to 24 hours and is not retroactive), or the resources do not carry it. Try --cost-tag with the key your account uses.`,
+    )
   }
 
-  const project = (v: number): number => (p.elapsedDays > 0 ? v / p.elapsedDays * p.daysInMonth : 0)
+  const project = (v: number): number => (p.elapsedDays > 0 ? (v / p.elapsedDays) * p.daysInMonth : 0)
   const services: ActualService[] = [...byService]
-    .map(([ceService, v]) => ({ceService, service: CE_SERVICES[ceService], monthToDate: cents(v), projectedMonth: cents(project(v))}))
+    .map(([ceService, v]) => ({
+      ceService,
+      service: CE_SERVICES[ceService],
+      monthToDate: cents(v),
+      projectedMonth: cents(project(v)),
+    }))
     .sort((a, b) => b.monthToDate - a.monthToDate)
-  if (services.some((s) => s.ceService === 'EC2 - Other')) notes.push('"EC2 - Other" holds NAT gateway charges and also EBS volumes, snapshots and data transfer.')
+  if (services.some((s) => s.ceService === 'EC2 - Other'))
+    notes.push('"EC2 - Other" holds NAT gateway charges and also EBS volumes, snapshots and data transfer.')
 
   const forecastMonth = rest === undefined ? undefined : cents(mtd + rest)
   return {

@@ -41,7 +41,14 @@ export function specFor(key: string, region: string): Spec | undefined {
     'fargate-spot.gb.x86': ['SpotUsage-Fargate-GB-Hours', 'GB-hour'],
     'fargate.ephemeral-storage': ['Fargate-EphemeralStorage-GB-Hours', 'GB-hour'],
   }
-  if (fargate[key]) return {serviceCode: 'AmazonECS', filters: r, usageType: ut(esc(fargate[key][0])), term: 'OnDemand', unit: fargate[key][1]}
+  if (fargate[key])
+    return {
+      serviceCode: 'AmazonECS',
+      filters: r,
+      usageType: ut(esc(fargate[key][0])),
+      term: 'OnDemand',
+      unit: fargate[key][1],
+    }
 
   const rdsInstance = /^(rds|rds-reserved)\.(db\.[^.]+\.[^.]+)\.([^.]+)\.(single-az|multi-az)$/.exec(key)
   if (rdsInstance) {
@@ -71,7 +78,15 @@ export function specFor(key: string, region: string): Spec | undefined {
       'throughput.gp3': ['Provisioned Throughput', `RDS:${maz}GP3-Throughput`, 'MiBps-month'],
     }
     const n = names[`${what}.${type}`]
-    return n ? {serviceCode: 'AmazonRDS', filters: {...r, productFamily: n[0]}, usageType: ut(esc(n[1])), term: 'OnDemand', unit: n[2]} : undefined
+    return n
+      ? {
+          serviceCode: 'AmazonRDS',
+          filters: {...r, productFamily: n[0]},
+          usageType: ut(esc(n[1])),
+          term: 'OnDemand',
+          unit: n[2],
+        }
+      : undefined
   }
 
   const cache = /^(elasticache|elasticache-reserved)\.(cache\.[^.]+\.[^.]+)\.([^.]+)$/.exec(key)
@@ -88,37 +103,134 @@ export function specFor(key: string, region: string): Spec | undefined {
   }
 
   const fixed: Record<string, Spec> = {
-    'alb.hour': {serviceCode: 'AWSELB', filters: {...r, productFamily: 'Load Balancer-Application'}, usageType: ut('LoadBalancerUsage'), term: 'OnDemand', unit: 'hour'},
-    'alb.lcu': {serviceCode: 'AWSELB', filters: {...r, productFamily: 'Load Balancer-Application'}, usageType: ut('LCUUsage'), term: 'OnDemand', unit: 'LCU-hour'},
-    'nat.hour': {serviceCode: 'AmazonEC2', filters: {...r, productFamily: 'NAT Gateway'}, usageType: ut('NatGateway-Hours'), term: 'OnDemand', unit: 'hour'},
-    'nat.gb': {serviceCode: 'AmazonEC2', filters: {...r, productFamily: 'NAT Gateway'}, usageType: ut('NatGateway-Bytes'), term: 'OnDemand', unit: 'GB'},
-    'ipv4.hour': {serviceCode: 'AmazonVPC', filters: r, usageType: ut(esc('PublicIPv4:InUseAddress')), term: 'OnDemand', unit: 'address-hour'},
-    'vpce.hour': {serviceCode: 'AmazonVPC', filters: r, usageType: ut('VpcEndpoint-Hours'), term: 'OnDemand', unit: 'hour'},
+    'alb.hour': {
+      serviceCode: 'AWSELB',
+      filters: {...r, productFamily: 'Load Balancer-Application'},
+      usageType: ut('LoadBalancerUsage'),
+      term: 'OnDemand',
+      unit: 'hour',
+    },
+    'alb.lcu': {
+      serviceCode: 'AWSELB',
+      filters: {...r, productFamily: 'Load Balancer-Application'},
+      usageType: ut('LCUUsage'),
+      term: 'OnDemand',
+      unit: 'LCU-hour',
+    },
+    'nat.hour': {
+      serviceCode: 'AmazonEC2',
+      filters: {...r, productFamily: 'NAT Gateway'},
+      usageType: ut('NatGateway-Hours'),
+      term: 'OnDemand',
+      unit: 'hour',
+    },
+    'nat.gb': {
+      serviceCode: 'AmazonEC2',
+      filters: {...r, productFamily: 'NAT Gateway'},
+      usageType: ut('NatGateway-Bytes'),
+      term: 'OnDemand',
+      unit: 'GB',
+    },
+    'ipv4.hour': {
+      serviceCode: 'AmazonVPC',
+      filters: r,
+      usageType: ut(esc('PublicIPv4:InUseAddress')),
+      term: 'OnDemand',
+      unit: 'address-hour',
+    },
+    'vpce.hour': {
+      serviceCode: 'AmazonVPC',
+      filters: r,
+      usageType: ut('VpcEndpoint-Hours'),
+      term: 'OnDemand',
+      unit: 'hour',
+    },
     'vpce.gb': {serviceCode: 'AmazonVPC', filters: r, usageType: ut('VpcEndpoint-Bytes'), term: 'OnDemand', unit: 'GB'},
-    'secrets.secret': {serviceCode: 'AWSSecretsManager', filters: r, usageType: ut('AWSSecretsManager-Secrets'), term: 'OnDemand', unit: 'secret-month'},
-    'secrets.api': {serviceCode: 'AWSSecretsManager', filters: r, usageType: ut('AWSSecretsManager-APIRequest'), term: 'OnDemand', unit: '10k API calls', scale: 10_000},
-    's3.standard.gb': {serviceCode: 'AmazonS3', filters: {...r, productFamily: 'Storage'}, usageType: ut('TimedStorage-ByteHrs'), term: 'OnDemand', unit: 'GB-month'},
-    's3.intelligent-tiering.infrequent.gb': {serviceCode: 'AmazonS3', filters: {...r, productFamily: 'Storage'}, usageType: ut('TimedStorage-INT-IA-ByteHrs'), term: 'OnDemand', unit: 'GB-month'},
-    's3.put': {serviceCode: 'AmazonS3', filters: {...r, productFamily: 'API Request'}, usageType: ut('Requests-Tier1'), term: 'OnDemand', unit: '1k requests', scale: 1000},
-    's3.get': {serviceCode: 'AmazonS3', filters: {...r, productFamily: 'API Request'}, usageType: ut('Requests-Tier2'), term: 'OnDemand', unit: '1k requests', scale: 1000},
-    's3.intelligent-tiering.monitoring': {serviceCode: 'AmazonS3', filters: r, usageType: ut('Monitoring-Automation-INT'), term: 'OnDemand', unit: '1k objects-month', scale: 1000},
+    'secrets.secret': {
+      serviceCode: 'AWSSecretsManager',
+      filters: r,
+      usageType: ut('AWSSecretsManager-Secrets'),
+      term: 'OnDemand',
+      unit: 'secret-month',
+    },
+    'secrets.api': {
+      serviceCode: 'AWSSecretsManager',
+      filters: r,
+      usageType: ut('AWSSecretsManager-APIRequest'),
+      term: 'OnDemand',
+      unit: '10k API calls',
+      scale: 10_000,
+    },
+    's3.standard.gb': {
+      serviceCode: 'AmazonS3',
+      filters: {...r, productFamily: 'Storage'},
+      usageType: ut('TimedStorage-ByteHrs'),
+      term: 'OnDemand',
+      unit: 'GB-month',
+    },
+    's3.intelligent-tiering.infrequent.gb': {
+      serviceCode: 'AmazonS3',
+      filters: {...r, productFamily: 'Storage'},
+      usageType: ut('TimedStorage-INT-IA-ByteHrs'),
+      term: 'OnDemand',
+      unit: 'GB-month',
+    },
+    's3.put': {
+      serviceCode: 'AmazonS3',
+      filters: {...r, productFamily: 'API Request'},
+      usageType: ut('Requests-Tier1'),
+      term: 'OnDemand',
+      unit: '1k requests',
+      scale: 1000,
+    },
+    's3.get': {
+      serviceCode: 'AmazonS3',
+      filters: {...r, productFamily: 'API Request'},
+      usageType: ut('Requests-Tier2'),
+      term: 'OnDemand',
+      unit: '1k requests',
+      scale: 1000,
+    },
+    's3.intelligent-tiering.monitoring': {
+      serviceCode: 'AmazonS3',
+      filters: r,
+      usageType: ut('Monitoring-Automation-INT'),
+      term: 'OnDemand',
+      unit: '1k objects-month',
+      scale: 1000,
+    },
   }
   return fixed[key]
 }
 
-interface PriceDimension {unit?: string; beginRange?: string; pricePerUnit?: {USD?: string}}
-interface Term {termAttributes?: Record<string, string>; priceDimensions?: Record<string, PriceDimension>}
-interface Product {product?: {attributes?: Record<string, string>}; terms?: {OnDemand?: Record<string, Term>; Reserved?: Record<string, Term>}}
+interface PriceDimension {
+  unit?: string
+  beginRange?: string
+  pricePerUnit?: {USD?: string}
+}
+interface Term {
+  termAttributes?: Record<string, string>
+  priceDimensions?: Record<string, PriceDimension>
+}
+interface Product {
+  product?: {attributes?: Record<string, string>}
+  terms?: {OnDemand?: Record<string, Term>; Reserved?: Record<string, Term>}
+}
 
 /** The first-tier on-demand price, or the hourly fee of a 1-year No Upfront standard reservation. */
 export function priceOf(p: Product, term: Spec['term']): number | undefined {
-  const terms = Object.values(p.terms?.[term] ?? {}).filter((t) => term === 'OnDemand' || (
-    t.termAttributes?.LeaseContractLength === '1yr' && t.termAttributes?.PurchaseOption === 'No Upfront'
-    && (t.termAttributes?.OfferingClass ?? 'standard') === 'standard'))
+  const terms = Object.values(p.terms?.[term] ?? {}).filter(
+    (t) =>
+      term === 'OnDemand' ||
+      (t.termAttributes?.LeaseContractLength === '1yr' &&
+        t.termAttributes?.PurchaseOption === 'No Upfront' &&
+        (t.termAttributes?.OfferingClass ?? 'standard') === 'standard'),
+  )
   const dims = terms.flatMap((t) => Object.values(t.priceDimensions ?? {}))
-  const pick = term === 'Reserved'
-    ? dims.find((d) => d.unit?.toLowerCase().startsWith('hr'))
-    : dims.find((d) => (d.beginRange ?? '0') === '0') ?? dims[0]
+  const pick =
+    term === 'Reserved'
+      ? dims.find((d) => d.unit?.toLowerCase().startsWith('hr'))
+      : (dims.find((d) => (d.beginRange ?? '0') === '0') ?? dims[0])
   const usd = Number(pick?.pricePerUnit?.USD)
   return Number.isFinite(usd) ? usd : undefined
 }
@@ -141,25 +253,36 @@ export interface LiveLookup {
  * Looks up `keys` for `region`. Throws when every query fails (AccessDenied on
  * pricing:GetProducts, no network): the caller then falls back to the table.
  */
-export async function livePriceBook(aws: AwsClients, region: string, keys: string[], opts: {now: Date; signal?: AbortSignal}): Promise<LiveLookup> {
+export async function livePriceBook(
+  aws: AwsClients,
+  region: string,
+  keys: string[],
+  opts: {now: Date; signal?: AbortSignal},
+): Promise<LiveLookup> {
   const specs = new Map(keys.map((k) => [k, specFor(k, region)] as const))
   const groups = new Map<string, {serviceCode: string; filters: Record<string, string>}>()
   const groupOf = (s: Spec): string => `${s.serviceCode} ${JSON.stringify(Object.entries(s.filters).sort())}`
   for (const s of specs.values()) if (s) groups.set(groupOf(s), {serviceCode: s.serviceCode, filters: s.filters})
 
   const client = aws.client(PricingClient, {region: PRICING_REGION})
-  const outcomes = await Promise.allSettled([...groups].map(async ([id, g]) => {
-    const products: Product[] = []
-    const filters: Filter[] = Object.entries(g.filters).map(([Field, Value]) => ({Type: 'TERM_MATCH', Field, Value}))
-    for await (const page of paginateGetProducts({client}, {ServiceCode: g.serviceCode, Filters: filters, FormatVersion: 'aws_v1'}, {abortSignal: opts.signal})) {
-      for (const item of (page.PriceList ?? []) as unknown[]) {
-        const p = parse(item)
-        if (p) products.push(p)
+  const outcomes = await Promise.allSettled(
+    [...groups].map(async ([id, g]) => {
+      const products: Product[] = []
+      const filters: Filter[] = Object.entries(g.filters).map(([Field, Value]) => ({Type: 'TERM_MATCH', Field, Value}))
+      for await (const page of paginateGetProducts(
+        {client},
+        {ServiceCode: g.serviceCode, Filters: filters, FormatVersion: 'aws_v1'},
+        {abortSignal: opts.signal},
+      )) {
+        for (const item of (page.PriceList ?? []) as unknown[]) {
+          const p = parse(item)
+          if (p) products.push(p)
+        }
       }
-    }
 
-    return [id, products] as const
-  }))
+      return [id, products] as const
+    }),
+  )
 
   const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected')
   if (groups.size > 0 && failures.length === groups.size) throw failures[0].reason
@@ -168,7 +291,9 @@ export async function livePriceBook(aws: AwsClients, region: string, keys: strin
   const live = new Map<string, PricedRate>()
   for (const [key, spec] of specs) {
     if (!spec) continue
-    const match = (products.get(groupOf(spec)) ?? []).find((p) => spec.usageType.test(p.product?.attributes?.usagetype ?? '') && priceOf(p, spec.term) !== undefined)
+    const match = (products.get(groupOf(spec)) ?? []).find(
+      (p) => spec.usageType.test(p.product?.attributes?.usagetype ?? '') && priceOf(p, spec.term) !== undefined,
+    )
     if (!match) continue
     live.set(key, {
       key,
@@ -182,8 +307,14 @@ export async function livePriceBook(aws: AwsClients, region: string, keys: strin
   const warnings: string[] = []
   const fallback = keys.filter((k) => !live.has(k) && specs.get(k) !== undefined)
   const fromTable = fallback.filter((k) => tableRate(region, k))
-  if (fromTable.length > 0) warnings.push(`--live-prices: the Pricing API returned no ${region} price for ${fromTable.join(', ')}; the embedded table's rate is used.`)
-  if (failures.length > 0) warnings.push(`--live-prices: ${failures.length} of ${groups.size} Pricing API queries failed (${String((failures[0].reason as Error)?.name ?? failures[0].reason)}).`)
+  if (fromTable.length > 0)
+    warnings.push(
+      `--live-prices: the Pricing API returned no ${region} price for ${fromTable.join(', ')}; the embedded table's rate is used.`,
+    )
+  if (failures.length > 0)
+    warnings.push(
+      `--live-prices: ${failures.length} of ${groups.size} Pricing API queries failed (${String((failures[0].reason as Error)?.name ?? failures[0].reason)}).`,
+    )
 
   const asOf = opts.now.toISOString().slice(0, 10)
   return {book: {source: 'live', asOf, region, get: (key) => live.get(key) ?? tableRate(region, key)}, warnings}

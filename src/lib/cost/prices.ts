@@ -69,21 +69,39 @@ const VALKEY_FACTOR = 0.8
 
 /** RDS for PostgreSQL, Single-AZ on-demand USD per instance-hour (Multi-AZ instance deployments cost twice as much). */
 const RDS_POSTGRES_HOURLY: Record<string, number> = {
-  'db.t3.micro': 0.018, 'db.t3.small': 0.036, 'db.t3.medium': 0.072, 'db.t3.large': 0.145,
-  'db.t4g.micro': 0.016, 'db.t4g.small': 0.032, 'db.t4g.medium': 0.065, 'db.t4g.large': 0.129,
-  'db.m5.large': 0.178, 'db.m5.xlarge': 0.356,
-  'db.m6g.large': 0.159, 'db.m6g.xlarge': 0.318,
-  'db.m7g.large': 0.168, 'db.m7g.xlarge': 0.336,
-  'db.r5.large': 0.25, 'db.r5.xlarge': 0.5,
-  'db.r6g.large': 0.225, 'db.r6g.xlarge': 0.45,
+  'db.t3.micro': 0.018,
+  'db.t3.small': 0.036,
+  'db.t3.medium': 0.072,
+  'db.t3.large': 0.145,
+  'db.t4g.micro': 0.016,
+  'db.t4g.small': 0.032,
+  'db.t4g.medium': 0.065,
+  'db.t4g.large': 0.129,
+  'db.m5.large': 0.178,
+  'db.m5.xlarge': 0.356,
+  'db.m6g.large': 0.159,
+  'db.m6g.xlarge': 0.318,
+  'db.m7g.large': 0.168,
+  'db.m7g.xlarge': 0.336,
+  'db.r5.large': 0.25,
+  'db.r5.xlarge': 0.5,
+  'db.r6g.large': 0.225,
+  'db.r6g.xlarge': 0.45,
 }
 
 /** ElastiCache for Redis OSS, on-demand USD per node-hour. */
 const CACHE_REDIS_HOURLY: Record<string, number> = {
-  'cache.t3.micro': 0.017, 'cache.t3.small': 0.034, 'cache.t3.medium': 0.068,
-  'cache.t4g.micro': 0.016, 'cache.t4g.small': 0.032, 'cache.t4g.medium': 0.065,
-  'cache.m5.large': 0.156, 'cache.m6g.large': 0.149,
-  'cache.r5.large': 0.216, 'cache.r6g.large': 0.206, 'cache.r6g.xlarge': 0.411,
+  'cache.t3.micro': 0.017,
+  'cache.t3.small': 0.034,
+  'cache.t3.medium': 0.068,
+  'cache.t4g.micro': 0.016,
+  'cache.t4g.small': 0.032,
+  'cache.t4g.medium': 0.065,
+  'cache.m5.large': 0.156,
+  'cache.m6g.large': 0.149,
+  'cache.r5.large': 0.216,
+  'cache.r6g.large': 0.206,
+  'cache.r6g.xlarge': 0.411,
 }
 
 const round = (n: number, digits = 6): number => Number(n.toFixed(digits))
@@ -94,15 +112,40 @@ function buildUsEast1(): Record<string, Rate> {
     'fargate.gb.x86': {usd: 0.004445, unit: 'GB-hour', source: SRC.fargate, note: 'Linux/x86'},
     'fargate.vcpu.arm': {usd: 0.03238, unit: 'vCPU-hour', source: SRC.fargate, note: 'Linux/ARM (Graviton)'},
     'fargate.gb.arm': {usd: 0.00356, unit: 'GB-hour', source: SRC.fargate, note: 'Linux/ARM (Graviton)'},
-    'fargate.ephemeral-storage': {usd: 0.000111, unit: 'GB-hour', source: SRC.fargate, note: 'above the 20 GB included with every task'},
+    'fargate.ephemeral-storage': {
+      usd: 0.000111,
+      unit: 'GB-hour',
+      source: SRC.fargate,
+      note: 'above the 20 GB included with every task',
+    },
     'rds.storage.gp2.single-az': {usd: 0.115, unit: 'GB-month', source: SRC.rds},
     'rds.storage.gp2.multi-az': {usd: 0.23, unit: 'GB-month', source: SRC.rds},
-    'rds.storage.gp3.single-az': {usd: 0.115, unit: 'GB-month', source: SRC.rds, note: '3,000 IOPS and 125 MiBps included (12,000 and 500 from 400 GB)'},
-    'rds.storage.gp3.multi-az': {usd: 0.23, unit: 'GB-month', source: SRC.rds, note: '3,000 IOPS and 125 MiBps included (12,000 and 500 from 400 GB)'},
+    'rds.storage.gp3.single-az': {
+      usd: 0.115,
+      unit: 'GB-month',
+      source: SRC.rds,
+      note: '3,000 IOPS and 125 MiBps included (12,000 and 500 from 400 GB)',
+    },
+    'rds.storage.gp3.multi-az': {
+      usd: 0.23,
+      unit: 'GB-month',
+      source: SRC.rds,
+      note: '3,000 IOPS and 125 MiBps included (12,000 and 500 from 400 GB)',
+    },
     'rds.iops.gp3.single-az': {usd: 0.02, unit: 'IOPS-month', source: SRC.rds, note: 'above the included baseline'},
     'rds.iops.gp3.multi-az': {usd: 0.04, unit: 'IOPS-month', source: SRC.rds, note: 'above the included baseline'},
-    'rds.throughput.gp3.single-az': {usd: 0.08, unit: 'MiBps-month', source: SRC.rds, note: 'above the included baseline'},
-    'rds.throughput.gp3.multi-az': {usd: 0.16, unit: 'MiBps-month', source: SRC.rds, note: 'above the included baseline'},
+    'rds.throughput.gp3.single-az': {
+      usd: 0.08,
+      unit: 'MiBps-month',
+      source: SRC.rds,
+      note: 'above the included baseline',
+    },
+    'rds.throughput.gp3.multi-az': {
+      usd: 0.16,
+      unit: 'MiBps-month',
+      source: SRC.rds,
+      note: 'above the included baseline',
+    },
     'rds.storage.io1.single-az': {usd: 0.125, unit: 'GB-month', source: SRC.rds},
     'rds.storage.io1.multi-az': {usd: 0.25, unit: 'GB-month', source: SRC.rds},
     'rds.iops.io1.single-az': {usd: 0.1, unit: 'IOPS-month', source: SRC.rds},
@@ -115,7 +158,12 @@ function buildUsEast1(): Record<string, Rate> {
     'alb.lcu': {usd: 0.008, unit: 'LCU-hour', source: SRC.elb},
     'nat.hour': {usd: 0.045, unit: 'hour', source: SRC.vpc, note: 'NAT gateway'},
     'nat.gb': {usd: 0.045, unit: 'GB', source: SRC.vpc, note: 'data processed by a NAT gateway'},
-    'ipv4.hour': {usd: 0.005, unit: 'address-hour', source: SRC.ipv4, note: 'every public IPv4 address in use, since 2024-02-01'},
+    'ipv4.hour': {
+      usd: 0.005,
+      unit: 'address-hour',
+      source: SRC.ipv4,
+      note: 'every public IPv4 address in use, since 2024-02-01',
+    },
     'vpce.hour': {usd: 0.01, unit: 'hour', source: SRC.privatelink, note: 'interface endpoint, per AZ'},
     'vpce.gb': {usd: 0.01, unit: 'GB', source: SRC.privatelink, note: 'data processed (first PB)'},
     'secrets.secret': {usd: 0.4, unit: 'secret-month', source: SRC.secrets},
@@ -123,19 +171,45 @@ function buildUsEast1(): Record<string, Rate> {
     's3.standard.gb': {usd: 0.023, unit: 'GB-month', source: SRC.s3, note: 'S3 Standard, first 50 TB'},
     's3.put': {usd: 0.005, unit: '1k requests', source: SRC.s3, note: 'PUT, COPY, POST, LIST'},
     's3.get': {usd: 0.0004, unit: '1k requests', source: SRC.s3, note: 'GET, SELECT'},
-    's3.intelligent-tiering.infrequent.gb': {usd: 0.0125, unit: 'GB-month', source: SRC.s3, note: 'Intelligent-Tiering Infrequent Access tier'},
-    's3.intelligent-tiering.monitoring': {usd: 0.0025, unit: '1k objects-month', source: SRC.s3, note: 'objects of 128 KB and more'},
+    's3.intelligent-tiering.infrequent.gb': {
+      usd: 0.0125,
+      unit: 'GB-month',
+      source: SRC.s3,
+      note: 'Intelligent-Tiering Infrequent Access tier',
+    },
+    's3.intelligent-tiering.monitoring': {
+      usd: 0.0025,
+      unit: '1k objects-month',
+      source: SRC.s3,
+      note: 'objects of 128 KB and more',
+    },
   }
 
   for (const [arch, od] of [['x86', {vcpu: 0.04048, gb: 0.004445}]] as const) {
-    const spot = {approximate: true, note: 'Fargate Spot (X86_64 only): AWS advertises up to 70% off on-demand; the current rate moves with supply and demand'}
-    t[`fargate-spot.vcpu.${arch}`] = {usd: round(od.vcpu * SPOT_FACTOR), unit: 'vCPU-hour', source: SRC.fargate, ...spot}
+    const spot = {
+      approximate: true,
+      note: 'Fargate Spot (X86_64 only): AWS advertises up to 70% off on-demand; the current rate moves with supply and demand',
+    }
+    t[`fargate-spot.vcpu.${arch}`] = {
+      usd: round(od.vcpu * SPOT_FACTOR),
+      unit: 'vCPU-hour',
+      source: SRC.fargate,
+      ...spot,
+    }
     t[`fargate-spot.gb.${arch}`] = {usd: round(od.gb * SPOT_FACTOR), unit: 'GB-hour', source: SRC.fargate, ...spot}
   }
 
   for (const [cls, hourly] of Object.entries(RDS_POSTGRES_HOURLY)) {
-    for (const [az, factor] of [['single-az', 1], ['multi-az', 2]] as const) {
-      t[`rds.${cls}.postgres.${az}`] = {usd: round(hourly * factor, 4), unit: 'instance-hour', source: SRC.rds, note: `PostgreSQL, ${az === 'multi-az' ? 'Multi-AZ' : 'Single-AZ'}`}
+    for (const [az, factor] of [
+      ['single-az', 1],
+      ['multi-az', 2],
+    ] as const) {
+      t[`rds.${cls}.postgres.${az}`] = {
+        usd: round(hourly * factor, 4),
+        unit: 'instance-hour',
+        source: SRC.rds,
+        note: `PostgreSQL, ${az === 'multi-az' ? 'Multi-AZ' : 'Single-AZ'}`,
+      }
       t[`rds-reserved.${cls}.postgres.${az}`] = {
         usd: round(hourly * factor * RESERVED_FACTOR, 4),
         unit: 'instance-hour',
@@ -162,11 +236,26 @@ function buildUsEast1(): Record<string, Rate> {
 
 /** Rates that do not depend on the environment's region. */
 const GLOBAL: Record<string, Rate> = {
-  'cloudfront.gb': {usd: 0.085, unit: 'GB', source: SRC.cloudfront, note: 'data transfer out, United States/Europe edges, first 10 TB'},
-  'cloudfront.https': {usd: 0.01, unit: '10k requests', source: SRC.cloudfront, note: 'HTTPS requests, United States/Europe edges'},
+  'cloudfront.gb': {
+    usd: 0.085,
+    unit: 'GB',
+    source: SRC.cloudfront,
+    note: 'data transfer out, United States/Europe edges, first 10 TB',
+  },
+  'cloudfront.https': {
+    usd: 0.01,
+    unit: '10k requests',
+    source: SRC.cloudfront,
+    note: 'HTTPS requests, United States/Europe edges',
+  },
 }
 
-export const PRICE_TABLE: {asOf: string; currency: 'USD'; regions: Record<string, Record<string, Rate>>; global: Record<string, Rate>} = {
+export const PRICE_TABLE: {
+  asOf: string
+  currency: 'USD'
+  regions: Record<string, Record<string, Rate>>
+  global: Record<string, Rate>
+} = {
   asOf: PRICE_TABLE_AS_OF,
   currency: 'USD',
   regions: {'us-east-1': buildUsEast1()},
@@ -184,7 +273,8 @@ export const rateKey = {
   fargateGb: (arch: CpuArchitecture, spot = false): string => `fargate${spot ? '-spot' : ''}.gb.${archKey(arch)}`,
   fargateStorage: 'fargate.ephemeral-storage',
   rdsInstance: (cls: string, engine: string, multiAz: boolean): string => `rds.${cls}.${engine}.${azKey(multiAz)}`,
-  rdsReserved: (cls: string, engine: string, multiAz: boolean): string => `rds-reserved.${cls}.${engine}.${azKey(multiAz)}`,
+  rdsReserved: (cls: string, engine: string, multiAz: boolean): string =>
+    `rds-reserved.${cls}.${engine}.${azKey(multiAz)}`,
   rdsStorage: (type: string, multiAz: boolean): string => `rds.storage.${type}.${azKey(multiAz)}`,
   rdsIops: (type: string, multiAz: boolean): string => `rds.iops.${type}.${azKey(multiAz)}`,
   rdsThroughput: (type: string, multiAz: boolean): string => `rds.throughput.${type}.${azKey(multiAz)}`,
@@ -219,7 +309,14 @@ export function tableRate(region: string, key: string): PricedRate | undefined {
   if (direct) return {...direct, key, from: 'table'}
   const valkey = /^(elasticache(?:-reserved)?\.cache\.[^.]+\.[^.]+)\.valkey$/.exec(key)
   const base = valkey && regional?.[`${valkey[1]}.redis`]
-  if (base) return {...base, usd: round(base.usd * VALKEY_FACTOR, 4), note: `Valkey: 20% below Redis OSS (${base.note ?? ''})`, key, from: 'table'}
+  if (base)
+    return {
+      ...base,
+      usd: round(base.usd * VALKEY_FACTOR, 4),
+      note: `Valkey: 20% below Redis OSS (${base.note ?? ''})`,
+      key,
+      from: 'table',
+    }
   return undefined
 }
 

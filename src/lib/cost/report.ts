@@ -3,9 +3,23 @@ import {EXIT, isUserError, UserError} from '../../errors.js'
 import {buildEstimate} from './estimate.js'
 import {collectInventory} from './inventory.js'
 import {livePriceBook} from './live-prices.js'
-import {hasTablePrices, noTablePricesError, type PriceBook, type PricedRate, PRICE_TABLE, tablePriceBook} from './prices.js'
+import {
+  hasTablePrices,
+  noTablePricesError,
+  type PriceBook,
+  type PricedRate,
+  PRICE_TABLE,
+  tablePriceBook,
+} from './prices.js'
 import {computeSavings} from './savings.js'
-import {type CostContext, type CostReport, HOURS_PER_MONTH, type Inventory, type Usage, type UsageFigure} from './types.js'
+import {
+  type CostContext,
+  type CostReport,
+  HOURS_PER_MONTH,
+  type Inventory,
+  type Usage,
+  type UsageFigure,
+} from './types.js'
 import {collectUsage} from './usage.js'
 
 /** One environment's estimate: inventory, then prices and usage concurrently, then lines and savings. */
@@ -69,7 +83,10 @@ export function neededRateKeys(env: CostContext['env'], inv: Inventory): string[
 async function prices(ctx: CostContext, inv: Inventory, opts: CostOptions, warnings: string[]): Promise<PriceBook> {
   if (!opts.livePrices) return tablePriceBook(ctx.region)
   try {
-    const live = await livePriceBook(ctx.aws, ctx.region, neededRateKeys(ctx.env, inv), {now: ctx.now, signal: ctx.signal})
+    const live = await livePriceBook(ctx.aws, ctx.region, neededRateKeys(ctx.env, inv), {
+      now: ctx.now,
+      signal: ctx.signal,
+    })
     warnings.push(...live.warnings)
     return live.book
   } catch (error) {
@@ -81,11 +98,15 @@ async function prices(ctx: CostContext, inv: Inventory, opts: CostOptions, warni
         exit: EXIT.FAILED,
         code: 'NO_PRICES',
         cause: error,
-        suggestions: ['Grant pricing:GetProducts (the Pricing API endpoint is us-east-1) and check network access to api.pricing.us-east-1.amazonaws.com.'],
+        suggestions: [
+          'Grant pricing:GetProducts (the Pricing API endpoint is us-east-1) and check network access to api.pricing.us-east-1.amazonaws.com.',
+        ],
       })
     }
 
-    warnings.push(`--live-prices: ${why} Using the embedded ${ctx.region} price table dated ${PRICE_TABLE.asOf} instead.`)
+    warnings.push(
+      `--live-prices: ${why} Using the embedded ${ctx.region} price table dated ${PRICE_TABLE.asOf} instead.`,
+    )
     return tablePriceBook(ctx.region)
   }
 }
@@ -95,7 +116,9 @@ async function usage(ctx: CostContext, inv: Inventory, warnings: string[]): Prom
     return await collectUsage(ctx, inv)
   } catch (error) {
     if (classifyAwsError(error) !== 'access-denied') throw awsFailure(error, 'CloudWatch GetMetricData failed')
-    warnings.push(`CloudWatch metrics could not be read (${describeAwsError(error)}): usage-based lines are not estimated. ${hintFor(error) ?? ''}`.trim())
+    warnings.push(
+      `CloudWatch metrics could not be read (${describeAwsError(error)}): usage-based lines are not estimated. ${hintFor(error) ?? ''}`.trim(),
+    )
     return undefined
   }
 }

@@ -14,22 +14,34 @@ const CELERY_WORKERS = new Set(['celery'])
 /** Interface endpoints that take ECS-on-Fargate traffic off a NAT gateway (the S3 gateway endpoint is free). */
 const INTERFACE_ENDPOINTS = ['ecr.api', 'ecr.dkr', 'logs', 'secretsmanager']
 
-const pct = (part: number, whole: number): number | undefined => (whole > 0 ? Math.round(part / whole * 1000) / 10 : undefined)
+const pct = (part: number, whole: number): number | undefined =>
+  whole > 0 ? Math.round((part / whole) * 1000) / 10 : undefined
 const money = (n: number): string => `$${cents(n).toFixed(2)}`
 
-function taskMonthly(prices: PriceBook, s: FargateService, tasks: number, arch: FargateService['architecture'], spot: boolean): number | undefined {
+function taskMonthly(
+  prices: PriceBook,
+  s: FargateService,
+  tasks: number,
+  arch: FargateService['architecture'],
+  spot: boolean,
+): number | undefined {
   const v = prices.get(rateKey.fargateVcpu(arch, spot))
   const g = prices.get(rateKey.fargateGb(arch, spot))
   if (!v || !g) return undefined
   return tasks * HOURS_PER_MONTH * (s.vcpu * v.usd + s.memoryGb * g.usd)
 }
 
-const linux = (s: FargateService): boolean => s.operatingSystem === 'LINUX' && Number.isFinite(s.vcpu) && Number.isFinite(s.memoryGb)
+const linux = (s: FargateService): boolean =>
+  s.operatingSystem === 'LINUX' && Number.isFinite(s.vcpu) && Number.isFinite(s.memoryGb)
 
 function fargateSpot(inv: Inventory, prices: PriceBook): Saving | undefined {
   const parts = inv.services
     .filter((s) => CELERY_WORKERS.has(s.key) && linux(s) && s.architecture === 'X86_64' && s.placement.onDemand > 0)
-    .map((s) => ({s, od: taskMonthly(prices, s, s.placement.onDemand, 'X86_64', false), spot: taskMonthly(prices, s, s.placement.onDemand, 'X86_64', true)}))
+    .map((s) => ({
+      s,
+      od: taskMonthly(prices, s, s.placement.onDemand, 'X86_64', false),
+      spot: taskMonthly(prices, s, s.placement.onDemand, 'X86_64', true),
+    }))
     .filter((p): p is {s: FargateService; od: number; spot: number} => p.od !== undefined && p.spot !== undefined)
   if (parts.length === 0) return undefined
   const od = parts.reduce((n, p) => n + p.od, 0)
@@ -40,16 +52,27 @@ function fargateSpot(inv: Inventory, prices: PriceBook): Saving | undefined {
     title: `Fargate Spot for the Celery workers (${parts.map((p) => p.s.name).join(', ')})`,
     monthly: cents(od - spot),
     percent: pct(od - spot, od),
-    detail: parts.map((p) => `${p.s.name}: ${p.s.placement.onDemand} FARGATE task(s) of ${p.s.vcpu} vCPU/${p.s.memoryGb} GB, ${money(p.od)} → ${money(p.spot)} a month on FARGATE_SPOT`).join('; ')
-      + (approximate ? '. The Spot rate is the advertised ~70% discount; --live-prices reads the current one.' : '.'),
-    caveat: 'Spot tasks get a two-minute warning: Celery must acknowledge late (task_acks_late) and tasks must be idempotent. Keep celery-beat on FARGATE.',
+    detail:
+      parts
+        .map(
+          (p) =>
+            `${p.s.name}: ${p.s.placement.onDemand} FARGATE task(s) of ${p.s.vcpu} vCPU/${p.s.memoryGb} GB, ${money(p.od)} → ${money(p.spot)} a month on FARGATE_SPOT`,
+        )
+        .join('; ') +
+      (approximate ? '. The Spot rate is the advertised ~70% discount; --live-prices reads the current one.' : '.'),
+    caveat:
+      'Spot tasks get a two-minute warning: Celery must acknowledge late (task_acks_late) and tasks must be idempotent. Keep celery-beat on FARGATE.',
   }
 }
 
 function fargateArm(inv: Inventory, prices: PriceBook): Saving | undefined {
   const parts = inv.services
     .filter((s) => linux(s) && s.architecture === 'X86_64' && s.placement.onDemand > 0)
-    .map((s) => ({s, x86: taskMonthly(prices, s, s.placement.onDemand, 'X86_64', false), arm: taskMonthly(prices, s, s.placement.onDemand, 'ARM64', false)}))
+    .map((s) => ({
+      s,
+      x86: taskMonthly(prices, s, s.placement.onDemand, 'X86_64', false),
+      arm: taskMonthly(prices, s, s.placement.onDemand, 'ARM64', false),
+    }))
     .filter((p): p is {s: FargateService; x86: number; arm: number} => p.x86 !== undefined && p.arm !== undefined)
   if (parts.length === 0) return undefined
   const x86 = parts.reduce((n, p) => n + p.x86, 0)
@@ -61,12 +84,18 @@ function fargateArm(inv: Inventory, prices: PriceBook): Saving | undefined {
     title: `ARM64 (Graviton) for ${parts.map((p) => p.s.key).join(', ')}`,
     monthly: cents(x86 - arm),
     percent: pct(x86 - arm, x86),
-    detail: parts.map((p) => `${p.s.name}: ${money(p.x86)} → ${money(p.arm)}`).join('; ') + ' (runtimePlatform.cpuArchitecture ARM64, on-demand tasks).',
+    detail:
+      parts.map((p) => `${p.s.name}: ${money(p.x86)} → ${money(p.arm)}`).join('; ') +
+      ' (runtimePlatform.cpuArchitecture ARM64, on-demand tasks).',
     caveat: [
-      own.length > 0 ? `Build the ${own.join(', ')} image${own.length > 1 ? 's' : ''} for linux/arm64 (docker buildx --platform linux/amd64,linux/arm64).` : '',
+      own.length > 0
+        ? `Build the ${own.join(', ')} image${own.length > 1 ? 's' : ''} for linux/arm64 (docker buildx --platform linux/amd64,linux/arm64).`
+        : '',
       weaviate ? 'Weaviate: check the image supports arm64 (a multi-arch manifest) before switching.' : '',
       'ARM64 tasks cannot run on Fargate Spot: for Celery workers, choose this or Spot.',
-    ].filter(Boolean).join(' '),
+    ]
+      .filter(Boolean)
+      .join(' '),
   }
 }
 
@@ -83,7 +112,8 @@ function rdsReserved(inv: Inventory, prices: PriceBook): Saving | undefined {
     monthly: cents(saved),
     percent: pct(od.usd - ri.usd, od.usd),
     detail: `$${od.usd}/h on-demand → $${ri.usd}/h reserved × ${HOURS_PER_MONTH} h${ri.approximate ? ` (${ri.note}; --live-prices reads the exact offering)` : ''}.`,
-    caveat: 'A 1-year commitment to this class, engine, region and deployment (size-flexible within the family for PostgreSQL); it is paid whether the instance runs or not.',
+    caveat:
+      'A 1-year commitment to this class, engine, region and deployment (size-flexible within the family for PostgreSQL); it is paid whether the instance runs or not.',
   }
 }
 
@@ -116,12 +146,17 @@ function vpcEndpoints(inv: Inventory, usage: Usage | undefined, prices: PriceBoo
   const net = moved - fixed
   return {
     id: 'vpc-endpoints',
-    title: net >= 0 ? 'VPC endpoints instead of the NAT gateway for AWS traffic' : 'VPC endpoints instead of the NAT gateway: would cost more at this traffic',
+    title:
+      net >= 0
+        ? 'VPC endpoints instead of the NAT gateway for AWS traffic'
+        : 'VPC endpoints instead of the NAT gateway: would cost more at this traffic',
     monthly: cents(net),
     upperBound: true,
-    detail: `${gb.toFixed(1)} GB/month processed by NAT. If all of it is AWS traffic (ECR pulls, CloudWatch Logs, Secrets Manager, S3): `
-      + `${money(moved)} saved at ${rate(natGb.usd - perGb.usd)}/GB, minus ${INTERFACE_ENDPOINTS.length} interface endpoints (${INTERFACE_ENDPOINTS.join(', ')}) × ${azs} AZ × $${hour.usd}/h = ${money(fixed)}; net ${money(net)}.`,
-    caveat: 'Upper bound: traffic to the internet (OpenAI, Stripe, …) still needs the NAT gateway. The S3 gateway endpoint is free: add it in any case.',
+    detail:
+      `${gb.toFixed(1)} GB/month processed by NAT. If all of it is AWS traffic (ECR pulls, CloudWatch Logs, Secrets Manager, S3): ` +
+      `${money(moved)} saved at ${rate(natGb.usd - perGb.usd)}/GB, minus ${INTERFACE_ENDPOINTS.length} interface endpoints (${INTERFACE_ENDPOINTS.join(', ')}) × ${azs} AZ × $${hour.usd}/h = ${money(fixed)}; net ${money(net)}.`,
+    caveat:
+      'Upper bound: traffic to the internet (OpenAI, Stripe, …) still needs the NAT gateway. The S3 gateway endpoint is free: add it in any case.',
   }
 }
 
@@ -136,7 +171,8 @@ function rdsSingleAz(env: EnvConfig, inv: Inventory, est: Estimate): Saving | un
     monthly: cents(rdsMonthly / 2),
     percent: 50,
     detail: `Multi-AZ doubles the instance and storage price: ${money(rdsMonthly)} → ${money(rdsMonthly / 2)} a month.`,
-    caveat: 'Without a standby, an AZ failure or some maintenance means minutes of downtime; fine for staging, not for production.',
+    caveat:
+      'Without a standby, an AZ failure or some maintenance means minutes of downtime; fine for staging, not for production.',
   }
 }
 
@@ -149,20 +185,30 @@ function s3IntelligentTiering(inv: Inventory, usage: Usage | undefined, prices: 
   if (!media || !size || !std || !ia || !monitor) return undefined
   const objects = usage?.s3Objects.get(media.key)?.monthly
   const tiering = size.monthly * (std.usd - ia.usd)
-  const monitoring = objects === undefined ? 0 : objects / 1000 * monitor.usd
+  const monitoring = objects === undefined ? 0 : (objects / 1000) * monitor.usd
   return {
     id: 's3-intelligent-tiering',
     title: `S3 Intelligent-Tiering for the media bucket (${media.name})`,
     monthly: cents(tiering - monitoring),
     upperBound: true,
     percent: pct(tiering - monitoring, size.monthly * std.usd),
-    detail: `${size.monthly.toFixed(1)} GB: at most ${money(tiering)} if every object goes 30 days without access ($${std.usd} → $${ia.usd}/GB-month)`
-      + (objects === undefined ? `, minus monitoring at $${monitor.usd} per 1,000 objects of 128 KB and more (object count unknown).` : `, minus ${money(monitoring)} monitoring for ${Math.round(objects)} objects.`),
-    caveat: 'Upper bound: objects read within 30 days stay at the Standard price. No retrieval fees in the Frequent/Infrequent tiers.',
+    detail:
+      `${size.monthly.toFixed(1)} GB: at most ${money(tiering)} if every object goes 30 days without access ($${std.usd} → $${ia.usd}/GB-month)` +
+      (objects === undefined
+        ? `, minus monitoring at $${monitor.usd} per 1,000 objects of 128 KB and more (object count unknown).`
+        : `, minus ${money(monitoring)} monitoring for ${Math.round(objects)} objects.`),
+    caveat:
+      'Upper bound: objects read within 30 days stay at the Standard price. No retrieval fees in the Frequent/Infrequent tiers.',
   }
 }
 
-export function computeSavings(env: EnvConfig, inv: Inventory, usage: Usage | undefined, est: Estimate, prices: PriceBook): Saving[] {
+export function computeSavings(
+  env: EnvConfig,
+  inv: Inventory,
+  usage: Usage | undefined,
+  est: Estimate,
+  prices: PriceBook,
+): Saving[] {
   return [
     fargateSpot(inv, prices),
     fargateArm(inv, prices),

@@ -155,7 +155,15 @@ export type CostService =
   | 'S3'
 
 export const COST_SERVICES: readonly CostService[] = [
-  'ECS Fargate', 'RDS', 'ElastiCache', 'Load Balancer', 'NAT Gateway', 'Public IPv4', 'Secrets Manager', 'CloudFront', 'S3',
+  'ECS Fargate',
+  'RDS',
+  'ElastiCache',
+  'Load Balancer',
+  'NAT Gateway',
+  'Public IPv4',
+  'Secrets Manager',
+  'CloudFront',
+  'S3',
 ]
 
 export interface CostLine {

@@ -20,11 +20,21 @@ const CLOUDFRONT_METRICS_REGION = 'us-east-1'
 
 type Stat = 'Sum' | 'Average'
 
-function query(id: string, namespace: string, metric: string, dimensions: Record<string, string>, stat: Stat): MetricDataQuery {
+function query(
+  id: string,
+  namespace: string,
+  metric: string,
+  dimensions: Record<string, string>,
+  stat: Stat,
+): MetricDataQuery {
   return {
     Id: id,
     MetricStat: {
-      Metric: {Namespace: namespace, MetricName: metric, Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({Name, Value}))},
+      Metric: {
+        Namespace: namespace,
+        MetricName: metric,
+        Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({Name, Value})),
+      },
       Period: 86_400,
       Stat: stat,
     },
@@ -43,11 +53,20 @@ interface Series {
   values: number[]
 }
 
-async function fetchSeries(ctx: CostContext, region: string, queries: MetricDataQuery[], window: {start: Date; end: Date}): Promise<Map<string, Series>> {
+async function fetchSeries(
+  ctx: CostContext,
+  region: string,
+  queries: MetricDataQuery[],
+  window: {start: Date; end: Date},
+): Promise<Map<string, Series>> {
   const series = new Map<string, Series>()
   if (queries.length === 0) return series
   const client = ctx.aws.client(CloudWatchClient, {region})
-  const pages = paginateGetMetricData({client}, {MetricDataQueries: queries, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampAscending'}, {abortSignal: ctx.signal})
+  const pages = paginateGetMetricData(
+    {client},
+    {MetricDataQueries: queries, StartTime: window.start, EndTime: window.end, ScanBy: 'TimestampAscending'},
+    {abortSignal: ctx.signal},
+  )
   for await (const page of pages) {
     for (const r of page.MetricDataResults ?? []) {
       const s = series.get(r.Id ?? '') ?? {timestamps: [], values: []}
@@ -67,12 +86,23 @@ function coveredDays(s: Series, end: Date): number {
 }
 
 /** A Sum metric over the window, as a monthly figure; undefined without datapoints. */
-function monthlySum(parts: (Series | undefined)[], end: Date, scale: number, unit: string, basis: string): UsageFigure | undefined {
+function monthlySum(
+  parts: (Series | undefined)[],
+  end: Date,
+  scale: number,
+  unit: string,
+  basis: string,
+): UsageFigure | undefined {
   const present = parts.filter((s): s is Series => s !== undefined && s.values.length > 0)
   if (present.length === 0) return undefined
   const days = Math.max(...present.map((s) => coveredDays(s, end)))
   const total = present.reduce((sum, s) => sum + s.values.reduce((a, v) => a + v, 0), 0) * scale
-  return {monthly: total * HOURS_PER_MONTH / (days * 24), unit, days, basis: `${basis}, ${days} day${days === 1 ? '' : 's'}`}
+  return {
+    monthly: (total * HOURS_PER_MONTH) / (days * 24),
+    unit,
+    days,
+    basis: `${basis}, ${days} day${days === 1 ? '' : 's'}`,
+  }
 }
 
 /** The latest datapoint of a daily gauge (S3 storage). */
@@ -82,7 +112,12 @@ function latest(s: Series | undefined, scale: number, unit: string, basis: strin
   s.timestamps.forEach((t, i) => {
     if (new Date(t).getTime() >= new Date(s.timestamps[at]).getTime()) at = i
   })
-  return {monthly: s.values[at] * scale, unit, days: 1, basis: `${basis} on ${new Date(s.timestamps[at]).toISOString().slice(0, 10)}`}
+  return {
+    monthly: s.values[at] * scale,
+    unit,
+    days: 1,
+    basis: `${basis} on ${new Date(s.timestamps[at]).toISOString().slice(0, 10)}`,
+  }
 }
 
 export async function collectUsage(ctx: CostContext, inv: Inventory, days = USAGE_DAYS): Promise<Usage> {
@@ -94,11 +129,18 @@ export async function collectUsage(ctx: CostContext, inv: Inventory, days = USAG
     regional.push(query(`nat${i}dst`, 'AWS/NATGateway', 'BytesOutToDestination', {NatGatewayId: n.id}, 'Sum'))
     regional.push(query(`nat${i}src`, 'AWS/NATGateway', 'BytesOutToSource', {NatGatewayId: n.id}, 'Sum'))
   })
-  if (inv.alb) regional.push(query('alblcu', 'AWS/ApplicationELB', 'ConsumedLCUs', {LoadBalancer: inv.alb.dimension}, 'Average'))
+  if (inv.alb)
+    regional.push(query('alblcu', 'AWS/ApplicationELB', 'ConsumedLCUs', {LoadBalancer: inv.alb.dimension}, 'Average'))
   inv.buckets.forEach((b, i) => {
     regional.push(
       query(`s3${i}size`, 'AWS/S3', 'BucketSizeBytes', {BucketName: b.name, StorageType: 'StandardStorage'}, 'Average'),
-      query(`s3${i}objects`, 'AWS/S3', 'NumberOfObjects', {BucketName: b.name, StorageType: 'AllStorageTypes'}, 'Average'),
+      query(
+        `s3${i}objects`,
+        'AWS/S3',
+        'NumberOfObjects',
+        {BucketName: b.name, StorageType: 'AllStorageTypes'},
+        'Average',
+      ),
       query(`s3${i}put`, 'AWS/S3', 'PutRequests', {BucketName: b.name, FilterId: 'EntireBucket'}, 'Sum'),
       query(`s3${i}get`, 'AWS/S3', 'GetRequests', {BucketName: b.name, FilterId: 'EntireBucket'}, 'Sum'),
     )
@@ -122,7 +164,13 @@ export async function collectUsage(ctx: CostContext, inv: Inventory, days = USAG
 
   const natGb = new Map<string, UsageFigure>()
   inv.natGateways.forEach((n, i) => {
-    const f = monthlySum([s.get(`nat${i}dst`), s.get(`nat${i}src`)], end, 1 / BYTES_PER_GB, 'GB', 'BytesOutToDestination + BytesOutToSource')
+    const f = monthlySum(
+      [s.get(`nat${i}dst`), s.get(`nat${i}src`)],
+      end,
+      1 / BYTES_PER_GB,
+      'GB',
+      'BytesOutToDestination + BytesOutToSource',
+    )
     if (f) natGb.set(n.id, f)
   })
 
@@ -131,10 +179,18 @@ export async function collectUsage(ctx: CostContext, inv: Inventory, days = USAG
   if (lcu && lcu.values.length > 0) {
     const average = lcu.values.reduce((x, v) => x + v, 0) / lcu.values.length
     const covered = coveredDays(lcu, end)
-    albLcuHours = {monthly: average * HOURS_PER_MONTH, unit: 'LCU-hour', days: covered, basis: `average ConsumedLCUs ${average.toFixed(3)} over ${covered} day${covered === 1 ? '' : 's'}`}
+    albLcuHours = {
+      monthly: average * HOURS_PER_MONTH,
+      unit: 'LCU-hour',
+      days: covered,
+      basis: `average ConsumedLCUs ${average.toFixed(3)} over ${covered} day${covered === 1 ? '' : 's'}`,
+    }
   }
 
-  const byBucket = (suffix: string, f: (x: Series | undefined) => UsageFigure | undefined): Map<string, UsageFigure> => {
+  const byBucket = (
+    suffix: string,
+    f: (x: Series | undefined) => UsageFigure | undefined,
+  ): Map<string, UsageFigure> => {
     const m = new Map<string, UsageFigure>()
     inv.buckets.forEach((bucket, i) => {
       const fig = f(s.get(`s3${i}${suffix}`))

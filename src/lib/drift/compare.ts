@@ -33,7 +33,9 @@ export interface ServiceFacts {
   problem?: string
 }
 
-export type SecretFacts = {key: string; id: string} & ({state: 'found'; keys: string[]} | {state: 'missing'} | {state: 'invalid'; reason: string})
+export type SecretFacts = {key: string; id: string} & (
+  {state: 'found'; keys: string[]} | {state: 'missing'} | {state: 'invalid'; reason: string}
+)
 
 export interface EnvSnapshot {
   name: string
@@ -61,11 +63,31 @@ export function imageTag(image: string | undefined): string | undefined {
 export function serviceFacts(key: string, containerName: string, td: TaskDefinition, arn: string): ServiceFacts {
   const label = td.family ? `${td.family}:${td.revision}` : taskDefinitionLabel(arn)
   const containers = td.containerDefinitions ?? []
-  const c: ContainerDefinition | undefined = containers.find((x) => x.name === containerName) ?? (containers.length === 1 ? containers[0] : undefined)
+  const c: ContainerDefinition | undefined =
+    containers.find((x) => x.name === containerName) ?? (containers.length === 1 ? containers[0] : undefined)
   const sizes = {...(td.cpu && {cpu: td.cpu}), ...(td.memory && {memory: td.memory})}
-  if (!c) return {key, taskDefinition: label, container: containerName, env: [], secrets: [], ...sizes, problem: `no container ${containerName} in ${label}`}
-  const names = (xs: {name?: string}[] | undefined): string[] => [...new Set((xs ?? []).map((x) => x.name).filter((n): n is string => Boolean(n)))]
-  return {key, taskDefinition: label, container: c.name ?? containerName, env: names(c.environment), secrets: names(c.secrets), ...sizes, image: imageTag(c.image)}
+  if (!c)
+    return {
+      key,
+      taskDefinition: label,
+      container: containerName,
+      env: [],
+      secrets: [],
+      ...sizes,
+      problem: `no container ${containerName} in ${label}`,
+    }
+  const names = (xs: {name?: string}[] | undefined): string[] => [
+    ...new Set((xs ?? []).map((x) => x.name).filter((n): n is string => Boolean(n))),
+  ]
+  return {
+    key,
+    taskDefinition: label,
+    container: c.name ?? containerName,
+    env: names(c.environment),
+    secrets: names(c.secrets),
+    ...sizes,
+    image: imageTag(c.image),
+  }
 }
 
 /**
@@ -75,18 +97,33 @@ export function serviceFacts(key: string, containerName: string, td: TaskDefinit
  */
 export async function snapshot(ctx: RunContext): Promise<EnvSnapshot> {
   const {env} = ctx
-  const [described, lookups] = await Promise.all([describeEnvServices(ctx), loadSecrets(ctx, env.secrets.map((s) => s.id))])
+  const [described, lookups] = await Promise.all([
+    describeEnvServices(ctx),
+    loadSecrets(
+      ctx,
+      env.secrets.map((s) => s.id),
+    ),
+  ])
   const services = new Map<string, ServiceFacts>()
-  await Promise.all(env.services.map(async (s) => {
-    const arn = described.services.get(s.key)?.taskDefinition
-    if (arn) services.set(s.key, serviceFacts(s.key, s.container, await taskDefinition(ctx, arn), arn))
-  }))
+  await Promise.all(
+    env.services.map(async (s) => {
+      const arn = described.services.get(s.key)?.taskDefinition
+      if (arn) services.set(s.key, serviceFacts(s.key, s.container, await taskDefinition(ctx, arn), arn))
+    }),
+  )
   const secrets = new Map<string, SecretFacts>()
   for (const s of env.secrets) {
     const r = lookups.get(s.id)!
     if (r.state === 'error') throw r.error
     const base = {key: s.key, id: s.id}
-    secrets.set(s.key, r.state === 'found' ? {...base, state: 'found', keys: Object.keys(r.json)} : r.state === 'invalid' ? {...base, state: 'invalid', reason: r.reason} : {...base, state: 'missing'})
+    secrets.set(
+      s.key,
+      r.state === 'found'
+        ? {...base, state: 'found', keys: Object.keys(r.json)}
+        : r.state === 'invalid'
+          ? {...base, state: 'invalid', reason: r.reason}
+          : {...base, state: 'missing'},
+    )
   }
 
   return {
@@ -120,18 +157,28 @@ export function contextFor(ctx: RunContext, env: EnvConfig): RunContext {
 }
 
 /** --compare: the other environment's model, or a usage error (unknown, or the same one). */
-export function resolveCompare(name: string, current: EnvConfig, loaded: {config: ConfigFile; source: string}): EnvConfig {
+export function resolveCompare(
+  name: string,
+  current: EnvConfig,
+  loaded: {config: ConfigFile; source: string},
+): EnvConfig {
   if (name === current.name) {
     throw new UserError(`--compare ${name} is the environment being validated: compare with another one.`, {
       code: 'COMPARE_SAME_ENVIRONMENT',
-      suggestions: [`allthrive validate --environment ${shq(name)} --compare ${name === 'production' ? 'staging' : 'production'}`],
+      suggestions: [
+        `allthrive validate --environment ${shq(name)} --compare ${name === 'production' ? 'staging' : 'production'}`,
+      ],
     })
   }
 
   try {
     return resolveEnvironment(name, loaded)
   } catch (error) {
-    if (error instanceof UserError) throw new UserError(error.message.replace('Unknown environment', 'Unknown --compare environment'), {code: error.code, suggestions: error.suggestions.map((s) => s.replace('--environment', '--compare'))})
+    if (error instanceof UserError)
+      throw new UserError(error.message.replace('Unknown environment', 'Unknown --compare environment'), {
+        code: error.code,
+        suggestions: error.suggestions.map((s) => s.replace('--environment', '--compare')),
+      })
     throw error
   }
 }
@@ -160,8 +207,9 @@ export interface Difference {
  * such a reference is compared here and resolved by ecs-env. Sizes are notes, never a status.
  */
 /** The roles first, then any other service either environment has. */
-const serviceKeysOf = (...snaps: EnvSnapshot[]): string[] =>
-  [...new Set([...SERVICE_KEYS, ...snaps.flatMap((s) => [...s.serviceNames.keys()])])]
+const serviceKeysOf = (...snaps: EnvSnapshot[]): string[] => [
+  ...new Set([...SERVICE_KEYS, ...snaps.flatMap((s) => [...s.serviceNames.keys()])]),
+]
 
 export function compareSnapshots(current: EnvSnapshot, other: EnvSnapshot): Difference[] {
   const out: Difference[] = []
@@ -179,22 +227,46 @@ export function compareSnapshots(current: EnvSnapshot, other: EnvSnapshot): Diff
     if (!a || !b) {
       if (current.clusterMissing || other.clusterMissing) continue
       const missingIn = a ? other : current
-      if (a || b) presence('service', `${key}:service`, (e) => `${key}: service only in ${e} (${missingIn.serviceNames.get(key)} not found)`, Boolean(a), Boolean(b))
+      if (a || b)
+        presence(
+          'service',
+          `${key}:service`,
+          (e) => `${key}: service only in ${e} (${missingIn.serviceNames.get(key)} not found)`,
+          Boolean(a),
+          Boolean(b),
+        )
       continue
     }
 
     if (a.problem || b.problem) continue // a note, see notesFor
     for (const name of sets(a.env, b.env)) {
-      presence('env', `${key}:env:${name}`, (e) => `${key}: env ${name} only in ${e}`, a.env.includes(name), b.env.includes(name))
+      presence(
+        'env',
+        `${key}:env:${name}`,
+        (e) => `${key}: env ${name} only in ${e}`,
+        a.env.includes(name),
+        b.env.includes(name),
+      )
     }
 
     for (const name of sets(a.secrets, b.secrets)) {
-      presence('secret', `${key}:secret:${name}`, (e) => `${key}: secret ${name} only in ${e}`, a.secrets.includes(name), b.secrets.includes(name))
+      presence(
+        'secret',
+        `${key}:secret:${name}`,
+        (e) => `${key}: secret ${name} only in ${e}`,
+        a.secrets.includes(name),
+        b.secrets.includes(name),
+      )
     }
 
     for (const size of ['cpu', 'memory'] as const) {
       if (a[size] && b[size] && a[size] !== b[size]) {
-        out.push({id: `${key}:${size}`, kind: size, detail: `${key}: ${size} ${a[size]} (${current.name}) vs ${b[size]} (${other.name})`, status: 'pass'})
+        out.push({
+          id: `${key}:${size}`,
+          kind: size,
+          detail: `${key}: ${size} ${a[size]} (${current.name}) vs ${b[size]} (${other.name})`,
+          status: 'pass',
+        })
       }
     }
   }
@@ -204,13 +276,25 @@ export function compareSnapshots(current: EnvSnapshot, other: EnvSnapshot): Diff
     if (!b) continue // configured for one environment only: not drift
     if (a.state === 'missing' || b.state === 'missing') {
       const absent = a.state === 'missing' ? a : b
-      presence('secret-exists', `secret:${secret}`, (e) => `secret ${secret}: exists only in ${e} (${absent.id} not found)`, a.state !== 'missing', b.state !== 'missing')
+      presence(
+        'secret-exists',
+        `secret:${secret}`,
+        (e) => `secret ${secret}: exists only in ${e} (${absent.id} not found)`,
+        a.state !== 'missing',
+        b.state !== 'missing',
+      )
       continue
     }
 
     if (a.state !== 'found' || b.state !== 'found') continue // a note, see notesFor
     for (const name of sets(a.keys, b.keys)) {
-      presence('secret-key', `secret:${secret}:${name}`, (e) => `secret ${secret}: key ${name} only in ${e}`, a.keys.includes(name), b.keys.includes(name))
+      presence(
+        'secret-key',
+        `secret:${secret}:${name}`,
+        (e) => `secret ${secret}: key ${name} only in ${e}`,
+        a.keys.includes(name),
+        b.keys.includes(name),
+      )
     }
   }
 
@@ -222,13 +306,16 @@ export function notesFor(current: EnvSnapshot, other: EnvSnapshot): string[] {
   const notes: string[] = []
   for (const snap of [current, other]) {
     if (snap.clusterMissing) notes.push(`${snap.name}: cluster ${snap.cluster} not found; services not compared`)
-    for (const f of snap.services.values()) if (f.problem) notes.push(`${f.key}: ${f.problem} (${snap.name}); not compared`)
-    for (const s of snap.secrets.values()) if (s.state === 'invalid') notes.push(`secret ${s.key}: keys not compared, ${s.id} ${s.reason}`)
+    for (const f of snap.services.values())
+      if (f.problem) notes.push(`${f.key}: ${f.problem} (${snap.name}); not compared`)
+    for (const s of snap.secrets.values())
+      if (s.state === 'invalid') notes.push(`secret ${s.key}: keys not compared, ${s.id} ${s.reason}`)
   }
 
   if (!current.clusterMissing && !other.clusterMissing) {
     for (const key of serviceKeysOf(current, other)) {
-      if (current.missing.includes(key) && other.missing.includes(key)) notes.push(`${key}: service found in neither environment; not compared`)
+      if (current.missing.includes(key) && other.missing.includes(key))
+        notes.push(`${key}: service found in neither environment; not compared`)
     }
   }
 
@@ -243,7 +330,10 @@ export function notesFor(current: EnvSnapshot, other: EnvSnapshot): string[] {
  * `*` matches any run of characters (":" included), matching is case-sensitive.
  * An entry of no known shape is returned as invalid (it could never match).
  */
-export function parseAllow(entries: string[], keys: readonly string[] = SERVICE_KEYS): {patterns: {entry: string; re: RegExp}[]; invalid: string[]} {
+export function parseAllow(
+  entries: string[],
+  keys: readonly string[] = SERVICE_KEYS,
+): {patterns: {entry: string; re: RegExp}[]; invalid: string[]} {
   const patterns: {entry: string; re: RegExp}[] = []
   const invalid: string[] = []
   // The roles, or the short name of another service of the environment (celery-ai).
@@ -255,13 +345,18 @@ export function parseAllow(entries: string[], keys: readonly string[] = SERVICE_
       (parts.length === 1 && entry.includes('*')) ||
       (parts[0] === 'secret' && (parts.length === 2 || parts.length === 3) && parts.every(Boolean)) ||
       (parts.length === 3 && serviceOk(parts[0]) && ['env', 'secret', '*'].includes(parts[1]) && parts[2] !== '') ||
-      (parts.length === 2 && serviceOk(parts[0]) && (['cpu', 'memory', 'service'].includes(parts[1]) || parts[1].includes('*')))
+      (parts.length === 2 &&
+        serviceOk(parts[0]) &&
+        (['cpu', 'memory', 'service'].includes(parts[1]) || parts[1].includes('*')))
     if (!ok) {
       invalid.push(raw)
       continue
     }
 
-    const source = entry.split('*').map((s) => s.replaceAll(/[.+?^${}()|[\]\\]/g, String.raw`\$&`)).join('.*')
+    const source = entry
+      .split('*')
+      .map((s) => s.replaceAll(/[.+?^${}()|[\]\\]/g, String.raw`\$&`))
+      .join('.*')
     patterns.push({entry, re: new RegExp(`^${source}$`)})
   }
 
@@ -269,7 +364,11 @@ export function parseAllow(entries: string[], keys: readonly string[] = SERVICE_
 }
 
 /** Splits differences into reported and allowed; lists allow entries that matched nothing. */
-export function applyAllow(diffs: Difference[], entries: string[], keys?: readonly string[]): {reported: Difference[]; allowed: Difference[]; invalid: string[]; unused: string[]} {
+export function applyAllow(
+  diffs: Difference[],
+  entries: string[],
+  keys?: readonly string[],
+): {reported: Difference[]; allowed: Difference[]; invalid: string[]; unused: string[]} {
   const {patterns, invalid} = parseAllow(entries, keys)
   const used = new Set<string>()
   const reported: Difference[] = []

@@ -29,9 +29,13 @@ export class SessionOutputFilter {
     private readonly err: (text: string) => void,
   ) {
     this.patterns = [
-      {prefix: EXIT_MARKER, body: /^\d*\r?$/, onLine: (_line, body) => {
-        this.exitCode = Number.parseInt(body, 10)
-      }},
+      {
+        prefix: EXIT_MARKER,
+        body: /^\d*\r?$/,
+        onLine: (_line, body) => {
+          this.exitCode = Number.parseInt(body, 10)
+        },
+      },
       {prefix: 'Starting session with SessionId: ', body: /^[^\n]*$/, onLine: (line) => this.err(line)},
       {prefix: 'Exiting session with sessionId: ', body: /^[^\n]*$/, onLine: (line) => this.err(line)},
     ]

@@ -24,14 +24,17 @@ import {SessionOutputFilter} from './output-filter.js'
 export const PLUGIN = 'session-manager-plugin'
 
 export const PLUGIN_INSTALL_HINTS = [
-  'Install AWS\'s session-manager-plugin (https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html) and put it on PATH:',
+  "Install AWS's session-manager-plugin (https://docs.aws.amazon.com/systems-manager/latest/userguide/session-manager-working-with-install-plugin.html) and put it on PATH:",
   '  macOS:          brew install --cask session-manager-plugin',
   '  Debian/Ubuntu:  curl -fsSLo /tmp/smp.deb https://s3.amazonaws.com/session-manager-downloads/plugin/latest/ubuntu_64bit/session-manager-plugin.deb && sudo dpkg -i /tmp/smp.deb   (arm64: ubuntu_arm64)',
   '  RHEL/Amazon Linux/Fedora:  sudo dnf install -y https://s3.amazonaws.com/session-manager-downloads/plugin/latest/linux_64bit/session-manager-plugin.rpm   (arm64: linux_arm64)',
 ]
 
 /** The plugin's path on PATH, or undefined. */
-export function findPlugin(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string | undefined {
+export function findPlugin(
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   const dirs = (env.PATH ?? env.Path ?? '').split(delimiter).filter(Boolean)
   const exts = platform === 'win32' ? (env.PATHEXT ?? '.EXE;.CMD;.BAT').split(';').filter(Boolean) : ['']
   for (const dir of dirs) {
@@ -128,7 +131,8 @@ export interface RunPluginOptions {
 }
 
 /** Signals the user types at the terminal; the plugin handles them for the remote side. */
-const userSignals = (): NodeJS.Signals[] => (process.platform === 'win32' ? ['SIGINT'] : ['SIGINT', 'SIGQUIT', 'SIGTSTP'])
+const userSignals = (): NodeJS.Signals[] =>
+  process.platform === 'win32' ? ['SIGINT'] : ['SIGINT', 'SIGQUIT', 'SIGTSTP']
 
 /** Runs the plugin with the terminal passed through and returns its exit status. */
 export async function runPlugin(args: string[], opts: RunPluginOptions = {}): Promise<PluginRun> {

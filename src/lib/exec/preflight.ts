@@ -107,17 +107,27 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
 
   const pluginPath = (opts.findPlugin ?? findPlugin)()
   if (pluginPath) add('plugin', 'pass', `found at ${pluginPath}`)
-  else add('plugin', 'fail', `${PLUGIN} is not on PATH: the AWS CLI and allthrive need it to open ECS Exec sessions.`, PLUGIN_INSTALL_HINTS.join('\n'))
+  else
+    add(
+      'plugin',
+      'fail',
+      `${PLUGIN} is not on PATH: the AWS CLI and allthrive need it to open ECS Exec sessions.`,
+      PLUGIN_INSTALL_HINTS.join('\n'),
+    )
 
   // The service and its running tasks, concurrently.
   let service: Service | undefined
-  let arns: string[] = []
+  let arns: string[]
   try {
     const [described, listed] = await Promise.all([
       describeServicesOf({aws: opts.aws, signal: opts.signal}, cluster, [svc.name]),
       (async () => {
         const all: string[] = []
-        for await (const page of paginateListTasks({client: ecs}, {cluster, serviceName: svc.name, desiredStatus: 'RUNNING'})) all.push(...(page.taskArns ?? []))
+        for await (const page of paginateListTasks(
+          {client: ecs},
+          {cluster, serviceName: svc.name, desiredStatus: 'RUNNING'},
+        ))
+          all.push(...(page.taskArns ?? []))
         return all
       })(),
     ])
@@ -126,40 +136,79 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
     arns = listed
   } catch (error) {
     if (!(error instanceof ClusterNotFoundException)) throw error
-    add('service', 'fail', `Cluster ${cluster} does not exist in this account and region.`, 'Check --environment, --region and --profile, or set "cluster" in allthrive.config.json.')
-    skipRest(['service-exec', 'running-task', 'task-exec', 'platform-version', 'container', 'exec-agent', 'task-role'], 'no cluster')
+    add(
+      'service',
+      'fail',
+      `Cluster ${cluster} does not exist in this account and region.`,
+      'Check --environment, --region and --profile, or set "cluster" in allthrive.config.json.',
+    )
+    skipRest(
+      ['service-exec', 'running-task', 'task-exec', 'platform-version', 'container', 'exec-agent', 'task-role'],
+      'no cluster',
+    )
     return finish()
   }
 
   if (!service || service.status !== 'ACTIVE') {
-    add('service', 'fail', service ? `Service ${svc.name} is ${service.status} in ${cluster}.` : `Service ${svc.name} was not found in ${cluster}.`,
-      `List the cluster's services: aws ecs list-services --cluster ${shq(cluster)}; set services.${svc.key}.name in allthrive.config.json if it is named differently.`)
-    skipRest(['service-exec', 'running-task', 'task-exec', 'platform-version', 'container', 'exec-agent', 'task-role'], 'no service')
+    add(
+      'service',
+      'fail',
+      service
+        ? `Service ${svc.name} is ${service.status} in ${cluster}.`
+        : `Service ${svc.name} was not found in ${cluster}.`,
+      `List the cluster's services: aws ecs list-services --cluster ${shq(cluster)}; set services.${svc.key}.name in allthrive.config.json if it is named differently.`,
+    )
+    skipRest(
+      ['service-exec', 'running-task', 'task-exec', 'platform-version', 'container', 'exec-agent', 'task-role'],
+      'no service',
+    )
     return finish()
   }
 
   add('service', 'pass', `${svc.name} in ${cluster}`)
   const enableFix = `aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --enable-execute-command --force-new-deployment`
   if (service.enableExecuteCommand) add('service-exec', 'pass', 'enabled')
-  else add('service-exec', 'fail', `ECS Exec is turned off on ${svc.name} (enableExecuteCommand is false).`, `${enableFix}   (new tasks get the exec agent; wait for the deployment to finish)`)
+  else
+    add(
+      'service-exec',
+      'fail',
+      `ECS Exec is turned off on ${svc.name} (enableExecuteCommand is false).`,
+      `${enableFix}   (new tasks get the exec agent; wait for the deployment to finish)`,
+    )
 
   // Describe the running tasks (100 per call), keep the service's own (some emulators ignore serviceName).
-  const tasks = (await describeTasksOf(ecs, cluster, arns, opts.signal)).filter((t) => !t.group || t.group === `service:${svc.name}`)
-  const running = tasks.filter((t) => t.lastStatus === 'RUNNING' || t.lastStatus === 'PENDING' || t.lastStatus === 'ACTIVATING')
+  const tasks = (await describeTasksOf(ecs, cluster, arns, opts.signal)).filter(
+    (t) => !t.group || t.group === `service:${svc.name}`,
+  )
+  const running = tasks.filter(
+    (t) => t.lastStatus === 'RUNNING' || t.lastStatus === 'PENDING' || t.lastStatus === 'ACTIVATING',
+  )
 
-  const task = opts.task && running.length > 0 ? matchTask(running, opts.task, svc.name) : chooseTask(running.filter((t) => t.lastStatus === 'RUNNING'), service, container)
+  const task =
+    opts.task && running.length > 0
+      ? matchTask(running, opts.task, svc.name)
+      : chooseTask(
+          running.filter((t) => t.lastStatus === 'RUNNING'),
+          service,
+          container,
+        )
   if (!task) {
     const pending = running.length
-    add('running-task', 'fail', pending > 0
-      ? `${svc.name} has ${pending} task${pending === 1 ? '' : 's'} starting but none RUNNING yet.`
-      : `${svc.name} has no running task (desired ${service.desiredCount ?? 0}, running ${service.runningCount ?? 0}).`,
-    pending > 0 ? 'Wait until a task is RUNNING, then try again.'
-      // Desired > 0 and nothing running: the tasks keep stopping; raising the desired count would not help.
-      : (service.desiredCount ?? 0) > 0
-        ? `Its tasks keep stopping: see the last one's stop reason and logs with: allthrive logs tail ${shq(svc.key)} -e ${shq(opts.env.name)} --previous`
-          + `; and: allthrive validate -e ${shq(opts.env.name)} --only ecs-services`
-        : `Start one: aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --desired-count 1`
-          + `; see why tasks stop with: allthrive validate -e ${shq(opts.env.name)} --only ecs-services`)
+    add(
+      'running-task',
+      'fail',
+      pending > 0
+        ? `${svc.name} has ${pending} task${pending === 1 ? '' : 's'} starting but none RUNNING yet.`
+        : `${svc.name} has no running task (desired ${service.desiredCount ?? 0}, running ${service.runningCount ?? 0}).`,
+      pending > 0
+        ? 'Wait until a task is RUNNING, then try again.'
+        : // Desired > 0 and nothing running: the tasks keep stopping; raising the desired count would not help.
+          (service.desiredCount ?? 0) > 0
+          ? `Its tasks keep stopping: see the last one's stop reason and logs with: allthrive logs tail ${shq(svc.key)} -e ${shq(opts.env.name)} --previous` +
+            `; and: allthrive validate -e ${shq(opts.env.name)} --only ecs-services`
+          : `Start one: aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --desired-count 1` +
+            `; see why tasks stop with: allthrive validate -e ${shq(opts.env.name)} --only ecs-services`,
+    )
     skipRest(['task-exec', 'platform-version', 'container', 'exec-agent', 'task-role'], 'no running task')
     return finish()
   }
@@ -168,62 +217,117 @@ export async function runPreflight(opts: PreflightOptions): Promise<Preflight> {
   const tdLabel = taskDefinitionLabel(task.taskDefinitionArn)
   const taskInfo = {taskArn: task.taskArn!, taskId: id, lastStatus: task.lastStatus, taskDefinition: tdLabel}
   const primary = isPrimaryTask(task, service)
-  add('running-task', task.lastStatus === 'RUNNING' ? 'pass' : 'fail',
+  add(
+    'running-task',
+    task.lastStatus === 'RUNNING' ? 'pass' : 'fail',
     `task ${id} (${tdLabel}, ${task.lastStatus}${primary ? '' : ', not of the PRIMARY deployment'}${task.startedAt ? `, started ${task.startedAt.toISOString()}` : ''})`,
-    'Wait until the task is RUNNING, or pick another with --task.')
+    'Wait until the task is RUNNING, or pick another with --task.',
+  )
 
   if (task.enableExecuteCommand) add('task-exec', 'pass', 'enabled')
   else {
-    add('task-exec', 'fail', service.enableExecuteCommand
-      ? `Task ${id} was started before ECS Exec was turned on, so it has no exec agent.`
-      : `Task ${id} was started without ECS Exec (enableExecuteCommand is false).`,
-    service.enableExecuteCommand ? `Replace the tasks: aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --force-new-deployment` : enableFix)
+    add(
+      'task-exec',
+      'fail',
+      service.enableExecuteCommand
+        ? `Task ${id} was started before ECS Exec was turned on, so it has no exec agent.`
+        : `Task ${id} was started without ECS Exec (enableExecuteCommand is false).`,
+      service.enableExecuteCommand
+        ? `Replace the tasks: aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --force-new-deployment`
+        : enableFix,
+    )
   }
 
   if (!isFargate(task)) add('platform-version', 'skip', `${task.launchType ?? 'EC2'} launch type: no platform version`)
   else if (platformTooOld(task.platformVersion) && !/windows/i.test(task.platformFamily ?? '')) {
-    add('platform-version', 'fail', `Task ${id} runs on Fargate platform ${task.platformVersion}; ECS Exec needs 1.4.0 or later.`,
-      `aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --platform-version LATEST --force-new-deployment`)
+    add(
+      'platform-version',
+      'fail',
+      `Task ${id} runs on Fargate platform ${task.platformVersion}; ECS Exec needs 1.4.0 or later.`,
+      `aws ecs update-service --cluster ${shq(cluster)} --service ${shq(svc.name)} --platform-version LATEST --force-new-deployment`,
+    )
   } else add('platform-version', 'pass', task.platformVersion ?? 'LATEST')
 
   // The same container the exec-ready check judges (lib/exec/readiness): --container exactly, else the model's or the only one.
   const c = execContainer(task, container, {explicit: Boolean(opts.container)})
   const names = (task.containers ?? []).map((x) => x.name).join(', ') || 'none'
-  if (!c) add('container', 'fail', `Task ${id} has no container named "${container}" (containers: ${names}).`, `Pass --container with one of: ${names}; or set services.${svc.key}.container in allthrive.config.json.`)
+  if (!c)
+    add(
+      'container',
+      'fail',
+      `Task ${id} has no container named "${container}" (containers: ${names}).`,
+      `Pass --container with one of: ${names}; or set services.${svc.key}.container in allthrive.config.json.`,
+    )
   else if (c.lastStatus === 'RUNNING') add('container', 'pass', `${c.name} (${c.lastStatus})`)
-  else add('container', 'fail', `Container ${c.name} of task ${id} is ${c.lastStatus ?? 'not running'}${c.reason ? `: ${c.reason}` : ''}.`, 'Wait until it is RUNNING, or pick another task with --task.')
+  else
+    add(
+      'container',
+      'fail',
+      `Container ${c.name} of task ${id} is ${c.lastStatus ?? 'not running'}${c.reason ? `: ${c.reason}` : ''}.`,
+      'Wait until it is RUNNING, or pick another task with --task.',
+    )
 
   const agent = execAgent(c)
   if (!c) add('exec-agent', 'skip', 'no such container')
   else if (agent?.lastStatus === 'RUNNING') add('exec-agent', 'pass', 'RUNNING')
   else if (!agent) {
-    add('exec-agent', task.enableExecuteCommand ? 'fail' : 'skip', task.enableExecuteCommand ? `Container ${container} reports no ExecuteCommandAgent.` : 'the task was started without ECS Exec',
-      `Replace the task: aws ecs stop-task --cluster ${shq(cluster)} --task ${shq(id)} --reason "restart for ECS Exec"   (the service starts a new one)`)
+    add(
+      'exec-agent',
+      task.enableExecuteCommand ? 'fail' : 'skip',
+      task.enableExecuteCommand
+        ? `Container ${container} reports no ExecuteCommandAgent.`
+        : 'the task was started without ECS Exec',
+      `Replace the task: aws ecs stop-task --cluster ${shq(cluster)} --task ${shq(id)} --reason "restart for ECS Exec"   (the service starts a new one)`,
+    )
   } else {
     const pending = agent.lastStatus === 'PENDING'
-    add('exec-agent', 'fail', `The ExecuteCommandAgent in ${container} is ${agent.lastStatus ?? 'not running'}${agent.reason ? `: ${agent.reason}` : ''}.`,
+    add(
+      'exec-agent',
+      'fail',
+      `The ExecuteCommandAgent in ${container} is ${agent.lastStatus ?? 'not running'}${agent.reason ? `: ${agent.reason}` : ''}.`,
       pending
         ? 'The agent is still starting: try again in a minute.'
-        : `Check the task role allows ${SSM_MESSAGES_ACTIONS.join(', ')} and the subnets reach the ssmmessages endpoint (a NAT gateway or an ssmmessages VPC endpoint), then replace the task: aws ecs stop-task --cluster ${shq(cluster)} --task ${shq(id)}`)
+        : `Check the task role allows ${SSM_MESSAGES_ACTIONS.join(', ')} and the subnets reach the ssmmessages endpoint (a NAT gateway or an ssmmessages VPC endpoint), then replace the task: aws ecs stop-task --cluster ${shq(cluster)} --task ${shq(id)}`,
+    )
   }
 
   // The task role: from the task's overrides, else its task definition.
   let taskRoleArn = task.overrides?.taskRoleArn
   if (!taskRoleArn && task.taskDefinitionArn) {
-    const td = await ecs.send(new DescribeTaskDefinitionCommand({taskDefinition: task.taskDefinitionArn}), {abortSignal: opts.signal})
+    const td = await ecs.send(new DescribeTaskDefinitionCommand({taskDefinition: task.taskDefinitionArn}), {
+      abortSignal: opts.signal,
+    })
     taskRoleArn = td.taskDefinition?.taskRoleArn
   }
 
-  if (taskRoleArn) add('task-role', 'pass', `${taskRoleArn.split('/').pop()} (must allow ssmmessages:Create/Open Control/Data Channel; not verified here)`)
+  if (taskRoleArn)
+    add(
+      'task-role',
+      'pass',
+      `${taskRoleArn.split('/').pop()} (must allow ssmmessages:Create/Open Control/Data Channel; not verified here)`,
+    )
   else {
-    add('task-role', 'fail', `Task ${id} has no task role (${tdLabel} sets no taskRoleArn): the exec agent needs one to open its SSM channels.`,
-      `Give the task definition a taskRoleArn whose role allows ${SSM_MESSAGES_ACTIONS.join(', ')} on "*", then redeploy the service.`)
+    add(
+      'task-role',
+      'fail',
+      `Task ${id} has no task role (${tdLabel} sets no taskRoleArn): the exec agent needs one to open its SSM channels.`,
+      `Give the task definition a taskRoleArn whose role allows ${SSM_MESSAGES_ACTIONS.join(', ')} on "*", then redeploy the service.`,
+    )
   }
 
   const result = finish({task: taskInfo})
   if (!result.ready || !c) return result
   return {
     ...result,
-    target: {cluster, service: svc.name, taskArn: task.taskArn!, taskId: id, container: c.name ?? container, runtimeId: c.runtimeId ?? '', taskDefinition: tdLabel, ...(task.startedAt && {startedAt: task.startedAt})},
+    target: {
+      cluster,
+      service: svc.name,
+      taskArn: task.taskArn!,
+      taskId: id,
+      container: c.name ?? container,
+      runtimeId: c.runtimeId ?? '',
+      taskDefinition: tdLabel,
+      ...(task.startedAt && {startedAt: task.startedAt}),
+    },
   }
 }

@@ -59,18 +59,28 @@ export function matchTask(tasks: Task[], ref: string, serviceName: string): Task
   if (exact) return exact
   const matches = tasks.filter((t) => taskId(t.taskArn).startsWith(wanted))
   if (matches.length === 1) return matches[0]
-  const describe = (t: Task): string => `${taskId(t.taskArn)} (${t.lastStatus ?? '?'}${t.startedAt ? `, started ${t.startedAt.toISOString()}` : ''})`
+  const describe = (t: Task): string =>
+    `${taskId(t.taskArn)} (${t.lastStatus ?? '?'}${t.startedAt ? `, started ${t.startedAt.toISOString()}` : ''})`
   if (matches.length > 1) {
-    throw new UserError(`--task ${ref} matches ${matches.length} tasks of ${serviceName}: ${matches.map((t) => describe(t)).join(', ')}.`, {
-      code: 'AMBIGUOUS_TASK',
-      exit: EXIT.USAGE,
-      suggestions: ['Give more characters of the task id.'],
-    })
+    throw new UserError(
+      `--task ${ref} matches ${matches.length} tasks of ${serviceName}: ${matches.map((t) => describe(t)).join(', ')}.`,
+      {
+        code: 'AMBIGUOUS_TASK',
+        exit: EXIT.USAGE,
+        suggestions: ['Give more characters of the task id.'],
+      },
+    )
   }
 
-  throw new UserError(`No running task of ${serviceName} matches --task ${ref}.${tasks.length > 0 ? ` Running tasks: ${tasks.map((t) => describe(t)).join(', ')}.` : ' The service has no running task.'}`, {
-    code: 'TASK_NOT_FOUND',
-    exit: EXIT.USAGE,
-    suggestions: tasks.length > 0 ? ['Pass one of the task ids above, or leave out --task to pick one.'] : ['Leave out --task; see `allthrive exec --check` for why no task is running.'],
-  })
+  throw new UserError(
+    `No running task of ${serviceName} matches --task ${ref}.${tasks.length > 0 ? ` Running tasks: ${tasks.map((t) => describe(t)).join(', ')}.` : ' The service has no running task.'}`,
+    {
+      code: 'TASK_NOT_FOUND',
+      exit: EXIT.USAGE,
+      suggestions:
+        tasks.length > 0
+          ? ['Pass one of the task ids above, or leave out --task to pick one.']
+          : ['Leave out --task; see `allthrive exec --check` for why no task is running.'],
+    },
+  )
 }

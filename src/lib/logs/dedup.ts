@@ -33,7 +33,8 @@ export class RecentKeys {
 }
 
 /** FilterLogEvents ids are unique within a log group. */
-export const idKey = (line: LogLine): string | undefined => (line.eventId ? `i:${line.group}:${line.eventId}` : undefined)
+export const idKey = (line: LogLine): string | undefined =>
+  line.eventId ? `i:${line.group}:${line.eventId}` : undefined
 
 /**
  * Live Tail events carry no event id: the same event read by Live Tail and by FilterLogEvents

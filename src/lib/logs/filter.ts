@@ -61,7 +61,11 @@ export interface ReadOptions {
  * A group that does not exist, a retryable failure and an abort end the sequence and are
  * reported in `outcome`; other errors are thrown.
  */
-export async function* readEvents(client: CloudWatchLogsClient, target: LogTarget, opts: ReadOptions): AsyncGenerator<LogLine> {
+export async function* readEvents(
+  client: CloudWatchLogsClient,
+  target: LogTarget,
+  opts: ReadOptions,
+): AsyncGenerator<LogLine> {
   opts.outcome.value = {kind: 'ok'}
   const pages = paginateFilterLogEvents(
     {client},

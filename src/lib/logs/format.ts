@@ -78,10 +78,14 @@ export const prefixWidthFor = (services: readonly string[]): number => Math.max(
  */
 export function formatLine(line: LogLine, fmt: HumanFormat): string {
   const label = (line.taskId ? `${line.service}/${shortTaskId(line.taskId)}` : line.service).padEnd(fmt.prefixWidth)
-  const paint = fmt.color ? PALETTE[(SERVICE_COLOUR[line.service] ?? hash(line.service)) % PALETTE.length] : (s: string) => s
+  const paint = fmt.color
+    ? PALETTE[(SERVICE_COLOUR[line.service] ?? hash(line.service)) % PALETTE.length]
+    : (s: string) => s
   const stamp = new Date(line.timestamp).toISOString()
   const prefix = `${paint(label)} |`
-  const [first, ...rest] = trimMessage(line.message).split(/\r?\n/).map((l) => safeText(l))
+  const [first, ...rest] = trimMessage(line.message)
+    .split(/\r?\n/)
+    .map((l) => safeText(l))
   const time = fmt.color ? ansis.dim(stamp) : stamp
   return [`${prefix} ${time} ${first}`, ...rest.map((l) => `${prefix} ${' '.repeat(stamp.length)} ${l}`)].join('\n')
 }

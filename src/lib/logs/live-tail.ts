@@ -23,12 +23,15 @@ import type {Ticker} from '../../util/sleep.js'
 export type LiveOutcome = 'stopped' | 'fallback'
 
 type SessionEnd =
-  | {kind: 'stopped'}
-  | {kind: 'regroup'}
-  | {kind: 'stall'}
-  | {kind: 'ended'; timeout: boolean; error?: unknown}
+  {kind: 'stopped'} | {kind: 'regroup'} | {kind: 'stall'} | {kind: 'ended'; timeout: boolean; error?: unknown}
 
-const CREDENTIAL_KINDS = new Set(['no-credentials', 'sso-expired', 'credentials-expired', 'credentials-invalid', 'no-region'])
+const CREDENTIAL_KINDS = new Set([
+  'no-credentials',
+  'sso-expired',
+  'credentials-expired',
+  'credentials-invalid',
+  'no-region',
+])
 /** A session that ends sooner than this did not really work. */
 const HEALTHY_SESSION_MS = 60_000
 
@@ -42,7 +45,11 @@ export function linkedController(parent: AbortSignal): AbortController & {dispos
 }
 
 /** The StartLiveTail request for these groups, or why Live Tail cannot serve them. */
-export function liveTailRequest(states: TargetState[], arnOf: (group: string) => string, filterPattern?: string): StartLiveTailCommandInput | string {
+export function liveTailRequest(
+  states: TargetState[],
+  arnOf: (group: string) => string,
+  filterPattern?: string,
+): StartLiveTailCommandInput | string {
   if (states.length > 10) return 'Live Tail takes at most 10 log groups'
   const prefixes = states.flatMap((s) => (s.target.streamPrefix ? [s.target.streamPrefix] : []))
   if (prefixes.length > 0 && states.length > 1) return 'Live Tail filters the streams of one log group only'
@@ -68,10 +75,16 @@ function refusal(error: unknown): string {
   }
 }
 
-type Step<T> = {kind: 'event'; value: T} | {kind: 'done'} | {kind: 'error'; error: unknown} | {kind: 'stall'} | {kind: 'aborted'}
+type Step<T> =
+  {kind: 'event'; value: T} | {kind: 'done'} | {kind: 'error'; error: unknown} | {kind: 'stall'} | {kind: 'aborted'}
 
 /** The next item of a stream, unless it takes longer than `ms` (stall) or `signal` aborts first. */
-export async function nextWithin<T>(it: AsyncIterator<T>, clock: Ticker, ms: number, signal: AbortSignal): Promise<Step<T>> {
+export async function nextWithin<T>(
+  it: AsyncIterator<T>,
+  clock: Ticker,
+  ms: number,
+  signal: AbortSignal,
+): Promise<Step<T>> {
   if (signal.aborted) return {kind: 'aborted'}
   const timer = linkedController(signal)
   try {
@@ -90,9 +103,15 @@ export async function nextWithin<T>(it: AsyncIterator<T>, clock: Ticker, ms: num
 
 /** "arn:aws:logs:us-east-1:1234:log-group:/ecs/x:*" → "/ecs/x"; a name stays a name. */
 export const groupNameOf = (identifier: string): string =>
-  identifier.includes(':log-group:') ? identifier.slice(identifier.indexOf(':log-group:') + ':log-group:'.length).replace(/:\*$/, '') : identifier
+  identifier.includes(':log-group:')
+    ? identifier.slice(identifier.indexOf(':log-group:') + ':log-group:'.length).replace(/:\*$/, '')
+    : identifier
 
-function toLine(e: LiveTailSessionLogEvent, byGroup: Map<string, TargetState>, only?: TargetState): LogLine | undefined {
+function toLine(
+  e: LiveTailSessionLogEvent,
+  byGroup: Map<string, TargetState>,
+  only?: TargetState,
+): LogLine | undefined {
   const state = byGroup.get(groupNameOf(e.logGroupIdentifier ?? '')) ?? only
   const stream = e.logStreamName ?? ''
   // AWS applies logStreamNamePrefixes; an emulator may not.
@@ -126,7 +145,10 @@ async function runSession(
     for (const s of states) if (!s.lagging) s.cursor = now
     t.liveUntil = now + t.overlapMs
     if (u.sessionMetadata?.sampled) {
-      t.noticeOnce('live-sampled', 'Live Tail is sampling: more than 500 events a second match. Narrow with --filter or a service to see every event.')
+      t.noticeOnce(
+        'live-sampled',
+        'Live Tail is sampling: more than 500 events a second match. Narrow with --filter or a service to see every event.',
+      )
     }
 
     // Events stamped before --since are outside the window asked for (emulators replay old ones).
@@ -150,12 +172,22 @@ async function runSession(
     if (step.kind === 'done') return {kind: 'ended', timeout: false}
     if (step.kind === 'error') {
       if (t.signal.aborted) return {kind: 'stopped'}
-      return {kind: 'ended', timeout: step.error instanceof SessionTimeoutException || (step.error as Error)?.name === 'SessionTimeoutException', error: step.error}
+      return {
+        kind: 'ended',
+        timeout:
+          step.error instanceof SessionTimeoutException || (step.error as Error)?.name === 'SessionTimeoutException',
+        error: step.error,
+      }
     }
 
     const {value} = step
     if (value.SessionTimeoutException) return {kind: 'ended', timeout: true}
-    if (value.SessionStreamingException) return {kind: 'ended', timeout: false, error: Object.assign(new Error(value.SessionStreamingException.message), {name: 'SessionStreamingException'})}
+    if (value.SessionStreamingException)
+      return {
+        kind: 'ended',
+        timeout: false,
+        error: Object.assign(new Error(value.SessionStreamingException.message), {name: 'SessionStreamingException'}),
+      }
     return undefined
   }
 
@@ -200,7 +232,10 @@ async function runSession(
 /** Follows every existing group with Live Tail until stopped, or until it has to fall back to polling. */
 export async function followLiveTail(t: Tail, live: {arnOf(group: string): string}): Promise<LiveOutcome> {
   const fallback = (reason: string): LiveOutcome => {
-    t.noticeOnce('live-fallback', `${reason}: polling FilterLogEvents every ${(t.opts.pollIntervalMs ?? 2000) / 1000}s instead.`)
+    t.noticeOnce(
+      'live-fallback',
+      `${reason}: polling FilterLogEvents every ${(t.opts.pollIntervalMs ?? 2000) / 1000}s instead.`,
+    )
     return 'fallback'
   }
 
@@ -231,13 +266,20 @@ export async function followLiveTail(t: Tail, live: {arnOf(group: string): strin
     }
 
     if (end.kind === 'stopped') return 'stopped'
-    if (end.kind === 'stall') return fallback(`Live Tail sent nothing for ${Math.round((t.opts.stallMs ?? 20_000) / 1000)}s (it sends an update every second)`)
+    if (end.kind === 'stall')
+      return fallback(
+        `Live Tail sent nothing for ${Math.round((t.opts.stallMs ?? 20_000) / 1000)}s (it sends an update every second)`,
+      )
     if (end.kind === 'regroup') continue
     const quick = t.clock.now() - started < HEALTHY_SESSION_MS
     unhealthy = quick ? unhealthy + 1 : 0
     const why = end.error ? ` (${describeAwsError(end.error)})` : ''
     if (unhealthy >= 2) return fallback(`Live Tail sessions keep ending right after they start${why}`)
-    t.sink.notice(end.timeout ? 'Live Tail session reached its 3-hour limit: reconnecting.' : `Live Tail session ended${why}: reconnecting.`)
+    t.sink.notice(
+      end.timeout
+        ? 'Live Tail session reached its 3-hour limit: reconnecting.'
+        : `Live Tail session ended${why}: reconnecting.`,
+    )
     if (quick) await t.clock.sleep(backoffMs(unhealthy, 1000, 10_000, t.clock.random), t.signal)
   }
 }

@@ -19,7 +19,8 @@ import {shq} from '../../util/shell.js'
 /** Log events can be stamped a little outside startedAt..stoppedAt (clock, flush on exit). */
 const MARGIN_MS = 60_000
 
-const stoppedTime = (t: Task): number => t.stoppedAt?.getTime() ?? t.stoppingAt?.getTime() ?? t.executionStoppedAt?.getTime() ?? 0
+const stoppedTime = (t: Task): number =>
+  t.stoppedAt?.getTime() ?? t.stoppingAt?.getTime() ?? t.executionStoppedAt?.getTime() ?? 0
 
 export async function lastStoppedTask(
   ecs: ECSClient,
@@ -28,7 +29,11 @@ export async function lastStoppedTask(
   const {cluster, serviceName, signal} = opts
   const arns: string[] = []
   try {
-    for await (const page of paginateListTasks({client: ecs}, {cluster, serviceName, desiredStatus: 'STOPPED'}, {abortSignal: signal})) {
+    for await (const page of paginateListTasks(
+      {client: ecs},
+      {cluster, serviceName, desiredStatus: 'STOPPED'},
+      {abortSignal: signal},
+    )) {
       arns.push(...(page.taskArns ?? []))
     }
   } catch (error) {
@@ -54,10 +59,11 @@ export async function lastStoppedTask(
   }
 
   // ListTasks filters by service on AWS; some emulators ignore serviceName, so check the task's group too.
-  const tasks = (await describeTasksOf(ecs, cluster, arns, signal)).filter((t) => !t.group || t.group === `service:${serviceName}`)
+  const tasks = (await describeTasksOf(ecs, cluster, arns, signal)).filter(
+    (t) => !t.group || t.group === `service:${serviceName}`,
+  )
   return tasks.sort((a, b) => stoppedTime(b) - stoppedTime(a))[0]
 }
-
 
 /** The task's lifetime, padded a minute each side; from its creation when it never started. */
 export function taskWindow(t: Task, now: number): {startTime: number; endTime: number} {
@@ -72,7 +78,12 @@ export function describeStoppedTaskInFull(t: Task): string {
   const started = t.startedAt?.getTime()
   const revision = t.taskDefinitionArn?.split('/').pop()
   const when = stopped ? ` stopped ${new Date(stopped).toISOString()}` : ' stopped'
-  const lifetime = started && stopped ? ` after ${formatDuration(stopped - started, {seconds: true})}` : started ? '' : ' before it started'
+  const lifetime =
+    started && stopped
+      ? ` after ${formatDuration(stopped - started, {seconds: true})}`
+      : started
+        ? ''
+        : ' before it started'
   const why = stopReason(t) ?? 'no reason recorded'
   const containers = containerExits(t)
   return `task ${taskId(t.taskArn)}${revision ? ` (${revision})` : ''}${when}${lifetime}: ${why}${containers.length > 0 ? `; ${containers.join('; ')}` : ''}`
@@ -84,16 +95,28 @@ export function describeStoppedTaskInFull(t: Task): string {
  */
 export async function previousTask(
   ecs: ECSClient,
-  opts: {cluster: string; environment: string; service: {key: string; name: string}; now: number; signal?: AbortSignal; notice(message: string): void},
+  opts: {
+    cluster: string
+    environment: string
+    service: {key: string; name: string}
+    now: number
+    signal?: AbortSignal
+    notice(message: string): void
+  },
 ): Promise<{taskId: string; window: {startTime: number; endTime: number}}> {
   const {cluster, service} = opts
   const task = await lastStoppedTask(ecs, {cluster, serviceName: service.name, signal: opts.signal})
   if (!task) {
-    throw new UserError(`No stopped task of ${service.key} (${service.name}) in cluster ${cluster}: ECS keeps stopped tasks for about an hour.`, {
-      exit: EXIT.FAILED,
-      code: 'NO_STOPPED_TASK',
-      suggestions: [`Read the service's recent logs instead: allthrive logs tail ${shq(service.key)} --environment ${shq(opts.environment)} --since 3h`],
-    })
+    throw new UserError(
+      `No stopped task of ${service.key} (${service.name}) in cluster ${cluster}: ECS keeps stopped tasks for about an hour.`,
+      {
+        exit: EXIT.FAILED,
+        code: 'NO_STOPPED_TASK',
+        suggestions: [
+          `Read the service's recent logs instead: allthrive logs tail ${shq(service.key)} --environment ${shq(opts.environment)} --since 3h`,
+        ],
+      },
+    )
   }
 
   opts.notice(`Last stopped ${describeStoppedTaskInFull(task)}`)

@@ -10,7 +10,10 @@ export function selectServices(env: EnvConfig, names: readonly string[]): Servic
   const picked: ServiceConfig[] = []
   for (const name of names) {
     if (name.startsWith('-')) {
-      throw new UserError(`Unknown flag ${name}.`, {code: 'UNKNOWN_FLAG', suggestions: ['See the flags with: allthrive logs tail --help']})
+      throw new UserError(`Unknown flag ${name}.`, {
+        code: 'UNKNOWN_FLAG',
+        suggestions: ['See the flags with: allthrive logs tail --help'],
+      })
     }
 
     // A service's key (web, celery-ai) or its full ECS name: every service of the environment, not only the four roles.

@@ -36,7 +36,10 @@ const tokenLike = (run: string): boolean =>
 const REPLACEMENTS: [RegExp, string | ((m: string) => string)][] = [
   [/\b([a-z][\w+.-]*:\/\/)[^\s/@]+@/gi, '$1<credentials>@'],
   [/\b(Bearer|Basic)\s+[\w.~+/=-]+/g, '$1 <credentials>'],
-  [/\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|authorization)(\s*[=:]\s*)(?!<|Bearer |Basic )[^\s,;&]+/gi, '$1$2<credentials>'],
+  [
+    /\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|authorization)(\s*[=:]\s*)(?!<|Bearer |Basic )[^\s,;&]+/gi,
+    '$1$2<credentials>',
+  ],
   [/\beyJ[\w-]*\.[\w-]*(?:\.[\w-]*)?/g, '<token>'],
   [/(?<![\w"])"[^"\n]*"(?![\w"])|(?<![\w'])'[^'\n]*'(?![\w'])/g, '<str>'],
   [/[\w.+-]+@[a-z\d-]+(?:\.[a-z\d-]+)+/gi, '<email>'],
@@ -108,15 +111,47 @@ export function signatureOf(message: string, max = SIGNATURE_MAX): string {
   const body = stripPrefixes(line)
   const fromJson = jsonMessage(body)
   const text = fromJson === undefined ? body : stripPrefixes(fromJson)
-  const masked = maskVariables(text || first.trim()).replace(/\s+/g, ' ').trim()
+  const masked = maskVariables(text || first.trim())
+    .replace(/\s+/g, ' ')
+    .trim()
   return truncate(masked || '(empty message)', max)
 }
 
 /** Words that appear in most error lines: useless as a filter. */
 const GENERIC = new Set([
-  'error', 'errors', 'exception', 'exceptions', 'critical', 'traceback', 'most', 'recent', 'call', 'last', 'task', 'tasks',
-  'raised', 'unexpected', 'failed', 'failure', 'with', 'from', 'that', 'this', 'none', 'true', 'false', 'null', 'could',
-  'when', 'while', 'during', 'into', 'have', 'been', 'were', 'will',
+  'error',
+  'errors',
+  'exception',
+  'exceptions',
+  'critical',
+  'traceback',
+  'most',
+  'recent',
+  'call',
+  'last',
+  'task',
+  'tasks',
+  'raised',
+  'unexpected',
+  'failed',
+  'failure',
+  'with',
+  'from',
+  'that',
+  'this',
+  'none',
+  'true',
+  'false',
+  'null',
+  'could',
+  'when',
+  'while',
+  'during',
+  'into',
+  'have',
+  'been',
+  'were',
+  'will',
 ])
 
 /**
@@ -132,7 +167,9 @@ export function filterableWords(signature: string): string[] {
 }
 
 const score = (w: string): number =>
-  (GENERIC.has(w.toLowerCase()) ? -5 : 0) + (/[a-z][A-Z]/.test(w) ? 2 : 0) + (/[A-Z]\w*(Error|Exception|Timeout|Refused|Denied)$/.test(w) ? 3 : 0)
+  (GENERIC.has(w.toLowerCase()) ? -5 : 0) +
+  (/[a-z][A-Z]/.test(w) ? 2 : 0) +
+  (/[A-Z]\w*(Error|Exception|Timeout|Refused|Denied)$/.test(w) ? 3 : 0)
 
 /**
  * A word of `signature` to pass as a filter pattern so that its events show up:

@@ -144,13 +144,20 @@ export class Tail {
     const reads = due.map((state) => ({state, outcome: {value: {kind: 'ok'} as ReadOutcome}}))
     const sources = reads.map(({state, outcome}) =>
       readEvents(this.client, state.target, {
-        startTime: state.cursor === undefined ? this.opts.startTime : Math.max(this.opts.startTime, state.cursor - this.overlapMs),
+        startTime:
+          state.cursor === undefined
+            ? this.opts.startTime
+            : Math.max(this.opts.startTime, state.cursor - this.overlapMs),
         endTime: opts.endTime,
         filterPattern: this.opts.filterPattern,
         signal: this.signal,
         outcome,
         tolerateTransient: this.opts.follow,
-        onFound: state.status === 'missing' ? () => this.sink.notice(`Log group ${state.target.group} (${state.target.service}) now exists: following it.`) : undefined,
+        onFound:
+          state.status === 'missing'
+            ? () =>
+                this.sink.notice(`Log group ${state.target.group} (${state.target.service}) now exists: following it.`)
+            : undefined,
       }),
     )
     for await (const line of mergeByTimestamp(sources)) {
@@ -169,7 +176,9 @@ export class Tail {
         state.lagging = false
       } else if (value.kind === 'missing') {
         if (state.status === 'active') {
-          this.sink.notice(`Log group ${state.target.group} (${state.target.service}) no longer exists: looking for it again every ${formatDuration(this.missingRetryMs)}.`)
+          this.sink.notice(
+            `Log group ${state.target.group} (${state.target.service}) no longer exists: looking for it again every ${formatDuration(this.missingRetryMs)}.`,
+          )
         }
 
         state.status = 'missing'

@@ -52,7 +52,10 @@ export async function poll(tail: Tail, opts: {readFirst: boolean}): Promise<void
       }
     }
 
-    await tail.clock.sleep(failures > 0 ? backoffMs(failures, interval, maxBackoff, tail.clock.random) : interval, tail.signal)
+    await tail.clock.sleep(
+      failures > 0 ? backoffMs(failures, interval, maxBackoff, tail.clock.random) : interval,
+      tail.signal,
+    )
   }
 }
 
@@ -60,14 +63,17 @@ export async function poll(tail: Tail, opts: {readFirst: boolean}): Promise<void
 function noGroupError(states: TargetState[]): UserError {
   const groups = states.map((s) => `${s.target.group} (${s.target.service})`)
   const prefix = commonPrefix(states.map((s) => s.target.group))
-  return new UserError(`No log group found: ${groups.join(', ')} ${groups.length > 1 ? 'do' : 'does'} not exist in this account and region.`, {
-    exit: EXIT.FAILED,
-    code: 'LOG_GROUP_NOT_FOUND',
-    suggestions: [
-      `List the log groups there: aws logs describe-log-groups --log-group-name-prefix ${prefix || '/ecs/'}`,
-      'Check --environment and --region, or set services.<name>.logGroup in allthrive.config.json.',
-    ],
-  })
+  return new UserError(
+    `No log group found: ${groups.join(', ')} ${groups.length > 1 ? 'do' : 'does'} not exist in this account and region.`,
+    {
+      exit: EXIT.FAILED,
+      code: 'LOG_GROUP_NOT_FOUND',
+      suggestions: [
+        `List the log groups there: aws logs describe-log-groups --log-group-name-prefix ${prefix || '/ecs/'}`,
+        'Check --environment and --region, or set services.<name>.logGroup in allthrive.config.json.',
+      ],
+    },
+  )
 }
 
 function commonPrefix(names: string[]): string {
@@ -117,5 +123,3 @@ export async function tail(client: CloudWatchLogsClient, opts: TailOptions, sink
   await poll(t, {readFirst: false})
   return summary('poll')
 }
-
-

@@ -1,4 +1,8 @@
-import {type CloudWatchLogsClient, DescribeLogStreamsCommand, ResourceNotFoundException} from '@aws-sdk/client-cloudwatch-logs'
+import {
+  type CloudWatchLogsClient,
+  DescribeLogStreamsCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cloudwatch-logs'
 
 import {EXIT, UserError} from '../../errors.js'
 import type {LogTarget} from './filter.js'
@@ -45,7 +49,13 @@ export async function findTaskStream(
   }
 
   // Not among the most recent streams: look under each stream prefix in use (the service's container first).
-  const parents = [...new Set([...recent.filter((s) => ours(s)).map((s) => parentOf(s)), ...recent.map((s) => parentOf(s)), `ecs/${container}/`])]
+  const parents = [
+    ...new Set([
+      ...recent.filter((s) => ours(s)).map((s) => parentOf(s)),
+      ...recent.map((s) => parentOf(s)),
+      `ecs/${container}/`,
+    ]),
+  ]
     .filter(Boolean)
     .slice(0, 4)
   const found = await Promise.all(
@@ -54,7 +64,10 @@ export async function findTaskStream(
         new DescribeLogStreamsCommand({logGroupName: group, logStreamNamePrefix: parent + taskId, limit: 50}),
         {abortSignal: signal},
       )
-      return {prefix: parent + taskId, streams: (out.logStreams ?? []).flatMap((s) => (s.logStreamName ? [s.logStreamName] : []))}
+      return {
+        prefix: parent + taskId,
+        streams: (out.logStreams ?? []).flatMap((s) => (s.logStreamName ? [s.logStreamName] : [])),
+      }
     }),
   )
   const hit = found.find((f) => f.streams.length > 0)
@@ -69,9 +82,21 @@ export async function findTaskStream(
 export async function narrowToTask(
   client: CloudWatchLogsClient,
   target: LogTarget,
-  opts: {container: string; taskId: string; follow: boolean; signal?: AbortSignal; notice(message: string): void; hint: string},
+  opts: {
+    container: string
+    taskId: string
+    follow: boolean
+    signal?: AbortSignal
+    notice(message: string): void
+    hint: string
+  },
 ): Promise<LogTarget> {
-  const found = await findTaskStream(client, {group: target.group, container: opts.container, taskId: opts.taskId, signal: opts.signal})
+  const found = await findTaskStream(client, {
+    group: target.group,
+    container: opts.container,
+    taskId: opts.taskId,
+    signal: opts.signal,
+  })
   if (found.kind === 'group-missing') return target // tail() reports the missing group
   if (found.kind === 'found') return {...target, streamPrefix: found.prefix}
   if (opts.follow) {
@@ -79,9 +104,12 @@ export async function narrowToTask(
     return {...target, streamPrefix: found.prefix}
   }
 
-  throw new UserError(`No log stream of task ${opts.taskId} in ${target.group}${found.example ? ` (its streams look like ${found.example})` : ' (it has no streams)'}.`, {
-    exit: EXIT.FAILED,
-    code: 'LOG_STREAM_NOT_FOUND',
-    suggestions: [opts.hint],
-  })
+  throw new UserError(
+    `No log stream of task ${opts.taskId} in ${target.group}${found.example ? ` (its streams look like ${found.example})` : ' (it has no streams)'}.`,
+    {
+      exit: EXIT.FAILED,
+      code: 'LOG_STREAM_NOT_FOUND',
+      suggestions: [opts.hint],
+    },
+  )
 }

@@ -20,7 +20,13 @@ export function parseTimeArg(input: string, now: number, flag: string): number {
     const local = Date.UTC(y, mo - 1, d, h, mi, s, ms)
     const back = new Date(local)
     // Date.UTC rolls 2025-02-31 over to March: a field that changed was out of range.
-    if (back.getUTCMonth() === mo - 1 && back.getUTCDate() === d && back.getUTCHours() === h && back.getUTCMinutes() === mi && back.getUTCSeconds() === s) {
+    if (
+      back.getUTCMonth() === mo - 1 &&
+      back.getUTCDate() === d &&
+      back.getUTCHours() === h &&
+      back.getUTCMinutes() === mi &&
+      back.getUTCSeconds() === s
+    ) {
       return local - offsetMs(m[8])
     }
   }
@@ -39,16 +45,21 @@ function offsetMs(zone: string | undefined): number {
 }
 
 /** The window of a `logs tail` run: since (default 10m ago) and an optional until, checked for order. */
-export function resolveWindow(opts: {since?: string; until?: string; now: number}): {startTime: number; endTime: number | undefined} {
+export function resolveWindow(opts: {since?: string; until?: string; now: number}): {
+  startTime: number
+  endTime: number | undefined
+} {
   const startTime = parseTimeArg(opts.since ?? '10m', opts.now, '--since')
   const endTime = opts.until === undefined ? undefined : parseTimeArg(opts.until, opts.now, '--until')
   if (endTime !== undefined && endTime <= startTime) {
-    throw new UserError(`--since (${new Date(startTime).toISOString()}) must be before --until (${new Date(endTime).toISOString()}).`, {
-      code: 'INVALID_TIME',
-      suggestions: ['A duration counts back from now: --since 2h --until 1h is the hour before last.'],
-    })
+    throw new UserError(
+      `--since (${new Date(startTime).toISOString()}) must be before --until (${new Date(endTime).toISOString()}).`,
+      {
+        code: 'INVALID_TIME',
+        suggestions: ['A duration counts back from now: --since 2h --until 1h is the hour before last.'],
+      },
+    )
   }
 
   return {startTime, endTime}
 }
-

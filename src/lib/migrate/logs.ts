@@ -25,7 +25,10 @@ export function awslogsTarget(td: TaskDefinition | undefined, container: string)
   }
 
   if (target.kind === 'elsewhere') {
-    const where = target.destination === 'not named in the task definition' ? '' : ` (${target.destination}): they cannot be read here`
+    const where =
+      target.destination === 'not named in the task definition'
+        ? ''
+        : ` (${target.destination}): they cannot be read here`
     return {reason: `container ${container} logs with ${target.driver}, not awslogs${where}`}
   }
 
@@ -60,12 +63,15 @@ export class LogFollower {
     for (let page = 0; page < MAX_PAGES_PER_POLL; page++) {
       let out
       try {
-        out = await this.client.send(new GetLogEventsCommand({
-          logGroupName: this.target.group,
-          logStreamName: this.stream,
-          startFromHead: true,
-          ...(this.token && {nextToken: this.token}),
-        }), {abortSignal: this.signal})
+        out = await this.client.send(
+          new GetLogEventsCommand({
+            logGroupName: this.target.group,
+            logStreamName: this.stream,
+            startFromHead: true,
+            ...(this.token && {nextToken: this.token}),
+          }),
+          {abortSignal: this.signal},
+        )
       } catch (error) {
         if (error instanceof ResourceNotFoundException) return lines // not created yet
         throw error

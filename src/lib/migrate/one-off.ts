@@ -1,6 +1,10 @@
 import {CloudWatchLogsClient} from '@aws-sdk/client-cloudwatch-logs'
 import {
-  DescribeTaskDefinitionCommand, DescribeTasksCommand, ECSClient, StopTaskCommand, type Task,
+  DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  StopTaskCommand,
+  type Task,
 } from '@aws-sdk/client-ecs'
 
 import type {AwsClients} from '../../aws/clients.js'
@@ -54,8 +58,11 @@ export async function runOneOff(o: OneOffOptions): Promise<{result: MigrateResul
   const target = 'group' in prepared.logs ? prepared.logs : undefined
   if (!target) o.info(`Not following the logs: ${'reason' in prepared.logs ? prepared.logs.reason : 'no awslogs'}.`)
   return watch(o, {
-    taskArn: task.taskArn!, container: prepared.container, command: prepared.command,
-    taskDefinition: prepared.taskDefinition, logs: target,
+    taskArn: task.taskArn!,
+    container: prepared.container,
+    command: prepared.command,
+    taskDefinition: prepared.taskDefinition,
+    logs: target,
   })
 }
 
@@ -69,15 +76,19 @@ async function yieldToOlderMigration(o: OneOffOptions, ours: Task, startedBy: st
     return a[0] < b[0] || (a[0] === b[0] && a[1] < b[1])
   })
   if (older.length === 0) return
-  await o.aws.client(ECSClient).send(new StopTaskCommand({
-    cluster: o.cluster,
-    task: ours.taskArn,
-    reason: `allthrive: another migration (${taskId(older[0].taskArn)}) started first`,
-  }))
-  const error = migrationRunningError(older, o.cluster, (o.clock?.now() ?? Date.now()), o.env)
+  await o.aws.client(ECSClient).send(
+    new StopTaskCommand({
+      cluster: o.cluster,
+      task: ours.taskArn,
+      reason: `allthrive: another migration (${taskId(older[0].taskArn)}) started first`,
+    }),
+  )
+  const error = migrationRunningError(older, o.cluster, o.clock?.now() ?? Date.now(), o.env)
   const stopped = `task ${taskId(ours.taskArn)}, started at the same time, was stopped`
   throw new UserError(`${error.message.replace(/; nothing was started\.$/, '')}; ${stopped}.`, {
-    code: 'MIGRATION_RUNNING', exit: EXIT.FAILED, suggestions: error.suggestions,
+    code: 'MIGRATION_RUNNING',
+    exit: EXIT.FAILED,
+    suggestions: error.suggestions,
   })
 }
 
@@ -94,8 +105,8 @@ export async function attachToTask(
     throw new UserError(`Task ${o.task} is not known in cluster ${o.cluster}${reason}: ${why}.`, {
       code: 'TASK_NOT_FOUND',
       suggestions: [
-        `List the migration tasks: aws ecs list-tasks --cluster ${shq(o.cluster)}`
-          + ` --started-by ${shq(STARTED_BY.migrate)} --desired-status STOPPED`,
+        `List the migration tasks: aws ecs list-tasks --cluster ${shq(o.cluster)}` +
+          ` --started-by ${shq(STARTED_BY.migrate)} --desired-status STOPPED`,
       ],
     })
   }
@@ -106,8 +117,10 @@ export async function attachToTask(
   const logs = awslogsTarget(definition, o.container)
   const command = task.overrides?.containerOverrides?.find((c) => c.name === o.container)?.command ?? []
   const td = taskDefinitionLabel(task.taskDefinitionArn)
-  o.info(`Attached to task ${taskId(task.taskArn)} (${td}) in ${o.cluster}, ${task.lastStatus ?? 'status unknown'}`
-    + `${command.length > 0 ? `: ${joinCommand(command)}` : ''}`)
+  o.info(
+    `Attached to task ${taskId(task.taskArn)} (${td}) in ${o.cluster}, ${task.lastStatus ?? 'status unknown'}` +
+      `${command.length > 0 ? `: ${joinCommand(command)}` : ''}`,
+  )
   if (!('group' in logs)) o.info(`Not following the logs: ${logs.reason}.`)
   const target = 'group' in logs ? logs : undefined
   return watch(o, {taskArn: task.taskArn, container: o.container, command, taskDefinition: td, logs: target})
@@ -129,8 +142,15 @@ async function watch(
   process.once('SIGINT', onSigint)
   try {
     const wait = await waitForTask({
-      ecs, cluster: o.cluster, taskArn: t.taskArn, logs, signal: interrupt.signal,
-      pollMs: o.pollMs, timeoutMs: o.timeoutMs, clock: o.clock, outageMs: o.outageMs,
+      ecs,
+      cluster: o.cluster,
+      taskArn: t.taskArn,
+      logs,
+      signal: interrupt.signal,
+      pollMs: o.pollMs,
+      timeoutMs: o.timeoutMs,
+      clock: o.clock,
+      outageMs: o.outageMs,
       onStatus: o.onStatus,
       onNote: o.info,
       onLine(line) {
@@ -139,8 +159,12 @@ async function watch(
       },
     })
     const result = summarize(wait, {
-      container: t.container, command: t.command, cluster: o.cluster, taskDefinition: t.taskDefinition,
-      logLines: lines, env: o.env,
+      container: t.container,
+      command: t.command,
+      cluster: o.cluster,
+      taskDefinition: t.taskDefinition,
+      logLines: lines,
+      env: o.env,
       ...(logs && {log: {group: logs.target.group, stream: logs.stream}}),
     })
     return {result, lastStatus: wait.task.lastStatus}

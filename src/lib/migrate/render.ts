@@ -7,7 +7,8 @@ import {taskId} from '../../resources/ecs.js'
 import type {MigrateResult} from './result.js'
 
 /** "  RUNNING        +45s" */
-export const statusLine = (status: string, elapsedMs: number): string => `  ${status.padEnd(14)} +${formatElapsed(elapsedMs)}`
+export const statusLine = (status: string, elapsedMs: number): string =>
+  `  ${status.padEnd(14)} +${formatElapsed(elapsedMs)}`
 
 /** The command that re-attaches to a migration task and waits for its exit code. */
 export const reattachCommand = (id: string, env?: string): string =>
@@ -17,8 +18,8 @@ export const reattachCommand = (id: string, env?: string): string =>
 export function followUp(cluster: string, id: string, log?: {group?: string; stream?: string}, env?: string): string[] {
   return [
     `Wait for it: ${reattachCommand(id, env)}`,
-    `Watch it:  ${sh`aws ecs describe-tasks --cluster ${cluster} --tasks ${id}`}`
-      + ' --query "tasks[0].[lastStatus,containers[0].exitCode,stoppedReason]"',
+    `Watch it:  ${sh`aws ecs describe-tasks --cluster ${cluster} --tasks ${id}`}` +
+      ' --query "tasks[0].[lastStatus,containers[0].exitCode,stoppedReason]"',
     ...(log?.group && log.stream
       ? [`Its logs:  ${sh`aws logs tail ${log.group} --log-stream-names ${log.stream}`} --follow`]
       : []),
@@ -37,7 +38,10 @@ export function renderOutcome(
     case 'succeeded':
       return [`✔ ${what} finished: ${o.container} exited 0 after ${took}.`]
     case 'failed':
-      if (r.exitCode === null) return [`✖ ${what} ended without reporting its exit status${r.explanation ? `: ${r.explanation.summary}` : '.'}`]
+      if (r.exitCode === null)
+        return [
+          `✖ ${what} ended without reporting its exit status${r.explanation ? `: ${r.explanation.summary}` : '.'}`,
+        ]
       return [
         `✖ ${what} failed: ${o.container} exited ${r.exitCode}${r.containerReason ? ` (${r.containerReason})` : ''} after ${took}.`,
         ...(r.logGroup && r.logStream
@@ -64,11 +68,22 @@ export function migrationRunningError(tasks: Task[], cluster: string, now: numbe
   const t = tasks[0]
   const id = taskId(t.taskArn)
   const since = t.startedAt ?? t.createdAt
-  const when = since ? `started ${since.toISOString()}, ${formatDuration(now - since.getTime())} ago` : 'not started yet'
-  const more = tasks.length > 1 ? ` (and ${tasks.length - 1} more: ${tasks.slice(1).map((x) => taskId(x.taskArn)).join(', ')})` : ''
-  return new UserError(`Another migration is still running in ${cluster}: task ${id} (${t.lastStatus ?? 'PENDING'}, ${when})${more}. Two migrations at once can leave the schema half-applied; nothing was started.`, {
-    code: 'MIGRATION_RUNNING',
-    exit: EXIT.FAILED,
-    suggestions: followUp(cluster, id, undefined, env),
-  })
+  const when = since
+    ? `started ${since.toISOString()}, ${formatDuration(now - since.getTime())} ago`
+    : 'not started yet'
+  const more =
+    tasks.length > 1
+      ? ` (and ${tasks.length - 1} more: ${tasks
+          .slice(1)
+          .map((x) => taskId(x.taskArn))
+          .join(', ')})`
+      : ''
+  return new UserError(
+    `Another migration is still running in ${cluster}: task ${id} (${t.lastStatus ?? 'PENDING'}, ${when})${more}. Two migrations at once can leave the schema half-applied; nothing was started.`,
+    {
+      code: 'MIGRATION_RUNNING',
+      exit: EXIT.FAILED,
+      suggestions: followUp(cluster, id, undefined, env),
+    },
+  )
 }

@@ -28,10 +28,14 @@ export function buildRunTaskRequest(o: RunTaskRequestOptions): RunTaskCommandInp
   const primary = primaryDeployment(service)
   const taskDefinition = primary?.taskDefinition ?? service.taskDefinition
   if (!taskDefinition) {
-    throw new UserError(`Service ${service.serviceName} has no task definition to clone.`, {exit: EXIT.FAILED, code: 'NO_TASK_DEFINITION'})
+    throw new UserError(`Service ${service.serviceName} has no task definition to clone.`, {
+      exit: EXIT.FAILED,
+      code: 'NO_TASK_DEFINITION',
+    })
   }
 
-  const strategy: CapacityProviderStrategyItem[] | undefined = nonEmpty(primary?.capacityProviderStrategy) ?? nonEmpty(service.capacityProviderStrategy)
+  const strategy: CapacityProviderStrategyItem[] | undefined =
+    nonEmpty(primary?.capacityProviderStrategy) ?? nonEmpty(service.capacityProviderStrategy)
   const launchType = strategy ? undefined : (primary?.launchType ?? service.launchType)
   const networkConfiguration = primary?.networkConfiguration ?? service.networkConfiguration
   const platformVersion = primary?.platformVersion ?? service.platformVersion

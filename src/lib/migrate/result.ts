@@ -33,19 +33,33 @@ export interface MigrateResult {
 
 const iso = (d: Date | undefined): string | null => (d ? d.toISOString() : null)
 
-export function summarize(wait: WaitResult, o: {
-  container: string; command: string[]; cluster: string; taskDefinition?: string; logLines: string[]
-  log?: {group: string; stream: string}; env?: string
-}): MigrateResult {
+export function summarize(
+  wait: WaitResult,
+  o: {
+    container: string
+    command: string[]
+    cluster: string
+    taskDefinition?: string
+    logLines: string[]
+    log?: {group: string; stream: string}
+    env?: string
+  },
+): MigrateResult {
   const t: Task = wait.task
   const c = t.containers?.find((x) => x.name === o.container)
   // An exit code counts only from a container that ran and STOPPED: a task stopped before its container ran
   // (an emulator, or ECS, may still fill in 0) is a failure to start, with the stop reason.
   const exitCode = c?.lastStatus === 'STOPPED' && t.lastStatus === 'STOPPED' ? (c.exitCode ?? null) : null
-  const outcome: MigrateResult['outcome'] = wait.end === 'timeout' ? 'timeout'
-    : wait.end === 'interrupted' ? 'interrupted'
-      : exitCode === null ? 'not-started'
-        : exitCode === 0 ? 'succeeded' : 'failed'
+  const outcome: MigrateResult['outcome'] =
+    wait.end === 'timeout'
+      ? 'timeout'
+      : wait.end === 'interrupted'
+        ? 'interrupted'
+        : exitCode === null
+          ? 'not-started'
+          : exitCode === 0
+            ? 'succeeded'
+            : 'failed'
   return {
     outcome,
     via: 'run-task',

@@ -32,16 +32,26 @@ export async function startTask(ecs: ECSClient, request: RunTaskCommandInput, si
   if (task?.taskArn && (out.failures ?? []).length === 0) return task
   const explained = (out.failures ?? []).map((f) => explainRunTaskFailure(f))
   const first: Explanation = explained[0] ?? {summary: 'ECS returned no task and no reason.'}
-  throw new UserError(`The migration task could not be started: ${first.summary}${first.detail ? ` [${first.detail}]` : ''}`, {
-    code: 'RUN_TASK_FAILED',
-    exit: EXIT.FAILED,
-    suggestions: explained.map((e) => e.fix).filter((f): f is string => Boolean(f)),
-  })
+  throw new UserError(
+    `The migration task could not be started: ${first.summary}${first.detail ? ` [${first.detail}]` : ''}`,
+    {
+      code: 'RUN_TASK_FAILED',
+      exit: EXIT.FAILED,
+      suggestions: explained.map((e) => e.fix).filter((f): f is string => Boolean(f)),
+    },
+  )
 }
 
 /** Tasks started by `startedBy` that are not stopped yet (ListTasks desiredStatus RUNNING covers PENDING too). */
-export async function runningTasksStartedBy(ecs: ECSClient, cluster: string, startedBy: string, signal?: AbortSignal): Promise<Task[]> {
-  const listed = await ecs.send(new ListTasksCommand({cluster, startedBy, desiredStatus: 'RUNNING', maxResults: 100}), {abortSignal: signal})
+export async function runningTasksStartedBy(
+  ecs: ECSClient,
+  cluster: string,
+  startedBy: string,
+  signal?: AbortSignal,
+): Promise<Task[]> {
+  const listed = await ecs.send(new ListTasksCommand({cluster, startedBy, desiredStatus: 'RUNNING', maxResults: 100}), {
+    abortSignal: signal,
+  })
   const arns = listed.taskArns ?? []
   if (arns.length === 0) return []
   const described = await ecs.send(new DescribeTasksCommand({cluster, tasks: arns}), {abortSignal: signal})
@@ -103,7 +113,7 @@ export async function waitForTask(o: WaitOptions): Promise<WaitResult> {
     for (;;) {
       let described, lines
       try {
-        [described, lines] = await Promise.all([
+        ;[described, lines] = await Promise.all([
           o.ecs.send(new DescribeTasksCommand({cluster: o.cluster, tasks: [o.taskArn]}), {abortSignal: o.signal}),
           o.logs ? o.logs.poll() : Promise.resolve([]),
         ])
@@ -130,7 +140,10 @@ export async function waitForTask(o: WaitOptions): Promise<WaitResult> {
       const task = described.tasks?.[0]
       if (!task) {
         const why = described.failures?.[0]
-        throw new UserError(`Task ${taskId(o.taskArn)} is no longer known to ECS${why ? ` (${why.reason})` : ''}.`, {code: 'TASK_GONE', exit: EXIT.FAILED})
+        throw new UserError(`Task ${taskId(o.taskArn)} is no longer known to ECS${why ? ` (${why.reason})` : ''}.`, {
+          code: 'TASK_GONE',
+          exit: EXIT.FAILED,
+        })
       }
 
       last = task
@@ -146,11 +159,15 @@ export async function waitForTask(o: WaitOptions): Promise<WaitResult> {
       }
 
       if (o.timeoutMs !== undefined && elapsed >= o.timeoutMs) return {end: 'timeout', task, elapsedMs: elapsed}
-      await clock.sleep(Math.min(o.pollMs, o.timeoutMs === undefined ? o.pollMs : Math.max(0, o.timeoutMs - elapsed)), o.signal)
+      await clock.sleep(
+        Math.min(o.pollMs, o.timeoutMs === undefined ? o.pollMs : Math.max(0, o.timeoutMs - elapsed)),
+        o.signal,
+      )
       o.signal?.throwIfAborted()
     }
   } catch (error) {
-    if (isAbort(error) && o.signal?.aborted && last) return {end: 'interrupted', task: last, elapsedMs: clock.now() - started}
+    if (isAbort(error) && o.signal?.aborted && last)
+      return {end: 'interrupted', task: last, elapsedMs: clock.now() - started}
     throw error
   }
 }

@@ -34,51 +34,60 @@ const RULES: Rule[] = [
     test: (t) => /ResourceInitializationError/i.test(t) && /secret|registry auth|ssm|parameter/i.test(t),
     explain: ({text, env}) => ({
       summary: REACH.test(text)
-        ? 'ECS could not reach Secrets Manager (or the registry) from the task\'s subnets to fetch the task\'s secrets before starting it.'
-        : 'ECS could not fetch the task\'s secrets (or the registry credentials) before starting it.',
+        ? "ECS could not reach Secrets Manager (or the registry) from the task's subnets to fetch the task's secrets before starting it."
+        : "ECS could not fetch the task's secrets (or the registry credentials) before starting it.",
       fix: `The task execution role must allow secretsmanager:GetSecretValue (ssm:GetParameters for Parameter Store, kms:Decrypt for a customer-managed key) on every secret the task definition names; each secret (and JSON key) must exist; the subnets must reach Secrets Manager (a NAT gateway or a secretsmanager VPC endpoint). \`allthrive validate${env ? ` -e ${shq(env)}` : ''} --only secrets,ecs-env\` checks the secrets.`,
     }),
   },
   {
     test: (t) => /ResourceInitializationError/i.test(t) && /log|awslogs|CreateLogStream/i.test(t),
     explain: () => ({
-      summary: 'ECS could not set up the container\'s logging (awslogs) before starting it.',
+      summary: "ECS could not set up the container's logging (awslogs) before starting it.",
       fix: 'Create the log group named in the task definition (aws logs create-log-group --log-group-name <group>) and allow logs:CreateLogStream and logs:PutLogEvents in the task execution role.',
     }),
   },
   {
     test: (t) => /network interface|\bENI\b|free IP|IP address|InsufficientFreeAddresses|subnet/i.test(t),
     explain: () => ({
-      summary: 'ECS could not give the task a network interface: the subnets have no free IP addresses, or the account\'s ENI quota is reached.',
+      summary:
+        "ECS could not give the task a network interface: the subnets have no free IP addresses, or the account's ENI quota is reached.",
       fix: 'Check free addresses with aws ec2 describe-subnets --subnet-ids <ids> --query "Subnets[].AvailableIpAddressCount", free some or add subnets to the web service\'s network configuration, then run again.',
     }),
   },
   {
-    test: (t, task) => task.stopCode === 'SpotInterruption' || /capacity|SpotInterruption|No Container Instances|RESOURCE:(CPU|MEMORY|ENI|PORTS)/i.test(t),
+    test: (t, task) =>
+      task.stopCode === 'SpotInterruption' ||
+      /capacity|SpotInterruption|No Container Instances|RESOURCE:(CPU|MEMORY|ENI|PORTS)/i.test(t),
     explain: ({task}) => ({
-      summary: task.stopCode === 'SpotInterruption'
-        ? 'AWS reclaimed the Fargate Spot capacity the task ran on (SpotInterruption).'
-        : 'There was no capacity to run the task (Fargate or the cluster\'s instances had none of the size needed).',
+      summary:
+        task.stopCode === 'SpotInterruption'
+          ? 'AWS reclaimed the Fargate Spot capacity the task ran on (SpotInterruption).'
+          : "There was no capacity to run the task (Fargate or the cluster's instances had none of the size needed).",
       fix: 'Run again in a few minutes. Migrations are better on on-demand capacity: a FARGATE (not FARGATE_SPOT) capacity provider for the web service.',
     }),
   },
   {
-    test: (t) => /CannotStartContainerError|executable file not found|exec format error|no such file or directory|ContainerRuntimeError/i.test(t),
+    test: (t) =>
+      /CannotStartContainerError|executable file not found|exec format error|no such file or directory|ContainerRuntimeError/i.test(
+        t,
+      ),
     explain: () => ({
       summary: 'The container could not start the migration command.',
-      fix: 'Check that migrate.command in allthrive.config.json exists in the image, and that the image\'s architecture matches the task definition\'s runtimePlatform.',
+      fix: "Check that migrate.command in allthrive.config.json exists in the image, and that the image's architecture matches the task definition's runtimePlatform.",
     }),
   },
   {
     test: (t) => /ResourceInitializationError/i.test(t),
     explain: () => ({
       summary: 'ECS could not prepare the task (ResourceInitializationError).',
-      fix: 'Check the task execution role and the subnets\' access to ECR, Secrets Manager and CloudWatch Logs (NAT gateway or VPC endpoints).',
+      fix: "Check the task execution role and the subnets' access to ECR, Secrets Manager and CloudWatch Logs (NAT gateway or VPC endpoints).",
     }),
   },
   {
     test: (_t, task) => task.stopCode === 'UserInitiated',
-    explain: ({task}) => ({summary: `Someone stopped the task before it ran${task.stoppedReason ? ` ("${task.stoppedReason}")` : ''}.`}),
+    explain: ({task}) => ({
+      summary: `Someone stopped the task before it ran${task.stoppedReason ? ` ("${task.stoppedReason}")` : ''}.`,
+    }),
   },
 ]
 
@@ -86,7 +95,9 @@ const RULES: Rule[] = [
 export function explainNotStarted(task: Task, container: string, env?: string): Explanation {
   const own = task.containers?.find((c) => c.name === container)
   const others = (task.containers ?? []).filter((c) => c.name !== container)
-  const text = [task.stopCode, task.stoppedReason, own?.reason, ...others.map((c) => c.reason)].filter(Boolean).join(' | ')
+  const text = [task.stopCode, task.stoppedReason, own?.reason, ...others.map((c) => c.reason)]
+    .filter(Boolean)
+    .join(' | ')
   const detail = text || undefined
   const rule = RULES.find((r) => r.test(text, task))
   if (rule) return {...rule.explain({text, task, image: own?.image, env}), ...(detail && {detail})}
@@ -111,14 +122,32 @@ export function explainRunTaskFailure(f: Failure): Explanation {
   const reason = f.reason ?? 'unknown'
   const detail = [f.arn, reason, f.detail].filter(Boolean).join(': ')
   if (reason === 'MISSING') {
-    return {summary: `ECS could not find ${f.arn ?? 'the cluster or its container instances'} (MISSING).`, fix: 'Check --environment, --region and the cluster name in allthrive.config.json.', detail}
+    return {
+      summary: `ECS could not find ${f.arn ?? 'the cluster or its container instances'} (MISSING).`,
+      fix: 'Check --environment, --region and the cluster name in allthrive.config.json.',
+      detail,
+    }
   }
 
   if (/^RESOURCE:/.test(reason) || /capacity/i.test(reason)) {
-    return {summary: `There was no capacity to start the task (${reason}).`, fix: 'Run again in a few minutes, or in another availability zone / with a FARGATE capacity provider.', detail}
+    return {
+      summary: `There was no capacity to start the task (${reason}).`,
+      fix: 'Run again in a few minutes, or in another availability zone / with a FARGATE capacity provider.',
+      detail,
+    }
   }
 
-  if (reason === 'AGENT') return {summary: 'The ECS agent on the chosen container instance is disconnected (AGENT).', fix: 'Check the cluster\'s container instances: aws ecs list-container-instances --cluster <cluster> --status ACTIVE', detail}
-  if (reason === 'ATTRIBUTE') return {summary: 'No container instance has the attributes the task definition requires (ATTRIBUTE).', fix: 'Check the task definition\'s placement constraints and requiresAttributes.', detail}
+  if (reason === 'AGENT')
+    return {
+      summary: 'The ECS agent on the chosen container instance is disconnected (AGENT).',
+      fix: "Check the cluster's container instances: aws ecs list-container-instances --cluster <cluster> --status ACTIVE",
+      detail,
+    }
+  if (reason === 'ATTRIBUTE')
+    return {
+      summary: 'No container instance has the attributes the task definition requires (ATTRIBUTE).',
+      fix: "Check the task definition's placement constraints and requiresAttributes.",
+      detail,
+    }
   return {summary: `ECS could not start the task: ${reason}${f.detail ? ` (${f.detail})` : ''}.`, detail}
 }

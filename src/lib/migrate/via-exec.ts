@@ -11,11 +11,17 @@ export async function execTargetForMigration(aws: AwsClients, env: EnvConfig): P
   const web = serviceByKey(env, 'web')
   const preflight = await runPreflight({env, aws, service: web})
   if (preflight.target) return preflight.target
-  throw new UserError(`Cannot run the migration in a web container with ECS Exec: ${preflight.blocking?.summary ?? 'no task to connect to.'}`, {
-    code: 'EXEC_NOT_READY',
-    exit: EXIT.FAILED,
-    suggestions: [...(preflight.blocking?.fix?.split('\n') ?? []), 'Or run it as a one-off task: leave out --via exec.'],
-  })
+  throw new UserError(
+    `Cannot run the migration in a web container with ECS Exec: ${preflight.blocking?.summary ?? 'no task to connect to.'}`,
+    {
+      code: 'EXEC_NOT_READY',
+      exit: EXIT.FAILED,
+      suggestions: [
+        ...(preflight.blocking?.fix?.split('\n') ?? []),
+        'Or run it as a one-off task: leave out --via exec.',
+      ],
+    },
+  )
 }
 
 export interface ViaExecOptions {
@@ -39,9 +45,13 @@ export async function migrateViaExec(o: ViaExecOptions): Promise<MigrateResult> 
     command: wrapWithExitMarker(o.command),
     captureExit: true,
     profile: o.profile,
-    ...(o.collect && {plugin: {stdout: (t: string) => {
-      collected += t
-    }}}),
+    ...(o.collect && {
+      plugin: {
+        stdout: (t: string) => {
+          collected += t
+        },
+      },
+    }),
   })
   const remote = run.remoteExit
   return {
@@ -59,10 +69,12 @@ export async function migrateViaExec(o: ViaExecOptions): Promise<MigrateResult> 
     stopCode: null,
     stoppedReason: null,
     containerReason: null,
-    ...(remote === undefined && {explanation: {
-      summary: `the session ended (session-manager-plugin exit ${run.pluginExit}) before the command reported its exit status`,
-      fix: 'Run it as a one-off task instead (leave out --via exec), which reports the container\'s exit code.',
-    }}),
+    ...(remote === undefined && {
+      explanation: {
+        summary: `the session ended (session-manager-plugin exit ${run.pluginExit}) before the command reported its exit status`,
+        fix: "Run it as a one-off task instead (leave out --via exec), which reports the container's exit code.",
+      },
+    }),
     logLines: collected.split(/\r?\n/).filter((l, i, all) => l !== '' || i < all.length - 1),
   }
 }

@@ -10,7 +10,8 @@ import {shq} from '../../util/shell.js'
 export const PROBE_SKIP_REASON = 'live probe: run with --probe'
 
 /** Where to run a probe from when the endpoint is private (the hint names the environment: never production by default). */
-export const fromTheVpc = (env: string): string => `run from inside the VPC (a bastion, or \`allthrive exec web -e ${shq(env)}\`)`
+export const fromTheVpc = (env: string): string =>
+  `run from inside the VPC (a bastion, or \`allthrive exec web -e ${shq(env)}\`)`
 
 /** Network error codes that mean the endpoint cannot be reached from this machine. */
 const UNREACHABLE_CODES: Record<string, string> = {
@@ -58,13 +59,24 @@ export function networkCode(error: unknown): string | undefined {
 }
 
 /** "not reachable from here (connection refused): run from inside the VPC (…)". */
-export const unreachableSummary = (u: Unreachable, env: string): string => `not reachable from here (${u.reason}): ${fromTheVpc(env)}`
+export const unreachableSummary = (u: Unreachable, env: string): string =>
+  `not reachable from here (${u.reason}): ${fromTheVpc(env)}`
 
 /** TLS verification failures as Node names them. */
 const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH', 'ERR_SSL_WRONG_VERSION_NUMBER',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'HOSTNAME_MISMATCH',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
 ])
 
 /** The TLS verification code of an error, if it is one. */
@@ -120,7 +132,8 @@ export function deadline<T>(work: Promise<T>, ms: number, signal?: AbortSignal):
  */
 export function scrub(text: string, secrets: Array<string | undefined>): string {
   let out = text
-  const variants = secrets.filter((s): s is string => typeof s === 'string' && s.length > 0)
+  const variants = secrets
+    .filter((s): s is string => typeof s === 'string' && s.length > 0)
     .flatMap((s) => [s, encodeURIComponent(s), encodeURI(s)])
     .sort((a, b) => b.length - a.length)
   for (const v of new Set(variants)) out = out.split(v).join('***')

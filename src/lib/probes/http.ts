@@ -43,27 +43,33 @@ export function httpGet(url: string, opts: HttpGetOptions): Promise<HttpOutcome>
 
     const onAbort = (): void => finish(unreachable('TIMEOUT', opts.timeoutMs))
     const timer = setTimeout(onAbort, opts.timeoutMs)
-    const req = request(target, {
-      method: 'GET',
-      headers: {'user-agent': 'allthrive-cli', accept: 'application/json, */*'},
-      agent: false,
-      ...(opts.ca && {ca: opts.ca}),
-    }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = []
-      let size = 0
-      res.on('data', (chunk: Buffer) => {
-        if (size < keep) chunks.push(chunk)
-        size += chunk.length
-      })
-      res.on('end', () => finish({
-        kind: 'response',
-        status: res.statusCode ?? 0,
-        latencyMs: Math.round(performance.now() - started),
-        body: Buffer.concat(chunks).subarray(0, keep).toString('utf8'),
-        ...(res.headers.location && {location: res.headers.location}),
-      }))
-      res.on('error', (error) => finish(failure(error, opts.timeoutMs)))
-    })
+    const req = request(
+      target,
+      {
+        method: 'GET',
+        headers: {'user-agent': 'allthrive-cli', accept: 'application/json, */*'},
+        agent: false,
+        ...(opts.ca && {ca: opts.ca}),
+      },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (chunk: Buffer) => {
+          if (size < keep) chunks.push(chunk)
+          size += chunk.length
+        })
+        res.on('end', () =>
+          finish({
+            kind: 'response',
+            status: res.statusCode ?? 0,
+            latencyMs: Math.round(performance.now() - started),
+            body: Buffer.concat(chunks).subarray(0, keep).toString('utf8'),
+            ...(res.headers.location && {location: res.headers.location}),
+          }),
+        )
+        res.on('error', (error) => finish(failure(error, opts.timeoutMs)))
+      },
+    )
     req.on('error', (error) => finish(failure(error, opts.timeoutMs)))
     if (opts.signal?.aborted) onAbort()
     else opts.signal?.addEventListener('abort', onAbort, {once: true})
@@ -74,5 +80,8 @@ export function httpGet(url: string, opts: HttpGetOptions): Promise<HttpOutcome>
 function failure(error: unknown, timeoutMs: number): HttpOutcome {
   const tls = tlsCode(error)
   if (tls) return {kind: 'tls', code: tls, reason: (error as Error).message}
-  return unreachable(networkCode(error) ?? String((error as {code?: unknown}).code ?? (error as Error).name ?? 'ERROR'), timeoutMs)
+  return unreachable(
+    networkCode(error) ?? String((error as {code?: unknown}).code ?? (error as Error).name ?? 'ERROR'),
+    timeoutMs,
+  )
 }

@@ -1,8 +1,18 @@
 import {Socket} from 'node:net'
 import type {ConnectionOptions} from 'node:tls'
 
-
-import {decode, deadline, hostPort, isLoopback, networkCode, ProbeTimeout, scrub, tlsCode, type Unreachable, unreachable} from './common.js'
+import {
+  decode,
+  deadline,
+  hostPort,
+  isLoopback,
+  networkCode,
+  ProbeTimeout,
+  scrub,
+  tlsCode,
+  type Unreachable,
+  unreachable,
+} from './common.js'
 
 /**
  * Connecting to PostgreSQL with a DATABASE_URL and asking it a few questions, within a
@@ -24,7 +34,15 @@ export interface PgTarget {
 export type PgTlsMode = 'off' | 'unverified' | 'verify-ca' | 'verify-full'
 
 export type PgOutcome =
-  | {kind: 'ok'; serverVersion: string; connections: number; maxConnections: number; tls: PgTlsMode; encrypted: boolean; latencyMs: number}
+  | {
+      kind: 'ok'
+      serverVersion: string
+      connections: number
+      maxConnections: number
+      tls: PgTlsMode
+      encrypted: boolean
+      latencyMs: number
+    }
   | Unreachable
   /** The server (or its TLS layer) answered and said no: SQLSTATE or a TLS code, and why in words. */
   | {kind: 'rejected'; code: string; reason: string}
@@ -88,7 +106,11 @@ export function tlsModeFor(t: Pick<PgTarget, 'host' | 'sslmode'>): PgTlsMode {
 function sslOptions(mode: PgTlsMode, ca?: string | Buffer): false | ConnectionOptions {
   if (mode === 'off') return false
   if (mode === 'unverified') return {rejectUnauthorized: false}
-  return {rejectUnauthorized: true, ...(ca && {ca}), ...(mode === 'verify-ca' && {checkServerIdentity: () => undefined})}
+  return {
+    rejectUnauthorized: true,
+    ...(ca && {ca}),
+    ...(mode === 'verify-ca' && {checkServerIdentity: () => undefined}),
+  }
 }
 
 const QUERY = `SELECT 1 AS ok,
@@ -156,7 +178,15 @@ export async function probePostgres(t: PgTarget, opts: PgProbeOptions): Promise<
     const row = rows[0] as {server_version: string; max_connections: number; connections: number; encrypted: boolean}
     const latencyMs = Math.round(performance.now() - started)
     await deadline(client.end(), 250).catch(() => undefined)
-    return {kind: 'ok', serverVersion: row.server_version, connections: row.connections, maxConnections: row.max_connections, tls, encrypted: row.encrypted, latencyMs}
+    return {
+      kind: 'ok',
+      serverVersion: row.server_version,
+      connections: row.connections,
+      maxConnections: row.max_connections,
+      tls,
+      encrypted: row.encrypted,
+      latencyMs,
+    }
   } catch (error) {
     return classify(error, t, phase, opts.timeoutMs, secrets)
   } finally {
@@ -164,14 +194,25 @@ export async function probePostgres(t: PgTarget, opts: PgProbeOptions): Promise<
   }
 }
 
-function classify(error: unknown, t: PgTarget, phase: 'connect' | 'query', timeoutMs: number, secrets: string[]): PgOutcome {
+function classify(
+  error: unknown,
+  t: PgTarget,
+  phase: 'connect' | 'query',
+  timeoutMs: number,
+  secrets: string[],
+): PgOutcome {
   if (opaqueAbort(error)) throw error
   const e = error as {code?: unknown; message?: unknown; severity?: unknown}
   const message = scrub(String(e.message ?? ''), secrets)
   const code = typeof e.code === 'string' ? e.code : undefined
-  const timedOut = error instanceof ProbeTimeout || /timeout expired|connection timeout|Query read timeout/i.test(message)
+  const timedOut =
+    error instanceof ProbeTimeout || /timeout expired|connection timeout|Query read timeout/i.test(message)
   if (phase === 'query' && (timedOut || code === '57014')) {
-    return {kind: 'rejected', code: 'QUERY_TIMEOUT', reason: `connected, but the queries did not answer within ${timeoutMs}ms`}
+    return {
+      kind: 'rejected',
+      code: 'QUERY_TIMEOUT',
+      reason: `connected, but the queries did not answer within ${timeoutMs}ms`,
+    }
   }
 
   if (timedOut) return unreachable('TIMEOUT', timeoutMs)
@@ -179,12 +220,26 @@ function classify(error: unknown, t: PgTarget, phase: 'connect' | 'query', timeo
   if (net) return unreachable(net, timeoutMs)
   const tlsFailure = tlsCode(error)
   if (tlsFailure) return {kind: 'tls', code: tlsFailure, reason: message}
-  if (code && /^[0-9A-Z]{5}$/.test(code) && e.severity) return {kind: 'rejected', code, reason: rejection(code, t, message)}
-  if (/does not support SSL/i.test(message)) return {kind: 'rejected', code: 'NO_TLS', reason: 'the server does not accept TLS connections, and sslmode asks for TLS'}
-  if (/terminated unexpectedly/i.test(message)) return {kind: 'rejected', code: 'TERMINATED', reason: `${hostPort(t.host, t.port)} closed the connection during the ${phase}`}
+  if (code && /^[0-9A-Z]{5}$/.test(code) && e.severity)
+    return {kind: 'rejected', code, reason: rejection(code, t, message)}
+  if (/does not support SSL/i.test(message))
+    return {
+      kind: 'rejected',
+      code: 'NO_TLS',
+      reason: 'the server does not accept TLS connections, and sslmode asks for TLS',
+    }
+  if (/terminated unexpectedly/i.test(message))
+    return {
+      kind: 'rejected',
+      code: 'TERMINATED',
+      reason: `${hostPort(t.host, t.port)} closed the connection during the ${phase}`,
+    }
   // Anything else is a bug or a surprise: rethrow, scrubbed, so the runner reports an error.
-  throw Object.assign(new Error(`PostgreSQL probe: ${message || 'unknown error'}`), {name: code ?? 'PostgresProbeError'})
+  throw Object.assign(new Error(`PostgreSQL probe: ${message || 'unknown error'}`), {
+    name: code ?? 'PostgresProbeError',
+  })
 }
 
 /** The run's own abort (the runner's time budget): not ours to classify. */
-const opaqueAbort = (error: unknown): boolean => (error as Error | undefined)?.name === 'TimeoutError' && !(error instanceof ProbeTimeout)
+const opaqueAbort = (error: unknown): boolean =>
+  (error as Error | undefined)?.name === 'TimeoutError' && !(error instanceof ProbeTimeout)

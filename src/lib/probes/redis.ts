@@ -1,6 +1,5 @@
 import type {ConnectionOptions} from 'node:tls'
 
-
 import {decode, deadline, networkCode, ProbeTimeout, scrub, tlsCode, type Unreachable, unreachable} from './common.js'
 
 /**
@@ -36,7 +35,8 @@ export function parseRedisUrl(text: string): RedisTarget | {error: string} {
     return {error: 'is not a valid URL'}
   }
 
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') return {error: `has scheme ${url.protocol.replace(/:$/, '')}, not redis or rediss`}
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    return {error: `has scheme ${url.protocol.replace(/:$/, '')}, not redis or rediss`}
   if (!url.hostname) return {error: 'has no host'}
   const db = Number(url.pathname.replace(/^\//, '') || url.searchParams.get('db') || 0)
   const certReqs = url.searchParams.get('ssl_cert_reqs')?.toLowerCase()
@@ -72,7 +72,9 @@ export interface RedisProbeOptions {
 /** Connects, PINGs, reads INFO server and memory, and always disconnects. */
 export async function probeRedis(t: RedisTarget, opts: RedisProbeOptions): Promise<RedisOutcome> {
   const started = performance.now()
-  const tls: ConnectionOptions | undefined = t.tls ? {rejectUnauthorized: t.verifyTls !== false, ...(opts.ca && {ca: opts.ca})} : undefined
+  const tls: ConnectionOptions | undefined = t.tls
+    ? {rejectUnauthorized: t.verifyTls !== false, ...(opts.ca && {ca: opts.ca})}
+    : undefined
   // Loaded on use: only --probe runs need the driver.
   const {Redis} = await import('ioredis')
   const client = new Redis({
@@ -127,8 +129,14 @@ function classify(error: unknown, t: RedisTarget, timeoutMs: number): RedisOutco
   const message = scrub(String((error as Error | undefined)?.message ?? error), [t.password, t.username])
   const reply = /^([A-Z]+)\b/.exec(message)?.[1]
   if ((error as Error | undefined)?.name === 'ReplyError' || reply === 'NOAUTH' || reply === 'WRONGPASS') {
-    if (reply === 'NOAUTH') return {kind: 'rejected', code: 'NOAUTH', reason: 'the server requires a password (AUTH) and none was given'}
-    if (reply === 'WRONGPASS' || /invalid (username-)?password/i.test(message)) return {kind: 'rejected', code: 'WRONGPASS', reason: `the server rejected the password${t.username ? ` of user ${t.username}` : ''}`}
+    if (reply === 'NOAUTH')
+      return {kind: 'rejected', code: 'NOAUTH', reason: 'the server requires a password (AUTH) and none was given'}
+    if (reply === 'WRONGPASS' || /invalid (username-)?password/i.test(message))
+      return {
+        kind: 'rejected',
+        code: 'WRONGPASS',
+        reason: `the server rejected the password${t.username ? ` of user ${t.username}` : ''}`,
+      }
     return {kind: 'rejected', code: reply ?? 'ERR', reason: message}
   }
 
@@ -137,6 +145,11 @@ function classify(error: unknown, t: RedisTarget, timeoutMs: number): RedisOutco
   if (net) return unreachable(net, timeoutMs)
   const tlsFailure = tlsCode(error)
   if (tlsFailure) return {kind: 'tls', code: tlsFailure, reason: message}
-  if (/Connection is closed/i.test(message)) return {kind: 'rejected', code: 'CLOSED', reason: 'the server closed the connection without answering (not Redis, or TLS expected?)'}
+  if (/Connection is closed/i.test(message))
+    return {
+      kind: 'rejected',
+      code: 'CLOSED',
+      reason: 'the server closed the connection without answering (not Redis, or TLS expected?)',
+    }
   throw Object.assign(new Error(`Redis probe: ${message || 'unknown error'}`), {name: 'RedisProbeError'})
 }

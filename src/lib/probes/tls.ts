@@ -29,7 +29,8 @@ export interface CertificateOptions {
   ca?: string | Buffer
 }
 
-const name = (n: PeerCertificate['subject'] | undefined): string => (n?.CN ? String(n.CN) : Object.values(n ?? {}).join(', '))
+const name = (n: PeerCertificate['subject'] | undefined): string =>
+  n?.CN ? String(n.CN) : Object.values(n ?? {}).join(', ')
 
 /** Connects to host:port, completes the handshake, reads the peer certificate and closes. */
 export function fetchCertificate(host: string, port: number, opts: CertificateOptions): Promise<CertificateOutcome> {
@@ -47,24 +48,36 @@ export function fetchCertificate(host: string, port: number, opts: CertificateOp
 
     const onAbort = (): void => finish(unreachable('TIMEOUT', opts.timeoutMs))
     const timer = setTimeout(onAbort, opts.timeoutMs)
-    const socket = connect({host, port, ...(servername && {servername}), rejectUnauthorized: false, ...(opts.ca && {ca: opts.ca})}, () => {
-      const c = socket.getPeerCertificate()
-      if (!c || !c.valid_to) return finish(unreachable('NO_CERTIFICATE'))
-      const authError = socket.authorizationError as unknown as Error | string | null
-      finish({
-        kind: 'certificate',
-        certificate: {
-          subject: name(c.subject),
-          issuer: name(c.issuer),
-          altNames: c.subjectaltname ?? '',
-          validFrom: new Date(c.valid_from),
-          validTo: new Date(c.valid_to),
-          authorized: socket.authorized,
-          ...(authError && {authorizationError: typeof authError === 'string' ? authError : String((authError as {code?: string}).code ?? authError.message)}),
-        },
-      })
-    })
-    socket.on('error', (error) => finish(unreachable(networkCode(error) ?? String((error as {code?: unknown}).code ?? 'TLS_ERROR'), opts.timeoutMs)))
+    const socket = connect(
+      {host, port, ...(servername && {servername}), rejectUnauthorized: false, ...(opts.ca && {ca: opts.ca})},
+      () => {
+        const c = socket.getPeerCertificate()
+        if (!c || !c.valid_to) return finish(unreachable('NO_CERTIFICATE'))
+        const authError = socket.authorizationError as unknown as Error | string | null
+        finish({
+          kind: 'certificate',
+          certificate: {
+            subject: name(c.subject),
+            issuer: name(c.issuer),
+            altNames: c.subjectaltname ?? '',
+            validFrom: new Date(c.valid_from),
+            validTo: new Date(c.valid_to),
+            authorized: socket.authorized,
+            ...(authError && {
+              authorizationError:
+                typeof authError === 'string'
+                  ? authError
+                  : String((authError as {code?: string}).code ?? authError.message),
+            }),
+          },
+        })
+      },
+    )
+    socket.on('error', (error) =>
+      finish(
+        unreachable(networkCode(error) ?? String((error as {code?: unknown}).code ?? 'TLS_ERROR'), opts.timeoutMs),
+      ),
+    )
     if (opts.signal?.aborted) onAbort()
     else opts.signal?.addEventListener('abort', onAbort, {once: true})
   })

@@ -16,7 +16,9 @@ describe('config show: what the environment serves', () => {
   beforeEach(() => {
     resetMocks()
     process.env.AWS_REGION = 'us-east-1'
-    mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall'})
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall'})
     accountClusters([{name: 'production-allthrive-cluster'}])
     mocks.ecs.on(ListServicesCommand).resolves({serviceArns: []})
   })
@@ -27,8 +29,12 @@ describe('config show: what the environment serves', () => {
       cloudfront: {viewer: {ACMCertificateArn: CF_CERT, SSLSupportMethod: 'sni-only'}},
       certs: [certDetail(ALB_CERT, {NotAfter: inDays(150)}), certDetail(CF_CERT, {NotAfter: inDays(10)})],
     })
-    const {stdout, result} = await captureOutput<{served?: ServedJson}>(() => ConfigShow.run(['-e', 'production'], root))
-    expect(stdout).toMatch(/^certificate +alb-prod at ALB production-allthrive-alb HTTPS:443 \(default\): ISSUED, expires \d{4}-\d\d-\d\d, allthrive\.ai \*\.allthrive\.ai$/m)
+    const {stdout, result} = await captureOutput<{served?: ServedJson}>(() =>
+      ConfigShow.run(['-e', 'production'], root),
+    )
+    expect(stdout).toMatch(
+      /^certificate +alb-prod at ALB production-allthrive-alb HTTPS:443 \(default\): ISSUED, expires \d{4}-\d\d-\d\d, allthrive\.ai \*\.allthrive\.ai$/m,
+    )
     expect(stdout).toMatch(/^certificate +cf-prod at CloudFront EPROD \(viewer\): ISSUED/m)
     expect(stdout).toMatch(/^distribution +EPROD \(found by /m)
     const served = result?.served
@@ -41,8 +47,15 @@ describe('config show: what the environment serves', () => {
   })
 
   it('says what could not be read instead of failing (exit 0)', async () => {
-    mocks.elbv2.onAnyCommand().rejects(Object.assign(new Error('User is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers'), {name: 'AccessDeniedException', $metadata: {httpStatusCode: 403}}))
-    const {stdout, result} = await captureOutput<{served?: ServedJson}>(() => ConfigShow.run(['-e', 'production'], root))
+    mocks.elbv2.onAnyCommand().rejects(
+      Object.assign(new Error('User is not authorized to perform: elasticloadbalancing:DescribeLoadBalancers'), {
+        name: 'AccessDeniedException',
+        $metadata: {httpStatusCode: 403},
+      }),
+    )
+    const {stdout, result} = await captureOutput<{served?: ServedJson}>(() =>
+      ConfigShow.run(['-e', 'production'], root),
+    )
     expect(stdout).toMatch(/^served +not read: .*DescribeLoadBalancers/m)
     expect(result?.served).toMatchObject({notRead: expect.stringContaining('AccessDenied')})
     expect(process.exitCode).toBeFalsy()

@@ -1,4 +1,9 @@
-import {DescribeLogStreamsCommand, FilterLogEventsCommand, StartLiveTailCommand, type StartLiveTailCommandOutput} from '@aws-sdk/client-cloudwatch-logs'
+import {
+  DescribeLogStreamsCommand,
+  FilterLogEventsCommand,
+  StartLiveTailCommand,
+  type StartLiveTailCommandOutput,
+} from '@aws-sdk/client-cloudwatch-logs'
 import {DescribeTasksCommand, ListTasksCommand, type Task} from '@aws-sdk/client-ecs'
 import {GetCallerIdentityCommand} from '@aws-sdk/client-sts'
 import {captureOutput} from '@oclif/test'
@@ -19,7 +24,8 @@ let logs: FakeLogs
 let now: number
 
 /** The notices of `logs tail` on stderr (oclif may add warnings of its own while another build rewrites dist/). */
-const ourLines = (stderr: string): string[] => stderr.split('\n').filter((l) => /^(Log group|Live Tail|Last stopped|No log stream|CloudWatch Logs)/.test(l))
+const ourLines = (stderr: string): string[] =>
+  stderr.split('\n').filter((l) => /^(Log group|Live Tail|Last stopped|No log stream|CloudWatch Logs)/.test(l))
 
 describe('logs tail', () => {
   beforeEach(() => {
@@ -32,7 +38,9 @@ describe('logs tail', () => {
     logs = new FakeLogs({now: () => Date.now()})
     logs.groups.add(WEB).add(CELERY)
     mocks.logs.on(FilterLogEventsCommand).callsFake(logs.filter)
-    mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall'})
+    mocks.sts
+      .on(GetCallerIdentityCommand)
+      .resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall'})
     logs.put(WEB, `ecs/web/${TASK_A}`, now - 120_000, 'GET /api/health/ 200')
     logs.put(CELERY, `ecs/celery/${TASK_B}`, now - 90_000, 'Task app.tasks.sync succeeded')
     logs.put(WEB, `ecs/web/${TASK_B}`, now - 60_000, 'ERROR boom\nTraceback (most recent call last):')
@@ -93,7 +101,17 @@ describe('logs tail', () => {
   })
 
   it('passes --filter to AWS and --since/--until as the window', async () => {
-    await run(['web', '-e', 'staging', '--filter', '?ERROR ?Traceback', '--since', '2025-12-25T10:00:00Z', '--until', '2025-12-25T10:15:00+00:00'])
+    await run([
+      'web',
+      '-e',
+      'staging',
+      '--filter',
+      '?ERROR ?Traceback',
+      '--since',
+      '2025-12-25T10:00:00Z',
+      '--until',
+      '2025-12-25T10:15:00+00:00',
+    ])
     expect(mocks.logs).toHaveReceivedCommandWith(FilterLogEventsCommand, {
       logGroupName: WEB,
       filterPattern: '?ERROR ?Traceback',
@@ -114,7 +132,12 @@ describe('logs tail', () => {
     logs.groups.clear()
     const {stdout} = await run(['celery', '-e', 'staging', '--json'])
     expect(stdout.trimEnd().split('\n')).toHaveLength(1)
-    expect(JSON.parse(stdout)).toMatchObject({error: {code: 'LOG_GROUP_NOT_FOUND', message: expect.stringContaining(`No log group found: ${CELERY} (celery) does not exist`)}})
+    expect(JSON.parse(stdout)).toMatchObject({
+      error: {
+        code: 'LOG_GROUP_NOT_FOUND',
+        message: expect.stringContaining(`No log group found: ${CELERY} (celery) does not exist`),
+      },
+    })
     expect(process.exitCode).toBe(1)
   })
 
@@ -126,10 +149,15 @@ describe('logs tail', () => {
     expect(error?.oclif?.exit).toBe(1)
   })
 
-  it('narrows to one task\'s stream with --task', async () => {
-    mocks.logs.on(DescribeLogStreamsCommand).resolves({logStreams: [{logStreamName: `ecs/web/${TASK_A}`}, {logStreamName: `ecs/web/${TASK_B}`}]})
+  it("narrows to one task's stream with --task", async () => {
+    mocks.logs
+      .on(DescribeLogStreamsCommand)
+      .resolves({logStreams: [{logStreamName: `ecs/web/${TASK_A}`}, {logStreamName: `ecs/web/${TASK_B}`}]})
     const {stdout} = await run(['web', '-e', 'staging', '--task', TASK_B.slice(0, 8)])
-    expect(mocks.logs).toHaveReceivedCommandWith(FilterLogEventsCommand, {logGroupName: WEB, logStreamNamePrefix: `ecs/web/${TASK_B.slice(0, 8)}`})
+    expect(mocks.logs).toHaveReceivedCommandWith(FilterLogEventsCommand, {
+      logGroupName: WEB,
+      logStreamNamePrefix: `ecs/web/${TASK_B.slice(0, 8)}`,
+    })
     expect(stdout).toContain('ERROR boom')
     expect(stdout).not.toContain('GET /api/health/')
   })
@@ -147,10 +175,18 @@ describe('logs tail', () => {
     }
     mocks.ecs.on(ListTasksCommand).resolves({taskArns: [task.taskArn!]})
     mocks.ecs.on(DescribeTasksCommand).resolves({tasks: [task]})
-    mocks.logs.on(DescribeLogStreamsCommand).resolves({logStreams: [{logStreamName: `ecs/web/${TASK_B}`}, {logStreamName: `ecs/web/${TASK_A}`}]})
+    mocks.logs
+      .on(DescribeLogStreamsCommand)
+      .resolves({logStreams: [{logStreamName: `ecs/web/${TASK_B}`}, {logStreamName: `ecs/web/${TASK_A}`}]})
     const {stdout, stderr} = await run(['web', '-e', 'staging', '--previous'])
-    expect(stderr).toContain(`Last stopped task ${TASK_B} stopped ${new Date(stoppedAt).toISOString()} after 1m50s: EssentialContainerExited — Essential container in task exited; container web exit 1`)
-    expect(mocks.ecs).toHaveReceivedCommandWith(ListTasksCommand, {cluster: 'staging-allthrive-cluster', serviceName: 'staging-allthrive-web', desiredStatus: 'STOPPED'})
+    expect(stderr).toContain(
+      `Last stopped task ${TASK_B} stopped ${new Date(stoppedAt).toISOString()} after 1m50s: EssentialContainerExited — Essential container in task exited; container web exit 1`,
+    )
+    expect(mocks.ecs).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: 'staging-allthrive-cluster',
+      serviceName: 'staging-allthrive-web',
+      desiredStatus: 'STOPPED',
+    })
     expect(mocks.logs).toHaveReceivedCommandWith(FilterLogEventsCommand, {
       logGroupName: WEB,
       logStreamNamePrefix: `ecs/web/${TASK_B}`,
@@ -176,7 +212,9 @@ describe('logs tail', () => {
     expect(stdout).toContain('ERROR boom')
     expect(stdout).toContain('live line')
     expect(result).toMatchObject({mode: 'live-tail', stopped: true})
-    expect(mocks.logs).toHaveReceivedCommandWith(StartLiveTailCommand, {logGroupIdentifiers: [`arn:aws:logs:us-east-1:123456789012:log-group:${WEB}`]})
+    expect(mocks.logs).toHaveReceivedCommandWith(StartLiveTailCommand, {
+      logGroupIdentifiers: [`arn:aws:logs:us-east-1:123456789012:log-group:${WEB}`],
+    })
     expect(process.exitCode).toBe(130)
     expect(process.listenerCount('SIGINT')).toBe(0)
   })
@@ -184,7 +222,14 @@ describe('logs tail', () => {
   it('stops quietly (exit 0) when the reader closes the pipe (| head)', async () => {
     mocks.logs.on(StartLiveTailCommand).callsFake(async () => {
       // As a write to a closed pipe reports it (called directly: other listeners on stdout are not ours).
-      setTimeout(() => process.stdout.listeners('error').at(-1)!.call(process.stdout, Object.assign(new Error('write EPIPE'), {code: 'EPIPE'})), 20)
+      setTimeout(
+        () =>
+          process.stdout
+            .listeners('error')
+            .at(-1)!
+            .call(process.stdout, Object.assign(new Error('write EPIPE'), {code: 'EPIPE'})),
+        20,
+      )
       return {$metadata: {}, responseStream: new LiveStream().start()} as StartLiveTailCommandOutput
     })
     const {error, result} = await run(['web', '-e', 'staging', '--follow'])
@@ -204,12 +249,28 @@ describe('logs tail: usage errors (exit 2, nothing read)', () => {
 
   it.each([
     [['wbe'], 'Unknown service "wbe". Valid services: web, celery, celery-beat, weaviate.', 'Did you mean web?'],
-    [['celery_beat'], 'Unknown service "celery_beat". Valid services: web, celery, celery-beat, weaviate.', 'Did you mean celery-beat?'],
-    [['web', '--since', 'yesterday'], 'Invalid --since "yesterday": use a duration ago (30s, 15m, 2h or 1d) or an ISO 8601 time', undefined],
+    [
+      ['celery_beat'],
+      'Unknown service "celery_beat". Valid services: web, celery, celery-beat, weaviate.',
+      'Did you mean celery-beat?',
+    ],
+    [
+      ['web', '--since', 'yesterday'],
+      'Invalid --since "yesterday": use a duration ago (30s, 15m, 2h or 1d) or an ISO 8601 time',
+      undefined,
+    ],
     [['web', '--until', '15 min'], 'Invalid --until "15 min"', undefined],
     [['web', '--since', '1h', '--until', '2h'], 'must be before --until', undefined],
-    [['web', 'celery', '--previous'], '--previous needs exactly one service.', 'For example: allthrive logs tail web --previous --environment staging'],
-    [['--task', 'abc12345'], '--task needs exactly one service.', 'For example: allthrive logs tail web --task abc12345 --environment staging'],
+    [
+      ['web', 'celery', '--previous'],
+      '--previous needs exactly one service.',
+      'For example: allthrive logs tail web --previous --environment staging',
+    ],
+    [
+      ['--task', 'abc12345'],
+      '--task needs exactly one service.',
+      'For example: allthrive logs tail web --task abc12345 --environment staging',
+    ],
     [['web', '--previous', '--follow'], '--follow=true cannot also be provided when using --previous', undefined],
     [['web', '--until', '5m', '--follow'], 'cannot also be provided when using --until', undefined],
   ])('%j', async (argv, message, suggestion) => {
@@ -229,7 +290,7 @@ describe('noEventsNote', () => {
     [{since: '2025-12-25T10:00:00Z'}, 'no events since 2025-12-25T10:00:00Z; try an earlier --since'],
     [{since: '2h', until: '1h'}, 'no events between --since 2h and --until 1h; try an earlier --since'],
     [{since: '10m', task: true}, 'no events in the last 10m'],
-    [{previous: true}, 'no events in the stopped task\'s log stream'],
+    [{previous: true}, "no events in the stopped task's log stream"],
   ])('%j -> %s', (opts, note) => {
     expect(noEventsNote(opts)).toBe(note)
   })

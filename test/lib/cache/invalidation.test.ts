@@ -34,7 +34,11 @@ import {mocks, resetMocks} from '../../helpers/aws.js'
 const client = new CloudFrontClient({region: 'us-east-1'})
 const meta = {$metadata: {httpStatusCode: 400, requestId: 'req-1'}}
 const tooMany = (): TooManyInvalidationsInProgress =>
-  new TooManyInvalidationsInProgress({message: 'Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations.', ...meta})
+  new TooManyInvalidationsInProgress({
+    message:
+      'Processing your request will cause you to exceed the maximum number of in-progress wildcard invalidations.',
+    ...meta,
+  })
 
 const invalidation = (over: Partial<Invalidation> = {}): Invalidation => ({
   Id: 'I2J3K4L5',
@@ -43,8 +47,15 @@ const invalidation = (over: Partial<Invalidation> = {}): Invalidation => ({
   InvalidationBatch: {CallerReference: 'ref', Paths: {Quantity: 1, Items: ['/*']}},
   ...over,
 })
-const created = (over: Partial<Invalidation> = {}): CreateInvalidationCommandOutput => ({Invalidation: invalidation(over), Location: 'loc', $metadata: {}})
-const got = (over: Partial<Invalidation> = {}): GetInvalidationCommandOutput => ({Invalidation: invalidation(over), $metadata: {}})
+const created = (over: Partial<Invalidation> = {}): CreateInvalidationCommandOutput => ({
+  Invalidation: invalidation(over),
+  Location: 'loc',
+  $metadata: {},
+})
+const got = (over: Partial<Invalidation> = {}): GetInvalidationCommandOutput => ({
+  Invalidation: invalidation(over),
+  $metadata: {},
+})
 
 function userError(fn: () => unknown): UserError {
   try {
@@ -58,7 +69,10 @@ function userError(fn: () => unknown): UserError {
 }
 
 async function rejection(p: Promise<unknown>): Promise<UserError> {
-  const e = await p.then(() => undefined, (error: unknown) => error)
+  const e = await p.then(
+    () => undefined,
+    (error: unknown) => error,
+  )
   expect(e).toBeInstanceOf(UserError)
   return e as UserError
 }
@@ -93,7 +107,9 @@ describe('normalisePath (AWS "What you need to know when invalidating files")', 
 
   it('refuses "*" anywhere but last (CloudFront would match it literally), exit 2', () => {
     const e = userError(() => normalisePath('/a*/b.js'))
-    expect(e.message).toBe('Invalid path "/a*/b.js": "*" is a wildcard only as the last character; CloudFront would match this one literally.')
+    expect(e.message).toBe(
+      'Invalid path "/a*/b.js": "*" is a wildcard only as the last character; CloudFront would match this one literally.',
+    )
     expect(e.suggestions).toEqual(["End the path at the wildcard: --paths '/a*'."])
     expect(e.exit).toBe(2)
   })
@@ -104,7 +120,9 @@ describe('normalisePath (AWS "What you need to know when invalidating files")', 
 
   it('refuses a path over 4,000 characters once encoded', () => {
     expect(normalisePath(`/${'a'.repeat(3999)}`)).toHaveLength(4000)
-    expect(userError(() => normalisePath(`/${'ü'.repeat(700)}`)).message).toContain('4201 characters once encoded; CloudFront accepts at most 4000')
+    expect(userError(() => normalisePath(`/${'ü'.repeat(700)}`)).message).toContain(
+      '4201 characters once encoded; CloudFront accepts at most 4000',
+    )
   })
 })
 
@@ -117,14 +135,20 @@ describe('normalisePaths', () => {
   it('removes duplicates after normalisation, keeping the first', () => {
     expect(normalisePaths(['a.html', '/a.html', '/b.html', '/a.html'])).toEqual({
       paths: ['/a.html', '/b.html'],
-      dropped: [{input: '/a.html', reason: 'duplicate of /a.html'}, {input: '/a.html', reason: 'duplicate of /a.html'}],
+      dropped: [
+        {input: '/a.html', reason: 'duplicate of /a.html'},
+        {input: '/a.html', reason: 'duplicate of /a.html'},
+      ],
     })
   })
 
   it('drops paths covered by a wildcard in the list, wherever it stands', () => {
     expect(normalisePaths(['/img/a.png', '/index.html', '/img/*', '/img/sub/b.png'])).toEqual({
       paths: ['/index.html', '/img/*'],
-      dropped: [{input: '/img/a.png', reason: 'covered by /img/*'}, {input: '/img/sub/b.png', reason: 'covered by /img/*'}],
+      dropped: [
+        {input: '/img/a.png', reason: 'covered by /img/*'},
+        {input: '/img/sub/b.png', reason: 'covered by /img/*'},
+      ],
     })
     expect(normalisePaths(['/img*', '/img/*', '/img']).paths).toEqual(['/img*'])
     expect(normalisePaths(['/index.html', '/*', '/assets/*']).paths).toEqual(['/*'])
@@ -157,7 +181,9 @@ describe('normalisePaths', () => {
 
 describe('callerReference', () => {
   it('is allthrive-<env>-<UTC timestamp>-<random>', () => {
-    expect(callerReference('production', new Date('2026-11-26T12:34:56.789Z'), () => 'abcd1234')).toBe('allthrive-production-20261126T123456789Z-abcd1234')
+    expect(callerReference('production', new Date('2026-11-26T12:34:56.789Z'), () => 'abcd1234')).toBe(
+      'allthrive-production-20261126T123456789Z-abcd1234',
+    )
   })
 
   it('differs between two runs in the same millisecond', () => {
@@ -194,8 +220,13 @@ describe('createInvalidation', () => {
     })
     expect(out.Id).toBe('I2J3K4L5')
     expect(slept).toEqual([3750, 7500])
-    expect(notices).toEqual([{attempt: 1, maxAttempts: 7, delayMs: 3750}, {attempt: 2, maxAttempts: 7, delayMs: 7500}])
-    const refs = mocks.cloudfront.commandCalls(CreateInvalidationCommand).map((c) => c.args[0].input.InvalidationBatch?.CallerReference)
+    expect(notices).toEqual([
+      {attempt: 1, maxAttempts: 7, delayMs: 3750},
+      {attempt: 2, maxAttempts: 7, delayMs: 7500},
+    ])
+    const refs = mocks.cloudfront
+      .commandCalls(CreateInvalidationCommand)
+      .map((c) => c.args[0].input.InvalidationBatch?.CallerReference)
     expect(refs).toEqual(['allthrive-staging-1-x', 'allthrive-staging-1-x', 'allthrive-staging-1-x'])
   })
 
@@ -203,22 +234,36 @@ describe('createInvalidation', () => {
     mocks.cloudfront.on(CreateInvalidationCommand).rejects(tooMany())
     const e = await rejection(createInvalidation(client, {...base, maxAttempts: 3, sleep: async () => {}}))
     expect(e).toBeInstanceOf(UserError)
-    expect(e.message).toMatch(/^CloudFront still has too many invalidations in progress on E1 after 3 attempts over \d+s\. Nothing was invalidated\.$/)
+    expect(e.message).toMatch(
+      /^CloudFront still has too many invalidations in progress on E1 after 3 attempts over \d+s\. Nothing was invalidated\.$/,
+    )
     expect(e.suggestions[0]).toContain('aws cloudfront list-invalidations --distribution-id E1')
     expect(e).toMatchObject({exit: 1, code: 'TOO_MANY_INVALIDATIONS'})
     expect(mocks.cloudfront).toHaveReceivedCommandTimes(CreateInvalidationCommand, 3)
   })
 
   it('names cloudfront:CreateInvalidation on AccessDenied (exit 1)', async () => {
-    mocks.cloudfront.on(CreateInvalidationCommand).rejects(new AccessDenied({message: 'User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: cloudfront:CreateInvalidation on resource: arn:aws:cloudfront::123456789012:distribution/E1', $metadata: {httpStatusCode: 403}}))
+    mocks.cloudfront.on(CreateInvalidationCommand).rejects(
+      new AccessDenied({
+        message:
+          'User: arn:aws:sts::123456789012:assumed-role/ci/x is not authorized to perform: cloudfront:CreateInvalidation on resource: arn:aws:cloudfront::123456789012:distribution/E1',
+        $metadata: {httpStatusCode: 403},
+      }),
+    )
     const e = await rejection(createInvalidation(client, base))
-    expect(e.message).toMatch(/^Not allowed to create an invalidation on E1: the caller lacks cloudfront:CreateInvalidation \(AccessDenied \(HTTP 403\)/)
-    expect(e.suggestions).toEqual(['Grant cloudfront:CreateInvalidation to the caller (see README "IAM policy"), or run with a role that has it.'])
+    expect(e.message).toMatch(
+      /^Not allowed to create an invalidation on E1: the caller lacks cloudfront:CreateInvalidation \(AccessDenied \(HTTP 403\)/,
+    )
+    expect(e.suggestions).toEqual([
+      'Grant cloudfront:CreateInvalidation to the caller (see README "IAM policy"), or run with a role that has it.',
+    ])
     expect(e.exit).toBe(1)
   })
 
   it('reports paths CloudFront rejects as a usage error', async () => {
-    mocks.cloudfront.on(CreateInvalidationCommand).rejects(new InvalidArgument({message: 'Your request contains one or more invalid invalidation paths.', ...meta}))
+    mocks.cloudfront
+      .on(CreateInvalidationCommand)
+      .rejects(new InvalidArgument({message: 'Your request contains one or more invalid invalidation paths.', ...meta}))
     const e = await rejection(createInvalidation(client, base))
     expect(e).toMatchObject({exit: 2, code: 'INVALID_PATH'})
     expect(e.message).toContain('/a, /b/*')
@@ -231,7 +276,9 @@ describe('createInvalidation', () => {
   })
 
   it('backoffDelay doubles from 5 s, caps at 60 s, and keeps between half and all of it', () => {
-    expect([1, 2, 3, 4, 5, 6, 9].map((n) => backoffDelay(n, {random: () => 1}))).toEqual([5000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000])
+    expect([1, 2, 3, 4, 5, 6, 9].map((n) => backoffDelay(n, {random: () => 1}))).toEqual([
+      5000, 10_000, 20_000, 40_000, 60_000, 60_000, 60_000,
+    ])
     expect([1, 2, 9].map((n) => backoffDelay(n, {random: () => 0}))).toEqual([2500, 5000, 30_000])
   })
 })
@@ -245,12 +292,23 @@ describe('waitForInvalidation', () => {
   })
 
   it('polls GetInvalidation until Completed, reporting progress', async () => {
-    mocks.cloudfront.on(GetInvalidationCommand).resolvesOnce(got()).resolvesOnce(got()).resolves(got({Status: 'Completed'}))
+    mocks.cloudfront
+      .on(GetInvalidationCommand)
+      .resolvesOnce(got())
+      .resolvesOnce(got())
+      .resolves(got({Status: 'Completed'}))
     const progress: unknown[] = []
-    const waiting = waitForInvalidation(client, {distributionId: 'E1', invalidationId: 'I1', onProgress: (p) => progress.push(p)})
+    const waiting = waitForInvalidation(client, {
+      distributionId: 'E1',
+      invalidationId: 'I1',
+      onProgress: (p) => progress.push(p),
+    })
     await vi.advanceTimersByTimeAsync(30_000)
     await expect(waiting).resolves.toEqual({completed: true, status: 'Completed', elapsedMs: 30_000, polls: 3})
-    expect(progress).toEqual([{status: 'InProgress', elapsedMs: 5000, polls: 1}, {status: 'InProgress', elapsedMs: 15_000, polls: 2}])
+    expect(progress).toEqual([
+      {status: 'InProgress', elapsedMs: 5000, polls: 1},
+      {status: 'InProgress', elapsedMs: 15_000, polls: 2},
+    ])
     expect(mocks.cloudfront).toHaveReceivedCommandWith(GetInvalidationCommand, {DistributionId: 'E1', Id: 'I1'})
   })
 
@@ -274,26 +332,50 @@ describe('waitForInvalidation', () => {
 
   it('prints the AWS CLI waiter', () => {
     expect(awsWaitCommand('E1', 'I1')).toBe('aws cloudfront wait invalidation-completed --distribution-id E1 --id I1')
-    expect(awsWaitCommand('E1', 'I1', 'prod')).toBe('aws cloudfront wait invalidation-completed --distribution-id E1 --id I1 --profile prod')
+    expect(awsWaitCommand('E1', 'I1', 'prod')).toBe(
+      'aws cloudfront wait invalidation-completed --distribution-id E1 --id I1 --profile prod',
+    )
   })
 })
 
 describe('paths used this month and the free tier', () => {
   const NOW = new Date('2026-11-26T12:00:00Z')
-  const summary = (id: string, created: string): InvalidationSummary => ({Id: id, CreateTime: new Date(created), Status: 'Completed'})
+  const summary = (id: string, created: string): InvalidationSummary => ({
+    Id: id,
+    CreateTime: new Date(created),
+    Status: 'Completed',
+  })
   const page = (items: InvalidationSummary[], next?: string): ListInvalidationsCommandOutput => ({
-    InvalidationList: {Items: items, Quantity: items.length, IsTruncated: Boolean(next), NextMarker: next, Marker: '', MaxItems: 100},
+    InvalidationList: {
+      Items: items,
+      Quantity: items.length,
+      IsTruncated: Boolean(next),
+      NextMarker: next,
+      Marker: '',
+      MaxItems: 100,
+    },
     $metadata: {},
   })
 
-  it('counts paths of this month\'s invalidations (newest first), stopping at the first older one', async () => {
-    mocks.cloudfront.on(ListInvalidationsCommand)
+  it("counts paths of this month's invalidations (newest first), stopping at the first older one", async () => {
+    mocks.cloudfront
+      .on(ListInvalidationsCommand)
       .resolves(page([]))
       .on(ListInvalidationsCommand, {DistributionId: 'E1'})
-      .resolves(page([summary('A', '2026-11-25T00:00:00Z'), summary('B', '2026-11-01T00:00:00Z'), summary('OLD', '2026-10-31T23:59:59Z')], 'OLD'))
+      .resolves(
+        page(
+          [
+            summary('A', '2026-11-25T00:00:00Z'),
+            summary('B', '2026-11-01T00:00:00Z'),
+            summary('OLD', '2026-10-31T23:59:59Z'),
+          ],
+          'OLD',
+        ),
+      )
       .on(ListInvalidationsCommand, {DistributionId: 'E2'})
       .resolves(page([summary('C', '2026-11-20T00:00:00Z')]))
-    mocks.cloudfront.on(GetInvalidationCommand)
+    mocks.cloudfront
+      .on(GetInvalidationCommand)
       .resolves(got({InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 1}}}))
       .on(GetInvalidationCommand, {Id: 'A'})
       .resolves(got({InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 400}}}))
@@ -306,26 +388,59 @@ describe('paths used this month and the free tier', () => {
   })
 
   it('reads at most maxGets invalidations and says the total is a lower bound', async () => {
-    mocks.cloudfront.on(ListInvalidationsCommand).resolves(page(['A', 'B', 'C', 'D'].map((id, i) => summary(id, `2026-11-2${i}T00:00:00Z`))))
-    mocks.cloudfront.on(GetInvalidationCommand).resolves(got({InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 10}}}))
+    mocks.cloudfront
+      .on(ListInvalidationsCommand)
+      .resolves(page(['A', 'B', 'C', 'D'].map((id, i) => summary(id, `2026-11-2${i}T00:00:00Z`))))
+    mocks.cloudfront
+      .on(GetInvalidationCommand)
+      .resolves(got({InvalidationBatch: {CallerReference: 'r', Paths: {Quantity: 10}}}))
     const usage = await pathsUsedThisMonth(client, {distributionIds: ['E1'], now: NOW, maxGets: 2})
     expect(usage).toEqual({paths: 22, invalidations: 4, lowerBound: true, distributions: 1})
     expect(mocks.cloudfront).toHaveReceivedCommandTimes(GetInvalidationCommand, 2)
     // The newest two were read.
-    expect(mocks.cloudfront.commandCalls(GetInvalidationCommand).map((c) => c.args[0].input.Id).sort()).toEqual(['C', 'D'])
+    expect(
+      mocks.cloudfront
+        .commandCalls(GetInvalidationCommand)
+        .map((c) => c.args[0].input.Id)
+        .sort(),
+    ).toEqual(['C', 'D'])
   })
 
   it.each([
     [{paths: 10, lowerBound: false}, 1, 0, 0, undefined],
     [{paths: 999, lowerBound: false}, 1, 0, 0, undefined],
-    [{paths: 990, lowerBound: false}, 20, 10, 0.05, "990 invalidation paths already used this month in this account; this request's 20 take it to 1,010, 10 over CloudFront's 1,000 free paths: $0.05 ($0.005 per path)."],
-    [{paths: 1200, lowerBound: false}, 3, 3, 0.015, "1,200 invalidation paths already used this month in this account: CloudFront's 1,000 free paths are spent, so this request's 3 paths cost $0.015 ($0.005 per path)."],
-    [{paths: 999, lowerBound: true}, 3, 2, 0.01, "at least 999 invalidation paths already used this month in this account; this request's 3 take it to at least 1,002, 2 over CloudFront's 1,000 free paths: at least $0.01 ($0.005 per path)."],
+    [
+      {paths: 990, lowerBound: false},
+      20,
+      10,
+      0.05,
+      "990 invalidation paths already used this month in this account; this request's 20 take it to 1,010, 10 over CloudFront's 1,000 free paths: $0.05 ($0.005 per path).",
+    ],
+    [
+      {paths: 1200, lowerBound: false},
+      3,
+      3,
+      0.015,
+      "1,200 invalidation paths already used this month in this account: CloudFront's 1,000 free paths are spent, so this request's 3 paths cost $0.015 ($0.005 per path).",
+    ],
+    [
+      {paths: 999, lowerBound: true},
+      3,
+      2,
+      0.01,
+      "at least 999 invalidation paths already used this month in this account; this request's 3 take it to at least 1,002, 2 over CloudFront's 1,000 free paths: at least $0.01 ($0.005 per path).",
+    ],
   ])('%j + %i paths → %i chargeable, $%d', (used, requested, chargeable, cost, warning) => {
     expect(freeTierOutlook(used, requested)).toEqual({chargeablePaths: chargeable, cost, ...(warning && {warning})})
   })
 
   it('formats dollars', () => {
-    expect([0.005, 0.01, 0.015, 1.5, 12.345].map((n) => usd(n))).toEqual(['$0.005', '$0.01', '$0.015', '$1.50', '$12.345'])
+    expect([0.005, 0.01, 0.015, 1.5, 12.345].map((n) => usd(n))).toEqual([
+      '$0.005',
+      '$0.01',
+      '$0.015',
+      '$1.50',
+      '$12.345',
+    ])
   })
 })

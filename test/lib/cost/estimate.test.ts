@@ -33,15 +33,31 @@ const fig = (monthly: number, unit = 'GB') => ({monthly, unit, days: 7, basis: '
 describe('buildEstimate', () => {
   it('prices a Fargate service per task-hour from its task size: 0.5 vCPU + 1 GB x86 = $0.024685/h', () => {
     const web = lines(referenceInventory()).lines.find((l) => l.item.startsWith('web '))
-    expect(web).toMatchObject({service: 'ECS Fargate', quantity: 730, unit: 'task-hour', unitPrice: 0.024685, monthly: 18.02, rates: ['fargate.vcpu.x86', 'fargate.gb.x86'], basis: 'fixed'})
+    expect(web).toMatchObject({
+      service: 'ECS Fargate',
+      quantity: 730,
+      unit: 'task-hour',
+      unitPrice: 0.024685,
+      monthly: 18.02,
+      rates: ['fargate.vcpu.x86', 'fargate.gb.x86'],
+      basis: 'fixed',
+    })
   })
 
   it('splits a capacity provider strategy by base and weight: FARGATE base 1 weight 1, FARGATE_SPOT weight 3, 5 tasks', () => {
-    const inv = withService('celery', {desired: 5, placement: {onDemand: 2, spot: 3, other: 0, label: 'FARGATE weight 1 base 1, FARGATE_SPOT weight 3'}})
+    const inv = withService('celery', {
+      desired: 5,
+      placement: {onDemand: 2, spot: 3, other: 0, label: 'FARGATE weight 1 base 1, FARGATE_SPOT weight 3'},
+    })
     const celery = lines(inv).lines.filter((l) => l.item.startsWith('celery ('))
     expect(celery.map((l) => [l.item, l.quantity, l.unitPrice, l.monthly])).toEqual([
       ['celery (0.5 vCPU, 1 GB, X86_64) × 2 tasks on FARGATE', 1460, 0.024685, 36.04],
-      ['celery (0.5 vCPU, 1 GB, X86_64) × 3 tasks on FARGATE_SPOT', 2190, Number((0.5 * usEast1['fargate-spot.vcpu.x86'].usd + usEast1['fargate-spot.gb.x86'].usd).toFixed(6)), 16.22],
+      [
+        'celery (0.5 vCPU, 1 GB, X86_64) × 3 tasks on FARGATE_SPOT',
+        2190,
+        Number((0.5 * usEast1['fargate-spot.vcpu.x86'].usd + usEast1['fargate-spot.gb.x86'].usd).toFixed(6)),
+        16.22,
+      ],
     ])
     expect(celery[1].rates).toEqual(['fargate-spot.vcpu.x86', 'fargate-spot.gb.x86'])
     expect(celery[1].note).toContain('approximate')
@@ -55,10 +71,15 @@ describe('buildEstimate', () => {
   })
 
   it('refuses to price ARM64 tasks on FARGATE_SPOT (Spot runs only X86_64) and says so', () => {
-    const inv = withService('web', {architecture: 'ARM64', placement: {onDemand: 0, spot: 1, other: 0, label: 'FARGATE_SPOT'}})
+    const inv = withService('web', {
+      architecture: 'ARM64',
+      placement: {onDemand: 0, spot: 1, other: 0, label: 'FARGATE_SPOT'},
+    })
     const est = lines(inv)
     expect(est.lines.some((l) => l.item.startsWith('web '))).toBe(false)
-    expect(est.usageNotEstimated).toContainEqual(expect.objectContaining({service: 'ECS Fargate', reason: expect.stringContaining('only X86_64')}))
+    expect(est.usageNotEstimated).toContainEqual(
+      expect.objectContaining({service: 'ECS Fargate', reason: expect.stringContaining('only X86_64')}),
+    )
   })
 
   it('doubles RDS instance and storage prices for Multi-AZ', () => {
@@ -73,7 +94,11 @@ describe('buildEstimate', () => {
   it('prices gp3 storage, with IOPS and throughput above the included 3,000 IOPS / 125 MiBps', () => {
     const inv = referenceInventory()
     inv.rds = {...inv.rds!, storageType: 'gp3', allocatedGb: 100, iops: 3000, throughputMiBps: 125}
-    expect(lines(inv).lines.filter((l) => l.service === 'RDS').map((l) => l.item)).toEqual([
+    expect(
+      lines(inv)
+        .lines.filter((l) => l.service === 'RDS')
+        .map((l) => l.item),
+    ).toEqual([
       'production-allthrive-db db.t3.micro postgres, Single-AZ',
       'production-allthrive-db gp3 storage 100 GB, Single-AZ',
     ])
@@ -101,7 +126,11 @@ describe('buildEstimate', () => {
   it('prices Valkey nodes 20% below Redis OSS', () => {
     const inv = referenceInventory()
     inv.cache = {...inv.cache!, engine: 'valkey', nodes: 2}
-    expect(lines(inv).lines.find((l) => l.service === 'ElastiCache')).toMatchObject({quantity: 1460, unitPrice: 0.0136, monthly: 19.86})
+    expect(lines(inv).lines.find((l) => l.service === 'ElastiCache')).toMatchObject({
+      quantity: 1460,
+      unitPrice: 0.0136,
+      monthly: 19.86,
+    })
   })
 
   it('charges $0.005/h for every public IPv4 address: ALB ENIs, NAT EIPs and tasks with assignPublicIp', () => {
@@ -119,7 +148,12 @@ describe('buildEstimate', () => {
   })
 
   it('turns usage figures into lines, and missing ones into "not estimated" with the rate', () => {
-    const u = usage({natGb: new Map([[NAT_ID, fig(200)]]), albLcuHours: fig(365, 'LCU-hour'), cloudfrontGb: fig(2048), cloudfrontRequests: fig(20e6, 'requests')})
+    const u = usage({
+      natGb: new Map([[NAT_ID, fig(200)]]),
+      albLcuHours: fig(365, 'LCU-hour'),
+      cloudfrontGb: fig(2048),
+      cloudfrontRequests: fig(20e6, 'requests'),
+    })
     const est = lines(referenceInventory(), u)
     const usageLines = est.lines.filter((l) => l.basis === 'usage').map((l) => [l.service, l.quantity, l.monthly])
     expect(usageLines).toEqual([
@@ -128,29 +162,55 @@ describe('buildEstimate', () => {
       ['CloudFront', 1024, 87.04], // 2,048 GB − 1,024 GB free
       ['CloudFront', 1000, 10], // 20M − 10M free, per 10k
     ])
-    expect(est.usageNotEstimated.find((n) => n.service === 'S3' && n.item.startsWith('requests'))?.reason).toContain('request metrics (filter "EntireBucket") are not enabled')
+    expect(est.usageNotEstimated.find((n) => n.service === 'S3' && n.item.startsWith('requests'))?.reason).toContain(
+      'request metrics (filter "EntireBucket") are not enabled',
+    )
   })
 
   it('with --no-free-tier, charges CloudFront from the first GB', () => {
     const est = lines(referenceInventory(), usage({cloudfrontGb: fig(100)}), false)
-    expect(est.lines.find((l) => l.service === 'CloudFront')).toMatchObject({quantity: 100, monthly: 8.5, note: 'free tier not applied (--no-free-tier)'})
+    expect(est.lines.find((l) => l.service === 'CloudFront')).toMatchObject({
+      quantity: 100,
+      monthly: 8.5,
+      note: 'free tier not applied (--no-free-tier)',
+    })
   })
 
   it('explains a CloudFront distribution that could not be found', () => {
     const inv = referenceInventory()
     inv.cloudfront = {reason: 'No CloudFront distribution found for "production"'}
-    expect(lines(inv).usageNotEstimated).toContainEqual({service: 'CloudFront', item: 'distribution', reason: expect.stringContaining('No CloudFront distribution found')})
+    expect(lines(inv).usageNotEstimated).toContainEqual({
+      service: 'CloudFront',
+      item: 'distribution',
+      reason: expect.stringContaining('No CloudFront distribution found'),
+    })
   })
 
   it('leaves tasks on EC2 capacity out of the Fargate lines, saying why', () => {
     const est = lines(withService('web', {placement: {onDemand: 0, spot: 0, other: 1, label: 'EC2'}}))
-    expect(est.usageNotEstimated).toContainEqual(expect.objectContaining({item: 'web × 1 task on EC2', reason: expect.stringContaining('EC2 instances')}))
+    expect(est.usageNotEstimated).toContainEqual(
+      expect.objectContaining({item: 'web × 1 task on EC2', reason: expect.stringContaining('EC2 instances')}),
+    )
     expect(est.subtotals['ECS Fargate']).toBe(45.05)
   })
 
   it('subtotals by AWS service and totals to the cent', () => {
     const est = lines(referenceInventory())
-    expect(est.total).toBe(Number(Object.values(est.subtotals).reduce((a, b) => a + b!, 0)!.toFixed(2)))
-    expect(Object.keys(est.subtotals)).toEqual(['ECS Fargate', 'RDS', 'ElastiCache', 'Load Balancer', 'NAT Gateway', 'Public IPv4', 'Secrets Manager'])
+    expect(est.total).toBe(
+      Number(
+        Object.values(est.subtotals)
+          .reduce((a, b) => a + b!, 0)!
+          .toFixed(2),
+      ),
+    )
+    expect(Object.keys(est.subtotals)).toEqual([
+      'ECS Fargate',
+      'RDS',
+      'ElastiCache',
+      'Load Balancer',
+      'NAT Gateway',
+      'Public IPv4',
+      'Secrets Manager',
+    ])
   })
 })

@@ -1,4 +1,9 @@
-import {type DistributionSummary, GetDistributionCommand, ListDistributionsCommand, ListTagsForResourceCommand} from '@aws-sdk/client-cloudfront'
+import {
+  type DistributionSummary,
+  GetDistributionCommand,
+  ListDistributionsCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-cloudfront'
 import {GetMetricDataCommand, type GetMetricDataCommandOutput, type MetricDataResult} from '@aws-sdk/client-cloudwatch'
 import {
   DescribeNatGatewaysCommand,
@@ -8,15 +13,28 @@ import {
   DescribeSubnetsCommand,
 } from '@aws-sdk/client-ec2'
 import type {Service, TaskDefinition} from '@aws-sdk/client-ecs'
-import {DescribeReplicationGroupsCommand, type DescribeReplicationGroupsCommandOutput} from '@aws-sdk/client-elasticache'
-import {DescribeLoadBalancersCommand, type DescribeLoadBalancersCommandOutput} from '@aws-sdk/client-elastic-load-balancing-v2'
+import {
+  DescribeReplicationGroupsCommand,
+  type DescribeReplicationGroupsCommandOutput,
+} from '@aws-sdk/client-elasticache'
+import {
+  DescribeLoadBalancersCommand,
+  type DescribeLoadBalancersCommandOutput,
+} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {type DBInstance, DescribeDBInstancesCommand, type DescribeDBInstancesCommandOutput} from '@aws-sdk/client-rds'
 
 import {conventionFor, type EnvConfig} from '../../../src/config.js'
 import type {FargateService, Inventory} from '../../../src/lib/cost/types.js'
 import {mocks} from '../../helpers/aws.js'
 import * as cloudfront from '../../helpers/cloudfront.js'
-import {describeServices, describeTaskDefinitions, namedService, serviceName, taskDefinition as ecsTaskDefinition, tdArn} from '../../helpers/ecs.js'
+import {
+  describeServices,
+  describeTaskDefinitions,
+  namedService,
+  serviceName,
+  taskDefinition as ecsTaskDefinition,
+  tdArn,
+} from '../../helpers/ecs.js'
 
 /**
  * The environment the platform's reference doc (aws-infrastructure.md, "Cost Estimate")
@@ -62,9 +80,32 @@ export function referenceInventory(e = env()): Inventory {
   }))
   return {
     services,
-    rds: {id: e.rds.instanceId, instanceClass: 'db.t3.micro', engine: 'postgres', status: 'available', multiAz: false, storageType: 'gp2', allocatedGb: 20},
-    cache: {id: e.redis.replicationGroupId, kind: 'replication-group', nodeType: 'cache.t3.micro', nodes: 1, engine: 'redis'},
-    alb: {name: e.alb.name, arn: 'arn', dimension: `app/${e.alb.name}/${ALB_ID}`, scheme: 'internet-facing', availabilityZones: 2, vpcId: VPC_ID, publicIps: 2, publicIpSource: 'network-interfaces'},
+    rds: {
+      id: e.rds.instanceId,
+      instanceClass: 'db.t3.micro',
+      engine: 'postgres',
+      status: 'available',
+      multiAz: false,
+      storageType: 'gp2',
+      allocatedGb: 20,
+    },
+    cache: {
+      id: e.redis.replicationGroupId,
+      kind: 'replication-group',
+      nodeType: 'cache.t3.micro',
+      nodes: 1,
+      engine: 'redis',
+    },
+    alb: {
+      name: e.alb.name,
+      arn: 'arn',
+      dimension: `app/${e.alb.name}/${ALB_ID}`,
+      scheme: 'internet-facing',
+      availabilityZones: 2,
+      vpcId: VPC_ID,
+      publicIps: 2,
+      publicIpSource: 'network-interfaces',
+    },
     vpcId: VPC_ID,
     natGateways: [{id: NAT_ID, connectivity: 'public', publicIps: 1}],
     secrets: e.secrets.length,
@@ -79,14 +120,18 @@ export function referenceInventory(e = env()): Inventory {
 
 /** Services and task definitions of the reference run revision 7. */
 export function service(e: EnvConfig, key: string, over: Partial<Service> = {}): Service {
-  return namedService(serviceName(key, e.name), {
-    desiredCount: 1,
-    runningCount: 1,
-    launchType: 'FARGATE',
-    taskDefinition: tdArn(key, 7, e.name),
-    networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-0ref'], assignPublicIp: 'DISABLED'}},
-    ...over,
-  }, e.cluster)
+  return namedService(
+    serviceName(key, e.name),
+    {
+      desiredCount: 1,
+      runningCount: 1,
+      launchType: 'FARGATE',
+      taskDefinition: tdArn(key, 7, e.name),
+      networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-0ref'], assignPublicIp: 'DISABLED'}},
+      ...over,
+    },
+    e.cluster,
+  )
 }
 
 export function taskDefinition(e: EnvConfig, key: string, over: Partial<TaskDefinition> = {}): TaskDefinition {
@@ -95,16 +140,35 @@ export function taskDefinition(e: EnvConfig, key: string, over: Partial<TaskDefi
 
 export const db = (e: EnvConfig, over: Partial<DBInstance> = {}): DescribeDBInstancesCommandOutput => ({
   $metadata: {},
-  DBInstances: [{DBInstanceIdentifier: e.rds.instanceId, DBInstanceClass: 'db.t3.micro', Engine: 'postgres', DBInstanceStatus: 'available', MultiAZ: false, StorageType: 'gp2', AllocatedStorage: 20, ...over}],
+  DBInstances: [
+    {
+      DBInstanceIdentifier: e.rds.instanceId,
+      DBInstanceClass: 'db.t3.micro',
+      Engine: 'postgres',
+      DBInstanceStatus: 'available',
+      MultiAZ: false,
+      StorageType: 'gp2',
+      AllocatedStorage: 20,
+      ...over,
+    },
+  ],
 })
 
 /** The environment's distribution, as ListDistributions summarises it (aliases by the naming convention). */
 export function distributionSummary(e: EnvConfig): DistributionSummary {
-  return cloudfront.distributionSummary(DISTRIBUTION, [e.domains[0] ?? `${e.name}.allthrive.ai`], `${e.name}-allthrive`, {LastModifiedTime: NOW, DomainName: 'd1.cloudfront.net'})
+  return cloudfront.distributionSummary(
+    DISTRIBUTION,
+    [e.domains[0] ?? `${e.name}.allthrive.ai`],
+    `${e.name}-allthrive`,
+    {LastModifiedTime: NOW, DomainName: 'd1.cloudfront.net'},
+  )
 }
 
 /** Sets every mock up for the reference environment `e`. Pass `services` to change ECS. */
-export function mockReference(e: EnvConfig, opts: {services?: Service[]; taskDefinitions?: TaskDefinition[]} = {}): void {
+export function mockReference(
+  e: EnvConfig,
+  opts: {services?: Service[]; taskDefinitions?: TaskDefinition[]} = {},
+): void {
   const services = opts.services ?? e.services.map((s) => service(e, s.key))
   const defs = opts.taskDefinitions ?? e.services.map((s) => taskDefinition(e, s.key))
   describeServices(services)
@@ -112,17 +176,27 @@ export function mockReference(e: EnvConfig, opts: {services?: Service[]; taskDef
 
   mocks.rds.on(DescribeDBInstancesCommand).resolves(db(e))
   mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({
-    ReplicationGroups: [{ReplicationGroupId: e.redis.replicationGroupId, CacheNodeType: 'cache.t3.micro', MemberClusters: [`${e.redis.replicationGroupId}-001`], Engine: 'redis', Status: 'available'}],
+    ReplicationGroups: [
+      {
+        ReplicationGroupId: e.redis.replicationGroupId,
+        CacheNodeType: 'cache.t3.micro',
+        MemberClusters: [`${e.redis.replicationGroupId}-001`],
+        Engine: 'redis',
+        Status: 'available',
+      },
+    ],
   } satisfies Partial<DescribeReplicationGroupsCommandOutput>)
   mocks.elbv2.on(DescribeLoadBalancersCommand).resolves({
-    LoadBalancers: [{
-      LoadBalancerName: e.alb.name,
-      LoadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/${e.alb.name}/${ALB_ID}`,
-      Scheme: 'internet-facing',
-      Type: 'application',
-      VpcId: VPC_ID,
-      AvailabilityZones: [{ZoneName: 'us-east-1a'}, {ZoneName: 'us-east-1b'}],
-    }],
+    LoadBalancers: [
+      {
+        LoadBalancerName: e.alb.name,
+        LoadBalancerArn: `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/${e.alb.name}/${ALB_ID}`,
+        Scheme: 'internet-facing',
+        Type: 'application',
+        VpcId: VPC_ID,
+        AvailabilityZones: [{ZoneName: 'us-east-1a'}, {ZoneName: 'us-east-1b'}],
+      },
+    ],
   } satisfies Partial<DescribeLoadBalancersCommandOutput>)
   mocks.ec2.on(DescribeNetworkInterfacesCommand).resolves({
     NetworkInterfaces: [
@@ -132,7 +206,15 @@ export function mockReference(e: EnvConfig, opts: {services?: Service[]; taskDef
   } satisfies Partial<DescribeNetworkInterfacesCommandOutput>)
   mocks.ec2.on(DescribeSubnetsCommand).resolves({Subnets: [{SubnetId: 'subnet-0ref', VpcId: VPC_ID}]})
   mocks.ec2.on(DescribeNatGatewaysCommand).resolves({
-    NatGateways: [{NatGatewayId: NAT_ID, VpcId: VPC_ID, State: 'available', ConnectivityType: 'public', NatGatewayAddresses: [{AllocationId: 'eipalloc-1', PublicIp: '3.3.3.9'}]}],
+    NatGateways: [
+      {
+        NatGatewayId: NAT_ID,
+        VpcId: VPC_ID,
+        State: 'available',
+        ConnectivityType: 'public',
+        NatGatewayAddresses: [{AllocationId: 'eipalloc-1', PublicIp: '3.3.3.9'}],
+      },
+    ],
   } satisfies Partial<DescribeNatGatewaysCommandOutput>)
   const summary = distributionSummary(e)
   mocks.cloudfront.on(GetDistributionCommand).resolves(cloudfront.distributionDetail(summary))
@@ -142,11 +224,12 @@ export function mockReference(e: EnvConfig, opts: {services?: Service[]; taskDef
 }
 
 const GB = 1024 ** 3
-const days = (n: number, end = new Date('2026-11-26T00:00:00Z')): Date[] => Array.from({length: n}, (_, i) => new Date(end.getTime() - (n - i) * 86_400_000))
+const days = (n: number, end = new Date('2026-11-26T00:00:00Z')): Date[] =>
+  Array.from({length: n}, (_, i) => new Date(end.getTime() - (n - i) * 86_400_000))
 
 /** Daily datapoints summing to `perMonth` over a 730-hour month (7 whole days). */
 export function daily(id: string, perMonth: number, n = 7): MetricDataResult {
-  const perDay = perMonth * 24 / 730
+  const perDay = (perMonth * 24) / 730
   return {Id: id, Timestamps: days(n), Values: Array.from({length: n}, () => perDay), StatusCode: 'Complete'}
 }
 

@@ -1,6 +1,11 @@
 import {DescribeNatGatewaysCommand, DescribeNetworkInterfacesCommand, DescribeSubnetsCommand} from '@aws-sdk/client-ec2'
 import {ClusterNotFoundException, DescribeClustersCommand, DescribeServicesCommand} from '@aws-sdk/client-ecs'
-import {CacheClusterNotFoundFault, DescribeCacheClustersCommand, DescribeReplicationGroupsCommand, ReplicationGroupNotFoundFault} from '@aws-sdk/client-elasticache'
+import {
+  CacheClusterNotFoundFault,
+  DescribeCacheClustersCommand,
+  DescribeReplicationGroupsCommand,
+  ReplicationGroupNotFoundFault,
+} from '@aws-sdk/client-elasticache'
 import {DescribeLoadBalancersCommand, LoadBalancerNotFoundException} from '@aws-sdk/client-elastic-load-balancing-v2'
 import {DBInstanceNotFoundFault, DescribeDBInstancesCommand} from '@aws-sdk/client-rds'
 import {beforeEach, describe, expect, it} from 'vitest'
@@ -11,7 +16,12 @@ import type {CostContext} from '../../../src/lib/cost/types.js'
 import {accessDenied, mocks, resetMocks} from '../../helpers/aws.js'
 import {env, mockReference, NAT_ID, NOW, service, taskDefinition, VPC_ID} from './fixtures.js'
 
-const ctx = (e = env()): CostContext => ({env: e, region: 'us-east-1', aws: createAwsClients({region: 'us-east-1'}), now: NOW})
+const ctx = (e = env()): CostContext => ({
+  env: e,
+  region: 'us-east-1',
+  aws: createAwsClients({region: 'us-east-1'}),
+  now: NOW,
+})
 
 describe('placementOf', () => {
   it('puts every task on FARGATE for launchType FARGATE, and none on Fargate for EC2', () => {
@@ -20,14 +30,26 @@ describe('placementOf', () => {
   })
 
   it('places base tasks first, then splits the rest by weight', () => {
-    const strategy = [{capacityProvider: 'FARGATE', weight: 1, base: 1}, {capacityProvider: 'FARGATE_SPOT', weight: 3}]
+    const strategy = [
+      {capacityProvider: 'FARGATE', weight: 1, base: 1},
+      {capacityProvider: 'FARGATE_SPOT', weight: 3},
+    ]
     expect(placementOf({capacityProviderStrategy: strategy}, 5)).toMatchObject({onDemand: 2, spot: 3, other: 0})
     expect(placementOf({capacityProviderStrategy: strategy}, 1)).toMatchObject({onDemand: 1, spot: 0})
-    expect(placementOf({capacityProviderStrategy: [{capacityProvider: 'FARGATE_SPOT', weight: 1}]}, 2)).toMatchObject({onDemand: 0, spot: 2, label: 'FARGATE_SPOT weight 1'})
+    expect(placementOf({capacityProviderStrategy: [{capacityProvider: 'FARGATE_SPOT', weight: 1}]}, 2)).toMatchObject({
+      onDemand: 0,
+      spot: 2,
+      label: 'FARGATE_SPOT weight 1',
+    })
   })
 
   it('uses the cluster default strategy when the service has neither a strategy nor a launch type', () => {
-    expect(placementOf({}, 4, [{capacityProvider: 'FARGATE', weight: 1}, {capacityProvider: 'FARGATE_SPOT', weight: 1}])).toMatchObject({onDemand: 2, spot: 2})
+    expect(
+      placementOf({}, 4, [
+        {capacityProvider: 'FARGATE', weight: 1},
+        {capacityProvider: 'FARGATE_SPOT', weight: 1},
+      ]),
+    ).toMatchObject({onDemand: 2, spot: 2})
   })
 })
 
@@ -45,23 +67,52 @@ describe('collectInventory', () => {
       ['celery-beat', 0.25, 0.5, 'X86_64', 1, 'FARGATE'],
       ['weaviate', 0.5, 1, 'X86_64', 1, 'FARGATE'],
     ])
-    expect(inv.rds).toMatchObject({instanceClass: 'db.t3.micro', engine: 'postgres', multiAz: false, storageType: 'gp2', allocatedGb: 20})
+    expect(inv.rds).toMatchObject({
+      instanceClass: 'db.t3.micro',
+      engine: 'postgres',
+      multiAz: false,
+      storageType: 'gp2',
+      allocatedGb: 20,
+    })
     expect(inv.cache).toMatchObject({kind: 'replication-group', nodeType: 'cache.t3.micro', nodes: 1, engine: 'redis'})
-    expect(inv.alb).toMatchObject({dimension: 'app/production-allthrive-alb/50dc6c495c0c9188', availabilityZones: 2, publicIps: 2, publicIpSource: 'network-interfaces'})
+    expect(inv.alb).toMatchObject({
+      dimension: 'app/production-allthrive-alb/50dc6c495c0c9188',
+      availabilityZones: 2,
+      publicIps: 2,
+      publicIpSource: 'network-interfaces',
+    })
     expect(inv.natGateways).toEqual([{id: NAT_ID, connectivity: 'public', publicIps: 1, subnetId: undefined}])
     expect(inv.cloudfront.distributionId).toBe('E2REFERENCE01')
     expect(inv.notFound).toEqual([])
     expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 1)
-    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, {Filter: [{Name: 'vpc-id', Values: [VPC_ID]}, {Name: 'state', Values: ['available']}]})
-    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, {Filters: [{Name: 'description', Values: ['ELB app/production-allthrive-alb/50dc6c495c0c9188']}]})
+    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeNatGatewaysCommand, {
+      Filter: [
+        {Name: 'vpc-id', Values: [VPC_ID]},
+        {Name: 'state', Values: ['available']},
+      ],
+    })
+    expect(mocks.ec2).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, {
+      Filters: [{Name: 'description', Values: ['ELB app/production-allthrive-alb/50dc6c495c0c9188']}],
+    })
   })
 
   it('reads capacity provider strategies, ARM64 task definitions and public task IPs', async () => {
     const e = env()
     mockReference(e, {
       services: [
-        service(e, 'web', {launchType: undefined, networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-0ref'], assignPublicIp: 'ENABLED'}}}),
-        service(e, 'celery', {launchType: undefined, desiredCount: 4, runningCount: 3, capacityProviderStrategy: [{capacityProvider: 'FARGATE', base: 1, weight: 0}, {capacityProvider: 'FARGATE_SPOT', weight: 1}]}),
+        service(e, 'web', {
+          launchType: undefined,
+          networkConfiguration: {awsvpcConfiguration: {subnets: ['subnet-0ref'], assignPublicIp: 'ENABLED'}},
+        }),
+        service(e, 'celery', {
+          launchType: undefined,
+          desiredCount: 4,
+          runningCount: 3,
+          capacityProviderStrategy: [
+            {capacityProvider: 'FARGATE', base: 1, weight: 0},
+            {capacityProvider: 'FARGATE_SPOT', weight: 1},
+          ],
+        }),
         service(e, 'celery-beat'),
         service(e, 'weaviate'),
       ],
@@ -72,22 +123,34 @@ describe('collectInventory', () => {
         taskDefinition(e, 'weaviate', {ephemeralStorage: {sizeInGiB: 50}}),
       ],
     })
-    mocks.ecs.on(DescribeClustersCommand).resolves({clusters: [{clusterName: e.cluster, defaultCapacityProviderStrategy: [{capacityProvider: 'FARGATE_SPOT', weight: 1}]}]})
+    mocks.ecs.on(DescribeClustersCommand).resolves({
+      clusters: [
+        {clusterName: e.cluster, defaultCapacityProviderStrategy: [{capacityProvider: 'FARGATE_SPOT', weight: 1}]},
+      ],
+    })
     const inv = await collectInventory(ctx(e))
     const by = Object.fromEntries(inv.services.map((s) => [s.key, s]))
     expect(by.web).toMatchObject({architecture: 'ARM64', publicIp: true, placement: {onDemand: 0, spot: 1}}) // cluster default strategy
     expect(by.celery.placement).toMatchObject({onDemand: 1, spot: 3})
     expect(by.weaviate.ephemeralGb).toBe(50)
-    expect(inv.notes).toContain('production-allthrive-celery: 3 of 4 desired tasks running; priced at the desired count.')
+    expect(inv.notes).toContain(
+      'production-allthrive-celery: 3 of 4 desired tasks running; priced at the desired count.',
+    )
   })
 
   it('lists what it did not find instead of failing: services, RDS, Redis, ALB, NAT', async () => {
     const e = env()
     mockReference(e, {services: [service(e, 'web')], taskDefinitions: [taskDefinition(e, 'web')]})
     mocks.rds.on(DescribeDBInstancesCommand).rejects(new DBInstanceNotFoundFault({message: 'not found', $metadata: {}}))
-    mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
-    mocks.elasticache.on(DescribeCacheClustersCommand).rejects(new CacheClusterNotFoundFault({message: 'not found', $metadata: {}}))
-    mocks.elbv2.on(DescribeLoadBalancersCommand).rejects(new LoadBalancerNotFoundException({message: 'not found', $metadata: {}}))
+    mocks.elasticache
+      .on(DescribeReplicationGroupsCommand)
+      .rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
+    mocks.elasticache
+      .on(DescribeCacheClustersCommand)
+      .rejects(new CacheClusterNotFoundFault({message: 'not found', $metadata: {}}))
+    mocks.elbv2
+      .on(DescribeLoadBalancersCommand)
+      .rejects(new LoadBalancerNotFoundException({message: 'not found', $metadata: {}}))
     mocks.ec2.on(DescribeNatGatewaysCommand).resolves({NatGateways: []})
     const inv = await collectInventory(ctx(e))
     expect(inv.services.map((s) => s.key)).toEqual(['web'])
@@ -104,16 +167,35 @@ describe('collectInventory', () => {
   })
 
   it('reports a missing cluster as not found', async () => {
-    mocks.ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
+    mocks.ecs
+      .on(DescribeServicesCommand)
+      .rejects(new ClusterNotFoundException({message: 'Cluster not found.', $metadata: {}}))
     const inv = await collectInventory(ctx())
     expect(inv.services).toEqual([])
     expect(inv.notFound[0]).toBe('ECS cluster production-allthrive-cluster')
   })
 
   it('falls back to a cache cluster when there is no replication group', async () => {
-    mocks.elasticache.on(DescribeReplicationGroupsCommand).rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
-    mocks.elasticache.on(DescribeCacheClustersCommand).resolves({CacheClusters: [{CacheClusterId: 'production-allthrive-redis', CacheNodeType: 'cache.t4g.small', NumCacheNodes: 1, Engine: 'valkey'}]})
-    expect((await collectInventory(ctx())).cache).toEqual({id: 'production-allthrive-redis', kind: 'cache-cluster', nodeType: 'cache.t4g.small', nodes: 1, engine: 'valkey'})
+    mocks.elasticache
+      .on(DescribeReplicationGroupsCommand)
+      .rejects(new ReplicationGroupNotFoundFault({message: 'not found', $metadata: {}}))
+    mocks.elasticache.on(DescribeCacheClustersCommand).resolves({
+      CacheClusters: [
+        {
+          CacheClusterId: 'production-allthrive-redis',
+          CacheNodeType: 'cache.t4g.small',
+          NumCacheNodes: 1,
+          Engine: 'valkey',
+        },
+      ],
+    })
+    expect((await collectInventory(ctx())).cache).toEqual({
+      id: 'production-allthrive-redis',
+      kind: 'cache-cluster',
+      nodeType: 'cache.t4g.small',
+      nodes: 1,
+      engine: 'valkey',
+    })
   })
 
   it('assumes one public IPv4 address per AZ when the ALB network interfaces cannot be read, and says so', async () => {
@@ -124,7 +206,17 @@ describe('collectInventory', () => {
   })
 
   it('counts no public IPv4 address for an internal ALB', async () => {
-    mocks.elbv2.on(DescribeLoadBalancersCommand).resolves({LoadBalancers: [{LoadBalancerName: 'x', LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1', Scheme: 'internal', VpcId: VPC_ID, AvailabilityZones: [{ZoneName: 'a'}, {ZoneName: 'b'}]}]})
+    mocks.elbv2.on(DescribeLoadBalancersCommand).resolves({
+      LoadBalancers: [
+        {
+          LoadBalancerName: 'x',
+          LoadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1',
+          Scheme: 'internal',
+          VpcId: VPC_ID,
+          AvailabilityZones: [{ZoneName: 'a'}, {ZoneName: 'b'}],
+        },
+      ],
+    })
     expect((await collectInventory(ctx())).alb).toMatchObject({publicIps: 0, publicIpSource: 'internal'})
     expect(mocks.ec2).not.toHaveReceivedCommand(DescribeNetworkInterfacesCommand)
   })

@@ -27,24 +27,31 @@ const REFERENCE: {row: string; monthly: number; services: CostService[]}[] = [
 ]
 const REFERENCE_TOTAL = 160
 const tolerance = (reference: number): number => Math.max(0.1 * reference, 2)
-const rowOf = (r: CostReport, services: CostService[]): number => services.reduce((n, s) => n + (r.subtotals[s] ?? 0), 0)
+const rowOf = (r: CostReport, services: CostService[]): number =>
+  services.reduce((n, s) => n + (r.subtotals[s] ?? 0), 0)
 
 async function estimate(opts: {freeTier: boolean; metrics: boolean}): Promise<CostReport> {
   const e = env()
   mockReference(e)
   if (opts.metrics) mocks.cloudwatch.on(GetMetricDataCommand).resolves(referenceMetrics())
-  return costReport({env: e, region: 'us-east-1', aws: createAwsClients({region: 'us-east-1'}), now: NOW}, {livePrices: false, freeTier: opts.freeTier})
+  return costReport(
+    {env: e, region: 'us-east-1', aws: createAwsClients({region: 'us-east-1'}), now: NOW},
+    {livePrices: false, freeTier: opts.freeTier},
+  )
 }
 
-describe('the reference environment against the reference doc\'s cost table', () => {
+describe("the reference environment against the reference doc's cost table", () => {
   beforeEach(() => {
     resetMocks()
   })
 
-  it.each(REFERENCE)('$row lands within tolerance of ~$$monthly (reference traffic, no free tier)', async ({monthly, services}) => {
-    const r = await estimate({freeTier: false, metrics: true})
-    expect(Math.abs(rowOf(r, services) - monthly)).toBeLessThanOrEqual(tolerance(monthly))
-  })
+  it.each(REFERENCE)(
+    '$row lands within tolerance of ~$$monthly (reference traffic, no free tier)',
+    async ({monthly, services}) => {
+      const r = await estimate({freeTier: false, metrics: true})
+      expect(Math.abs(rowOf(r, services) - monthly)).toBeLessThanOrEqual(tolerance(monthly))
+    },
+  )
 
   it('computes each row exactly as README.md (section cost) states', async () => {
     const r = await estimate({freeTier: false, metrics: true})
@@ -73,15 +80,18 @@ describe('the reference environment against the reference doc\'s cost table', ()
 
   it('without metrics, fixed rows still land near the reference and traffic rows say they are not estimated', async () => {
     const r = await estimate({freeTier: true, metrics: false})
-    for (const row of REFERENCE.slice(0, 3)) expect(Math.abs(rowOf(r, row.services) - row.monthly)).toBeLessThanOrEqual(tolerance(row.monthly))
+    for (const row of REFERENCE.slice(0, 3))
+      expect(Math.abs(rowOf(r, row.services) - row.monthly)).toBeLessThanOrEqual(tolerance(row.monthly))
     expect(r.subtotals['Load Balancer']).toBe(16.43) // hourly charge only
     expect(r.subtotals['NAT Gateway']).toBe(32.85)
     expect(r.subtotals.CloudFront).toBeUndefined()
-    expect(r.usageNotEstimated.map((n) => n.item)).toEqual(expect.arrayContaining([
-      'production-allthrive-alb LCUs',
-      'nat-0ref0000000000001 data processed',
-      'E2REFERENCE01 data transfer out',
-      'media (production-allthrive-media) storage',
-    ]))
+    expect(r.usageNotEstimated.map((n) => n.item)).toEqual(
+      expect.arrayContaining([
+        'production-allthrive-alb LCUs',
+        'nat-0ref0000000000001 data processed',
+        'E2REFERENCE01 data transfer out',
+        'media (production-allthrive-media) storage',
+      ]),
+    )
   })
 })

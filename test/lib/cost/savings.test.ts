@@ -10,7 +10,15 @@ const prices = tablePriceBook('us-east-1')
 const fig = (monthly: number) => ({monthly, unit: 'GB', days: 7, basis: 'test'})
 
 function usage(over: Partial<Usage> = {}): Usage {
-  return {window: {start: '', end: '', days: 7}, natGb: new Map(), s3StorageGb: new Map(), s3Objects: new Map(), s3Puts: new Map(), s3Gets: new Map(), ...over}
+  return {
+    window: {start: '', end: '', days: 7},
+    natGb: new Map(),
+    s3StorageGb: new Map(),
+    s3Objects: new Map(),
+    s3Puts: new Map(),
+    s3Gets: new Map(),
+    ...over,
+  }
 }
 
 function savings(inv: Inventory, u?: Usage, name = 'production'): Record<SavingId, Saving> {
@@ -30,14 +38,16 @@ describe('computeSavings', () => {
 
   it('offers no Spot saving for tasks already on Spot, nor for ARM64 workers', () => {
     const spot = referenceInventory()
-    spot.services = spot.services.map((x) => (x.key === 'celery' ? {...x, placement: {onDemand: 0, spot: 1, other: 0, label: 'FARGATE_SPOT'}} : x))
+    spot.services = spot.services.map((x) =>
+      x.key === 'celery' ? {...x, placement: {onDemand: 0, spot: 1, other: 0, label: 'FARGATE_SPOT'}} : x,
+    )
     expect(savings(spot)['fargate-spot']).toBeUndefined()
     const arm = referenceInventory()
     arm.services = arm.services.map((x) => (x.key === 'celery' ? {...x, architecture: 'ARM64' as const} : x))
     expect(savings(arm)['fargate-spot']).toBeUndefined()
   })
 
-  it('ARM64 for the x86 services: 20% less, naming them, and warning to check Weaviate\'s image', () => {
+  it("ARM64 for the x86 services: 20% less, naming them, and warning to check Weaviate's image", () => {
     const s = savings(referenceInventory())['fargate-arm']
     expect(s.title).toBe('ARM64 (Graviton) for web, celery, celery-beat, weaviate')
     expect(s.monthly).toBe(12.61) // $63.07 → $50.46
@@ -52,7 +62,7 @@ describe('computeSavings', () => {
     expect(s['elasticache-reserved']).toMatchObject({monthly: 3.72, percent: 30}) // ($0.017 − $0.0119) × 730
   })
 
-  it('VPC endpoints only when NAT processed bytes are known, with the net effect of the endpoints\' own cost', () => {
+  it("VPC endpoints only when NAT processed bytes are known, with the net effect of the endpoints' own cost", () => {
     expect(savings(referenceInventory())['vpc-endpoints']).toBeUndefined()
     const low = savings(referenceInventory(), usage({natGb: new Map([[NAT_ID, fig(40)]])}))['vpc-endpoints']
     // 40 GB × ($0.045 − $0.01) = $1.40, minus 4 endpoints × 2 AZ × $0.01 × 730 h = $58.40
@@ -73,7 +83,10 @@ describe('computeSavings', () => {
 
   it('S3 Intelligent-Tiering for the media bucket only when its size is known, as an upper bound net of monitoring', () => {
     expect(savings(referenceInventory())['s3-intelligent-tiering']).toBeUndefined()
-    const s = savings(referenceInventory(), usage({s3StorageGb: new Map([['media', fig(1000)]]), s3Objects: new Map([['media', fig(200_000)]])}))['s3-intelligent-tiering']
+    const s = savings(
+      referenceInventory(),
+      usage({s3StorageGb: new Map([['media', fig(1000)]]), s3Objects: new Map([['media', fig(200_000)]])}),
+    )['s3-intelligent-tiering']
     // 1,000 GB × ($0.023 − $0.0125) = $10.50, minus 200,000 objects × $0.0025/1,000 = $0.50
     expect(s).toMatchObject({monthly: 10, upperBound: true})
   })

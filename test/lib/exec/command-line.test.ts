@@ -4,7 +4,10 @@ import {describe, expect, it} from 'vitest'
 import {EXIT_MARKER, joinCommand, quoteWord, wrapWithExitMarker} from '../../../src/lib/exec/command-line.js'
 
 /** What a POSIX shell makes of a command line: its words (the SSM agent splits the same way, with google/shlex). */
-const shellWords = (line: string): string[] => execFileSync('sh', ['-c', `set -- ${line}; printf '%s\\0' "$@"`], {encoding: 'utf8'}).split('\0').slice(0, -1)
+const shellWords = (line: string): string[] =>
+  execFileSync('sh', ['-c', `set -- ${line}; printf '%s\\0' "$@"`], {encoding: 'utf8'})
+    .split('\0')
+    .slice(0, -1)
 
 describe('quoting the ExecuteCommand command line', () => {
   it('leaves plain words alone and single-quotes the rest', () => {

@@ -1,6 +1,18 @@
 import type {Container, NetworkConfiguration, Service, Task, TaskDefinition} from '@aws-sdk/client-ecs'
 
-import {ACCOUNT, CLUSTER, CLUSTER_ARN, ECS_ARN, namedService, serviceName, TASK_ROLE_ARN, task as ecsTask, taskArn, taskDefinition as ecsTaskDefinition, tdArn} from '../../helpers/ecs.js'
+import {
+  ACCOUNT,
+  CLUSTER,
+  CLUSTER_ARN,
+  ECS_ARN,
+  namedService,
+  serviceName,
+  TASK_ROLE_ARN,
+  task as ecsTask,
+  taskArn,
+  taskDefinition as ecsTaskDefinition,
+  tdArn,
+} from '../../helpers/ecs.js'
 
 /** Typed ECS fixtures of the web service for the exec and migrate tests, over test/helpers/ecs.ts. */
 
@@ -11,24 +23,38 @@ export const OLD_TD_ARN = tdArn('web', 41)
 export const PRIMARY_ID = 'ecs-svc/1111111111111111111'
 
 /** The web service's network: private subnets in two AZs, its security group, no public IP. */
-const network = (): NetworkConfiguration => ({awsvpcConfiguration: {subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-web'], assignPublicIp: 'DISABLED'}})
+const network = (): NetworkConfiguration => ({
+  awsvpcConfiguration: {subnets: ['subnet-a', 'subnet-b'], securityGroups: ['sg-web'], assignPublicIp: 'DISABLED'},
+})
 
 export function service(overrides: Partial<Service> = {}, cluster = CLUSTER, name = WEB): Service {
-  return namedService(name, {
-    clusterArn: `${ECS_ARN}:cluster/${cluster}`,
-    desiredCount: 2,
-    runningCount: 2,
-    launchType: 'FARGATE',
-    platformVersion: 'LATEST',
-    taskDefinition: TD_ARN,
-    enableExecuteCommand: true,
-    networkConfiguration: network(),
-    deployments: [
-      {id: PRIMARY_ID, status: 'PRIMARY', taskDefinition: TD_ARN, launchType: 'FARGATE', platformVersion: '1.4.0', rolloutState: 'COMPLETED', networkConfiguration: network()},
-      {id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinition: OLD_TD_ARN},
-    ],
-    ...overrides,
-  }, cluster)
+  return namedService(
+    name,
+    {
+      clusterArn: `${ECS_ARN}:cluster/${cluster}`,
+      desiredCount: 2,
+      runningCount: 2,
+      launchType: 'FARGATE',
+      platformVersion: 'LATEST',
+      taskDefinition: TD_ARN,
+      enableExecuteCommand: true,
+      networkConfiguration: network(),
+      deployments: [
+        {
+          id: PRIMARY_ID,
+          status: 'PRIMARY',
+          taskDefinition: TD_ARN,
+          launchType: 'FARGATE',
+          platformVersion: '1.4.0',
+          rolloutState: 'COMPLETED',
+          networkConfiguration: network(),
+        },
+        {id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinition: OLD_TD_ARN},
+      ],
+      ...overrides,
+    },
+    cluster,
+  )
 }
 
 export function container(overrides: Partial<Container> = {}): Container {
@@ -37,7 +63,9 @@ export function container(overrides: Partial<Container> = {}): Container {
     runtimeId: 'aaaa1111-2222333344',
     lastStatus: 'RUNNING',
     image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/allthrive-web:v42`,
-    managedAgents: [{name: 'ExecuteCommandAgent', lastStatus: 'RUNNING', lastStartedAt: new Date('2026-11-26T10:00:00Z')}],
+    managedAgents: [
+      {name: 'ExecuteCommandAgent', lastStatus: 'RUNNING', lastStartedAt: new Date('2026-11-26T10:00:00Z')},
+    ],
     ...overrides,
   }
 }
@@ -60,12 +88,17 @@ export function taskDefinition(overrides: Partial<TaskDefinition> = {}): TaskDef
   return ecsTaskDefinition('web', {
     taskRoleArn: TASK_ROLE_ARN,
     executionRoleArn: `arn:aws:iam::${ACCOUNT}:role/production-allthrive-execution`,
-    containerDefinitions: [{
-      name: 'web',
-      image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/allthrive-web:v42`,
-      essential: true,
-      logConfiguration: {logDriver: 'awslogs', options: {'awslogs-group': `/ecs/${WEB}`, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs'}},
-    }],
+    containerDefinitions: [
+      {
+        name: 'web',
+        image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/allthrive-web:v42`,
+        essential: true,
+        logConfiguration: {
+          logDriver: 'awslogs',
+          options: {'awslogs-group': `/ecs/${WEB}`, 'awslogs-region': 'us-east-1', 'awslogs-stream-prefix': 'ecs'},
+        },
+      },
+    ],
     ...overrides,
   })
 }

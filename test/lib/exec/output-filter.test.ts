@@ -6,19 +6,23 @@ function run(chunks: string[]): {out: string; err: string; exit: number | undefi
   let out = ''
   let err = ''
   const writes: string[] = []
-  const f = new SessionOutputFilter((t) => {
-    out += t
-    writes.push(t)
-  }, (t) => {
-    err += t
-  })
+  const f = new SessionOutputFilter(
+    (t) => {
+      out += t
+      writes.push(t)
+    },
+    (t) => {
+      err += t
+    },
+  )
   for (const c of chunks) f.push(c)
   f.end()
   return {out, err, exit: f.exitCode, writes}
 }
 
 /** Every way of cutting the text in two. */
-const splits = (text: string): string[][] => Array.from({length: text.length + 1}, (_, i) => [text.slice(0, i), text.slice(i)])
+const splits = (text: string): string[][] =>
+  Array.from({length: text.length + 1}, (_, i) => [text.slice(0, i), text.slice(i)])
 
 const SESSION = '\r\nStarting session with SessionId: ecs-execute-command-0abc\r\n'
 const REMOTE = 'Operations to perform:\r\n  Applying users.0042_profile... OK\r\n'
@@ -26,12 +30,14 @@ const MARKER = '__ALLTHRIVE_EXIT=3\r\n'
 const END = '\r\n\r\nExiting session with sessionId: ecs-execute-command-0abc.\r\n\r\n'
 
 describe('SessionOutputFilter', () => {
-  it('reads the exit status, drops its line, and moves the plugin\'s own lines to stderr, however the output is cut', () => {
+  it("reads the exit status, drops its line, and moves the plugin's own lines to stderr, however the output is cut", () => {
     for (const chunks of splits(SESSION + REMOTE + MARKER + END)) {
       const r = run(chunks)
       expect(r.exit).toBe(3)
       expect(r.out).toBe('\r\n' + REMOTE + '\r\n\r\n\r\n')
-      expect(r.err).toBe('Starting session with SessionId: ecs-execute-command-0abc\r\nExiting session with sessionId: ecs-execute-command-0abc.\r\n')
+      expect(r.err).toBe(
+        'Starting session with SessionId: ecs-execute-command-0abc\r\nExiting session with sessionId: ecs-execute-command-0abc.\r\n',
+      )
     }
   })
 
@@ -52,7 +58,8 @@ describe('SessionOutputFilter', () => {
 
   it('leaves look-alikes in the output and reports no status when there is none', () => {
     const text = '__ALLTHRIVE_EXIT=abc\n__ALLTHRIVE_EXIT=\nplain __ALL\n'
-    for (const chunks of splits(text)) expect(run(chunks)).toEqual(expect.objectContaining({out: text, exit: undefined}))
+    for (const chunks of splits(text))
+      expect(run(chunks)).toEqual(expect.objectContaining({out: text, exit: undefined}))
   })
 
   it('keeps the last status when the marker appears twice', () => {

@@ -8,13 +8,21 @@ describe('chooseTask', () => {
   const svc = service()
 
   it('prefers the PRIMARY deployment over an older one, even when the older task is newer', () => {
-    const old = task('old1', {startedBy: 'ecs-svc/2222222222222222222', taskDefinitionArn: OLD_TD_ARN, startedAt: new Date('2026-11-26T11:00:00Z')})
+    const old = task('old1', {
+      startedBy: 'ecs-svc/2222222222222222222',
+      taskDefinitionArn: OLD_TD_ARN,
+      startedAt: new Date('2026-11-26T11:00:00Z'),
+    })
     const primary = task('new1')
     expect(chooseTask([old, primary], svc, 'web')?.taskArn).toBe(primary.taskArn)
   })
 
   it('prefers a task whose exec agent is RUNNING, then the most recently started', () => {
-    const pending = task('aaa', {startedAt: new Date('2026-11-26T11:00:00Z')}, {managedAgents: [{name: 'ExecuteCommandAgent', lastStatus: 'PENDING'}]})
+    const pending = task(
+      'aaa',
+      {startedAt: new Date('2026-11-26T11:00:00Z')},
+      {managedAgents: [{name: 'ExecuteCommandAgent', lastStatus: 'PENDING'}]},
+    )
     const older = task('bbb', {startedAt: new Date('2026-11-26T09:00:00Z')})
     const newer = task('ccc', {startedAt: new Date('2026-11-26T10:30:00Z')})
     expect(chooseTask([pending, older, newer], svc, 'web')?.taskArn).toBe(newer.taskArn)
@@ -47,10 +55,14 @@ describe('matchTask (--task)', () => {
     })() as UserError
     expect(e).toBeInstanceOf(UserError)
     expect(e.exit).toBe(2)
-    expect(e.message).toMatch(/^--task 3f2 matches 2 tasks of production-allthrive-web: 3f2a9c0d \(RUNNING, started .*\), 3f2b1e4f/)
+    expect(e.message).toMatch(
+      /^--task 3f2 matches 2 tasks of production-allthrive-web: 3f2a9c0d \(RUNNING, started .*\), 3f2b1e4f/,
+    )
   })
 
   it('is a usage error listing the running tasks when nothing matches', () => {
-    expect(() => matchTask(tasks, 'zzz', 'web')).toThrow(/No running task of web matches --task zzz\. Running tasks: 3f2a9c0d/)
+    expect(() => matchTask(tasks, 'zzz', 'web')).toThrow(
+      /No running task of web matches --task zzz\. Running tasks: 3f2a9c0d/,
+    )
   })
 })

@@ -20,7 +20,14 @@ describe('RecentKeys', () => {
 })
 
 describe('event keys', () => {
-  const line = {timestamp: T0, service: 'web', group: '/ecs/x-web', stream: `ecs/web/${TASK_A}`, taskId: TASK_A, message: 'hello'}
+  const line = {
+    timestamp: T0,
+    service: 'web',
+    group: '/ecs/x-web',
+    stream: `ecs/web/${TASK_A}`,
+    taskId: TASK_A,
+    message: 'hello',
+  }
 
   it('use the event id when there is one, else group, stream, time and message', () => {
     expect(idKey({...line, eventId: '42'})).toBe('i:/ecs/x-web:42')

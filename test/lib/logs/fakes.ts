@@ -67,20 +67,33 @@ export class FakeLogs {
 
   put(group: string, stream: string, timestamp: number, message: string, opts: {visibleAt?: number} = {}): string {
     const eventId = `${String(timestamp).padStart(20, '0')}${String(++this.seq).padStart(8, '0')}`
-    this.events.push({group, logStreamName: stream, timestamp, message, eventId, ingestionTime: opts.visibleAt ?? timestamp, visibleAt: opts.visibleAt ?? timestamp})
+    this.events.push({
+      group,
+      logStreamName: stream,
+      timestamp,
+      message,
+      eventId,
+      ingestionTime: opts.visibleAt ?? timestamp,
+      visibleAt: opts.visibleAt ?? timestamp,
+    })
     return eventId
   }
 
   filter = async (input: FilterLogEventsCommandInput): Promise<FilterLogEventsCommandOutput> => {
     this.calls.push({...input, at: this.clock.now()})
     if (!this.groups.has(input.logGroupName!)) {
-      throw new ResourceNotFoundException({message: 'The specified log group does not exist.', $metadata: {httpStatusCode: 400}})
+      throw new ResourceNotFoundException({
+        message: 'The specified log group does not exist.',
+        $metadata: {httpStatusCode: 400},
+      })
     }
 
     const now = this.clock.now()
     const matching = this.events
       .filter((e) => e.group === input.logGroupName && e.visibleAt <= now)
-      .filter((e) => e.timestamp! >= (input.startTime ?? 0) && (input.endTime === undefined || e.timestamp! <= input.endTime))
+      .filter(
+        (e) => e.timestamp! >= (input.startTime ?? 0) && (input.endTime === undefined || e.timestamp! <= input.endTime),
+      )
       .filter((e) => !input.logStreamNamePrefix || e.logStreamName!.startsWith(input.logStreamNamePrefix))
       .filter((e) => !input.filterPattern || e.message!.includes(input.filterPattern))
       .sort((a, b) => a.timestamp! - b.timestamp!)
@@ -138,7 +151,12 @@ export class LiveStream implements AsyncIterable<StartLiveTailResponseStream> {
 }
 
 /** A Live Tail event as AWS sends it (the group identified by its ARN). */
-export const liveEvent = (group: string, stream: string, timestamp: number, message: string): LiveTailSessionLogEvent => ({
+export const liveEvent = (
+  group: string,
+  stream: string,
+  timestamp: number,
+  message: string,
+): LiveTailSessionLogEvent => ({
   logGroupIdentifier: `arn:aws:logs:us-east-1:123456789012:log-group:${group}`,
   logStreamName: stream,
   timestamp,

@@ -1,6 +1,13 @@
 import {describe, expect, it} from 'vitest'
 
-import {formatLine, type LogLine, normalizeTaskId, prefixWidthFor, taskIdFromStream, toJsonLine} from '../../../src/lib/logs/format.js'
+import {
+  formatLine,
+  type LogLine,
+  normalizeTaskId,
+  prefixWidthFor,
+  taskIdFromStream,
+  toJsonLine,
+} from '../../../src/lib/logs/format.js'
 
 const TASK = '0f1e2d3c4b5a69788796a5b4c3d2e1f0'
 const line = (over: Partial<LogLine> = {}): LogLine => ({
@@ -24,12 +31,19 @@ describe('log line format', () => {
   it('prefixes the service and short task id, padded so messages line up', () => {
     const fmt = {color: false, prefixWidth: prefixWidthFor(['web', 'celery-beat'])}
     expect(formatLine(line(), fmt)).toBe('web/0f1e2d3c         | 2025-12-25T10:00:00.123Z GET /api/health/ 200')
-    expect(formatLine(line({service: 'celery-beat'}), fmt)).toBe('celery-beat/0f1e2d3c | 2025-12-25T10:00:00.123Z GET /api/health/ 200')
-    expect(formatLine(line({taskId: undefined, stream: 'other'}), fmt)).toBe('web                  | 2025-12-25T10:00:00.123Z GET /api/health/ 200')
+    expect(formatLine(line({service: 'celery-beat'}), fmt)).toBe(
+      'celery-beat/0f1e2d3c | 2025-12-25T10:00:00.123Z GET /api/health/ 200',
+    )
+    expect(formatLine(line({taskId: undefined, stream: 'other'}), fmt)).toBe(
+      'web                  | 2025-12-25T10:00:00.123Z GET /api/health/ 200',
+    )
   })
 
   it('prefixes every line of a multi-line message (a traceback)', () => {
-    const text = formatLine(line({message: 'Traceback (most recent call last):\n  File "x.py", line 1\nValueError: boom\n'}), {color: false, prefixWidth: 12})
+    const text = formatLine(
+      line({message: 'Traceback (most recent call last):\n  File "x.py", line 1\nValueError: boom\n'}),
+      {color: false, prefixWidth: 12},
+    )
     expect(text.split('\n')).toEqual([
       'web/0f1e2d3c | 2025-12-25T10:00:00.123Z Traceback (most recent call last):',
       'web/0f1e2d3c |                            File "x.py", line 1',

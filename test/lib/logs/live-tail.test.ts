@@ -24,7 +24,13 @@ const client = new CloudWatchLogsClient({region: 'us-east-1'})
 function collect(): TailSink & {lines: LogLine[]; notices: string[]; text(): string[]} {
   const lines: LogLine[] = []
   const notices: string[] = []
-  return {lines, notices, event: (l) => void lines.push(l), notice: (m) => void notices.push(m), text: () => lines.map((l) => `${l.service} ${l.message}`)}
+  return {
+    lines,
+    notices,
+    event: (l) => void lines.push(l),
+    notice: (m) => void notices.push(m),
+    text: () => lines.map((l) => `${l.service} ${l.message}`),
+  }
 }
 
 const output = (stream: AsyncIterable<unknown>): StartLiveTailCommandOutput =>
@@ -92,9 +98,17 @@ describe('tail --follow with Live Tail', () => {
     stream.update([])
     stream.update([liveEvent(WEB, WEB_STREAM, T0 + 2500, 'live ERROR three')], true)
     await settle()
-    expect(sink.text()).toEqual(['web backlog ERROR', 'celery between ERROR', 'celery live ERROR one', 'web live ERROR two', 'web live ERROR three'])
+    expect(sink.text()).toEqual([
+      'web backlog ERROR',
+      'celery between ERROR',
+      'celery live ERROR one',
+      'web live ERROR two',
+      'web live ERROR three',
+    ])
     expect(sink.lines[2]).toMatchObject({group: CELERY, stream: CELERY_STREAM, taskId: TASK_B, timestamp: T0 + 1200})
-    expect(sink.notices).toEqual(['Live Tail is sampling: more than 500 events a second match. Narrow with --filter or a service to see every event.'])
+    expect(sink.notices).toEqual([
+      'Live Tail is sampling: more than 500 events a second match. Narrow with --filter or a service to see every event.',
+    ])
 
     controller.abort()
     await expect(done).resolves.toMatchObject({mode: 'live-tail', stopped: true, events: 5})
@@ -107,7 +121,10 @@ describe('tail --follow with Live Tail', () => {
     mocks.logs.on(StartLiveTailCommand).resolves(output(stream))
     const done = follow()
     await settle()
-    stream.update([liveEvent(WEB, WEB_STREAM, T0 - 300_000, 'five minutes ago'), liveEvent(WEB, WEB_STREAM, T0 - 900_000, 'before --since')])
+    stream.update([
+      liveEvent(WEB, WEB_STREAM, T0 - 300_000, 'five minutes ago'),
+      liveEvent(WEB, WEB_STREAM, T0 - 900_000, 'before --since'),
+    ])
     await settle()
     expect(sink.text()).toEqual(['web five minutes ago'])
     controller.abort()
@@ -119,7 +136,9 @@ describe('tail --follow with Live Tail', () => {
     mocks.logs.on(StartLiveTailCommand).rejects(accessDenied('logs:StartLiveTail'))
     logs.put(WEB, WEB_STREAM, T0 + 1000, 'seen by polling')
     const summary = await follow()
-    expect(sink.notices).toEqual(['Live Tail is not allowed (logs:StartLiveTail denied): polling FilterLogEvents every 2s instead.'])
+    expect(sink.notices).toEqual([
+      'Live Tail is not allowed (logs:StartLiveTail denied): polling FilterLogEvents every 2s instead.',
+    ])
     expect(sink.text()).toEqual(['web seen by polling'])
     expect(summary).toMatchObject({mode: 'poll', stopped: true})
     expect(mocks.logs).toHaveReceivedCommandTimes(StartLiveTailCommand, 1)
@@ -127,9 +146,13 @@ describe('tail --follow with Live Tail', () => {
 
   it('falls back to polling when Live Tail is at its session limit', async () => {
     setup({onSleep: (_ms, c) => c.sleeps.length >= 1 && controller.abort()})
-    mocks.logs.on(StartLiveTailCommand).rejects(new LimitExceededException({message: 'Too many sessions', $metadata: {httpStatusCode: 400}}))
+    mocks.logs
+      .on(StartLiveTailCommand)
+      .rejects(new LimitExceededException({message: 'Too many sessions', $metadata: {httpStatusCode: 400}}))
     await follow()
-    expect(sink.notices).toEqual(['Live Tail is at its limit of concurrent sessions for this account: polling FilterLogEvents every 2s instead.'])
+    expect(sink.notices).toEqual([
+      'Live Tail is at its limit of concurrent sessions for this account: polling FilterLogEvents every 2s instead.',
+    ])
   })
 
   it('reconnects when a session reaches its 3-hour limit, printing what came in between once', async () => {
@@ -175,7 +198,9 @@ describe('tail --follow with Live Tail', () => {
     setup({auto: (ms) => ms <= 20_000, onSleep: (ms) => ms === 2000 && controller.abort()})
     mocks.logs.on(StartLiveTailCommand).resolves(output(new LiveStream()))
     await follow()
-    expect(sink.notices).toEqual(['Live Tail sent nothing for 20s (it sends an update every second): polling FilterLogEvents every 2s instead.'])
+    expect(sink.notices).toEqual([
+      'Live Tail sent nothing for 20s (it sends an update every second): polling FilterLogEvents every 2s instead.',
+    ])
   })
 
   it('does not print an event read by Live Tail again when polling takes over', async () => {
@@ -212,11 +237,16 @@ describe('tail --follow with Live Tail', () => {
     })
     logs.groups.delete(CELERY)
     logs.put(WEB, WEB_STREAM, T0 - 1000, 'web backlog')
-    mocks.logs.on(StartLiveTailCommand).resolvesOnce(output(new LiveStream().start())).resolvesOnce(output(new LiveStream().start()))
+    mocks.logs
+      .on(StartLiveTailCommand)
+      .resolvesOnce(output(new LiveStream().start()))
+      .resolvesOnce(output(new LiveStream().start()))
     const done = follow()
     await settle()
     expect(mocks.logs).toHaveReceivedNthCommandWith(StartLiveTailCommand, 1, {logGroupIdentifiers: [arnOf(WEB)]})
-    expect(mocks.logs).toHaveReceivedNthCommandWith(StartLiveTailCommand, 2, {logGroupIdentifiers: [arnOf(WEB), arnOf(CELERY)]})
+    expect(mocks.logs).toHaveReceivedNthCommandWith(StartLiveTailCommand, 2, {
+      logGroupIdentifiers: [arnOf(WEB), arnOf(CELERY)],
+    })
     expect(sink.text()).toEqual(['web web backlog', 'celery celery first words'])
     expect(sink.notices).toEqual([
       `Log group ${CELERY} (celery) does not exist yet: showing the other services, and looking for it again every 30s.`,
@@ -228,9 +258,14 @@ describe('tail --follow with Live Tail', () => {
 })
 
 describe('Live Tail request', () => {
-  const state = (group: string, streamPrefix?: string): TargetState => ({target: {service: 'web', group, streamPrefix}, status: 'active', lagging: false, nextProbeAt: 0})
+  const state = (group: string, streamPrefix?: string): TargetState => ({
+    target: {service: 'web', group, streamPrefix},
+    status: 'active',
+    lagging: false,
+    nextProbeAt: 0,
+  })
 
-  it('takes log group ARNs, the filter pattern, and one task\'s stream prefix', () => {
+  it("takes log group ARNs, the filter pattern, and one task's stream prefix", () => {
     expect(liveTailRequest([state(WEB, `ecs/web/${TASK_A.slice(0, 8)}`)], arnOf, '?ERROR ?Traceback')).toEqual({
       logGroupIdentifiers: [arnOf(WEB)],
       logStreamNamePrefixes: [`ecs/web/${TASK_A.slice(0, 8)}`],
@@ -239,7 +274,12 @@ describe('Live Tail request', () => {
   })
 
   it('cannot take more than 10 groups', () => {
-    expect(liveTailRequest(Array.from({length: 11}, (_, i) => state(`/g${i}`)), arnOf)).toBe('Live Tail takes at most 10 log groups')
+    expect(
+      liveTailRequest(
+        Array.from({length: 11}, (_, i) => state(`/g${i}`)),
+        arnOf,
+      ),
+    ).toBe('Live Tail takes at most 10 log groups')
   })
 
   it('maps a group identifier back to the group name', () => {

@@ -21,7 +21,10 @@ describe('watchInterrupts', () => {
   it('stops quietly when the reader closes the pipe', () => {
     const interrupts = watchInterrupts()
     const sigint = process.listenerCount('SIGINT')
-    process.stdout.listeners('error').at(-1)!.call(process.stdout, Object.assign(new Error('write EPIPE'), {code: 'EPIPE'}))
+    process.stdout
+      .listeners('error')
+      .at(-1)!
+      .call(process.stdout, Object.assign(new Error('write EPIPE'), {code: 'EPIPE'}))
     expect(interrupts.signal.aborted).toBe(true)
     expect(interrupts.interrupted()).toBe(false)
     interrupts.dispose()
@@ -30,7 +33,14 @@ describe('watchInterrupts', () => {
 })
 
 describe('stdoutSink', () => {
-  const line = {timestamp: T0, service: 'web', group: '/ecs/x-web', stream: `ecs/web/${TASK_A}`, taskId: TASK_A, message: 'hello\n'}
+  const line = {
+    timestamp: T0,
+    service: 'web',
+    group: '/ecs/x-web',
+    stream: `ecs/web/${TASK_A}`,
+    taskId: TASK_A,
+    message: 'hello\n',
+  }
 
   it('writes NDJSON with --json and notices to stderr', async () => {
     const out = vi.spyOn(process.stdout, 'write').mockReturnValue(true)
@@ -38,13 +48,19 @@ describe('stdoutSink', () => {
     const sink = stdoutSink({json: true, format: {color: false, prefixWidth: 12}, signal: new AbortController().signal})
     await sink.event(line)
     sink.notice('Log group /ecs/x-celery (celery) does not exist: skipped.')
-    expect(out).toHaveBeenCalledWith(`{"timestamp":"2025-12-25T10:00:00.000Z","service":"web","group":"/ecs/x-web","stream":"ecs/web/${TASK_A}","taskId":"${TASK_A}","message":"hello"}\n`)
+    expect(out).toHaveBeenCalledWith(
+      `{"timestamp":"2025-12-25T10:00:00.000Z","service":"web","group":"/ecs/x-web","stream":"ecs/web/${TASK_A}","taskId":"${TASK_A}","message":"hello"}\n`,
+    )
     expect(err).toHaveBeenCalledWith('Log group /ecs/x-celery (celery) does not exist: skipped.\n')
   })
 
   it('waits for a full pipe to drain before the next event', async () => {
     vi.spyOn(process.stdout, 'write').mockReturnValue(false)
-    const sink = stdoutSink({json: false, format: {color: false, prefixWidth: 12}, signal: new AbortController().signal})
+    const sink = stdoutSink({
+      json: false,
+      format: {color: false, prefixWidth: 12},
+      signal: new AbortController().signal,
+    })
     let written = false
     const pending = Promise.resolve(sink.event(line)).then(() => (written = true))
     await new Promise((r) => setImmediate(r))

@@ -34,7 +34,10 @@ describe('lastStoppedTask', () => {
   it('picks the latest stopped task of the service, describing up to 100 tasks a call', async () => {
     const ids = Array.from({length: 150}, (_, i) => `${String(i).padStart(4, '0')}${'0'.repeat(28)}`)
     const tasks: Task[] = ids.map((id, i) => stopped(id, T0 - 3_600_000 + i * 1000))
-    tasks[7] = stopped(TASK_A, T0 - 1000, {stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited'})
+    tasks[7] = stopped(TASK_A, T0 - 1000, {
+      stopCode: 'EssentialContainerExited',
+      stoppedReason: 'Essential container in task exited',
+    })
     tasks[9] = stopped(TASK_B, T0, {group: 'service:staging-allthrive-web'}) // another service's (an emulator ignoring serviceName)
     const list: ListTasksCommandOutput = {$metadata: {}, taskArns: tasks.map((t) => t.taskArn!)}
     mocks.ecs.on(ListTasksCommand).resolves(list)
@@ -44,7 +47,11 @@ describe('lastStoppedTask', () => {
     }))
     const task = await lastStoppedTask(ecs, {cluster: CLUSTER, serviceName: SERVICE})
     expect(task?.taskArn).toBe(arn(TASK_A))
-    expect(mocks.ecs).toHaveReceivedCommandWith(ListTasksCommand, {cluster: CLUSTER, serviceName: SERVICE, desiredStatus: 'STOPPED'})
+    expect(mocks.ecs).toHaveReceivedCommandWith(ListTasksCommand, {
+      cluster: CLUSTER,
+      serviceName: SERVICE,
+      desiredStatus: 'STOPPED',
+    })
     expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeTasksCommand, 2)
   })
 
@@ -74,7 +81,11 @@ describe('a stopped task', () => {
     expect(describeStoppedTaskInFull(task)).toBe(
       `task ${TASK_A} (staging-allthrive-celery:42) stopped 2025-12-25T10:00:00.000Z after 3m: EssentialContainerExited — Essential container in task exited; container celery exit 137: OutOfMemoryError: Container killed due to memory usage`,
     )
-    expect(describeStoppedTaskInFull(stopped(TASK_B, T0, {startedAt: undefined, stoppedReason: 'CannotPullContainerError: pull access denied'}))).toBe(
+    expect(
+      describeStoppedTaskInFull(
+        stopped(TASK_B, T0, {startedAt: undefined, stoppedReason: 'CannotPullContainerError: pull access denied'}),
+      ),
+    ).toBe(
       `task ${TASK_B} (staging-allthrive-celery:42) stopped 2025-12-25T10:00:00.000Z before it started: CannotPullContainerError: pull access denied`,
     )
   })

@@ -1,4 +1,9 @@
-import {CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand} from '@aws-sdk/client-cloudwatch-logs'
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  PutLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs'
 import {randomBytes} from 'node:crypto'
 import {beforeAll, describe, expect, it} from 'vitest'
 
@@ -25,9 +30,13 @@ describe.skipIf(!process.env.AWS_ENDPOINT_URL)('logs tail against the emulator',
     client.send(new PutLogEventsCommand({logGroupName: group, logStreamName, logEvents: [{timestamp, message}]}))
 
   beforeAll(async () => {
-    for (const [group, svc] of [[web, 'web'], [celery, 'celery']]) {
+    for (const [group, svc] of [
+      [web, 'web'],
+      [celery, 'celery'],
+    ]) {
       await client.send(new CreateLogGroupCommand({logGroupName: group}))
-      for (const task of ['a1', 'b2']) await client.send(new CreateLogStreamCommand({logGroupName: group, logStreamName: stream(svc, task)}))
+      for (const task of ['a1', 'b2'])
+        await client.send(new CreateLogStreamCommand({logGroupName: group, logStreamName: stream(svc, task)}))
     }
 
     await put(web, stream('web', 'a1'), now - 3000, 'web first')
@@ -44,8 +53,16 @@ describe.skipIf(!process.env.AWS_ENDPOINT_URL)('logs tail against the emulator',
   it('interleaves two groups by time and names the one that does not exist', async () => {
     const lines: LogLine[] = []
     const notices: string[] = []
-    await tail(client, {targets, startTime: now - 60_000, follow: false, signal: new AbortController().signal}, {event: (l) => void lines.push(l), notice: (m) => void notices.push(m)})
-    expect(lines.map((l) => `${l.service}/${l.taskId?.slice(0, 2)} ${l.message}`)).toEqual(['web/a1 web first', 'celery/b2 celery second', 'web/b2 web third'])
+    await tail(
+      client,
+      {targets, startTime: now - 60_000, follow: false, signal: new AbortController().signal},
+      {event: (l) => void lines.push(l), notice: (m) => void notices.push(m)},
+    )
+    expect(lines.map((l) => `${l.service}/${l.taskId?.slice(0, 2)} ${l.message}`)).toEqual([
+      'web/a1 web first',
+      'celery/b2 celery second',
+      'web/b2 web third',
+    ])
     expect(notices).toEqual([`Log group tmp-logs-e2e-${run}-weaviate (weaviate) does not exist: skipped.`])
   })
 
@@ -56,7 +73,14 @@ describe.skipIf(!process.env.AWS_ENDPOINT_URL)('logs tail against the emulator',
     let wrote = false
     const done = tail(
       client,
-      {targets, startTime: now - 60_000, follow: true, liveTail: {arnOf: (g) => `arn:aws:logs:us-east-1:123456789012:log-group:${g}`}, signal: controller.signal, pollIntervalMs: 200},
+      {
+        targets,
+        startTime: now - 60_000,
+        follow: true,
+        liveTail: {arnOf: (g) => `arn:aws:logs:us-east-1:123456789012:log-group:${g}`},
+        signal: controller.signal,
+        pollIntervalMs: 200,
+      },
       {
         event(l) {
           lines.push(l)

@@ -61,7 +61,15 @@ describe('tail: one window (no --follow)', () => {
     logs.put(WEB, `ecs/web/${TASK_A}`, T0 + 7000, 'web 7')
     const sink = collect()
     const summary = await run(sink)
-    expect(sink.text()).toEqual(['web web 1', 'celery celery 2', 'web web 3', 'celery celery 4', 'web web 5', 'celery celery 6', 'web web 7'])
+    expect(sink.text()).toEqual([
+      'web web 1',
+      'celery celery 2',
+      'web web 3',
+      'celery celery 4',
+      'web web 5',
+      'celery celery 6',
+      'web web 7',
+    ])
     expect(sink.lines[0]).toMatchObject({group: WEB, stream: `ecs/web/${TASK_A}`, taskId: TASK_A, timestamp: T0 + 1000})
     expect(summary).toMatchObject({events: 7, mode: 'window', missing: [], stopped: false, peakDedupKeys: 0})
     expect(logs.calls.filter((c) => c.logGroupName === WEB)).toHaveLength(2) // two pages
@@ -99,7 +107,9 @@ describe('tail: one window (no --follow)', () => {
       message: `No log group found: ${WEB} (web), ${CELERY} (celery) do not exist in this account and region.`,
       exit: 1,
       code: 'LOG_GROUP_NOT_FOUND',
-      suggestions: expect.arrayContaining(['List the log groups there: aws logs describe-log-groups --log-group-name-prefix /ecs/staging-allthrive-']),
+      suggestions: expect.arrayContaining([
+        'List the log groups there: aws logs describe-log-groups --log-group-name-prefix /ecs/staging-allthrive-',
+      ]),
     })
   })
 
@@ -113,13 +123,17 @@ describe('tail: one window (no --follow)', () => {
     for (let i = 0; i < 5; i++) logs.put(WEB, `ecs/web/${TASK_A}`, T0 + i, `e${i}`)
     const controller = new AbortController()
     const sink = collect()
-    const summary = await tail(client, {targets, startTime: T0, follow: false, signal: controller.signal, clock}, {
-      ...sink,
-      event(line) {
-        sink.event(line)
-        if (sink.lines.length === 2) controller.abort()
+    const summary = await tail(
+      client,
+      {targets, startTime: T0, follow: false, signal: controller.signal, clock},
+      {
+        ...sink,
+        event(line) {
+          sink.event(line)
+          if (sink.lines.length === 2) controller.abort()
+        },
       },
-    })
+    )
     expect(sink.lines).toHaveLength(2)
     expect(summary.stopped).toBe(true)
   })
@@ -138,7 +152,9 @@ describe('tail --follow by polling FilterLogEvents', () => {
     controller = new AbortController()
   })
 
-  function setup(opts: {stopAfterSleeps?: number; onSleep?: (ms: number, c: TestClock) => void; auto?: (ms: number) => boolean} = {}) {
+  function setup(
+    opts: {stopAfterSleeps?: number; onSleep?: (ms: number, c: TestClock) => void; auto?: (ms: number) => boolean} = {},
+  ) {
     clock = new TestClock(T0, {auto: opts.auto, onSleep: opts.onSleep ?? stopAfter(opts.stopAfterSleeps ?? 5)})
     logs = new FakeLogs(clock)
     logs.groups.add(WEB).add(CELERY)
@@ -247,10 +263,17 @@ describe('tail --follow by polling FilterLogEvents', () => {
       `Log group ${CELERY} (celery) now exists: following it.`,
     ])
     expect(sink.text()).toEqual(['web web is up', 'celery celery started'])
-    expect(sink.both.slice(-2)).toEqual([`Log group ${CELERY} (celery) now exists: following it.`, 'celery celery started'])
+    expect(sink.both.slice(-2)).toEqual([
+      `Log group ${CELERY} (celery) now exists: following it.`,
+      'celery celery started',
+    ])
     // Looked for at 0 s and 20 s only (not at every poll), then followed like the others.
     const celery = logs.calls.filter((c) => c.logGroupName === CELERY)
-    expect(celery.slice(0, 3).map((c) => [c.at - T0, c.startTime! - T0])).toEqual([[0, -600_000], [20_000, -600_000], [22_000, -10_000]])
+    expect(celery.slice(0, 3).map((c) => [c.at - T0, c.startTime! - T0])).toEqual([
+      [0, -600_000],
+      [20_000, -600_000],
+      [22_000, -10_000],
+    ])
     expect(summary.missing).toEqual([])
   })
 

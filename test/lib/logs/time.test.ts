@@ -42,13 +42,17 @@ describe('resolveWindow', () => {
   })
 
   it('refuses a window that ends before it starts', () => {
-    expect(() => resolveWindow({since: '1h', until: '2h', now: NOW})).toThrow(/--since \(2025-12-25T11:00:00.000Z\) must be before --until \(2025-12-25T10:00:00.000Z\)/)
+    expect(() => resolveWindow({since: '1h', until: '2h', now: NOW})).toThrow(
+      /--since \(2025-12-25T11:00:00.000Z\) must be before --until \(2025-12-25T10:00:00.000Z\)/,
+    )
   })
 })
 
 describe('backoffMs', () => {
   it('doubles from the base, is capped, and is jittered between half and all of it', () => {
-    expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, 2000, 30_000, () => 0.999_999))).toEqual([4000, 8000, 16_000, 30_000, 30_000, 30_000])
+    expect([1, 2, 3, 4, 5, 6].map((n) => backoffMs(n, 2000, 30_000, () => 0.999_999))).toEqual([
+      4000, 8000, 16_000, 30_000, 30_000, 30_000,
+    ])
     expect(backoffMs(2, 2000, 30_000, () => 0)).toBe(4000)
   })
 })

@@ -18,7 +18,13 @@ function lossyWire(client: ECSClient): string[] {
         bodies.push(String(request.body))
         if (bodies.length === 1) throw Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'})
         const body = JSON.stringify({tasks: [{taskArn: taskArn('9f9f0000'), lastStatus: 'PROVISIONING'}], failures: []})
-        return {response: {statusCode: 200, headers: {'content-type': 'application/x-amz-json-1.1'}, body: Readable.from([Buffer.from(body)])}}
+        return {
+          response: {
+            statusCode: 200,
+            headers: {'content-type': 'application/x-amz-json-1.1'},
+            body: Readable.from([Buffer.from(body)]),
+          },
+        }
       },
       updateHttpClientConfig() {},
       httpHandlerConfigs: () => ({}),

@@ -31,7 +31,15 @@ describe.skipIf(!PGTEST_URL)('postgres-probe against a real PostgreSQL', () => {
     expect(r.summary).toMatch(/^PostgreSQL \d+\.\d+ answers, \d+ of 20 connections in use$/)
     expect(r.details?.[0]).toMatch(/^127\.0\.0\.1:55432\/allthrive: connected as allthrive in \d+ms without TLS$/)
     expect(r.details?.[2]).toMatch(/^127\.0\.0\.1:55432\/allthrive: \d+ of 20 connections in use \(\d+%\)$/)
-    expect(r.data).toMatchObject({host: '127.0.0.1', port: 55432, database: 'allthrive', user: 'allthrive', maxConnections: 20, tls: 'off', encrypted: false})
+    expect(r.data).toMatchObject({
+      host: '127.0.0.1',
+      port: 55432,
+      database: 'allthrive',
+      user: 'allthrive',
+      maxConnections: 20,
+      tls: 'off',
+      encrypted: false,
+    })
     expect(everything(r)).not.toContain(target.password)
   })
 
@@ -46,12 +54,18 @@ describe.skipIf(!PGTEST_URL)('postgres-probe against a real PostgreSQL', () => {
   it('warns when sslmode=verify-full cannot verify the certificate from here', async () => {
     secretHolds(withUrl(url, {search: '?sslmode=verify-full'}))
     const r = await postgresProbe.run(ctx())
-    expect(r).toMatchObject({status: 'warn', summary: '127.0.0.1:55432/allthrive: could not verify the server certificate (DEPTH_ZERO_SELF_SIGNED_CERT)'})
+    expect(r).toMatchObject({
+      status: 'warn',
+      summary: '127.0.0.1:55432/allthrive: could not verify the server certificate (DEPTH_ZERO_SELF_SIGNED_CERT)',
+    })
     expect(r.hint).toContain('NODE_EXTRA_CA_CERTS')
   })
 
   it.skipIf(!PGTEST_CA_FILE)('verifies the certificate and host name with verify-full and the CA', async () => {
-    const o = await probePostgres({...target, sslmode: 'verify-full'}, {timeoutMs: 3000, ca: readFileSync(PGTEST_CA_FILE!)})
+    const o = await probePostgres(
+      {...target, sslmode: 'verify-full'},
+      {timeoutMs: 3000, ca: readFileSync(PGTEST_CA_FILE!)},
+    )
     expect(o).toMatchObject({kind: 'ok', tls: 'verify-full', encrypted: true})
   })
 
@@ -73,7 +87,11 @@ describe.skipIf(!PGTEST_URL)('postgres-probe against a real PostgreSQL', () => {
   it('fails when the database does not exist', async () => {
     secretHolds(withUrl(url, {pathname: '/no_such_db'}))
     const r = await postgresProbe.run(ctx())
-    expect(r).toMatchObject({status: 'fail', summary: '127.0.0.1:55432/no_such_db: database no_such_db does not exist', data: {code: '3D000'}})
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: '127.0.0.1:55432/no_such_db: database no_such_db does not exist',
+      data: {code: '3D000'},
+    })
   })
 
   it('skips quickly when the port is closed', async () => {
@@ -82,15 +100,23 @@ describe.skipIf(!PGTEST_URL)('postgres-probe against a real PostgreSQL', () => {
     const r = await postgresProbe.run(ctx())
     expect(Date.now() - started).toBeLessThan(1000)
     expect(r.status).toBe('skip')
-    expect(r.summary).toBe('not reachable from here (connection refused): run from inside the VPC (a bastion, or `allthrive exec web -e production`)')
+    expect(r.summary).toBe(
+      'not reachable from here (connection refused): run from inside the VPC (a bastion, or `allthrive exec web -e production`)',
+    )
     expect(r.data).toMatchObject({code: 'ECONNREFUSED'})
   })
 
   it('skips after the timeout, not a hang, when the server accepts and never answers', async () => {
-    const {entry, elapsed} = await runAgainstSilentServer(postgresProbe, (port) => secretHolds(withUrl(url, {port, password: CANARY})))
+    const {entry, elapsed} = await runAgainstSilentServer(postgresProbe, (port) =>
+      secretHolds(withUrl(url, {port, password: CANARY})),
+    )
     expect(elapsed).toBeGreaterThanOrEqual(380)
     expect(elapsed).toBeLessThan(2000)
-    expect(entry).toMatchObject({status: 'skip', summary: 'not reachable from here (connection timed out after 400ms): run from inside the VPC (a bastion, or `allthrive exec web -e production`)'})
+    expect(entry).toMatchObject({
+      status: 'skip',
+      summary:
+        'not reachable from here (connection timed out after 400ms): run from inside the VPC (a bastion, or `allthrive exec web -e production`)',
+    })
     expect(everything(entry)).not.toContain(CANARY)
   })
 
@@ -132,9 +158,16 @@ describe('probePostgres against a server that logs in and then goes quiet', () =
     try {
       const {port} = server.address() as AddressInfo
       const started = Date.now()
-      const o = await probePostgres({host: '127.0.0.1', port, user: 'u', password: CANARY, database: 'd'}, {timeoutMs: 300})
+      const o = await probePostgres(
+        {host: '127.0.0.1', port, user: 'u', password: CANARY, database: 'd'},
+        {timeoutMs: 300},
+      )
       expect(Date.now() - started).toBeLessThan(2000)
-      expect(o).toEqual({kind: 'rejected', code: 'QUERY_TIMEOUT', reason: 'connected, but the queries did not answer within 300ms'})
+      expect(o).toEqual({
+        kind: 'rejected',
+        code: 'QUERY_TIMEOUT',
+        reason: 'connected, but the queries did not answer within 300ms',
+      })
     } finally {
       for (const s of sockets) s.destroy()
       server.close()

@@ -32,7 +32,13 @@ describe.skipIf(!REDISTEST_URL || !REDISTEST_PLAIN_URL)('redis-probe against a r
     expect(r.status).toBe('pass')
     expect(r.summary).toMatch(/^Redis \d+\.\d+\.\d+ answers, [\d.]+ MiB of 64\.0 MiB used \(\d+%\)$/)
     expect(r.details?.[0]).toMatch(/^127\.0\.0\.1:56379 \(REDIS_URL in production\/allthrive\/app\): PONG in \d+ms$/)
-    expect(r.data).toMatchObject({host: '127.0.0.1', port: 56379, tls: false, secret: APP_SECRET, maxMemory: 64 * 1024 * 1024})
+    expect(r.data).toMatchObject({
+      host: '127.0.0.1',
+      port: 56379,
+      tls: false,
+      secret: APP_SECRET,
+      maxMemory: 64 * 1024 * 1024,
+    })
     expect(mocks.elasticache).not.toHaveReceivedCommand(DescribeReplicationGroupsCommand)
     expect(everything(r)).not.toContain(password())
   })
@@ -40,13 +46,20 @@ describe.skipIf(!REDISTEST_URL || !REDISTEST_PLAIN_URL)('redis-probe against a r
   it('says maxmemory 0 means unlimited, using the replication group endpoint when no secret has REDIS_URL', async () => {
     mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: []})
     const {hostname, port} = new URL(plainUrl)
-    const group: ReplicationGroup = {ReplicationGroupId: 'production-allthrive-redis', Status: 'available', TransitEncryptionEnabled: false, NodeGroups: [{NodeGroupId: '0001', PrimaryEndpoint: {Address: hostname, Port: Number(port)}}]}
+    const group: ReplicationGroup = {
+      ReplicationGroupId: 'production-allthrive-redis',
+      Status: 'available',
+      TransitEncryptionEnabled: false,
+      NodeGroups: [{NodeGroupId: '0001', PrimaryEndpoint: {Address: hostname, Port: Number(port)}}],
+    }
     mocks.elasticache.on(DescribeReplicationGroupsCommand).resolves({ReplicationGroups: [group]})
     const r = await redisProbe.run(ctx())
     expect(r.status).toBe('pass')
     expect(r.summary).toMatch(/^Redis [\d.]+ answers, [\d.]+ MiB used, maxmemory 0 \(unlimited\)$/)
     expect(r.details?.[0]).toContain('(primary endpoint of production-allthrive-redis)')
-    expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {ReplicationGroupId: 'production-allthrive-redis'})
+    expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {
+      ReplicationGroupId: 'production-allthrive-redis',
+    })
   })
 
   describe('near maxmemory', () => {
@@ -75,7 +88,11 @@ describe.skipIf(!REDISTEST_URL || !REDISTEST_PLAIN_URL)('redis-probe against a r
     const bad = withUrl(url, {password: CANARY})
     appSecretHolds(bad)
     const r = await redisProbe.run(ctx())
-    expect(r).toMatchObject({status: 'fail', summary: '127.0.0.1:56379: the server rejected the password', data: {code: 'WRONGPASS'}})
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: '127.0.0.1:56379: the server rejected the password',
+      data: {code: 'WRONGPASS'},
+    })
     expect(r.hint).toContain(`REDIS_URL of ${APP_SECRET}`)
     expect(everything(r)).not.toContain(CANARY)
   })
@@ -83,7 +100,11 @@ describe.skipIf(!REDISTEST_URL || !REDISTEST_PLAIN_URL)('redis-probe against a r
   it('fails with NOAUTH when the server wants a password and the URL has none', async () => {
     appSecretHolds(withUrl(url, {password: ''}))
     const r = await redisProbe.run(ctx())
-    expect(r).toMatchObject({status: 'fail', summary: '127.0.0.1:56379: the server requires a password (AUTH) and none was given', data: {code: 'NOAUTH'}})
+    expect(r).toMatchObject({
+      status: 'fail',
+      summary: '127.0.0.1:56379: the server requires a password (AUTH) and none was given',
+      data: {code: 'NOAUTH'},
+    })
   })
 
   it('skips quickly when the port is closed', async () => {
@@ -91,14 +112,23 @@ describe.skipIf(!REDISTEST_URL || !REDISTEST_PLAIN_URL)('redis-probe against a r
     const started = Date.now()
     const r = await redisProbe.run(ctx())
     expect(Date.now() - started).toBeLessThan(1000)
-    expect(r).toMatchObject({status: 'skip', summary: `not reachable from here (connection refused): ${VPC}`, data: {code: 'ECONNREFUSED'}})
+    expect(r).toMatchObject({
+      status: 'skip',
+      summary: `not reachable from here (connection refused): ${VPC}`,
+      data: {code: 'ECONNREFUSED'},
+    })
   })
 
   it('skips after the timeout, not a hang, when the server accepts and never answers', async () => {
-    const {entry, elapsed} = await runAgainstSilentServer(redisProbe, (port) => appSecretHolds(withUrl(url, {port, password: CANARY})))
+    const {entry, elapsed} = await runAgainstSilentServer(redisProbe, (port) =>
+      appSecretHolds(withUrl(url, {port, password: CANARY})),
+    )
     expect(elapsed).toBeGreaterThanOrEqual(380)
     expect(elapsed).toBeLessThan(2000)
-    expect(entry).toMatchObject({status: 'skip', summary: `not reachable from here (connection timed out after 400ms): ${VPC}`})
+    expect(entry).toMatchObject({
+      status: 'skip',
+      summary: `not reachable from here (connection timed out after 400ms): ${VPC}`,
+    })
     expect(everything(entry)).not.toContain(CANARY)
   })
 })

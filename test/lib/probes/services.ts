@@ -44,21 +44,26 @@ export async function silentServer(): Promise<{port: number; close(): Promise<vo
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy()
-      server.close(() => resolve())
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy()
+        server.close(() => resolve())
+      }),
   }
 }
 
 /** A check context with --probe and thresholds.probes.timeoutMs. */
-export const probeCtx = (timeoutMs = 3000): CheckContext => probing({thresholds: {...DEFAULT_THRESHOLDS, probes: {timeoutMs}}})
+export const probeCtx = (timeoutMs = 3000): CheckContext =>
+  probing({thresholds: {...DEFAULT_THRESHOLDS, probes: {timeoutMs}}})
 
 /**
  * Runs `check` as validate does, with a 400ms probe timeout, after `point(port)` has pointed
  * its secret at a server that accepts and never answers: the entry and how long it took.
  */
-export async function runAgainstSilentServer(check: Check, point: (port: number) => void): Promise<{entry: ReportEntry; elapsed: number}> {
+export async function runAgainstSilentServer(
+  check: Check,
+  point: (port: number) => void,
+): Promise<{entry: ReportEntry; elapsed: number}> {
   const silent = await silentServer()
   try {
     point(silent.port)
@@ -80,7 +85,10 @@ export async function closedPort(): Promise<number> {
 }
 
 /** URL with another password, port or path: `withUrl(url, {password: 'x'})`. */
-export function withUrl(url: string, change: {password?: string; port?: number; pathname?: string; search?: string}): string {
+export function withUrl(
+  url: string,
+  change: {password?: string; port?: number; pathname?: string; search?: string},
+): string {
   const u = new URL(url)
   if (change.password !== undefined) u.password = change.password
   if (change.port !== undefined) u.port = String(change.port)
