@@ -138,24 +138,21 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const memo = createMemo()
     const name = this.flags.environment
     await this.knownEnvironment(memo)
-    // The caller's account when a command asked who we are (validate); the region as the clients resolve it.
-    const accountId = this._identity ? (await this._identity).accountId : undefined
     // CloudFront alone (cache clear) needs no region: an unresolved one is left empty there.
     const region = discover ? await this.aws.region() : await this.aws.region().catch(() => '')
-    const base: RunContext = {
-      env: this.envConfig,
-      aws: this.aws,
-      now: this.now(),
-      memo,
-      region,
-      ...(accountId && {accountId}),
+    // The caller's account when a command asked who we are (validate), awaited only after discovery:
+    // discovery's calls run while STS answers.
+    const account = async (): Promise<{accountId?: string}> => {
+      const accountId = this._identity ? (await this._identity).accountId : undefined
+      return accountId ? {accountId} : {}
     }
-    if (!discover) return base
+    const base: RunContext = {env: this.envConfig, aws: this.aws, now: this.now(), memo, region}
+    if (!discover) return {...base, ...(await account())}
     const configuredCluster = this.configFile.config.environments?.[name]?.cluster
     const {discoverEnvironment} = await BaseCommand.discovery()
     const {env, discovery} = await discoverEnvironment(base, {configuredCluster})
     this._env = env
-    return {...base, env, discovery}
+    return {...base, ...(await account()), env, discovery}
   }
 
   /**

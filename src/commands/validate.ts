@@ -130,13 +130,23 @@ EXIT CODES
       : undefined
     if (compareTo && !selected.some((c) => c.id === 'drift'))
       this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
-    // The selected checks' modules (and their SDK clients) load while STS answers; an identity error wins.
-    const [loaded, who] = await Promise.allSettled([loadChecks(selected), this.identity()])
-    if (who.status === 'rejected') throw who.reason
-    if (loaded.status === 'rejected') throw loaded.reason
-    const checks = loaded.value
+    // The selected checks' modules (and their SDK clients) load, and the environment is discovered, while STS
+    // answers; an identity error (no or expired credentials) wins over what it caused elsewhere.
+    const identity = this.identity()
+    identity.catch(() => undefined) // handled below, once the checks are loaded
+    const loaded = await Promise.allSettled([loadChecks(selected)])
+    if (loaded[0].status === 'rejected') {
+      await identity
+      throw loaded[0].reason
+    }
+
+    const checks = loaded[0].value
     // One run context (the environment discovered in the account) for every check.
-    const run = await this.runContext({discover: readsEcs(checks, {probe: flags.probe, compare: Boolean(compareTo)})})
+    const discover = readsEcs(checks, {probe: flags.probe, compare: Boolean(compareTo)})
+    const [who, ran] = await Promise.allSettled([identity, this.runContext({discover})])
+    if (who.status === 'rejected') throw who.reason
+    if (ran.status === 'rejected') throw ran.reason
+    const run = ran.value
     const base = run.env
     const env = flags.since
       ? {
