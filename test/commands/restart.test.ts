@@ -5,17 +5,15 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs'
 import {captureOutput} from '@oclif/test'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import Restart from '../../src/commands/restart.js'
 import type {DeployResult} from '../../src/lib/deploy/apply.js'
-import {setClock} from '../../src/util/clock.js'
-import {mocks, resetMocks} from '../helpers/aws.js'
-import {accountClusters, deployment, KEYS, serviceName, tdArn} from '../helpers/ecs.js'
+import {mocks} from '../helpers/aws.js'
+import {deployment, KEYS, serviceName, tdArn} from '../helpers/ecs.js'
+import {deployCommandEnvironment} from '../lib/deploy/command-env.js'
 import {at, givenEnvironment, steady} from '../lib/status/fixtures.js'
 
-const saved = {...process.env}
-const savedTTY = process.stdin.isTTY
 const run = (argv: string[]) =>
   captureOutput<DeployResult[]>(() => Restart.run([...argv, '--poll-interval', '0.01s'], import.meta.url))
 const beatFirst = (): Service[] =>
@@ -24,19 +22,7 @@ const beatFirst = (): Service[] =>
   )
 
 describe('restart', () => {
-  beforeEach(() => {
-    resetMocks()
-    // The account has both environments' clusters (the commands discover the environment first).
-    accountClusters([{name: 'production-allthrive-cluster'}, {name: 'staging-allthrive-cluster'}])
-    for (const k of ['ENVIRONMENT', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[k]
-    process.env.AWS_REGION = 'us-east-1'
-    process.stdin.isTTY = false as true
-    setClock(at('12:00'))
-  })
-  afterEach(() => {
-    process.env = {...saved}
-    process.stdin.isTTY = savedTTY
-  })
+  deployCommandEnvironment()
 
   it('starts a new deployment of the current revision and waits for it to be steady', async () => {
     givenEnvironment(KEYS.map((k) => steady(k)))

@@ -15,17 +15,15 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs'
 import {captureOutput} from '@oclif/test'
-import {afterEach, beforeEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 
 import Rollback from '../../src/commands/rollback.js'
 import type {DeployResult} from '../../src/lib/deploy/apply.js'
-import {setClock} from '../../src/util/clock.js'
-import {mocks, resetMocks} from '../helpers/aws.js'
-import {accountClusters, deployment, ECS_ARN, KEYS, serviceName, stoppedTask, tdArn} from '../helpers/ecs.js'
+import {mocks} from '../helpers/aws.js'
+import {deployment, ECS_ARN, KEYS, serviceName, stoppedTask, tdArn} from '../helpers/ecs.js'
+import {deployCommandEnvironment} from '../lib/deploy/command-env.js'
 import {at, givenEnvironment, steady, td} from '../lib/status/fixtures.js'
 
-const saved = {...process.env}
-const savedTTY = process.stdin.isTTY
 const FAST = ['--poll-interval', '0.01s']
 const run = (argv: string[]) => captureOutput<DeployResult>(() => Rollback.run([...argv, ...FAST], import.meta.url))
 
@@ -55,19 +53,7 @@ function given(key: string, polls: Service[], first: Service = on(key, 43)): voi
 }
 
 describe('rollback', () => {
-  beforeEach(() => {
-    resetMocks()
-    // The account has both environments' clusters (the commands discover the environment first).
-    accountClusters([{name: 'production-allthrive-cluster'}, {name: 'staging-allthrive-cluster'}])
-    for (const k of ['ENVIRONMENT', 'AWS_PROFILE', 'AWS_ENDPOINT_URL']) delete process.env[k]
-    process.env.AWS_REGION = 'us-east-1'
-    process.stdin.isTTY = false as true
-    setClock(at('12:00'))
-  })
-  afterEach(() => {
-    process.env = {...saved}
-    process.stdin.isTTY = savedTTY
-  })
+  deployCommandEnvironment()
 
   it('deploys the previous revision, shows what changes, prints events as they arrive, exits 0', async () => {
     const rolling = on('web', 42, {

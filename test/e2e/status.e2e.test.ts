@@ -11,63 +11,24 @@
  * leaves behind), then rolls back and restarts with --no-wait (moto would never report steady on
  * the new revision), and checks that status falls back and names what it could not read.
  */
-import {execFile} from 'node:child_process'
+import {runCli, type Run} from './cli.js'
 import {mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import type {DeployResult} from '../../src/lib/deploy/apply.js'
 import type {StatusPicture} from '../../src/lib/status/gather.js'
 import type {SeedResult} from './seed.js'
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const ENDPOINT = process.env.AWS_ENDPOINT_URL
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
 
 let workDir = ''
 
-/** The built CLI against the emulator only, in a directory whose config points healthUrl at loopback. */
-function cli(args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {...process.env}
-  for (const name of [
-    'AWS_PROFILE',
-    'AWS_DEFAULT_PROFILE',
-    'AWS_SESSION_TOKEN',
-    'ENVIRONMENT',
-    'ALLTHRIVE_DEBUG',
-    'ALLTHRIVE_VERBOSE',
-  ])
-    delete env[name]
-  Object.assign(env, {
-    AWS_ENDPOINT_URL: ENDPOINT,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NO_COLOR: '1',
-    // moto answers the APIs it lacks with HTTP 500: no point retrying them.
-    AWS_MAX_ATTEMPTS: '1',
-  })
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, 'bin/run.js'), ...args],
-      {cwd: workDir, env, timeout: 60_000},
-      (error, stdout, stderr) => {
-        const code = error ? ((error as {code?: unknown}).code as number | null) : 0
-        resolve({code: typeof code === 'number' ? code : null, stdout, stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' ')})
-      },
-    )
-  })
+/** The built CLI against the emulator only; moto answers the APIs it lacks with HTTP 500: no point retrying them. */
+async function cli(args: string[]): Promise<Run> {
+  const r = await runCli(ENDPOINT!, workDir, args, {AWS_MAX_ATTEMPTS: '1'})
+  return {...r, stderr: r.stderr.replaceAll(/ ?\n ›\s+/g, ' ')}
 }
 
 describe.skipIf(!ENDPOINT)('status, rollback and restart against moto (e2e)', () => {

@@ -19,7 +19,7 @@
  * the reason. Once moto or the check stops tripping on it, the tests are strict again.
  * A gap that only leaves a check at `warn` is named in MOTO_WARNINGS, by the exact summary.
  */
-import {execFile} from 'node:child_process'
+import {runCli, type Run} from './cli.js'
 import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -143,49 +143,10 @@ const healthy = (c: ReportEntry): boolean =>
 const skippedByDesign = (c: ReportEntry): boolean =>
   c.status === 'skip' && Boolean(EXPECTED_SKIPS[c.id]?.test(c.summary))
 
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 let workDir = ''
 
 /** Runs the built CLI in a directory holding only an allthrive.config.json that sets HEALTH_URL, against the emulator only. */
-function cli(args: string[]): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {...process.env}
-  for (const name of [
-    'AWS_PROFILE',
-    'AWS_DEFAULT_PROFILE',
-    'AWS_SESSION_TOKEN',
-    'ENVIRONMENT',
-    'ALLTHRIVE_DEBUG',
-    'ALLTHRIVE_VERBOSE',
-  ])
-    delete env[name]
-  Object.assign(env, {
-    AWS_ENDPOINT_URL: ENDPOINT,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    // No profile files: the run must not depend on the developer's ~/.aws.
-    AWS_CONFIG_FILE: join(workDir, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(workDir, 'no-aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    NO_COLOR: '1',
-  })
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, 'bin/run.js'), ...args],
-      {cwd: workDir, env, timeout: 60_000},
-      (error, stdout, stderr) => {
-        const code = error ? ((error as {code?: unknown}).code as number | null) : 0
-        resolve({code: typeof code === 'number' ? code : null, stdout, stderr})
-      },
-    )
-  })
-}
+const cli = (args: string[]): Promise<Run> => runCli(ENDPOINT!, workDir, args)
 
 /** The report on stdout; fails the test unless stdout is one JSON document and nothing else. */
 function parseReport(run: Run): Report {
