@@ -1,69 +1,19 @@
 import {Config} from '@oclif/core'
-import {execFile} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
+import {runBuiltCli} from './helpers/cli.js'
+
 /**
  * The built CLI as a user runs it, for the runtime conventions: version, help, unknown commands,
  * variables, configuration lookup, and which modules a run loads. Needs `npm run build`.
  */
 const root = join(import.meta.dirname, '..')
-const bin = join(root, 'bin', 'run.js')
 
-interface Run {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function cli(
-  args: string[],
-  env: Record<string, string | undefined> = {},
-  nodeArgs: string[] = [],
-): Promise<Run & {home: string}> {
-  env = {NODE_ENV: 'test', ...env}
-  const home = mkdtempSync(join(tmpdir(), 'allthrive-home-'))
-  const clean: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) {
-    if (
-      v !== undefined &&
-      !k.startsWith('AWS_') &&
-      !k.startsWith('ALLTHRIVE_') &&
-      k !== 'ENVIRONMENT' &&
-      k !== 'XDG_CONFIG_HOME'
-    )
-      clean[k] = v
-  }
-  const merged: Record<string, string | undefined> = {
-    ...clean,
-    HOME: home,
-    NO_COLOR: '1',
-    AWS_CONFIG_FILE: join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...env,
-  }
-  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
-  return new Promise((resolve) => {
-    const cwd = (env.CWD as string | undefined) ?? home
-    execFile(
-      process.execPath,
-      [...nodeArgs, bin, ...args],
-      {env: merged as NodeJS.ProcessEnv, cwd, timeout: 30_000},
-      (error, stdout, stderr) => {
-        resolve({
-          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-          stdout,
-          stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' '),
-          home,
-        })
-      },
-    )
-  })
-}
+const cli = runBuiltCli
 
 /** A loopback port nothing listens on: every AWS call is refused at once. */
 async function closedPort(): Promise<number> {

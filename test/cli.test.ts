@@ -1,49 +1,16 @@
-import {execFile} from 'node:child_process'
 import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 
+import {runBuiltCli} from './helpers/cli.js'
+
 /**
  * The built CLI as a user runs it: a child process, real credential chain, real
  * error printing. Needs `npm run build` (scripts/test.sh and `make test` do it).
  */
-const bin = join(import.meta.dirname, '..', 'bin', 'run.js')
 
-function cli(
-  args: string[],
-  env: Record<string, string | undefined> = {},
-): Promise<{code: number; stdout: string; stderr: string}> {
-  const home = mkdtempSync(join(tmpdir(), 'allthrive-home-'))
-  const clean: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('AWS_') && k !== 'ENVIRONMENT') clean[k] = v
-  const merged: Record<string, string | undefined> = {
-    ...clean,
-    HOME: home,
-    NO_COLOR: '1',
-    AWS_CONFIG_FILE: join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    ...env,
-  }
-  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k]
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      {env: merged as NodeJS.ProcessEnv, cwd: home, timeout: 30_000},
-      (error, stdout, stderr) => {
-        // oclif wraps errors at 80 columns behind " ›   ": unwrap to assert on whole sentences.
-        resolve({
-          code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-          stdout,
-          stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' '),
-        })
-      },
-    )
-  })
-}
+const cli = runBuiltCli
 
 const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m
 
