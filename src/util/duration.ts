@@ -33,6 +33,14 @@ export function compactDuration(ms: number): string {
   return `${Math.round(ms / 1000)}s`
 }
 
+/** DURATION_FORMS, each with its length. */
+const EXAMPLES: [string, number][] = [
+  ['30s', 30_000],
+  ['15m', 900_000],
+  ['2h', 7_200_000],
+  ['1d', 86_400_000],
+]
+
 /** "15m" → 900000. Throws a UserError (exit 2) naming the accepted forms and the allowed range. */
 export function parseDuration(input: string, what = 'duration', range: DurationRange = {}): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)\s*$/i.exec(input)
@@ -43,7 +51,13 @@ export function parseDuration(input: string, what = 'duration', range: DurationR
         ` and ${range.max === undefined ? 'any length' : compactDuration(range.max)}`
       : ''
   const fail = (why: string): never => {
-    throw new UserError(`Invalid ${what} "${input}": ${why}${bounds}, such as ${DURATION_FORMS}.`, {
+    // The examples given are ones the range accepts.
+    const fits = EXAMPLES.filter(
+      ([, v]) => (range.min === undefined || v >= range.min) && (range.max === undefined || v <= range.max),
+    )
+    const forms =
+      fits.length === 0 || fits.length === EXAMPLES.length ? DURATION_FORMS : fits.map(([e]) => e).join(', ')
+    throw new UserError(`Invalid ${what} "${input}": ${why}${bounds}, such as ${forms}.`, {
       code: 'INVALID_DURATION',
     })
   }

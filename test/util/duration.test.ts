@@ -15,6 +15,12 @@ describe('parseDuration', () => {
     expect(ms).toEqual([30_000, 900_000, 7_200_000, 86_400_000, 5_400_000])
   })
 
+  it('gives only examples the allowed range accepts', () => {
+    expect(() => parseDuration('25d', '--timeout', {min: 1000, max: 3_600_000})).toThrow(
+      'Invalid --timeout "25d": use a duration between 1s and 1h, such as 30s, 15m.',
+    )
+  })
+
   it('names the accepted forms when the input is not one', () => {
     expect(() => parseDuration('ten minutes', '--since')).toThrow(
       'Invalid --since "ten minutes": use a number and a unit, such as 30s, 15m, 2h or 1d.',
