@@ -4,7 +4,7 @@ import {BaseCommand} from '../base-command.js'
 import {findService, SERVICE_KEYS, unknownServiceError} from '../config.js'
 import {EXIT, UserError} from '../errors.js'
 import {formatDuration} from '../util/duration.js'
-import {joinCommand, wrapWithExitMarker} from '../lib/exec/command-line.js'
+import {wrapWithExitMarker} from '../lib/exec/command-line.js'
 import {type Preflight, runPreflight} from '../lib/exec/preflight.js'
 import {renderPreflight} from '../lib/exec/render.js'
 import {execInContainer} from '../lib/exec/session.js'
@@ -110,11 +110,11 @@ EXIT CODES
 
     const interactive = words.length === 0
     const captureExit = !interactive && flags['exit-code']
-    const command = interactive ? env.exec.command : captureExit ? wrapWithExitMarker(words) : joinCommand(words)
+    const command = interactive ? env.exec.command : captureExit ? wrapWithExitMarker(words) : shJoin(words)
     const age = target.startedAt
       ? `, started ${formatDuration(this.now().getTime() - target.startedAt.getTime())} ago`
       : ''
-    const shown = interactive ? command : joinCommand(words)
+    const shown = interactive ? command : shJoin(words)
     const where = `container ${target.container} of task ${target.taskId} (${target.taskDefinition}${age}) in ${target.cluster}`
     this.logToStderr(safeText(`Entering ${env.name}: ${where}: ${shown}`))
     const again = [

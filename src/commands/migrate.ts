@@ -5,7 +5,7 @@ import {BaseCommand} from '../base-command.js'
 import {UserError} from '../errors.js'
 import {durationFlag} from '../flags.js'
 import {confirmChange} from '../util/confirm.js'
-import {joinCommand, wrapWithExitMarker} from '../lib/exec/command-line.js'
+import {wrapWithExitMarker} from '../lib/exec/command-line.js'
 import {attachToTask, runOneOff} from '../lib/migrate/one-off.js'
 import {prepareMigration} from '../lib/migrate/prepare.js'
 import {migrationRunningError, renderOutcome, statusLine} from '../lib/migrate/render.js'
@@ -89,7 +89,7 @@ EXIT CODES
       if (flags.plan) return
       await confirmChange({
         env,
-        action: `run database migrations (${joinCommand(command)}, ${where})`,
+        action: `run database migrations (${shJoin(command)}, ${where})`,
         yes: flags.yes,
         command: shJoin([
           this.config.bin,
@@ -134,7 +134,7 @@ EXIT CODES
         })
       await guard(`in running task ${target.taskId}`)
       this.logToStderr(
-        `Running ${joinCommand(command)} in container ${target.container} of task ${target.taskId} (${target.taskDefinition}) with ECS Exec`,
+        `Running ${shJoin(command)} in container ${target.container} of task ${target.taskId} (${target.taskDefinition}) with ECS Exec`,
       )
       const result = await migrateViaExec({
         aws: this.aws,

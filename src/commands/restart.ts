@@ -3,7 +3,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
 import {UserError} from '../errors.js'
-import {quoteWord} from '../lib/exec/command-line.js'
+
 import {type DeployPlan, findService, planRestart} from '../lib/deploy/apply.js'
 import {isBeat} from '../lib/deploy/beat.js'
 import {deployFlags} from '../flags.js'
@@ -13,6 +13,7 @@ import {watchInterrupts} from '../lib/logs/output.js'
 import {describeEnvServices} from '../resources/ecs.js'
 import {createMemo} from '../util/concurrency.js'
 import {confirmChange} from '../util/confirm.js'
+import {shq} from '../util/shell.js'
 
 export default class Restart extends BaseCommand<typeof Restart> {
   static override summary = 'Restart a service: a new deployment of its current revision'
@@ -59,7 +60,7 @@ EXIT CODES
         yes: flags.yes,
         action: `restart ${plans.map((p) => p.service).join(', ')}`,
         command: [this.config.bin, 'restart', ...(flags.all ? ['--all'] : [args.service!]), '--environment', env.name]
-          .map(quoteWord)
+          .map(shq)
           .join(' '),
       })
     }

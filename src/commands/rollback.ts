@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {BaseCommand} from '../base-command.js'
-import {quoteWord} from '../lib/exec/command-line.js'
+
 import {planRollback} from '../lib/deploy/apply.js'
 import {deployFlags} from '../flags.js'
 import type {DeployResult} from '../lib/deploy/apply.js'
@@ -9,6 +9,7 @@ import {deployExitCode, executePlan, runOptions} from '../lib/deploy/run.js'
 import {watchInterrupts} from '../lib/logs/output.js'
 import {taskDefinitionLabel} from '../resources/ecs.js'
 import {confirmChange} from '../util/confirm.js'
+import {shq} from '../util/shell.js'
 
 export default class Rollback extends BaseCommand<typeof Rollback> {
   static override summary = 'Put a service back on the previous task-definition revision that ran'
@@ -55,7 +56,7 @@ EXIT CODES
             yes: flags.yes,
             action: `roll back ${p.service} to ${taskDefinitionLabel(p.to.taskDefinition)}`,
             command: [this.config.bin, 'rollback', p.service, '--environment', env.name, '--to', String(p.to.revision)]
-              .map(quoteWord)
+              .map(shq)
               .join(' '),
           }),
       })

@@ -5,8 +5,7 @@ import {EXIT} from '../../errors.js'
 import {durationFlag} from '../../flags.js'
 import {type CacheClearResult, clearCache} from '../../lib/cache/clear.js'
 import {parsePathFlag} from '../../lib/cache/paths-flag.js'
-
-const shellQuote = (a: string): string => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", String.raw`'\''`)}'`)
+import {shJoin} from '../../util/shell.js'
 
 export default class CacheClear extends BaseCommand<typeof CacheClear> {
   static override summary = 'Invalidate the CloudFront cache of an environment'
@@ -57,7 +56,7 @@ EXIT CODES
       yes: flags.yes,
       dryRun: flags['dry-run'],
       profile: flags.profile,
-      commandLine: [this.config.bin, 'cache', 'clear', ...this.argv].map((a) => shellQuote(a)).join(' '),
+      commandLine: shJoin([this.config.bin, 'cache', 'clear', ...this.argv]),
       now: () => this.now(),
       log: (line) => this.log(line),
       notice: (line) => this.logToStderr(line),

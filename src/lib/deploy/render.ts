@@ -1,6 +1,7 @@
 import {taskDefinitionLabel} from '../../resources/ecs.js'
-import {quoteWord} from '../exec/command-line.js'
+
 import type {DeployPlan, DeployResult} from './apply.js'
+import {shq} from '../../util/shell.js'
 
 const CHOSEN = {
   to: 'named with --to',
@@ -49,14 +50,14 @@ export function renderOutcome(r: DeployResult): string[] {
     case 'not-waited':
       return [
         `${r.plan.service}: ${r.plan.method === 'none' ? 'nothing sent' : 'deployment started'}; ` +
-          `not waiting (--no-wait). Follow it with: allthrive status ${quoteWord(r.plan.service)}`,
+          `not waiting (--no-wait). Follow it with: allthrive status ${shq(r.plan.service)}`,
       ]
     case 'dry-run':
       return ['Dry run: nothing was changed.']
     case 'interrupted':
       return [
         `Interrupted: the deployment of ${r.plan.service} continues in ECS. ` +
-          `Follow it with: allthrive status ${quoteWord(r.plan.service)}`,
+          `Follow it with: allthrive status ${shq(r.plan.service)}`,
       ]
     default:
       return [

@@ -7,16 +7,9 @@
  * way, and shell features (`;`, `&&`, `$?`) need an explicit `sh -c`.
  */
 
-const SAFE_WORD = /^[\w@%+=:,./-]+$/
+import {shJoin} from '../../util/shell.js'
 
-/** One word, quoted so that sh (and shlex) read it back unchanged: `it's` → `'it'\''s'`. */
-export function quoteWord(word: string): string {
-  if (word !== '' && SAFE_WORD.test(word)) return word
-  return `'${word.replaceAll("'", String.raw`'\''`)}'`
-}
-
-/** Words joined into one command line: ['python', 'manage.py', 'shell', '-c', 'print(1)'] → `python manage.py shell -c 'print(1)'`. */
-export const joinCommand = (argv: readonly string[]): string => argv.map((w) => quoteWord(w)).join(' ')
+// The agent splits the string as sh does, so the words are quoted with util/shell's shJoin, as every printed command is.
 
 /**
  * The line the wrapped command prints last: `__ALLTHRIVE_EXIT=<status>`. ECS Exec does not
@@ -29,5 +22,5 @@ export const EXIT_MARKER = '__ALLTHRIVE_EXIT='
 
 /** argv → the ExecuteCommand command string that reports its exit status (needs `sh` in the image). */
 export function wrapWithExitMarker(argv: readonly string[]): string {
-  return joinCommand(['sh', '-c', `${joinCommand(argv)}; echo ${EXIT_MARKER}$?`])
+  return shJoin(['sh', '-c', `${shJoin(argv)}; echo ${EXIT_MARKER}$?`])
 }

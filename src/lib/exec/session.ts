@@ -24,7 +24,7 @@ import {shq} from '../../util/shell.js'
 export interface ExecOptions {
   aws: AwsClients
   target: ExecTarget
-  /** The ExecuteCommand command string: `joinCommand(argv)`, or `wrapWithExitMarker(argv)` with captureExit. */
+  /** The ExecuteCommand command string: `shJoin(argv)`, or `wrapWithExitMarker(argv)` with captureExit. */
   command: string
   /** The command was wrapped with `wrapWithExitMarker`: read the remote status from the output. */
   captureExit: boolean

@@ -10,7 +10,7 @@ import {
 import type {AwsClients} from '../../aws/clients.js'
 import {describeAwsError, hintFor} from '../../aws/errors.js'
 import {EXIT, isUserError, UserError} from '../../errors.js'
-import {joinCommand} from '../exec/command-line.js'
+
 import {taskDefinitionLabel, taskId} from '../../resources/ecs.js'
 import {awslogsTarget, LogFollower, type AwslogsTarget} from './logs.js'
 import type {PreparedMigration} from './prepare.js'
@@ -18,7 +18,7 @@ import {followUp, migrationRunningError, reattachCommand} from './render.js'
 import {STARTED_BY} from './request.js'
 import {type MigrateResult, summarize} from './result.js'
 import {runningTasksStartedBy, startTask, type WaitClock, waitForTask} from './run-task.js'
-import {shq} from '../../util/shell.js'
+import {shJoin, shq} from '../../util/shell.js'
 
 interface WatchOptions {
   aws: AwsClients
@@ -53,7 +53,7 @@ export async function runOneOff(o: OneOffOptions): Promise<{result: MigrateResul
   const ecs = o.aws.client(ECSClient)
   const task = await startTask(ecs, prepared.request)
   const id = taskId(task.taskArn)
-  o.info(`Started task ${id} (${prepared.taskDefinition}) in ${o.cluster}: ${joinCommand(prepared.command)}`)
+  o.info(`Started task ${id} (${prepared.taskDefinition}) in ${o.cluster}: ${shJoin(prepared.command)}`)
   await yieldToOlderMigration(o, task, prepared.request.startedBy ?? STARTED_BY.migrate)
   const target = 'group' in prepared.logs ? prepared.logs : undefined
   if (!target) o.info(`Not following the logs: ${'reason' in prepared.logs ? prepared.logs.reason : 'no awslogs'}.`)
@@ -119,7 +119,7 @@ export async function attachToTask(
   const td = taskDefinitionLabel(task.taskDefinitionArn)
   o.info(
     `Attached to task ${taskId(task.taskArn)} (${td}) in ${o.cluster}, ${task.lastStatus ?? 'status unknown'}` +
-      `${command.length > 0 ? `: ${joinCommand(command)}` : ''}`,
+      `${command.length > 0 ? `: ${shJoin(command)}` : ''}`,
   )
   if (!('group' in logs)) o.info(`Not following the logs: ${logs.reason}.`)
   const target = 'group' in logs ? logs : undefined

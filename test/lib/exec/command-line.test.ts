@@ -1,7 +1,8 @@
 import {execFileSync} from 'node:child_process'
 import {describe, expect, it} from 'vitest'
 
-import {EXIT_MARKER, joinCommand, quoteWord, wrapWithExitMarker} from '../../../src/lib/exec/command-line.js'
+import {EXIT_MARKER, wrapWithExitMarker} from '../../../src/lib/exec/command-line.js'
+import {shJoin, shq} from '../../../src/util/shell.js'
 
 /** What a POSIX shell makes of a command line: its words (the SSM agent splits the same way, with google/shlex). */
 const shellWords = (line: string): string[] =>
@@ -11,11 +12,11 @@ const shellWords = (line: string): string[] =>
 
 describe('quoting the ExecuteCommand command line', () => {
   it('leaves plain words alone and single-quotes the rest', () => {
-    expect(joinCommand(['python', 'manage.py', 'migrate', '--noinput'])).toBe('python manage.py migrate --noinput')
-    expect(quoteWord('')).toBe("''")
-    expect(quoteWord('a b')).toBe("'a b'")
-    expect(quoteWord("it's")).toBe(String.raw`'it'\''s'`)
-    expect(quoteWord('#comment')).toBe("'#comment'")
+    expect(shJoin(['python', 'manage.py', 'migrate', '--noinput'])).toBe('python manage.py migrate --noinput')
+    expect(shq('')).toBe("''")
+    expect(shq('a b')).toBe("'a b'")
+    expect(shq("it's")).toBe(String.raw`'it'\''s'`)
+    expect(shq('#comment')).toBe("'#comment'")
   })
 
   it.each([
@@ -23,7 +24,7 @@ describe('quoting the ExecuteCommand command line', () => {
     [['echo', "it's", '$HOME', '`id`', 'a\\b', '*', '#x', ''], 'quotes, expansions, globs, comments, empty'],
     [['printf', '%s\n', 'tab\there'], 'control characters'],
   ])('round-trips through sh: %s', (argv) => {
-    expect(shellWords(joinCommand(argv))).toEqual(argv)
+    expect(shellWords(shJoin(argv))).toEqual(argv)
   })
 
   it('wraps a command so that sh prints its exit status last', () => {

@@ -9,12 +9,13 @@ import {beforeEach, describe, expect, it} from 'vitest'
 
 import {createAwsClients} from '../../../src/aws/clients.js'
 import {UserError} from '../../../src/errors.js'
-import {joinCommand, wrapWithExitMarker} from '../../../src/lib/exec/command-line.js'
+import {wrapWithExitMarker} from '../../../src/lib/exec/command-line.js'
 import type {ExecTarget} from '../../../src/lib/exec/preflight.js'
 import {ecsEndpoint, execInContainer} from '../../../src/lib/exec/session.js'
 import {mocks, resetMocks} from '../../helpers/aws.js'
 import {fakePlugin} from '../../helpers/plugin.js'
 import {CLUSTER, CLUSTER_ARN, task, taskArn, WEB} from './fixtures.js'
+import {shJoin} from '../../../src/util/shell.js'
 
 const target: ExecTarget = {
   cluster: CLUSTER,
@@ -170,7 +171,7 @@ describe('execInContainer', () => {
     const e = (await execInContainer({
       aws: createAwsClients({region: 'us-east-1'}),
       target,
-      command: joinCommand(['ls']),
+      command: shJoin(['ls']),
       captureExit: false,
     }).catch((error: unknown) => error)) as UserError
     expect(e).toBeInstanceOf(UserError)
