@@ -5,7 +5,8 @@ import {durationFlag} from '../flags.js'
 import {EXIT_INTERRUPTED, watchInterrupts} from '../lib/logs/output.js'
 import {gatherStatus, type StatusPicture} from '../lib/status/gather.js'
 import {renderStatus} from '../lib/status/render.js'
-import {frame, pause} from '../lib/status/watch.js'
+import {frame} from '../lib/status/watch.js'
+import {sleep} from '../util/sleep.js'
 import {createMemo} from '../util/concurrency.js'
 
 export default class Status extends BaseCommand<typeof Status> {
@@ -78,7 +79,7 @@ EXIT CODES
     let last: StatusPicture | undefined
     try {
       for (let i = 0; !interrupts.signal.aborted && (flags.count === undefined || i < flags.count); i++) {
-        if (i > 0) await pause(flags.interval, interrupts.signal)
+        if (i > 0) await sleep(flags.interval, interrupts.signal)
         if (interrupts.signal.aborted) break
         last = await picture()
         process.stdout.write(frame(renderStatus(last), {tty, first: i === 0}))

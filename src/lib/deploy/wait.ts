@@ -4,7 +4,7 @@ import type {RunContext} from '../../aws/context.js'
 import {describeServicesOf, describeStoppedTask, recentStoppedTasks, taskDefinitionLabel} from '../../resources/ecs.js'
 import {formatDuration} from '../../util/duration.js'
 import {oneLine, shortTime} from '../status/text.js'
-import {pause} from '../status/watch.js'
+import {sleep} from '../../util/sleep.js'
 
 export type WaitOutcome = 'steady' | 'failed' | 'timeout' | 'interrupted'
 
@@ -100,7 +100,7 @@ export async function waitForSteady(ctx: RunContext, o: WaitOptions): Promise<Wa
       return {outcome: 'timeout', reason: why, stopReasons: await stopReasons(ctx, o), elapsedMs}
     }
 
-    await pause(Math.min(o.pollMs, Math.max(0, o.timeoutMs - elapsedMs)), o.signal)
+    await sleep(Math.min(o.pollMs, Math.max(0, o.timeoutMs - elapsedMs)), o.signal)
   }
 }
 

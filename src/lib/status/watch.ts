@@ -8,17 +8,3 @@ export function frame(lines: string[], o: {tty: boolean; first: boolean}): strin
   if (o.tty) return `${CLEAR}${lines.join('\n')}\n`
   return `${o.first ? '' : '\n---\n'}${lines.join('\n')}\n`
 }
-
-/** Waits `ms`, or less when the signal aborts (never rejects). */
-export const pause = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-
-    signal.addEventListener('abort', done, {once: true})
-  })
