@@ -234,7 +234,12 @@ function ambiguous(ctx: DistributionLookupContext, how: string, matches: Distrib
  * The environment's distribution (see the order above). Throws a UserError: exit 1 when
  * none is found (naming the domains, tag and comment searched), exit 2 when several are.
  */
-export async function findDistribution(ctx: DistributionLookupContext): Promise<FoundDistribution> {
+export function findDistribution(ctx: DistributionLookupContext): Promise<FoundDistribution> {
+  // Once per run however many checks ask (certificates, cloudfront): the tag lookup is a call per distribution.
+  return ctx.memo ? ctx.memo(`cloudfront:find:${ctx.env.name}`, () => lookUp(ctx)) : lookUp(ctx)
+}
+
+async function lookUp(ctx: DistributionLookupContext): Promise<FoundDistribution> {
   const configured = ctx.env.cloudfront.distributionId
   if (configured) return byConfiguredId(ctx, configured)
 

@@ -7,10 +7,12 @@ import {
   GetOriginRequestPolicyCommand,
   type GetOriginRequestPolicyCommandOutput,
   ListDistributionsCommand,
+  ListTagsForResourceCommand,
 } from '@aws-sdk/client-cloudfront'
 import {GetBucketPolicyCommand, type GetBucketPolicyCommandOutput} from '@aws-sdk/client-s3'
 import {beforeEach, describe, expect, it} from 'vitest'
 
+import {certificates} from '../../src/checks/certificates.js'
 import {CACHING_DISABLED, cloudfront, cloudfrontGrants} from '../../src/checks/cloudfront.js'
 import {accessDenied, awsError, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming} from '../helpers/context.js'
@@ -100,6 +102,14 @@ function given(over: Given = {}): void {
 
 describe('cloudfront check', () => {
   beforeEach(() => resetMocks())
+
+  it('finds the distribution once per run, shared with the certificates check (one tag lookup per distribution)', async () => {
+    given()
+    const ctx = ctxWith()
+    await Promise.all([cloudfront.run(ctx), certificates.run(ctx)])
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(ListDistributionsCommand, 1)
+    expect(mocks.cloudfront).toHaveReceivedCommandTimes(ListTagsForResourceCommand, 1)
+  })
 
   it('passes a deployed distribution: bucket through OAC, API uncached with all headers', async () => {
     given()
