@@ -1,22 +1,19 @@
 import {
   DescribeLoadBalancerAttributesCommand,
-  DescribeLoadBalancersCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   type Listener,
-  type LoadBalancer,
-  LoadBalancerNotFoundException,
   paginateDescribeListeners,
   paginateDescribeTargetGroups,
   type TargetGroup,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
-import {ResourceNotFoundException} from '@aws-sdk/client-acm'
 
-import {describeCertificate, shortId} from '../resources/acm.js'
+import {certificateByArn, shortId} from '../resources/acm.js'
 import {
   arnRegion,
   arnService,
+  findLoadBalancer,
   healthCheckLabel,
   idleTimeout,
   listenerLabel,
@@ -50,12 +47,8 @@ export const alb: Check = {
     const {name} = ctx.env.alb
     const client = ctx.aws.client(ElasticLoadBalancingV2Client)
     const opts = {abortSignal: ctx.signal}
-    let lb: LoadBalancer | undefined
-    try {
-      lb = (await client.send(new DescribeLoadBalancersCommand({Names: [name]}), opts)).LoadBalancers?.[0]
-    } catch (error) {
-      if (!(error instanceof LoadBalancerNotFoundException)) throw error
-    }
+    // Read once per run, shared with the certificates and cloudfront checks.
+    const lb = await findLoadBalancer(ctx)
 
     if (!lb?.LoadBalancerArn) {
       return fail(`${name} not found`, {
@@ -226,11 +219,9 @@ async function listenerCertificate(
   }
 
   const region = arnRegion(arn) ?? ctx.region
-  let facts
-  try {
-    facts = await describeCertificate(ctx, {arn, region, names: [], inUse: true, partialNames: false})
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error
+  // Described once per run, shared with the certificates check.
+  const facts = await certificateByArn(ctx, arn)
+  if (!facts) {
     return {
       finding: {
         status: 'fail',

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import {beforeEach, describe, expect, it} from 'vitest'
 
+import {alb} from '../../src/checks/alb.js'
 import {certificates} from '../../src/checks/certificates.js'
 import {DEFAULT_THRESHOLDS} from '../../src/config.js'
 import {nameCovers} from '../../src/resources/acm.js'
@@ -219,7 +220,8 @@ describe('certificates check (what the environment serves)', () => {
   it('reads each resource once per run, shared with other checks', async () => {
     givenServing(healthy)
     const ctx = ctxWith()
-    await Promise.all([certificates.run(ctx), certificates.run(ctx)])
+    // The alb check's other reads are not mocked here: only what it shares matters.
+    await Promise.allSettled([certificates.run(ctx), certificates.run(ctx), alb.run(ctx)])
     expect(mocks.elbv2).toHaveReceivedCommandTimes(DescribeLoadBalancersCommand, 1)
     expect(mocks.cloudfront).toHaveReceivedCommandTimes(ListDistributionsCommand, 1)
     expect(mocks.acm).toHaveReceivedCommandTimes(DescribeCertificateCommand, 2)
