@@ -30,7 +30,7 @@ endif
 # After a CLI command: on failure, prints the CLI's own exit code on stderr (make then exits 2).
 EXIT_NOTE = ; code=$$?; if [ $$code -ne 0 ]; then echo "allthrive exited $$code (make exits 2)" >&2; fi; exit $$code
 
-SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json tsconfig.build.json package.json
+SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json package.json scripts/build.mjs scripts/manifest.mjs
 
 .PHONY: aws-validate validate cloudfront-clear-cache logs exec migrate cost test build bench clean install
 
@@ -42,7 +42,7 @@ node_modules/.installed: package.json package-lock.json
 
 install: node_modules/.installed
 
-## Compile TypeScript to dist/ when a source changed.
+## Bundle the sources into dist/ (esbuild) when one changed.
 dist/.built: node_modules/.installed $(SOURCES)
 	@echo "npm run build" >&2
 	@npm run --silent build >&2

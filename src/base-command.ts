@@ -233,7 +233,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   private async callerIdentity(): Promise<{accountId?: string; arn?: string; region: string}> {
-    const {GetCallerIdentityCommand, STSClient} = await import('@aws-sdk/client-sts')
+    const {GetCallerIdentityCommand, STSClient} = await import('./aws/sdk/sts.js')
     // Bounded: a stuck endpoint must not hold every command before its first check (retries included).
     const bound = identityBoundMs(this.aws.timeouts)
     const signal = AbortSignal.timeout(bound)

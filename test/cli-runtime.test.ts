@@ -2,7 +2,8 @@ import {Config} from '@oclif/core'
 import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {beforeAll, describe, expect, it} from 'vitest'
 
 import {runBuiltCli} from './helpers/cli.js'
@@ -114,8 +115,16 @@ describe('allthrive runtime conventions (built CLI)', () => {
   })
 
   it('validate --only secrets loads the Secrets Manager client, not EC2, ELB or CloudFront', async () => {
+    // The build's metafile says which sources and packages each output file (entry or chunk) holds.
+    const meta = JSON.parse(readFileSync(join(root, 'dist', 'meta.json'), 'utf8')) as {
+      outputs: Record<string, {inputs: Record<string, unknown>}>
+    }
+    const inputsOf = new Map(
+      Object.entries(meta.outputs).map(([out, o]) => [resolve(root, out), Object.keys(o.inputs)] as const),
+    )
     const endpoint = `http://127.0.0.1:${await closedPort()}`
-    const loaded = async (only: string) => {
+    /** The sources and packages a run of `validate --only <only>` loaded, one path a line. */
+    const loaded = async (only: string): Promise<string> => {
       const log = join(mkdtempSync(join(tmpdir(), 'allthrive-imports-')), 'imports.log')
       const r = await cli(
         ['validate', '-e', 'staging', '--only', only, '--json'],
@@ -130,23 +139,47 @@ describe('allthrive runtime conventions (built CLI)', () => {
         ['--import', join(root, 'test', 'fixtures', 'record-imports.mjs')],
       )
       expect(r.code, r.stderr).toBe(2) // the endpoint refuses STS: nothing was checked
-      return readFileSync(log, 'utf8')
+      const files = readFileSync(log, 'utf8')
+        .split('\n')
+        .filter((u) => u.startsWith('file:'))
+        .map((u) => fileURLToPath(u))
+      const outputs = files.filter((f) => inputsOf.has(f))
+      expect(outputs.length, 'the run loads files of the bundle').toBeGreaterThan(0)
+      return [...files, ...outputs.flatMap((f) => inputsOf.get(f)!)].join('\n')
     }
 
     const secrets = await loaded('secrets')
-    expect(secrets).toContain('/dist/checks/secrets.js')
-    expect(secrets).toContain('@aws-sdk/client-secrets-manager')
+    expect(secrets).toContain('src/checks/secrets.ts')
+    expect(secrets).toContain('@aws-sdk/client-secrets-manager/')
     for (const heavy of [
-      '@aws-sdk/client-ec2',
-      '@aws-sdk/client-elastic-load-balancing-v2',
-      '@aws-sdk/client-cloudfront',
-      '/dist/checks/alb.js',
+      '@aws-sdk/client-ec2/',
+      '@aws-sdk/client-elastic-load-balancing-v2/',
+      '@aws-sdk/client-cloudfront/',
+      'src/checks/alb.ts',
     ]) {
       expect(secrets).not.toContain(heavy)
     }
 
-    // The recorder sees SDK clients when a check does load them.
+    // The same reading sees SDK clients when a check does load them.
     const alb = await loaded('alb')
-    expect(alb).toContain('@aws-sdk/client-elastic-load-balancing-v2')
+    expect(alb).toContain('src/checks/alb.ts')
+    expect(alb).toContain('@aws-sdk/client-elastic-load-balancing-v2/')
+  })
+
+  it('bundles the SDK clients as tree-shaken ES modules: the EC2 client keeps only the shapes it uses', () => {
+    const meta = JSON.parse(readFileSync(join(root, 'dist', 'meta.json'), 'utf8')) as {
+      outputs: Record<string, {inputs: Record<string, {bytesInOutput: number}>}>
+    }
+    const bytes = (pattern: RegExp): number =>
+      Object.values(meta.outputs)
+        .flatMap((o) => Object.entries(o.inputs))
+        .filter(([path]) => pattern.test(path))
+        .reduce((n, [, i]) => n + i.bytesInOutput, 0)
+    // ES modules (dist-es) rather than the CommonJS build, which cannot be tree-shaken.
+    expect(bytes(/@aws-sdk\/client-ec2\/dist-cjs\//)).toBe(0)
+    // The EC2 schemas are 1.3 MB in the package; the shapes of the operations the CLI calls are a few dozen KB.
+    const ec2Schemas = bytes(/@aws-sdk\/client-ec2\/dist-es\/schemas\//)
+    expect(ec2Schemas).toBeGreaterThan(0)
+    expect(ec2Schemas).toBeLessThan(200_000)
   })
 })

@@ -1,8 +1,7 @@
 import type {MiddlewareStack} from '@smithy/types'
 
 import {NodeHttpHandler} from '@smithy/node-http-handler'
-import type * as UtilRetry from '@smithy/util-retry'
-import {createRequire} from 'node:module'
+import {ConfiguredRetryStrategy} from '@smithy/util-retry'
 
 import {UserError} from '../errors.js'
 import {backoffMs} from '../util/backoff.js'
@@ -97,11 +96,7 @@ export function endpointFromEnv(env: Record<string, string | undefined> = proces
   return Object.entries(env).some(([k, v]) => v && (k === 'AWS_ENDPOINT_URL' || k.startsWith('AWS_ENDPOINT_URL_')))
 }
 
-// Required when the first factory is built, not when a command loads: the SDK clients share it then.
-const requireFromHere = createRequire(import.meta.url)
-
 export function createAwsClients(options: AwsOptions = {}): AwsClients {
-  const {ConfiguredRetryStrategy} = requireFromHere('@smithy/util-retry') as typeof UtilRetry
   // Only an endpoint given in code is set on the clients: the SDK resolves the endpoint variables itself,
   // per service (AWS_ENDPOINT_URL_ECS wins over AWS_ENDPOINT_URL for ECS).
   const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL
@@ -185,7 +180,7 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
     client,
     async region() {
       if (options.region) return options.region
-      const {STSClient} = await import('@aws-sdk/client-sts')
+      const {STSClient} = await import('./sdk/sts.js')
       return client(STSClient).config.region()
     },
     options: {...options, endpoint},

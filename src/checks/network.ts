@@ -109,7 +109,7 @@ export const network: Check = {
     const groupIds = uniq(all.flatMap((e) => e.groupIds))
     const subnetIds = uniq(all.flatMap((e) => e.subnetIds))
     // The EC2 client is the heaviest SDK package (~0.5 s to load): only this check needs it, and only here.
-    const {EC2Client, paginateDescribeSecurityGroups, paginateDescribeSubnets} = await import('@aws-sdk/client-ec2')
+    const {EC2Client, paginateDescribeSecurityGroups, paginateDescribeSubnets} = await import('../aws/sdk/ec2.js')
     const ec2 = ctx.aws.client(EC2Client)
     const opts = {abortSignal: ctx.signal}
     // Filters rather than ids: a group or subnet that no longer exists is left out instead of failing the call.
