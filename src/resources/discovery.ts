@@ -9,7 +9,7 @@ import {
 } from '../config.js'
 import {mapBounded} from '../util/concurrency.js'
 import {elsewhereText, essentialContainer, logTargetOf} from './containers.js'
-import {accountClusters, type ClusterFacts, describeEnvServices, taskDefinition} from './ecs.js'
+import {accountClusters, type ClusterFacts, clustersNamed, describeEnvServices, taskDefinition} from './ecs.js'
 
 /**
  * Discovery: the live account is the source of truth. The configuration names what it names;
@@ -28,15 +28,17 @@ const live = (clusters: ClusterFacts[]): ClusterFacts[] => clusters.filter((c) =
 
 /**
  * The cluster of an environment: the configured name, else `<env>-allthrive-cluster`, else
- * `allthriveai-<env>`, else the one tagged Project=allthrive, Environment=<env>.
+ * `allthriveai-<env>`, else the one tagged Project=allthrive, Environment=<env>. The names are
+ * guesses checked in one DescribeClusters call; only when none exists is every cluster of the
+ * account listed for its tags.
  */
 export async function resolveCluster(
   ctx: AccountReader,
   env: string,
   configured?: string,
 ): Promise<{name: string} & ClusterOrigin> {
-  const clusters = live(await accountClusters(ctx))
-  const has = (name: string): boolean => clusters.some((c) => c.name === name)
+  const named = live(await clustersNamed(ctx, configured ? [configured] : clusterConventions(env)))
+  const has = (name: string): boolean => named.some((c) => c.name === name || c.arn === name)
   if (configured) {
     const searched = [`the configured name ${configured}`]
     return {name: configured, source: 'config file', how: 'configured name', found: has(configured), searched}
@@ -47,7 +49,7 @@ export async function resolveCluster(
     if (has(name)) return {name, source: 'convention', how: `naming convention ${name}`, found: true, searched}
   }
 
-  const tagged = clusters.find((c) => isProject(c.tags) && c.tags.Environment === env)
+  const tagged = live(await accountClusters(ctx)).find((c) => isProject(c.tags) && c.tags.Environment === env)
   const how = `tags Project=allthrive, Environment=${env}`
   if (tagged) return {name: tagged.name, source: 'discovered', how, found: true, searched}
   return {name: clusterConventions(env)[0], source: 'convention', how: 'nothing found', found: false, searched}

@@ -49,6 +49,15 @@ export function shortServiceName(name: string, envName: string, cluster: string)
   return prefix ? name.slice(prefix.length) : name
 }
 
+/**
+ * The name a configured service most likely has: the configured name, else that of the cluster's convention
+ * (`allthriveai-<env>-<key>` in the cluster `allthriveai-<env>`, else the configured default).
+ */
+export function likelyName(env: EnvConfig, s: ServiceConfig): string {
+  if (s.sources?.name === 'config file' || env.cluster !== `allthriveai-${env.name}`) return s.name
+  return `allthriveai-${env.name}-${s.key}`
+}
+
 /** The names a configured service may have: its configured name, else the naming conventions for its key. */
 export function serviceCandidates(env: EnvConfig, s: ServiceConfig): string[] {
   if (s.sources?.name === 'config file') return [s.name]
@@ -94,8 +103,9 @@ export async function describeServicesOf(
 }
 
 /**
- * Every service of the environment, read once per run (memo `ecs:services`): ListServices in the
- * cluster (all pages), then DescribeServices (10 per call) for those and the configured names.
+ * Every service of the environment, read once per run (memo `ecs:services`): DescribeServices (10 per
+ * call) for the configured services' likely names while ListServices lists the cluster (all pages), then
+ * for the cluster's other services.
  * Configured services are matched by name (configured, else the conventions); the cluster's
  * other services come under their short names, so they get every generic check.
  */
@@ -105,8 +115,12 @@ export function describeEnvServices(ctx: RunContext): Promise<EnvServices> {
     const configured = env.services
     let found: Service[]
     try {
-      const listed = (await listServiceArns(ctx)).map((arn) => arn.split('/').pop()!)
-      found = await describeServicesOf(ctx, env.cluster, [...configured.map((s) => s.name), ...listed])
+      // The configured services are described by the name they most likely have (the configured one, or the
+      // convention of the cluster found) while ListServices answers; the cluster's other services wait for the list.
+      const guesses = [...new Set(configured.map((s) => likelyName(env, s)))]
+      const [arns, named] = await Promise.all([listServiceArns(ctx), describeServicesOf(ctx, env.cluster, guesses)])
+      const others = [...new Set(arns.map((arn) => arn.split('/').pop()!))].filter((n) => !guesses.includes(n))
+      found = others.length > 0 ? [...named, ...(await describeServicesOf(ctx, env.cluster, others))] : named
     } catch (error) {
       if (error instanceof ClusterNotFoundException) {
         return {services: new Map(), missing: configured.map((s) => s.key), clusterMissing: true, others: []}
@@ -168,21 +182,40 @@ export function accountClusters(ctx: Pick<RunContext, 'aws' | 'signal' | 'memo'>
       if (!nextToken) break
     }
 
-    const described = await Promise.all(
-      chunk(arns, DESCRIBE_CLUSTERS_LIMIT).map((clusters) =>
-        client.send(new DescribeClustersCommand({clusters, include: ['TAGS']}), {abortSignal: ctx.signal}),
-      ),
-    )
-    return described
-      .flatMap((d) => d?.clusters ?? [])
-      .filter((c) => c.clusterName)
-      .map((c) => ({
-        name: c.clusterName!,
-        arn: c.clusterArn ?? c.clusterName!,
-        status: c.status,
-        tags: Object.fromEntries((c.tags ?? []).filter((t) => t.key).map((t) => [t.key!, t.value ?? ''])),
-      }))
+    return describeClusters(ctx, arns)
   })
+}
+
+/**
+ * The clusters of these names (or ARNs) that exist, with tags, once per run for the same names: one DescribeClusters
+ * call (the names a run guesses, checked before the whole account is listed). A name with no cluster is left out.
+ */
+export function clustersNamed(
+  ctx: Pick<RunContext, 'aws' | 'signal' | 'memo'>,
+  names: string[],
+): Promise<ClusterFacts[]> {
+  const wanted = [...new Set(names)]
+  return ctx.memo(`ecs:clusters:${wanted.join(',')}`, async () =>
+    (await describeClusters(ctx, wanted)).filter((c) => wanted.includes(c.name) || wanted.includes(c.arn)),
+  )
+}
+
+async function describeClusters(ctx: Pick<RunContext, 'aws' | 'signal'>, clusters: string[]): Promise<ClusterFacts[]> {
+  const client = ctx.aws.client(ECSClient)
+  const described = await Promise.all(
+    chunk(clusters, DESCRIBE_CLUSTERS_LIMIT).map((batch) =>
+      client.send(new DescribeClustersCommand({clusters: batch, include: ['TAGS']}), {abortSignal: ctx.signal}),
+    ),
+  )
+  return described
+    .flatMap((d) => d?.clusters ?? [])
+    .filter((c) => c.clusterName)
+    .map((c) => ({
+      name: c.clusterName!,
+      arn: c.clusterArn ?? c.clusterName!,
+      status: c.status,
+      tags: Object.fromEntries((c.tags ?? []).filter((t) => t.key).map((t) => [t.key!, t.value ?? ''])),
+    }))
 }
 
 /** "arn:aws:ecs:…:task-definition/production-allthrive-web:42" → "production-allthrive-web:42". */

@@ -83,9 +83,12 @@ describe('commands read the environment the account has', () => {
     )
     expect(stdout).toContain('secret database')
     expect(result?.discovery?.services).toHaveLength(5)
-    // One read per resource type for the whole run.
+    // One read per resource for the whole run: the names the configured services may have, then the fifth service
+    // ListServices found (each service described once).
     expect(mocks.ecs.commandCalls(ListServicesCommand)).toHaveLength(1)
-    expect(mocks.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(1)
+    const described = mocks.ecs.commandCalls(DescribeServicesCommand).flatMap((c) => c.args[0].input.services ?? [])
+    expect(described.filter((n) => n === 'allthriveai-production-celery-ai')).toHaveLength(1)
+    expect(new Set(described).size).toBe(described.length)
   })
 
   it('config show without credentials shows the model as configured and says why it was not discovered (exit 0)', async () => {

@@ -145,21 +145,27 @@ export const clusterNotFound = (): ClusterNotFoundException =>
 /** DescribeServices fails: the cluster does not exist. */
 export const noCluster = () => mocks.ecs.on(DescribeServicesCommand).rejects(clusterNotFound())
 
-/** ListClusters lists these clusters (one page) and DescribeClusters describes them, with their tags. */
+/** ListClusters lists these clusters (one page); DescribeClusters describes those asked for that exist, with tags. */
 export function accountClusters(clusters: {name: string; tags?: Record<string, string>; status?: string}[]): void {
   const arn = (name: string): string => `${ECS_ARN}:cluster/${name}`
   mocks.ecs
     .on(ListClustersCommand)
     .resolves({clusterArns: clusters.map((c) => arn(c.name))} satisfies Partial<ListClustersCommandOutput>)
-  mocks.ecs.on(DescribeClustersCommand).resolves({
-    clusters: clusters.map((c): Cluster => ({
-      clusterName: c.name,
-      clusterArn: arn(c.name),
-      status: c.status ?? 'ACTIVE',
-      tags: Object.entries(c.tags ?? {}).map(([key, value]) => ({key, value})),
-    })),
-    failures: [],
-  } satisfies Partial<DescribeClustersCommandOutput>)
+  mocks.ecs
+    .on(DescribeClustersCommand)
+    .callsFake((input: {clusters?: string[]}): Partial<DescribeClustersCommandOutput> => ({
+      clusters: clusters
+        .filter((c) => (input.clusters ?? []).some((asked) => asked === c.name || asked === arn(c.name)))
+        .map((c): Cluster => ({
+          clusterName: c.name,
+          clusterArn: arn(c.name),
+          status: c.status ?? 'ACTIVE',
+          tags: Object.entries(c.tags ?? {}).map(([key, value]) => ({key, value})),
+        })),
+      failures: (input.clusters ?? [])
+        .filter((asked) => !clusters.some((c) => asked === c.name || asked === arn(c.name)))
+        .map((asked) => ({arn: asked, reason: 'MISSING'})),
+    }))
 }
 
 /** ListServices lists these services of `cluster` (one page). */

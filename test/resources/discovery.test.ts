@@ -86,26 +86,55 @@ describe('resolveCluster', () => {
       .resolves({clusterArns: names.slice(100).map(arn)})
       .on(ListClustersCommand, {nextToken: undefined, maxResults: 100})
       .resolves({clusterArns: names.slice(0, 100).map(arn), nextToken: 't2'})
+    // As ECS answers: the clusters that exist, a failure (left out here) for the others.
     mocks.ecs.on(DescribeClustersCommand).callsFake((input: {clusters: string[]}) => ({
-      clusters: input.clusters.map((a) => ({
-        clusterArn: a,
-        clusterName: a.split('/').pop(),
-        status: 'ACTIVE',
-        tags: a.endsWith('/c-149')
-          ? [
-              {key: 'Project', value: 'allthrive'},
-              {key: 'Environment', value: 'qa'},
-            ]
-          : [],
-      })),
+      clusters: input.clusters
+        .map((a) => a.split('/').pop()!)
+        .filter((n) => names.includes(n))
+        .map((n) => ({
+          clusterArn: arn(n),
+          clusterName: n,
+          status: 'ACTIVE',
+          tags:
+            n === 'c-149'
+              ? [
+                  {key: 'Project', value: 'allthrive'},
+                  {key: 'Environment', value: 'qa'},
+                ]
+              : [],
+        })),
     }))
     const ctx = ctxWith()
     expect((await resolveCluster(ctx, 'qa')).name).toBe('c-149')
-    await resolveCluster(ctx, 'production')
+    expect((await resolveCluster(ctx, 'production')).found).toBe(false)
     expect(mocks.ecs.commandCalls(ListClustersCommand)).toHaveLength(2)
     const described = mocks.ecs.commandCalls(DescribeClustersCommand).map((c) => c.args[0].input)
-    expect(described.map((d) => d.clusters?.length)).toEqual([100, 50])
+    // The two names of each environment's conventions first (one call each), the account's clusters once.
+    expect(described.map((d) => d.clusters?.length)).toEqual([2, 100, 50, 2])
+    expect(described[0].clusters).toEqual(['qa-allthrive-cluster', 'allthriveai-qa'])
     expect(described.every((d) => d.include?.includes('TAGS'))).toBe(true)
+  })
+
+  it('takes a cluster of the convention from one DescribeClusters call, without listing the account', async () => {
+    mocks.ecs.on(DescribeClustersCommand).resolves({
+      clusters: [
+        {clusterName: 'allthriveai-staging', clusterArn: `${ECS_ARN}:cluster/allthriveai-staging`, status: 'ACTIVE'},
+      ],
+      failures: [{arn: `${ECS_ARN}:cluster/staging-allthrive-cluster`, reason: 'MISSING'}],
+    })
+    const r = await resolveCluster(ctxWith(), 'staging')
+    expect(r).toMatchObject({name: 'allthriveai-staging', found: true, how: 'naming convention allthriveai-staging'})
+    expect(mocks.ecs.commandCalls(ListClustersCommand)).toHaveLength(0)
+    expect(mocks.ecs.commandCalls(DescribeClustersCommand)).toHaveLength(1)
+  })
+
+  it('does not take an INACTIVE cluster of the convention: the tags decide then', async () => {
+    accountClusters([
+      {name: 'staging-allthrive-cluster', status: 'INACTIVE'},
+      {name: 'ops-3', tags: {Project: 'allthrive', Environment: 'staging'}},
+    ])
+    const r = await resolveCluster(ctxWith(), 'staging')
+    expect(r).toMatchObject({name: 'ops-3', found: true, source: 'discovered'})
   })
 })
 
@@ -160,10 +189,13 @@ describe('describeEnvServices: every service of the cluster', () => {
       .callsFake((input: {services: string[]}) => ({services: input.services.map((n) => namedService(n))}))
     const r = await describeEnvServices(ctxWith())
     expect(r.others.map((o) => o.key)).toEqual(names.map((n) => n.replace('production-allthrive-', '')))
-    // 4 configured names + 23 listed = 27 names: 3 calls of at most 10.
-    expect(mocks.ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services?.length)).toEqual([
-      10, 10, 7,
-    ])
+    // The names the 4 configured services may have (the conventions) while ListServices pages, then the 23 others;
+    // at most 10 a call.
+    const calls = mocks.ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services ?? [])
+    expect(calls.every((c) => c.length <= 10)).toBe(true)
+    const others = calls.filter((c) => c.some((n) => names.includes(n)))
+    expect(others.map((c) => c.length)).toEqual([10, 10, 3])
+    expect(calls.flat().filter((n) => !names.includes(n))).toContain('production-allthrive-web')
   })
 })
 
@@ -235,9 +267,13 @@ describe('discoverEnvironment', () => {
     expect(r.status).toBe('fail')
     expect(r.summary).toContain('celery-ai')
     expect(JSON.stringify(r.data)).toContain('allthriveai-production-celery-ai')
-    // One ListServices and one DescribeServices for the whole run: discovery and the check share the memo.
+    // One ListServices for the whole run (discovery and the check share the memo); DescribeServices for the names the
+    // configured services may have, then for the fifth service ListServices found.
     expect(mocks.ecs.commandCalls(ListServicesCommand)).toHaveLength(1)
-    expect(mocks.ecs.commandCalls(DescribeServicesCommand)).toHaveLength(1)
+    const described = mocks.ecs.commandCalls(DescribeServicesCommand).map((c) => c.args[0].input.services ?? [])
+    expect(described.flat()).toContain('allthriveai-production-web')
+    expect(described.at(-1)).toEqual(['allthriveai-production-celery-ai'])
+    expect(described.flat().filter((n) => n === 'allthriveai-production-celery-ai')).toHaveLength(1)
   })
 })
 

@@ -2,6 +2,7 @@ import {
   DescribeServicesCommand,
   type DescribeServicesCommandOutput,
   DescribeTasksCommand,
+  ListServicesCommand,
   ListTasksCommand,
   type Task,
 } from '@aws-sdk/client-ecs'
@@ -11,6 +12,7 @@ import type {ServiceConfig, ServiceKey} from '../../src/config.js'
 import {
   describeEnvServices,
   describeStoppedTask,
+  likelyName,
   parseSecretRef,
   recentStoppedTasks,
   secretLabel,
@@ -166,6 +168,29 @@ describe('describeEnvServices', () => {
     )
     const r = await describeEnvServices(ctxWith())
     expect(r.services.get('web')).toMatchObject({status: 'ACTIVE', desiredCount: 2})
+  })
+
+  it('describes the configured services while ListServices is still answering (one round trip, not two)', async () => {
+    let listed: (v: {serviceArns: string[]}) => void = () => {}
+    mocks.ecs.on(ListServicesCommand).callsFake(() => new Promise((resolve) => (listed = resolve)))
+    mocks.ecs.on(DescribeServicesCommand).callsFake((input: {services: string[]}) => {
+      // ListServices answers only once the configured services were asked for: a run that waited for the list
+      // before describing would never get here.
+      setTimeout(() => listed({serviceArns: [serviceArn('production-allthrive-web')]}), 0)
+      return described({services: input.services.map((n) => svc(n))})
+    })
+    const r = await describeEnvServices(ctxWith())
+    expect([...r.services.keys()]).toEqual(['web', 'celery', 'celery-beat', 'weaviate'])
+    expect(mocks.ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 1)
+  })
+
+  it('guesses the service names of the cluster convention allthriveai-<env>, and a configured name as it is', () => {
+    const env = envWith({cluster: 'allthriveai-production'})
+    const web = env.services.find((s) => s.key === 'web')!
+    expect(likelyName(env, web)).toBe('allthriveai-production-web')
+    expect(likelyName(envWith(), web)).toBe('production-allthrive-web')
+    const configured: ServiceConfig = {...web, name: 'my-web', sources: {name: 'config file'}}
+    expect(likelyName(env, configured)).toBe('my-web')
   })
 
   it('splits more than 10 services into calls of 10', async () => {
