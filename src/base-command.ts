@@ -70,6 +70,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private _envKnown?: Promise<void>
   private _identity?: Promise<{accountId?: string; arn?: string; region: string}>
   private _runContext?: Promise<RunContext & {discovery?: Discovery}>
+  private _baseContext?: Promise<RunContext>
 
   public override async init(): Promise<void> {
     await super.init()
@@ -135,24 +136,35 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** `discover: false` when nothing of the run reads ECS or the logs (validate --only secrets): no discovery call. */
   private async buildRunContext(discover: boolean): Promise<RunContext & {discovery?: Discovery}> {
-    const memo = createMemo()
-    const name = this.flags.environment
-    await this.knownEnvironment(memo)
-    // CloudFront alone (cache clear) needs no region: an unresolved one is left empty there.
-    const region = discover ? await this.aws.region() : await this.aws.region().catch(() => '')
+    const base = await this.baseContext({needsRegion: discover})
     // The caller's account when a command asked who we are (validate), awaited only after discovery:
     // discovery's calls run while STS answers.
     const account = async (): Promise<{accountId?: string}> => {
       const accountId = this._identity ? (await this._identity).accountId : undefined
       return accountId ? {accountId} : {}
     }
-    const base: RunContext = {env: this.envConfig, aws: this.aws, now: this.now(), memo, region}
     if (!discover) return {...base, ...(await account())}
-    const configuredCluster = this.configFile.config.environments?.[name]?.cluster
+    const configuredCluster = this.configFile.config.environments?.[this.flags.environment]?.cluster
     const {discoverEnvironment} = await BaseCommand.discovery()
     const {env, discovery} = await discoverEnvironment(base, {configuredCluster})
     this._env = env
     return {...base, ...(await account()), env, discovery}
+  }
+
+  /**
+   * The run context before discovery, once per run: the environment as configured (the naming convention and the
+   * configuration file), the clients, the clock, the run's memo (the one discovery and every check share) and the
+   * region. `validate` starts the checks that read nothing discovered on it. Without `needsRegion` (CloudFront alone,
+   * cache clear) a region that cannot be resolved is left empty.
+   */
+  protected baseContext(opts: {needsRegion?: boolean} = {}): Promise<RunContext> {
+    this._baseContext ??= (async () => {
+      const memo = createMemo()
+      await this.knownEnvironment(memo)
+      const region = opts.needsRegion === false ? await this.aws.region().catch(() => '') : await this.aws.region()
+      return {env: this.envConfig, aws: this.aws, now: this.now(), memo, region}
+    })()
+    return this._baseContext
   }
 
   /**

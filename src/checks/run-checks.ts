@@ -4,7 +4,9 @@ import {setMaxListeners} from 'node:events'
 export {createMemo} from '../util/concurrency.js'
 import {inCallChain} from '../aws/critical-path.js'
 import {classifyAwsError, describeAwsError, hintFor} from '../aws/errors.js'
+import {limiter} from '../util/concurrency.js'
 import {formatDuration, formatSeconds} from '../util/duration.js'
+import {readsEcsOrLogs} from './index.js'
 import type {Report, ReportEntry} from './report.js'
 import {CHECK_STATUSES, type Check, type CheckContext, type CheckResult, type CheckStatus} from './types.js'
 
@@ -25,6 +27,17 @@ export interface RunOptions {
 /** Everything a check needs except its own signal. */
 export type CheckRunBase = Omit<CheckContext, 'signal'>
 
+/**
+ * The contexts of one run: the checks that read ECS or the service logs run on the environment discovered in the
+ * account; the others start at once, while discovery runs, on the environment as configured (what they read does not
+ * depend on discovery: the `discovery` flag of the registry, kept true to each check's `iam`).
+ */
+export interface RunContexts {
+  early: CheckRunBase
+  /** Its environment, region and account are the report's. When it fails, the run fails with its error. */
+  discovered: Promise<CheckRunBase>
+}
+
 export class CheckTimeoutError extends Error {
   override readonly name = 'TimeoutError'
 }
@@ -36,12 +49,16 @@ export class CheckTimeoutError extends Error {
 export async function runOne(
   check: Check,
   base: CheckRunBase,
-  opts: Pick<RunOptions, 'timeoutMs' | 'profile'>,
+  opts: Pick<RunOptions, 'timeoutMs' | 'profile'> & {signal?: AbortSignal},
 ): Promise<ReportEntry> {
   const started = performance.now()
   const controller = new AbortController()
   // A check sends many calls on one signal, and the SDK adds a listener per call and retry.
   setMaxListeners(0, controller.signal)
+  // The run's end (discovery failed) ends the check too.
+  const stop = (): void => controller.abort(opts.signal?.reason)
+  if (opts.signal?.aborted) stop()
+  opts.signal?.addEventListener('abort', stop, {once: true})
   const ctx: CheckContext = {...base, signal: controller.signal}
   const required = check.required ?? true
   let timer: NodeJS.Timeout | undefined
@@ -66,6 +83,7 @@ export async function runOne(
     result = errorResult(error, opts)
   } finally {
     clearTimeout(timer)
+    opts.signal?.removeEventListener('abort', stop)
   }
 
   if (!required && result.status === 'fail')
@@ -101,14 +119,27 @@ export function countStatuses(entries: Pick<ReportEntry, 'status'>[]): Record<Ch
 }
 
 /**
- * Runs checks concurrently. listr2 draws live progress on a terminal; in plain and
- * silent modes it still schedules the work and `onResult` reports each completion.
- * Never throws because of a check; the report keeps declaration order.
+ * Runs checks concurrently (at most `opts.concurrency` at once). listr2 draws live progress on a terminal; in plain
+ * and silent modes it still schedules the work and `onResult` reports each completion. Never throws because of a
+ * check; the report keeps declaration order. With `RunContexts`, the checks that need no discovery start before it
+ * ends; a failed discovery stops the run and is thrown.
  */
-export async function runChecks(checks: Check[], ctx: CheckRunBase, opts: RunOptions): Promise<Report> {
+export async function runChecks(
+  checks: Check[],
+  contexts: CheckRunBase | RunContexts,
+  opts: RunOptions,
+): Promise<Report> {
+  const {early, discovered} = 'early' in contexts ? contexts : {early: contexts, discovered: Promise.resolve(contexts)}
   const started = new Date()
   const t0 = performance.now()
   const outcomes = new Map<string, ReportEntry>()
+  const stop = new AbortController()
+  let failed: {error: unknown} | undefined
+  discovered.catch((error: unknown) => {
+    failed ??= {error}
+    stop.abort(error)
+  })
+  const slot = limiter(opts.concurrency)
   // listr2 loads only here: commands that never run checks do not pay for it at start-up.
   const {Listr} = await import('listr2')
   const warned = new Set<string>()
@@ -116,7 +147,9 @@ export async function runChecks(checks: Check[], ctx: CheckRunBase, opts: RunOpt
     checks.map((check) => ({
       title: check.title,
       task: async (_: unknown, task: {title: string; skip(message?: string): void; task: {id: string}}) => {
-        const entry = await runOne(check, ctx, opts)
+        const ctx = readsEcsOrLogs(check.iam) ? await discovered : early
+        const entry = await slot(() => runOne(check, ctx, {...opts, signal: stop.signal}))
+        if (failed) throw new Error(`${check.title} — not run: the environment could not be discovered`)
         outcomes.set(check.id, entry)
         opts.onResult?.(entry)
         task.title = `${check.title} — ${entry.summary}`
@@ -127,7 +160,8 @@ export async function runChecks(checks: Check[], ctx: CheckRunBase, opts: RunOpt
       },
     })),
     {
-      concurrent: Math.max(1, opts.concurrency),
+      // Every check's task starts at once (a check waiting for discovery holds no slot); `slot` bounds the work.
+      concurrent: true,
       exitOnError: false,
       renderer: opts.progress === 'live' ? await checkRenderer(warned) : 'silent',
       rendererOptions: {
@@ -140,7 +174,9 @@ export async function runChecks(checks: Check[], ctx: CheckRunBase, opts: RunOpt
     },
   )
   await list.run()
+  if (failed) throw failed.error
 
+  const ctx = await discovered
   const entries = checks.map((c) => outcomes.get(c.id)!)
   const counts = countStatuses(entries)
   return {

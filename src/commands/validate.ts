@@ -4,7 +4,7 @@ import {dirname} from 'node:path'
 
 import {criticalPathLines} from '../aws/critical-path.js'
 import {BaseCommand} from '../base-command.js'
-import {CHECK_IDS, CHECKS, loadChecks, selectChecks} from '../checks/index.js'
+import {CHECK_IDS, CHECKS, loadChecks, needsDiscovery, selectChecks} from '../checks/index.js'
 import {annotations, onGitHubActions} from '../report/github.js'
 import {toJUnit} from '../report/junit.js'
 import {toMarkdown} from '../report/markdown.js'
@@ -12,7 +12,6 @@ import {plainLine, renderReport} from '../report/terminal.js'
 import {terminalWidth} from '../report/wrap.js'
 import {exitCodeFor, type ProgressMode, runChecks} from '../checks/run-checks.js'
 import type {Report} from '../checks/report.js'
-import type {Check} from '../checks/types.js'
 import type {EnvConfig} from '../config.js'
 import {durationFlag} from '../flags.js'
 import {compactDuration} from '../util/duration.js'
@@ -28,13 +27,6 @@ export function progressModeFor(opts: {
   if (opts.json) return 'silent'
   // A terminal that reports no width (some CI ptys, `script`) would wrap every character: plain lines there.
   return opts.isTTY && !opts.ci && !opts.markdown && (opts.columns ?? 0) > 0 ? 'live' : 'plain'
-}
-
-/** Whether any check that will run reads ECS or the service logs (then the environment is discovered first). */
-export function readsEcs(checks: Check[], opts: {probe?: boolean; compare: boolean}): boolean {
-  const runs = (c: Check): boolean =>
-    (c.id !== 'drift' || opts.compare) && (!c.id.endsWith('-probe') || Boolean(opts.probe))
-  return checks.some((c) => runs(c) && c.iam.some((a) => a.startsWith('ecs:') || a.startsWith('logs:')))
 }
 
 /** Writes a report file (creating its folder); returns what went wrong in one phrase, or undefined. */
@@ -130,10 +122,13 @@ EXIT CODES
       : undefined
     if (compareTo && !selected.some((c) => c.id === 'drift'))
       this.warn('--compare has no effect: the drift check is not selected (--only/--skip).')
-    // The selected checks' modules (and their SDK clients) load, and the environment is discovered, while STS
-    // answers; an identity error (no or expired credentials) wins over what it caused elsewhere.
+    // While STS answers, the environment is discovered and the selected checks' modules (and their SDK clients) load.
+    // An identity error (no or expired credentials) wins over what it caused elsewhere.
     const identity = this.identity()
     identity.catch(() => undefined) // handled below, once the checks are loaded
+    const discover = needsDiscovery(selected, {probe: flags.probe, compare: Boolean(compareTo)})
+    const ran = this.runContext({discover})
+    ran.catch(() => undefined) // thrown by runChecks, after the identity
     const loaded = await Promise.allSettled([loadChecks(selected)])
     if (loaded[0].status === 'rejected') {
       await identity
@@ -141,23 +136,28 @@ EXIT CODES
     }
 
     const checks = loaded[0].value
-    // One run context (the environment discovered in the account) for every check.
-    const discover = readsEcs(checks, {probe: flags.probe, compare: Boolean(compareTo)})
-    const [who, ran] = await Promise.allSettled([identity, this.runContext({discover})])
-    if (who.status === 'rejected') throw who.reason
-    if (ran.status === 'rejected') throw ran.reason
-    const run = ran.value
-    const base = run.env
-    const env = flags.since
-      ? {
-          ...base,
-          thresholds: {
-            ...base.thresholds,
-            cloudwatchErrors: {...base.thresholds.cloudwatchErrors, since: compactDuration(flags.since)},
-          },
-        }
-      : base
-    const compare = compareTo && {env: await this.discoveredCompare(compareTo)}
+    const {accountId} = await identity
+    // --since sets the cloudwatch-errors window of this run.
+    const windowed = (env: EnvConfig): EnvConfig =>
+      flags.since
+        ? {
+            ...env,
+            thresholds: {
+              ...env.thresholds,
+              cloudwatchErrors: {...env.thresholds.cloudwatchErrors, since: compactDuration(flags.since)},
+            },
+          }
+        : env
+    // The checks that need no discovery start now, on the environment as configured; the others when it is found.
+    const base = await this.baseContext()
+    const early = {...base, ...(accountId && {accountId}), env: windowed(base.env), probe: flags.probe}
+    const discovered = ran.then(async (run) => ({
+      ...run,
+      env: windowed(run.env),
+      probe: flags.probe,
+      compare: compareTo && {env: await this.discoveredCompare(compareTo)},
+    }))
+    const env = early.env
     const markdown = flags.format === 'markdown' && !this.jsonEnabled()
     // With --format markdown, stdout is the document: progress and annotations go to stderr (GitHub reads commands there too).
     const side = (line: string) => (markdown ? this.logToStderr(line) : this.log(line))
@@ -170,7 +170,7 @@ EXIT CODES
     })
     const report = await runChecks(
       checks,
-      {...run, env, probe: flags.probe, compare},
+      {early, discovered},
       {
         concurrency: flags.concurrency,
         timeoutMs: flags.timeout ?? env.thresholds.checkTimeoutSeconds * 1000,

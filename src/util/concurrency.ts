@@ -19,6 +19,24 @@ export async function mapBounded<T, R>(
   return results
 }
 
+/** A limiter: at most `limit` of the functions given to it run at once, the others wait in the order they came. */
+export function limiter(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0
+  const waiting: (() => void)[] = []
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= Math.max(1, limit)) await new Promise<void>((resolve) => waiting.push(resolve))
+    else running++
+    try {
+      return await fn()
+    } finally {
+      // The slot passes to the next in line (running stays the same), or is freed.
+      const next = waiting.shift()
+      if (next) next()
+      else running--
+    }
+  }
+}
+
 /** `items` in slices of at most `size` (API batch limits: DescribeTasks 100, DescribeServices 10). */
 export const chunk = <T>(items: readonly T[], size: number): T[][] =>
   Array.from({length: Math.ceil(items.length / size)}, (_, i) => items.slice(i * size, (i + 1) * size))

@@ -1,6 +1,14 @@
 import {describe, expect, it} from 'vitest'
 
-import {CHECK_IDS, CHECKS, loadAllChecks, loadChecks, selectChecks} from '../../src/checks/index.js'
+import {
+  CHECK_IDS,
+  CHECKS,
+  loadAllChecks,
+  loadChecks,
+  needsDiscovery,
+  readsEcsOrLogs,
+  selectChecks,
+} from '../../src/checks/index.js'
 
 describe('check registry', () => {
   it('each entry loads the check of its id, in report order', async () => {
@@ -17,9 +25,25 @@ describe('check registry', () => {
 
   it('names a registry entry whose module exports another check', async () => {
     const {secrets} = await import('../../src/checks/secrets.js')
-    await expect(loadChecks([{id: 'rds', load: async () => secrets}])).rejects.toThrow(
+    await expect(loadChecks([{id: 'rds', discovery: false, load: async () => secrets}])).rejects.toThrow(
       'entry "rds" loads check "secrets"',
     )
+  })
+
+  it('says of each check whether it needs discovery, as its IAM actions do (an ecs: or logs: action)', async () => {
+    const checks = await loadAllChecks()
+    for (const [i, entry] of CHECKS.entries()) expect(entry.discovery, entry.id).toBe(readsEcsOrLogs(checks[i].iam))
+    // Both kinds exist: the flag decides something.
+    expect(CHECKS.some((e) => e.discovery) && CHECKS.some((e) => !e.discovery)).toBe(true)
+  })
+
+  it('discovers the environment only when a check that needs it will run', () => {
+    const only = (...ids: string[]) => selectChecks(CHECKS, ids)
+    expect(needsDiscovery(only('secrets', 'rds'), {compare: false})).toBe(false)
+    expect(needsDiscovery(only('secrets', 'ecs-env'), {compare: false})).toBe(true)
+    expect(needsDiscovery(only('drift'), {compare: false})).toBe(false)
+    expect(needsDiscovery(only('drift'), {compare: true})).toBe(true)
+    expect(needsDiscovery(CHECKS, {compare: false})).toBe(true)
   })
 
   it('rejects an unknown id with the valid ones and a guess', () => {

@@ -139,6 +139,63 @@ describe('runChecks', () => {
     expect(report.environment).toBe('production')
   })
 
+  it('starts the checks that need no discovery at once, and the others on the environment discovered', async () => {
+    const order: string[] = []
+    let found: (ctx: ReturnType<typeof ctxWith>) => void = () => {}
+    const discovered = new Promise<ReturnType<typeof ctxWith>>((resolve) => (found = resolve))
+    const early = ctxWith()
+    const later = ctxWith({cluster: 'allthriveai-production'})
+    const checks = [
+      // First in the report and limited to one slot: had it held the slot while discovery ran, nothing would finish.
+      check(
+        'ecs',
+        async (ctx) => {
+          order.push(`ecs on ${ctx.env.cluster}`)
+          return pass('ok')
+        },
+        {iam: ['ecs:DescribeServices']},
+      ),
+      check('rds', async (ctx) => {
+        order.push(`rds on ${ctx.env.cluster}`)
+        // Discovery ends only after this check ran: it did not wait for it.
+        found(later)
+        return pass('ok')
+      }),
+    ]
+    const report = await runChecks(checks, {early, discovered}, {concurrency: 1, timeoutMs: 1000, progress: 'silent'})
+    expect(order).toEqual(['rds on production-allthrive-cluster', 'ecs on allthriveai-production'])
+    expect(report.checks.map((c) => `${c.id} ${c.status}`)).toEqual(['ecs pass', 'rds pass'])
+  })
+
+  it('fails the run with the discovery error, ending the checks that started', async () => {
+    let signal: AbortSignal | undefined
+    const done: string[] = []
+    let fail_: (e: Error) => void = () => {}
+    const discovered = new Promise<ReturnType<typeof ctxWith>>((_, reject) => (fail_ = reject))
+    const checks = [
+      check('ecs', async () => pass('never'), {iam: ['logs:FilterLogEvents']}),
+      check('rds', async (ctx) => {
+        signal = ctx.signal
+        setTimeout(() => fail_(accessDenied('ecs:DescribeClusters')), 0)
+        await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
+        return pass('aborted')
+      }),
+    ]
+    const run = runChecks(
+      checks,
+      {early: ctxWith(), discovered},
+      {
+        concurrency: 4,
+        timeoutMs: 5000,
+        progress: 'silent',
+        onResult: (e) => done.push(e.id),
+      },
+    )
+    await expect(run).rejects.toThrow(/ecs:DescribeClusters/)
+    expect(signal?.aborted).toBe(true)
+    expect(done).toEqual([])
+  })
+
   it('honours the concurrency limit', async () => {
     let running = 0
     let peak = 0
