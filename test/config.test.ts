@@ -103,6 +103,37 @@ describe('config file', () => {
     }
   })
 
+  it('says in English what each field needs (the schema checks: whole numbers, ranges, URLs, durations, names)', () => {
+    const messages = (environment: Record<string, unknown>): string => {
+      try {
+        parseConfigFile(JSON.stringify({environments: {staging: environment}}), 'f.json')
+        return ''
+      } catch (error) {
+        return (error as UserError).message
+      }
+    }
+    expect(messages({thresholds: {certificates: {warnDays: 1.5}}})).toContain(
+      'environments.staging.thresholds.certificates.warnDays: Invalid input: expected int, received number',
+    )
+    expect(messages({thresholds: {rds: {storageWarnFreePercent: 120}}})).toContain(
+      'storageWarnFreePercent: Too big: expected number to be <=100',
+    )
+    expect(messages({thresholds: {cloudwatchErrors: {since: '15 minutes'}}})).toContain(
+      'since: must be a duration such as 30s, 15m, 2h or 1d',
+    )
+    expect(messages({healthUrl: 'not a url'})).toContain('environments.staging.healthUrl: Invalid URL')
+    expect(messages({cluster: ''})).toContain(
+      'environments.staging.cluster: Too small: expected string to have >=1 characters',
+    )
+    expect(messages({services: {Web: {}}})).toContain(
+      'environments.staging.services.Web: invalid key: service keys are lowercase letters, digits and hyphens',
+    )
+    expect(messages({domains: []})).toContain(
+      'environments.staging.domains: Too small: expected array to have >=1 items',
+    )
+    expect(messages({thresholds: {probes: {timeoutMs: 500}}, protected: true})).toBe('')
+  })
+
   it('rejects unknown fields (typos) by name', () => {
     expect(() => parseConfigFile(JSON.stringify({environments: {staging: {clustr: 'x'}}}), 'f.json')).toThrowError(
       /environments\.staging: Unrecognized key.*clustr/,
@@ -232,6 +263,8 @@ describe('services beyond the four roles', () => {
         JSON.stringify({environments: {staging: {services: {'Celery AI': {}}}}}),
         'allthrive.config.json',
       ),
-    ).toThrow(/environments\.staging\.services\.Celery AI: Invalid key in record/)
+    ).toThrow(
+      /environments\.staging\.services\.Celery AI: invalid key: service keys are lowercase letters, digits and hyphens/,
+    )
   })
 })
