@@ -10,6 +10,7 @@ import {
   identityTimeoutError,
 } from './aws/errors.js'
 import {assertValidRegion} from './aws/regions.js'
+import {GetCallerIdentityCommand, STSClient} from './aws/sdk/sts.js'
 import type {RunContext} from './aws/context.js'
 import {DEFAULT_ENVIRONMENT, type EnvConfig, knownEnvironments, loadConfigFile, resolveEnvironment} from './config.js'
 import {EXIT, isUserError, UserError} from './errors.js'
@@ -245,7 +246,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   private async callerIdentity(): Promise<{accountId?: string; arn?: string; region: string}> {
-    const {GetCallerIdentityCommand, STSClient} = await import('./aws/sdk/sts.js')
     // Bounded: a stuck endpoint must not hold every command before its first check (retries included).
     const bound = identityBoundMs(this.aws.timeouts)
     const signal = AbortSignal.timeout(bound)

@@ -8,13 +8,15 @@ import {backoffMs} from '../util/backoff.js'
 import {parseDuration} from '../util/duration.js'
 import {type CallRecord, type Chain, recordCall} from './critical-path.js'
 import {type OperationInfo, operationInfo} from './errors.js'
+import {STSClient} from './sdk/sts.js'
 
 /**
  * One client factory for every command: one shared configuration (region, profile,
  * endpoint, retries), one cached client per service and region.
  *
- * The factory imports no service package: a command loads only the SDK clients its
- * code imports, and asks the factory for an instance with `aws.client(RDSClient)`.
+ * The factory imports one service package, STS (the region and the caller's identity, which every
+ * AWS command needs first); a command loads only the other SDK clients its code imports, and asks
+ * the factory for an instance with `aws.client(RDSClient)`.
  */
 
 export interface AwsOptions {
@@ -180,7 +182,6 @@ export function createAwsClients(options: AwsOptions = {}): AwsClients {
     client,
     async region() {
       if (options.region) return options.region
-      const {STSClient} = await import('./sdk/sts.js')
       return client(STSClient).config.region()
     },
     options: {...options, endpoint},

@@ -3,6 +3,8 @@ import {mkdirSync, writeFileSync} from 'node:fs'
 import {dirname} from 'node:path'
 
 import {criticalPathLines} from '../aws/critical-path.js'
+// Loaded with the command, not on first use: the discovery calls leave before the checks load.
+import '../resources/discovery.js'
 import {BaseCommand} from '../base-command.js'
 import {CHECK_IDS, CHECKS, loadChecks, needsDiscovery, selectChecks} from '../checks/index.js'
 import {annotations, onGitHubActions} from '../report/github.js'

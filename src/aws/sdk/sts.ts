@@ -1,2 +1,3 @@
-// The parts of the STS client the CLI uses, loaded when identity is first needed (see ec2.ts).
+// The parts of the STS client the CLI uses (the client factory resolves the region with it; commands prove the
+// credentials with GetCallerIdentity).
 export {GetCallerIdentityCommand, STSClient} from '@aws-sdk/client-sts'
