@@ -9,6 +9,11 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   // the cache (in the system's temporary folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off).
   const {enableCompileCache} = await import('node:module')
   enableCompileCache?.()
+  // dist/ is a bundle: with --debug (or ALLTHRIVE_DEBUG=true), stack traces name the TypeScript sources (src/…:line)
+  // through the bundle's source maps. Off otherwise: reading the maps costs start-up time.
+  if (process.argv.includes('--debug') || /^(true|1)$/i.test(process.env.ALLTHRIVE_DEBUG ?? '')) {
+    process.setSourceMapsEnabled(true)
+  }
   const {execute, settings} = await import('@oclif/core')
   // The built CLI runs dist/ even when NODE_ENV is test or development (bin/dev.js runs the sources).
   settings.enableAutoTranspile = false

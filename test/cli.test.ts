@@ -53,10 +53,11 @@ describe('allthrive (built CLI)', () => {
     expect(r.stderr).not.toContain('NodeVersionSupportWarning')
   })
 
-  it('shows the stack trace with --debug', async () => {
+  it('shows the stack trace with --debug, naming the TypeScript sources (source maps of the bundle)', async () => {
     const r = await cli(['validate', '-e', 'staging', '--debug'], {AWS_REGION: 'us-east-1'})
     expect(r.code).toBe(2)
     expect(r.stderr).toMatch(STACK_LINE)
+    expect(r.stderr).toMatch(/\bsrc\/base-command\.ts:\d+:\d+/)
   })
 
   it('prints the sso login command when the SSO session of the profile is gone', async () => {
