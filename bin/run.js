@@ -14,7 +14,8 @@ if (process.argv.length === 3 && process.argv[2] === '--version') {
   if (process.argv.includes('--debug') || /^(true|1)$/i.test(process.env.ALLTHRIVE_DEBUG ?? '')) {
     process.setSourceMapsEnabled(true)
   }
-  const {execute, settings} = await import('@oclif/core')
+  // oclif's core from the bundle (dist/index.js), the same copy the commands use.
+  const {execute, settings} = await import('../dist/index.js')
   // The built CLI runs dist/ even when NODE_ENV is test or development (bin/dev.js runs the sources).
   settings.enableAutoTranspile = false
   await execute({dir: import.meta.url})
