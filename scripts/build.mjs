@@ -3,7 +3,7 @@
  * Builds dist/: the commands and hooks bundled with esbuild (our code, the AWS SDK and the other runtime
  * dependencies), one entry per command so oclif loads only the command that runs, and code splitting so a check
  * (and the SDK client it imports) loads only when it runs: `validate --only secrets` loads no EC2, ELB or
- * CloudFront code. @oclif/core is in the bundle too (one file instead of some 150 modules to resolve at start-up);
+ * CloudFront code. @oclif/core is in the bundle too (one file instead of some 160 modules to resolve at start-up);
  * the oclif plugins (help, autocomplete) stay in node_modules, where oclif loads them from, and so do typescript,
  * ts-node and tsx, which oclif asks for only to run TypeScript sources (bin/dev.js).
  *
