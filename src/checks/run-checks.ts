@@ -119,8 +119,8 @@ export function countStatuses(entries: Pick<ReportEntry, 'status'>[]): Record<Ch
 }
 
 /**
- * Runs checks concurrently (at most `opts.concurrency` at once). listr2 draws live progress on a terminal; in plain
- * and silent modes it still schedules the work and `onResult` reports each completion. Never throws because of a
+ * Runs checks concurrently (at most `opts.concurrency` at once). listr2 draws live progress on a terminal; plain and
+ * silent runs do not load it, and `onResult` reports each completion. Never throws because of a
  * check; the report keeps declaration order. With `RunContexts`, the checks that need no discovery start before it
  * ends; a failed discovery stops the run and is thrown.
  */
@@ -140,40 +140,20 @@ export async function runChecks(
     stop.abort(error)
   })
   const slot = limiter(opts.concurrency)
-  // listr2 loads only here: commands that never run checks do not pay for it at start-up.
-  const {Listr} = await import('listr2')
-  const warned = new Set<string>()
-  const list = new Listr(
-    checks.map((check) => ({
-      title: check.title,
-      task: async (_: unknown, task: {title: string; skip(message?: string): void; task: {id: string}}) => {
-        const ctx = readsEcsOrLogs(check.iam) ? await discovered : early
-        const entry = await slot(() => runOne(check, ctx, {...opts, signal: stop.signal}))
-        if (failed) throw new Error(`${check.title} — not run: the environment could not be discovered`)
-        outcomes.set(check.id, entry)
-        opts.onResult?.(entry)
-        task.title = `${check.title} — ${entry.summary}`
-        if (entry.status === 'warn') warned.add(task.task.id)
-        // Collapsed: the skip reason replaces the title, drawn once with the skip mark.
-        if (entry.status === 'skip') task.skip(task.title)
-        if (entry.status === 'fail' || entry.status === 'error') throw new Error(task.title)
-      },
-    })),
-    {
-      // Every check's task starts at once (a check waiting for discovery holds no slot); `slot` bounds the work.
-      concurrent: true,
-      exitOnError: false,
-      renderer: opts.progress === 'live' ? await checkRenderer(warned) : 'silent',
-      rendererOptions: {
-        collapseErrors: false,
-        collapseSkips: true,
-        suffixSkips: false,
-        showSkipMessage: true,
-        showErrorMessage: false,
-      },
-    },
-  )
-  await list.run()
+  /** Runs one check on its context, in a slot; undefined when the run stopped (discovery failed) meanwhile. */
+  const run = async (check: Check): Promise<ReportEntry | undefined> => {
+    const ctx = readsEcsOrLogs(check.iam) ? await discovered : early
+    const entry = await slot(() => runOne(check, ctx, {...opts, signal: stop.signal}))
+    if (failed) return undefined
+    outcomes.set(check.id, entry)
+    opts.onResult?.(entry)
+    return entry
+  }
+
+  // Every check starts at once (one waiting for discovery holds no slot); `slot` bounds the work. listr2 draws the
+  // live progress on a terminal, and loads only then; plain and silent runs need no more than the promises.
+  if (opts.progress === 'live') await runLive(checks, run)
+  else await Promise.all(checks.map((c) => run(c).catch(() => undefined)))
   if (failed) throw failed.error
 
   const ctx = await discovered
@@ -190,6 +170,39 @@ export async function runChecks(
     counts,
     checks: entries,
   }
+}
+
+/** The checks under listr2's live renderer: a line per check, redrawn as each one ends. */
+async function runLive(checks: Check[], run: (check: Check) => Promise<ReportEntry | undefined>): Promise<void> {
+  const {Listr} = await import('listr2')
+  const warned = new Set<string>()
+  const list = new Listr(
+    checks.map((check) => ({
+      title: check.title,
+      task: async (_: unknown, task: {title: string; skip(message?: string): void; task: {id: string}}) => {
+        const entry = await run(check)
+        if (!entry) throw new Error(`${check.title} — not run: the environment could not be discovered`)
+        task.title = `${check.title} — ${entry.summary}`
+        if (entry.status === 'warn') warned.add(task.task.id)
+        // Collapsed: the skip reason replaces the title, drawn once with the skip mark.
+        if (entry.status === 'skip') task.skip(task.title)
+        if (entry.status === 'fail' || entry.status === 'error') throw new Error(task.title)
+      },
+    })),
+    {
+      concurrent: true,
+      exitOnError: false,
+      renderer: await checkRenderer(warned),
+      rendererOptions: {
+        collapseErrors: false,
+        collapseSkips: true,
+        suffixSkips: false,
+        showSkipMessage: true,
+        showErrorMessage: false,
+      },
+    },
+  )
+  await list.run()
 }
 
 /**
