@@ -1,5 +1,5 @@
 import {Config} from '@oclif/core'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
@@ -164,6 +164,18 @@ describe('allthrive runtime conventions (built CLI)', () => {
     const alb = await loaded('alb')
     expect(alb).toContain('src/checks/alb.ts')
     expect(alb).toContain('@aws-sdk/client-elastic-load-balancing-v2/')
+  })
+
+  it('requires node:http instead of importing it (its ES module view loads undici for the WebSocket getter)', () => {
+    const files = readdirSync(join(root, 'dist'), {recursive: true, encoding: 'utf8'}).filter((f) => f.endsWith('.js'))
+    expect(files.length).toBeGreaterThan(10)
+    const importers = files.filter((f) =>
+      /\bfrom\s*["'](node:)?http["']|import\(\s*["'](node:)?http["']\s*\)/.test(
+        readFileSync(join(root, 'dist', f), 'utf8'),
+      ),
+    )
+    expect(importers).toEqual([])
+    expect(files.some((f) => readFileSync(join(root, 'dist', f), 'utf8').includes('require("node:http")'))).toBe(true)
   })
 
   it('bundles the SDK clients as tree-shaken ES modules: the EC2 client keeps only the shapes it uses', () => {
