@@ -3,12 +3,12 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   type Listener,
-  paginateDescribeListeners,
   paginateDescribeTargetGroups,
   type TargetGroup,
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 
+import {collectPages} from '../aws/pages.js'
 import {certificateByArn, shortId} from '../resources/acm.js'
 import {
   arnRegion,
@@ -17,6 +17,7 @@ import {
   healthCheckLabel,
   idleTimeout,
   listenerLabel,
+  listenersOf,
   redirectsToHttps,
   targetLabel,
   targetProblem,
@@ -24,12 +25,6 @@ import {
 import {daysUntil} from '../util/duration.js'
 import {type Check, type CheckContext, type CheckStatus, fail, type Finding, resultFromFindings} from './types.js'
 import {shq} from '../util/shell.js'
-
-const collect = async <P, T>(pages: AsyncIterable<P>, pick: (p: P) => T[] | undefined): Promise<T[]> => {
-  const all: T[] = []
-  for await (const page of pages) all.push(...(pick(page) ?? []))
-  return all
-}
 
 /** The ALB is active, keeps idle WebSockets open, serves HTTPS with a valid certificate, redirects HTTP, and its targets are healthy. */
 export const alb: Check = {
@@ -60,8 +55,11 @@ export const alb: Check = {
 
     const arn = lb.LoadBalancerArn
     const attributes = client.send(new DescribeLoadBalancerAttributesCommand({LoadBalancerArn: arn}), opts)
-    const listeners = collect(paginateDescribeListeners({client}, {LoadBalancerArn: arn}, opts), (p) => p.Listeners)
-    const groups = collect(paginateDescribeTargetGroups({client}, {LoadBalancerArn: arn}, opts), (p) => p.TargetGroups)
+    const listeners = listenersOf(ctx, arn)
+    const groups = collectPages(
+      paginateDescribeTargetGroups({client}, {LoadBalancerArn: arn}, opts),
+      (p) => p.TargetGroups,
+    )
     // The certificate and the targets' health are read as soon as their listener / group is known.
     const https = listeners.then((ls) => ls.find((l) => l.Protocol === 'HTTPS' && l.Port === 443))
     const cert = https.then((l) => (l ? listenerCertificate(ctx, name, l) : undefined))

@@ -1,5 +1,6 @@
 import type {SecurityGroup} from '@aws-sdk/client-ec2'
 
+import {collectPages} from '../aws/pages.js'
 import type {ServiceKey} from '../config.js'
 import {describeEnvServices} from '../resources/ecs.js'
 import {admits, type Peer, redisClusters} from '../resources/network.js'
@@ -21,12 +22,6 @@ interface Target extends End {
 
 const CLIENTS: ServiceKey[] = ['web', 'celery', 'celery-beat']
 const uniq = <T>(xs: (T | undefined)[]): T[] => [...new Set(xs.filter((x): x is T => x !== undefined && x !== ''))]
-const pages = async <P, T>(it: AsyncIterable<P>, pick: (p: P) => T[] | undefined): Promise<T[]> => {
-  const all: T[] = []
-  for await (const p of it) all.push(...(pick(p) ?? []))
-  return all
-}
-
 /** ECS tasks of web, celery and celery-beat can open connections to RDS, Redis and Weaviate: inbound on the target's groups, outbound on the tasks'. */
 export const network: Check = {
   id: 'network',
@@ -115,13 +110,13 @@ export const network: Check = {
     // Filters rather than ids: a group or subnet that no longer exists is left out instead of failing the call.
     const [groups, subnets] = await Promise.all([
       groupIds.length > 0
-        ? pages(
+        ? collectPages(
             paginateDescribeSecurityGroups({client: ec2}, {Filters: [{Name: 'group-id', Values: groupIds}]}, opts),
             (p) => p.SecurityGroups,
           )
         : [],
       subnetIds.length > 0
-        ? pages(
+        ? collectPages(
             paginateDescribeSubnets({client: ec2}, {Filters: [{Name: 'subnet-id', Values: subnetIds}]}, opts),
             (p) => p.Subnets,
           )

@@ -13,6 +13,7 @@ import {
   type TargetHealthDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 
+import {collectPages} from '../aws/pages.js'
 import type {RunContext} from '../aws/context.js'
 
 /**
@@ -102,12 +103,6 @@ export interface AlbServing {
   hostHeaders: string[]
 }
 
-async function collect<P, T>(pages: AsyncIterable<P>, pick: (p: P) => T[] | undefined): Promise<T[]> {
-  const all: T[] = []
-  for await (const page of pages) all.push(...(pick(page) ?? []))
-  return all
-}
-
 /** The environment's load balancer by `alb.name`, or undefined when none has that name; once per run. */
 export function findLoadBalancer(ctx: RunContext): Promise<LoadBalancer | undefined> {
   const {name} = ctx.env.alb
@@ -123,6 +118,20 @@ export function findLoadBalancer(ctx: RunContext): Promise<LoadBalancer | undefi
   })
 }
 
+/** The listeners of a load balancer (every page), once per run: the alb check and the served certificates share them. */
+export function listenersOf(ctx: RunContext, loadBalancerArn: string): Promise<Listener[]> {
+  return ctx.memo(`elb:listeners:${loadBalancerArn}`, () =>
+    collectPages(
+      paginateDescribeListeners(
+        {client: ctx.aws.client(ElasticLoadBalancingV2Client)},
+        {LoadBalancerArn: loadBalancerArn},
+        {abortSignal: ctx.signal},
+      ),
+      (p) => p.Listeners,
+    ),
+  )
+}
+
 /**
  * Every certificate the ALB's HTTPS listeners serve: the default (`Listener.Certificates`) and
  * the SNI extras (DescribeListenerCertificates, which lists the default too, flagged IsDefault),
@@ -135,19 +144,18 @@ export function albServing(ctx: RunContext): Promise<AlbServing> {
     if (!lb?.LoadBalancerArn) return {name, httpsListeners: [], certificates: [], hostHeaders: []}
     const client = ctx.aws.client(ElasticLoadBalancingV2Client)
     const opts = {abortSignal: ctx.signal}
-    const pages = paginateDescribeListeners({client}, {LoadBalancerArn: lb.LoadBalancerArn}, opts)
-    const listeners = await collect(pages, (p) => p.Listeners)
+    const listeners = await listenersOf(ctx, lb.LoadBalancerArn)
     const https = listeners.filter((l) => l.Protocol === 'HTTPS' && l.ListenerArn)
     const perListener = await Promise.all(
       https.map(async (l) => {
         const label = `${l.Protocol}:${l.Port}`
         const listenerArn = l.ListenerArn!
         const [listed, rules] = await Promise.all([
-          collect(
+          collectPages(
             paginateDescribeListenerCertificates({client}, {ListenerArn: listenerArn}, opts),
             (p) => p.Certificates,
           ),
-          collect(paginateDescribeRules({client}, {ListenerArn: listenerArn}, opts), (p) => p.Rules),
+          collectPages(paginateDescribeRules({client}, {ListenerArn: listenerArn}, opts), (p) => p.Rules),
         ])
         const defaultArn =
           l.Certificates?.find((c) => c.CertificateArn)?.CertificateArn ??

@@ -1,15 +1,10 @@
 import {isIPv4, isIPv6} from 'node:net'
 
 import type {IpPermission, SecurityGroup} from '@aws-sdk/client-ec2'
-import {
-  type CacheCluster,
-  CacheClusterNotFoundFault,
-  DescribeCacheClustersCommand,
-  ElastiCacheClient,
-} from '@aws-sdk/client-elasticache'
+import type {CacheCluster} from '@aws-sdk/client-elasticache'
 
 import type {RunContext} from '../aws/context.js'
-import {describeReplicationGroup} from './redis.js'
+import {describeReplicationGroup, listCacheClusters} from './redis.js'
 
 /**
  * Reading security groups the way VPC evaluates them: a connection from a client to a
@@ -147,21 +142,9 @@ const portLabel = (p: IpPermission): string =>
 /** The member clusters of the Redis replication group (or the single cluster of that id). */
 export async function redisClusters(ctx: RunContext): Promise<{clusters: CacheCluster[]; port?: number}> {
   const id = ctx.env.redis.replicationGroupId
-  const group = await describeReplicationGroup(ctx, id)
-  const client = ctx.aws.client(ElastiCacheClient)
-  const clusters = await Promise.all(
-    (group ? (group.MemberClusters ?? []) : [id]).map(async (CacheClusterId) => {
-      try {
-        return (
-          await client.send(new DescribeCacheClustersCommand({CacheClusterId, ShowCacheNodeInfo: true}), {
-            abortSignal: ctx.signal,
-          })
-        ).CacheClusters?.[0]
-      } catch (error) {
-        if (error instanceof CacheClusterNotFoundFault) return undefined
-        throw error
-      }
-    }),
+  const [group, all] = await Promise.all([describeReplicationGroup(ctx, id), listCacheClusters(ctx)])
+  const clusters = (group ? (group.MemberClusters ?? []) : [id]).map((member) =>
+    all.find((c) => c.CacheClusterId === member),
   )
   const found = clusters.filter((c): c is CacheCluster => c !== undefined)
   return {

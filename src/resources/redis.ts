@@ -23,14 +23,16 @@ export const describeReplicationGroup = (ctx: RunContext, id: string): Promise<R
     }
   })
 
-/** Every cache cluster in the region, with its nodes. */
-export async function listCacheClusters(ctx: RunContext): Promise<CacheCluster[]> {
-  const all: CacheCluster[] = []
-  const pages = paginateDescribeCacheClusters(
-    {client: ctx.aws.client(ElastiCacheClient)},
-    {ShowCacheNodeInfo: true},
-    {abortSignal: ctx.signal},
-  )
-  for await (const page of pages) all.push(...(page.CacheClusters ?? []))
-  return all
+/** Every cache cluster in the region, with its nodes; read once per run (the redis and network checks share it). */
+export function listCacheClusters(ctx: RunContext): Promise<CacheCluster[]> {
+  return ctx.memo('redis:clusters', async () => {
+    const all: CacheCluster[] = []
+    const pages = paginateDescribeCacheClusters(
+      {client: ctx.aws.client(ElastiCacheClient)},
+      {ShowCacheNodeInfo: true},
+      {abortSignal: ctx.signal},
+    )
+    for await (const page of pages) all.push(...(page.CacheClusters ?? []))
+    return all
+  })
 }

@@ -5,7 +5,9 @@ import {
   ResourceNotFoundException,
 } from '@aws-sdk/client-acm'
 import {
+  DescribeListenerCertificatesCommand,
   DescribeListenersCommand,
+  DescribeRulesCommand,
   type DescribeListenersCommandOutput,
   DescribeLoadBalancerAttributesCommand,
   type DescribeLoadBalancerAttributesCommandOutput,
@@ -25,7 +27,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 
 import {alb} from '../../src/checks/alb.js'
 import {DEFAULT_THRESHOLDS} from '../../src/config.js'
-import {idleTimeout, redirectsToHttps} from '../../src/resources/elb.js'
+import {albServing, idleTimeout, redirectsToHttps} from '../../src/resources/elb.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming, NOW} from '../helpers/context.js'
 
@@ -172,6 +174,17 @@ describe('alb check', () => {
       idleTimeoutReported: true,
       certificate: {daysLeft: 212, status: 'ISSUED'},
     })
+  })
+
+  it('reads the listeners once per run: the served-certificate reader shares them', async () => {
+    given()
+    mocks.elbv2.on(DescribeListenerCertificatesCommand).resolves({Certificates: []})
+    mocks.elbv2.on(DescribeRulesCommand).resolves({Rules: []})
+    const ctx = ctxWith()
+    const [r, serving] = await Promise.all([alb.run(ctx), albServing(ctx)])
+    expect(r.status).toBe('pass')
+    expect(serving.httpsListeners).toHaveLength(1)
+    expect(mocks.elbv2).toHaveReceivedCommandTimes(DescribeListenersCommand, 1)
   })
 
   it('passes the abort signal to every call', async () => {

@@ -12,7 +12,6 @@ import {
 import type {Service} from '@aws-sdk/client-ecs'
 import {
   type CacheCluster,
-  CacheClusterNotFoundFault,
   DescribeCacheClustersCommand,
   DescribeReplicationGroupsCommand,
   type ReplicationGroup,
@@ -22,6 +21,7 @@ import {type DBInstance, DBInstanceNotFoundFault, DescribeDBInstancesCommand} fr
 import {beforeEach, describe, expect, it} from 'vitest'
 
 import {network} from '../../src/checks/network.js'
+import {redis} from '../../src/checks/redis.js'
 import {dbInstance} from '../../src/resources/rds.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming} from '../helpers/context.js'
@@ -134,13 +134,7 @@ function given(s: Setup = {}): void {
       .on(DescribeReplicationGroupsCommand)
       .resolves({ReplicationGroups: [s.group ?? replicationGroup()]})
   const clusters = s.clusters ?? [cacheCluster(`${P}-redis-001`), cacheCluster(`${P}-redis-002`)]
-  mocks.elasticache
-    .on(DescribeCacheClustersCommand)
-    .rejects(new CacheClusterNotFoundFault({message: 'CacheCluster not found', $metadata: {}}))
-  for (const c of clusters)
-    mocks.elasticache
-      .on(DescribeCacheClustersCommand, {CacheClusterId: c.CacheClusterId})
-      .resolves({CacheClusters: [c]})
+  mocks.elasticache.on(DescribeCacheClustersCommand).resolves({CacheClusters: clusters})
   const groups = s.groups ?? healthyGroups()
   const values = (filters: {Name?: string; Values?: string[]}[] | undefined, name: string) =>
     filters?.find((f) => f.Name === name)?.Values ?? []
@@ -190,10 +184,18 @@ describe('network check', () => {
     expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeReplicationGroupsCommand, {
       ReplicationGroupId: `${P}-redis`,
     })
-    expect(mocks.elasticache).toHaveReceivedCommandTimes(DescribeCacheClustersCommand, 2)
-    expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeCacheClustersCommand, {
-      CacheClusterId: `${P}-redis-002`,
-    })
+    // The region's cache clusters, listed once (the redis check reads the same list).
+    expect(mocks.elasticache).toHaveReceivedCommandTimes(DescribeCacheClustersCommand, 1)
+    expect(mocks.elasticache).toHaveReceivedCommandWith(DescribeCacheClustersCommand, {ShowCacheNodeInfo: true})
+  })
+
+  it('shares the list of cache clusters with the redis check: one DescribeCacheClusters a run', async () => {
+    given()
+    const ctx = ctxWith()
+    const [n, r] = await Promise.all([network.run(ctx), redis.run(ctx)])
+    // (This fixture's replication group is thinner than the redis check wants: it judges it, it does not error.)
+    expect([n.status, r.status]).toEqual(['pass', 'fail'])
+    expect(mocks.elasticache).toHaveReceivedCommandTimes(DescribeCacheClustersCommand, 1)
   })
 
   it('fails naming each service whose tasks RDS does not admit, with the exact fix', async () => {
