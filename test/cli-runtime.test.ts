@@ -1,4 +1,5 @@
 import {Config} from '@oclif/core'
+import {execFile} from 'node:child_process'
 import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -164,6 +165,21 @@ describe('allthrive runtime conventions (built CLI)', () => {
     const alb = await loaded('alb')
     expect(alb).toContain('src/checks/alb.ts')
     expect(alb).toContain('@aws-sdk/client-elastic-load-balancing-v2/')
+  })
+
+  it('bin/dev.js runs the TypeScript sources, not dist/ (README: run from the sources)', async () => {
+    const r = await new Promise<{code: number; stderr: string}>((resolve) =>
+      execFile(
+        process.execPath,
+        [join(root, 'bin', 'dev.js'), 'validate', '--only', 'no-such-check', '--debug'],
+        {cwd: root, env: {...process.env, NO_COLOR: '1'}, timeout: 30_000},
+        (error, _stdout, stderr) => resolve({code: error ? Number(error.code) : 0, stderr}),
+      ),
+    )
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('Unknown check "no-such-check"')
+    expect(r.stderr).toMatch(/at selectChecks \(.*\/src\/checks\/index\.ts:\d+:\d+\)/)
+    expect(r.stderr).not.toContain('/dist/')
   })
 
   it('requires node:http instead of importing it (its ES module view loads undici for the WebSocket getter)', () => {
