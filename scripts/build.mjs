@@ -26,7 +26,7 @@ const outdir = join(root, 'dist')
  * service with object keys written as computed names (`{[_xN]: "Name"}`, `_xN` a string constant). A bundler
  * must assume a computed key may run code, so it keeps every shape: 1 MB of EC2 schemas for two operations. The
  * constants are replaced by their strings, which makes each shape a plain literal that tree-shaking drops when
- * no operation of ours reads it (EC2: 1,046 KB to 34 KB). A key whose name is not such a constant is left as is.
+ * no operation of ours reads it (EC2: 1.3 MB of schemas in the package, 24 KB in the bundle). A key whose name is not such a constant is left as is.
  */
 export const inlineSchemaKeys = {
   name: 'inline-sdk-schema-keys',
