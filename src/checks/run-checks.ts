@@ -180,8 +180,9 @@ async function runLive(checks: Check[], run: (check: Check) => Promise<ReportEnt
     checks.map((check) => ({
       title: check.title,
       task: async (_: unknown, task: {title: string; skip(message?: string): void; task: {id: string}}) => {
-        const entry = await run(check)
-        if (!entry) throw new Error(`${check.title} — not run: the environment could not be discovered`)
+        const entry = await run(check).catch(() => undefined)
+        // The run stopped (discovery failed): drawn as not run; the command then prints why.
+        if (!entry) return task.skip(`${check.title} — not run: the environment could not be discovered`)
         task.title = `${check.title} — ${entry.summary}`
         if (entry.status === 'warn') warned.add(task.task.id)
         // Collapsed: the skip reason replaces the title, drawn once with the skip mark.

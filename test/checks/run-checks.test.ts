@@ -280,7 +280,13 @@ describe('helpers', () => {
 
 describe('live progress (listr2 on a terminal)', () => {
   /** Runs checks with the live renderer on a pretend terminal; returns the last frame drawn. */
-  async function liveFrame(checks: Check[]): Promise<string> {
+  async function liveFrame(
+    checks: Check[],
+    contexts: Parameters<typeof runChecks>[1] = ctxWith(),
+    onError: (error: unknown) => void = (error) => {
+      throw error
+    },
+  ): Promise<string> {
     const out = process.stdout as NodeJS.WriteStream & {isTTY: boolean}
     const saved = {isTTY: out.isTTY, columns: out.columns, write: out.write}
     const writes: string[] = []
@@ -291,7 +297,7 @@ describe('live progress (listr2 on a terminal)', () => {
       return true
     }) as typeof out.write
     try {
-      await runChecks(checks, ctxWith(), {concurrency: 4, timeoutMs: 1000, progress: 'live'})
+      await runChecks(checks, contexts, {concurrency: 4, timeoutMs: 1000, progress: 'live'}).catch(onError)
     } finally {
       Object.assign(out, saved)
     }
@@ -313,5 +319,18 @@ describe('live progress (listr2 on a terminal)', () => {
     expect(frame).not.toMatch(/✔ title of w/)
     expect(frame).toMatch(/↓ title of s — no --compare environment/)
     expect(frame.match(/no --compare environment/g)).toHaveLength(1)
+  })
+
+  it('ends the live run with the discovery error: a check waiting for it is drawn as not run', async () => {
+    let thrown: unknown
+    const discovered = Promise.reject(accessDenied('ecs:DescribeClusters'))
+    const frame = await liveFrame(
+      [check('p', async () => pass('all good')), check('e', async () => pass('never'), {iam: ['ecs:ListTasks']})],
+      {early: ctxWith(), discovered},
+      (error) => (thrown = error),
+    )
+    expect(String(thrown)).toMatch(/ecs:DescribeClusters/)
+    expect(frame).toMatch(/↓ title of e — not run: the environment could not be discovered/)
+    expect(frame).not.toMatch(/never/)
   })
 })
