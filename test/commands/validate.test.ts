@@ -1,4 +1,5 @@
 import {
+  DescribeClustersCommand,
   DescribeServicesCommand,
   type DescribeServicesCommandInput,
   type DescribeServicesCommandOutput,
@@ -21,7 +22,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {Report} from '../../src/checks/report.js'
 import Validate, {progressModeFor} from '../../src/commands/validate.js'
 import {conventionFor} from '../../src/config.js'
-import {mocks, resetMocks, throttled} from '../helpers/aws.js'
+import {accessDenied, mocks, resetMocks, throttled} from '../helpers/aws.js'
 import {KEYS, serviceName, tdArn} from '../helpers/ecs.js'
 import {secretValue} from '../helpers/secrets.js'
 
@@ -45,6 +46,16 @@ describe('validate', () => {
       .on(GetCallerIdentityCommand)
       .resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall', UserId: 'AIDA'})
     mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging')})
+  })
+
+  it('fails with the discovery error (exit 1, naming the IAM action) when the cluster cannot be looked up', async () => {
+    mocks.ecs.on(DescribeClustersCommand).rejects(accessDenied('ecs:DescribeClusters'))
+    const {stdout} = await run(['-e', 'staging', '--only', 'secrets,ecs-services', '--json'])
+    // With --json the error is the document on stdout: no report, since the environment could not be read.
+    const out = JSON.parse(stdout) as {error?: {code?: string; message?: string; oclif?: {exit?: number}}}
+    expect(Object.keys(out)).toEqual(['error'])
+    expect(out.error).toMatchObject({code: 'AWS_ACCESS_DENIED', oclif: {exit: 1}})
+    expect(out.error?.message).toContain('not authorized to perform: ecs:DescribeClusters')
   })
 
   it('prints the whole report as JSON and nothing else, exit 0', async () => {
