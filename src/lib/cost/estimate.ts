@@ -67,6 +67,20 @@ class LineBuilder {
     return undefined
   }
 
+  /** A line priced at one rate (quantity × rate); when the rate is not known, only why is recorded. */
+  priced(line: {
+    service: CostService
+    item: string
+    key: string
+    quantity: number
+    unit: string
+    basis: CostLine['basis']
+  }): void {
+    const {key, ...rest} = line
+    const rates = this.rates(line.service, line.item, [key])
+    if (rates) this.add({...rest, unitPrice: rates[0].usd, rates})
+  }
+
   add(
     line: Omit<CostLine, 'monthly' | 'priceSource' | 'rates' | 'quantity'> & {
       quantity: number
@@ -155,32 +169,26 @@ function fargate(b: LineBuilder, s: FargateService): void {
   const fargateTasks = s.placement.onDemand + s.placement.spot
   if (s.ephemeralGb > 20 && fargateTasks > 0) {
     const item = `${s.key} ephemeral storage above 20 GB (${s.ephemeralGb - 20} GB × ${plural(fargateTasks, 'task')})`
-    const rates = b.rates('ECS Fargate', item, [rateKey.fargateStorage])
-    if (rates)
-      b.add({
-        service: 'ECS Fargate',
-        item,
-        quantity: (s.ephemeralGb - 20) * fargateTasks * HOURS_PER_MONTH,
-        unit: 'GB-hour',
-        unitPrice: rates[0].usd,
-        rates,
-        basis: 'fixed',
-      })
+    b.priced({
+      service: 'ECS Fargate',
+      item,
+      key: rateKey.fargateStorage,
+      quantity: (s.ephemeralGb - 20) * fargateTasks * HOURS_PER_MONTH,
+      unit: 'GB-hour',
+      basis: 'fixed',
+    })
   }
 
   if (s.publicIp) {
     const item = `${s.key} tasks: public IP on each of ${plural(s.desired, 'task')} (assignPublicIp ENABLED)`
-    const rates = b.rates('Public IPv4', item, [rateKey.ipv4])
-    if (rates)
-      b.add({
-        service: 'Public IPv4',
-        item,
-        quantity: s.desired * HOURS_PER_MONTH,
-        unit: 'address-hour',
-        unitPrice: rates[0].usd,
-        rates,
-        basis: 'fixed',
-      })
+    b.priced({
+      service: 'Public IPv4',
+      item,
+      key: rateKey.ipv4,
+      quantity: s.desired * HOURS_PER_MONTH,
+      unit: 'address-hour',
+      basis: 'fixed',
+    })
   }
 }
 
@@ -189,17 +197,14 @@ function rds(b: LineBuilder, db: RdsInventory): void {
   const item = `${db.id} ${db.instanceClass} ${db.engine}, ${az}`
   if (db.status === 'stopped')
     b.notes.push(`${db.id} is stopped: priced as running, because AWS starts a stopped instance again after 7 days.`)
-  const instance = b.rates('RDS', item, [rateKey.rdsInstance(db.instanceClass, db.engine, db.multiAz)])
-  if (instance)
-    b.add({
-      service: 'RDS',
-      item,
-      quantity: HOURS_PER_MONTH,
-      unit: 'instance-hour',
-      unitPrice: instance[0].usd,
-      rates: instance,
-      basis: 'fixed',
-    })
+  b.priced({
+    service: 'RDS',
+    item,
+    key: rateKey.rdsInstance(db.instanceClass, db.engine, db.multiAz),
+    quantity: HOURS_PER_MONTH,
+    unit: 'instance-hour',
+    basis: 'fixed',
+  })
 
   const type = db.storageType
   if (!['gp2', 'gp3', 'io1', 'io2'].includes(type)) {
@@ -208,17 +213,14 @@ function rds(b: LineBuilder, db: RdsInventory): void {
   }
 
   const storageItem = `${db.id} ${type} storage ${db.allocatedGb} GB, ${az}`
-  const storage = b.rates('RDS', storageItem, [rateKey.rdsStorage(type, db.multiAz)])
-  if (storage)
-    b.add({
-      service: 'RDS',
-      item: storageItem,
-      quantity: db.allocatedGb,
-      unit: 'GB-month',
-      unitPrice: storage[0].usd,
-      rates: storage,
-      basis: 'fixed',
-    })
+  b.priced({
+    service: 'RDS',
+    item: storageItem,
+    key: rateKey.rdsStorage(type, db.multiAz),
+    quantity: db.allocatedGb,
+    unit: 'GB-month',
+    basis: 'fixed',
+  })
 
   const baseline =
     type === 'gp3'
@@ -229,33 +231,27 @@ function rds(b: LineBuilder, db: RdsInventory): void {
   const extraIops = Math.max(0, (db.iops ?? 0) - baseline.iops)
   if (extraIops > 0) {
     const iopsItem = `${db.id} ${type} provisioned IOPS: ${extraIops.toLocaleString('en-US')}${type === 'gp3' ? ` above the ${baseline.iops.toLocaleString('en-US')} included` : ''}`
-    const r = b.rates('RDS', iopsItem, [rateKey.rdsIops(type, db.multiAz)])
-    if (r)
-      b.add({
-        service: 'RDS',
-        item: iopsItem,
-        quantity: extraIops,
-        unit: 'IOPS-month',
-        unitPrice: r[0].usd,
-        rates: r,
-        basis: 'fixed',
-      })
+    b.priced({
+      service: 'RDS',
+      item: iopsItem,
+      key: rateKey.rdsIops(type, db.multiAz),
+      quantity: extraIops,
+      unit: 'IOPS-month',
+      basis: 'fixed',
+    })
   }
 
   const extraThroughput = type === 'gp3' ? Math.max(0, (db.throughputMiBps ?? 0) - baseline.throughputMiBps) : 0
   if (extraThroughput > 0) {
     const tpItem = `${db.id} gp3 throughput: ${extraThroughput} MiBps above the ${baseline.throughputMiBps} included`
-    const r = b.rates('RDS', tpItem, [rateKey.rdsThroughput(type, db.multiAz)])
-    if (r)
-      b.add({
-        service: 'RDS',
-        item: tpItem,
-        quantity: extraThroughput,
-        unit: 'MiBps-month',
-        unitPrice: r[0].usd,
-        rates: r,
-        basis: 'fixed',
-      })
+    b.priced({
+      service: 'RDS',
+      item: tpItem,
+      key: rateKey.rdsThroughput(type, db.multiAz),
+      quantity: extraThroughput,
+      unit: 'MiBps-month',
+      basis: 'fixed',
+    })
   }
 }
 
@@ -264,17 +260,14 @@ function network(b: LineBuilder, inv: Inventory, usage: Usage | undefined): void
   if (inv.alb) {
     const {alb} = inv
     const item = `${alb.name} (${alb.scheme}, ${plural(alb.availabilityZones, 'AZ')})`
-    const hour = b.rates('Load Balancer', item, [rateKey.albHour])
-    if (hour)
-      b.add({
-        service: 'Load Balancer',
-        item,
-        quantity: HOURS_PER_MONTH,
-        unit: 'hour',
-        unitPrice: hour[0].usd,
-        rates: hour,
-        basis: 'fixed',
-      })
+    b.priced({
+      service: 'Load Balancer',
+      item,
+      key: rateKey.albHour,
+      quantity: HOURS_PER_MONTH,
+      unit: 'hour',
+      basis: 'fixed',
+    })
     const lcuItem = `${alb.name} LCUs`
     const lcu = b.rates('Load Balancer', lcuItem, [rateKey.albLcu])
     if (lcu && usage?.albLcuHours) {
@@ -299,17 +292,14 @@ function network(b: LineBuilder, inv: Inventory, usage: Usage | undefined): void
       const how =
         alb.publicIpSource === 'network-interfaces' ? 'from its network interfaces' : 'one per Availability Zone'
       const ipItem = `${alb.name}: ${plural(alb.publicIps, 'public IPv4 address', 'public IPv4 addresses')} (${how})`
-      const ip = b.rates('Public IPv4', ipItem, [rateKey.ipv4])
-      if (ip)
-        b.add({
-          service: 'Public IPv4',
-          item: ipItem,
-          quantity: alb.publicIps * HOURS_PER_MONTH,
-          unit: 'address-hour',
-          unitPrice: ip[0].usd,
-          rates: ip,
-          basis: 'fixed',
-        })
+      b.priced({
+        service: 'Public IPv4',
+        item: ipItem,
+        key: rateKey.ipv4,
+        quantity: alb.publicIps * HOURS_PER_MONTH,
+        unit: 'address-hour',
+        basis: 'fixed',
+      })
     }
   }
 
@@ -350,17 +340,14 @@ function network(b: LineBuilder, inv: Inventory, usage: Usage | undefined): void
   const eips = inv.natGateways.reduce((n, g) => n + g.publicIps, 0)
   if (eips > 0) {
     const item = `NAT gateways: ${plural(eips, 'Elastic IP')}`
-    const ip = b.rates('Public IPv4', item, [rateKey.ipv4])
-    if (ip)
-      b.add({
-        service: 'Public IPv4',
-        item,
-        quantity: eips * HOURS_PER_MONTH,
-        unit: 'address-hour',
-        unitPrice: ip[0].usd,
-        rates: ip,
-        basis: 'fixed',
-      })
+    b.priced({
+      service: 'Public IPv4',
+      item,
+      key: rateKey.ipv4,
+      quantity: eips * HOURS_PER_MONTH,
+      unit: 'address-hour',
+      basis: 'fixed',
+    })
   }
 }
 
@@ -457,17 +444,14 @@ function s3(b: LineBuilder, inv: Inventory, usage: Usage | undefined): void {
     ] as const) {
       if (!fig) continue
       const item = `${label} ${what} requests (${fig.basis})`
-      const r = b.rates('S3', item, [key])
-      if (r)
-        b.add({
-          service: 'S3',
-          item,
-          quantity: fig.monthly / 1000,
-          unit: '1k requests',
-          unitPrice: r[0].usd,
-          rates: r,
-          basis: 'usage',
-        })
+      b.priced({
+        service: 'S3',
+        item,
+        key: key,
+        quantity: fig.monthly / 1000,
+        unit: '1k requests',
+        basis: 'usage',
+      })
     }
   }
 
@@ -496,33 +480,27 @@ export function buildEstimate(
   if (inv.cache) {
     const c = inv.cache
     const item = `${c.id} ${c.nodeType} × ${plural(c.nodes, 'node')} (${c.engine})`
-    const r = b.rates('ElastiCache', item, [rateKey.cacheNode(c.nodeType, c.engine)])
-    if (r)
-      b.add({
-        service: 'ElastiCache',
-        item,
-        quantity: c.nodes * HOURS_PER_MONTH,
-        unit: 'node-hour',
-        unitPrice: r[0].usd,
-        rates: r,
-        basis: 'fixed',
-      })
+    b.priced({
+      service: 'ElastiCache',
+      item,
+      key: rateKey.cacheNode(c.nodeType, c.engine),
+      quantity: c.nodes * HOURS_PER_MONTH,
+      unit: 'node-hour',
+      basis: 'fixed',
+    })
   }
 
   network(b, inv, usage)
   if (inv.secrets > 0) {
     const item = `${plural(inv.secrets, 'secret')} (config)`
-    const r = b.rates('Secrets Manager', item, [rateKey.secret])
-    if (r)
-      b.add({
-        service: 'Secrets Manager',
-        item,
-        quantity: inv.secrets,
-        unit: 'secret-month',
-        unitPrice: r[0].usd,
-        rates: r,
-        basis: 'fixed',
-      })
+    b.priced({
+      service: 'Secrets Manager',
+      item,
+      key: rateKey.secret,
+      quantity: inv.secrets,
+      unit: 'secret-month',
+      basis: 'fixed',
+    })
     const api = b.rates('Secrets Manager', 'API calls', [rateKey.secretsApi])
     if (api)
       b.notEstimated(
