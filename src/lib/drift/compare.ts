@@ -239,24 +239,19 @@ export function compareSnapshots(current: EnvSnapshot, other: EnvSnapshot): Diff
     }
 
     if (a.problem || b.problem) continue // a note, see notesFor
-    for (const name of sets(a.env, b.env)) {
-      presence(
-        'env',
-        `${key}:env:${name}`,
-        (e) => `${key}: env ${name} only in ${e}`,
-        a.env.includes(name),
-        b.env.includes(name),
-      )
-    }
-
-    for (const name of sets(a.secrets, b.secrets)) {
-      presence(
-        'secret',
-        `${key}:secret:${name}`,
-        (e) => `${key}: secret ${name} only in ${e}`,
-        a.secrets.includes(name),
-        b.secrets.includes(name),
-      )
+    for (const [kind, here, there] of [
+      ['env', a.env, b.env],
+      ['secret', a.secrets, b.secrets],
+    ] as const) {
+      for (const name of sets(here, there)) {
+        presence(
+          kind,
+          `${key}:${kind}:${name}`,
+          (e) => `${key}: ${kind} ${name} only in ${e}`,
+          here.includes(name),
+          there.includes(name),
+        )
+      }
     }
 
     for (const size of ['cpu', 'memory'] as const) {
