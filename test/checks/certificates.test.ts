@@ -11,7 +11,7 @@ import {certificates} from '../../src/checks/certificates.js'
 import {DEFAULT_THRESHOLDS} from '../../src/config.js'
 import {nameCovers} from '../../src/resources/acm.js'
 import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
-import {distributionList, distributionSummary} from '../helpers/cloudfront.js'
+import {twoProductionDistributions} from '../helpers/cloudfront.js'
 import {ctxWith, expectErrorNaming} from '../helpers/context.js'
 import {certArn, certDetail, givenServing, inDays, LISTENER_ARN} from '../helpers/serving.js'
 
@@ -182,14 +182,7 @@ describe('certificates check (what the environment serves)', () => {
 
   it('warns that CloudFront is not judged when several distributions match, and still judges the ALB', async () => {
     givenServing({alb: {default: ALB_CERT}, certs: [certDetail(ALB_CERT)]})
-    mocks.cloudfront
-      .on(ListDistributionsCommand)
-      .resolves(
-        distributionList([
-          distributionSummary('EA', [], 'production-allthrive a'),
-          distributionSummary('EB', [], 'production-allthrive b'),
-        ]),
-      )
+    mocks.cloudfront.on(ListDistributionsCommand).resolves(twoProductionDistributions())
     const r = await certificates.run(ctxWith())
     expect(r).toMatchObject({status: 'warn', summary: 'CloudFront distribution ambiguous'})
     expect(r.details?.[0]).toMatch(/^2 CloudFront distributions match "production" /)

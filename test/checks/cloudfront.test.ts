@@ -16,7 +16,7 @@ import {certificates} from '../../src/checks/certificates.js'
 import {CACHING_DISABLED, cloudfront, cloudfrontGrants} from '../../src/checks/cloudfront.js'
 import {accessDenied, awsError, mocks, resetMocks} from '../helpers/aws.js'
 import {ctxWith, expectErrorNaming} from '../helpers/context.js'
-import {distributionList, distributionSummary} from '../helpers/cloudfront.js'
+import {twoProductionDistributions} from '../helpers/cloudfront.js'
 import {certArn, certDetail, distributionOf, givenServing, inDays, LB_DNS, type Serving} from '../helpers/serving.js'
 
 const ARN = 'arn:aws:cloudfront::123456789012:distribution/EPROD'
@@ -138,14 +138,7 @@ describe('cloudfront check', () => {
 
   it('fails, listing the candidates, when several distributions match and none is configured', async () => {
     givenServing({alb: {default: ALB_CERT}})
-    mocks.cloudfront
-      .on(ListDistributionsCommand)
-      .resolves(
-        distributionList([
-          distributionSummary('EA', [], 'production-allthrive a'),
-          distributionSummary('EB', [], 'production-allthrive b'),
-        ]),
-      )
+    mocks.cloudfront.on(ListDistributionsCommand).resolves(twoProductionDistributions())
     const r = await cloudfront.run(ctxWith())
     expect(r).toMatchObject({status: 'fail', summary: 'several distributions match'})
     expect(r.details?.[0]).toMatch(/^2 CloudFront distributions match "production" by comment naming "production": EA /)

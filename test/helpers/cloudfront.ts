@@ -71,3 +71,10 @@ export const distributionList = (items: DistributionSummary[], next?: string): L
   },
   $metadata: {},
 })
+
+/** ListDistributions answers two distributions whose comments both name production, and no configured id. */
+export const twoProductionDistributions = (): ListDistributionsCommandOutput =>
+  distributionList([
+    distributionSummary('EA', [], 'production-allthrive a'),
+    distributionSummary('EB', [], 'production-allthrive b'),
+  ])

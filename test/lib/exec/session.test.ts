@@ -133,31 +133,18 @@ describe('execInContainer', () => {
 
   it("exits 1 when a wrapped command's status never came and the plugin said 0; the plugin's status when it failed", async () => {
     mocks.ecs.on(ExecuteCommandCommand).resolves(session)
-    const quiet = plugin()
-    const cmd = wrapWithExitMarker(['true'])
-    expect(
+    const exitWith = async (fake: ReturnType<typeof plugin>) =>
       (
         await execInContainer({
           aws: createAwsClients({region: 'us-east-1'}),
           target,
-          command: cmd,
+          command: wrapWithExitMarker(['true']),
           captureExit: true,
-          plugin: {path: quiet.path, env: quiet.env, stdout: () => {}},
+          plugin: {path: fake.path, env: fake.env, stdout: () => {}},
         })
-      ).exitCode,
-    ).toBe(1)
-    const broken = plugin({FAKE_SMP_EXIT: '255'})
-    expect(
-      (
-        await execInContainer({
-          aws: createAwsClients({region: 'us-east-1'}),
-          target,
-          command: cmd,
-          captureExit: true,
-          plugin: {path: broken.path, env: broken.env, stdout: () => {}},
-        })
-      ).exitCode,
-    ).toBe(255)
+      ).exitCode
+    expect(await exitWith(plugin())).toBe(1)
+    expect(await exitWith(plugin({FAKE_SMP_EXIT: '255'}))).toBe(255)
   })
 
   it('names ecs:ExecuteCommand when access is denied (exit 1)', async () => {
