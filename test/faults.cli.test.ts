@@ -1,47 +1,19 @@
-import {execFile} from 'node:child_process'
-import {existsSync, mkdtempSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 
+import {type Run, runBuiltCli} from './helpers/cli.js'
 import {stuckServer} from './helpers/faults.js'
 
 /**
  * The built CLI against faults a user meets: an endpoint that accepts and never answers (a loopback server
  * of this test, 127.0.0.1 only), an empty AWS_REGION. Needs `npm run build`.
  */
-const bin = join(import.meta.dirname, '..', 'bin', 'run.js')
-
-function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{code: number; stdout: string; stderr: string; ms: number}> {
-  const home = mkdtempSync(join(tmpdir(), 'allthrive-home-'))
-  const clean: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('AWS_') && !k.startsWith('ALLTHRIVE_') && k !== 'ENVIRONMENT') clean[k] = v
-  const merged = {
-    ...clean,
-    HOME: home,
-    NO_COLOR: '1',
-    AWS_CONFIG_FILE: join(home, 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    ...env,
-  }
+/** The built CLI as a user runs it (test/helpers/cli.ts), with test credentials, and how long it took. */
+async function cli(args: string[], env: Record<string, string>): Promise<Run & {ms: number}> {
   const started = Date.now()
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], {env: merged, cwd: home, timeout: 60_000}, (error, stdout, stderr) => {
-      resolve({
-        code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
-        stdout,
-        stderr: stderr.replaceAll(/ ?\n ›\s+/g, ' '),
-        ms: Date.now() - started,
-      })
-    })
-  })
+  const r = await runBuiltCli(args, {AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...env})
+  return {...r, ms: Date.now() - started}
 }
 
 describe('allthrive against a stuck endpoint (built CLI)', () => {
