@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {buildEstimate} from '../../../src/lib/cost/estimate.js'
 import {PRICE_TABLE, tablePriceBook} from '../../../src/lib/cost/prices.js'
 import type {FargateService, Inventory, Usage} from '../../../src/lib/cost/types.js'
-import {NAT_ID, referenceInventory} from './fixtures.js'
+import {NAT_ID, referenceInventory, usage} from './fixtures.js'
 
 const prices = tablePriceBook('us-east-1')
 const usEast1 = PRICE_TABLE.regions['us-east-1']
@@ -15,18 +15,6 @@ function withService(key: string, change: Partial<FargateService>): Inventory {
 }
 
 const lines = (inv: Inventory, usage?: Usage, freeTier = true) => buildEstimate(inv, usage, prices, {freeTier})
-
-function usage(over: Partial<Usage> = {}): Usage {
-  return {
-    window: {start: '2026-11-19T00:00:00.000Z', end: '2026-11-26T00:00:00.000Z', days: 7},
-    natGb: new Map(),
-    s3StorageGb: new Map(),
-    s3Objects: new Map(),
-    s3Puts: new Map(),
-    s3Gets: new Map(),
-    ...over,
-  }
-}
 
 const fig = (monthly: number, unit = 'GB') => ({monthly, unit, days: 7, basis: 'test, 7 days'})
 

@@ -24,7 +24,7 @@ import {
 import {type DBInstance, DescribeDBInstancesCommand, type DescribeDBInstancesCommandOutput} from '@aws-sdk/client-rds'
 
 import {conventionFor, type EnvConfig} from '../../../src/config.js'
-import type {FargateService, Inventory} from '../../../src/lib/cost/types.js'
+import type {FargateService, Inventory, Usage} from '../../../src/lib/cost/types.js'
 import {mocks} from '../../helpers/aws.js'
 import * as cloudfront from '../../helpers/cloudfront.js'
 import {
@@ -255,5 +255,18 @@ export function referenceMetrics(): GetMetricDataCommandOutput {
       daily('cfbytes', 140 * GB),
       daily('cfrequests', 1_000_000),
     ],
+  }
+}
+
+/** Usage figures of a 7-day window with none measured, except those given. */
+export function usage(over: Partial<Usage> = {}): Usage {
+  return {
+    window: {start: '2026-11-19T00:00:00.000Z', end: '2026-11-26T00:00:00.000Z', days: 7},
+    natGb: new Map(),
+    s3StorageGb: new Map(),
+    s3Objects: new Map(),
+    s3Puts: new Map(),
+    s3Gets: new Map(),
+    ...over,
   }
 }

@@ -4,22 +4,10 @@ import {buildEstimate} from '../../../src/lib/cost/estimate.js'
 import {tablePriceBook} from '../../../src/lib/cost/prices.js'
 import {computeSavings} from '../../../src/lib/cost/savings.js'
 import type {Inventory, Saving, SavingId, Usage} from '../../../src/lib/cost/types.js'
-import {env, NAT_ID, referenceInventory} from './fixtures.js'
+import {env, NAT_ID, referenceInventory, usage} from './fixtures.js'
 
 const prices = tablePriceBook('us-east-1')
 const fig = (monthly: number) => ({monthly, unit: 'GB', days: 7, basis: 'test'})
-
-function usage(over: Partial<Usage> = {}): Usage {
-  return {
-    window: {start: '', end: '', days: 7},
-    natGb: new Map(),
-    s3StorageGb: new Map(),
-    s3Objects: new Map(),
-    s3Puts: new Map(),
-    s3Gets: new Map(),
-    ...over,
-  }
-}
 
 function savings(inv: Inventory, u?: Usage, name = 'production'): Record<SavingId, Saving> {
   const e = env(name)
