@@ -10,7 +10,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import Cost, {type CostComparison} from '../../src/commands/cost.js'
 import type {CostReport} from '../../src/lib/cost/types.js'
 import {setClock} from '../../src/util/clock.js'
-import {accessDenied, mocks, resetMocks} from '../helpers/aws.js'
+import {accessDenied, givenAccount, mocks} from '../helpers/aws.js'
 import {env, mockReference, NOW, referenceMetrics, service, taskDefinition} from '../lib/cost/fixtures.js'
 
 const root = import.meta.url
@@ -21,12 +21,7 @@ describe('cost', () => {
   beforeEach(() => {
     // The fixtures are dated (usage window, month-to-date): the command reads this clock, not today's.
     setClock(NOW)
-    resetMocks()
-    process.env.AWS_REGION = 'us-east-1'
-    delete process.env.ENVIRONMENT
-    mocks.sts
-      .on(GetCallerIdentityCommand)
-      .resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall'})
+    givenAccount()
     mockReference(env('production'))
     mocks.cloudwatch.on(GetMetricDataCommand).resolves(referenceMetrics())
   })

@@ -6,7 +6,6 @@ import {
   ListServicesCommand,
   ListTasksCommand,
 } from '@aws-sdk/client-ecs'
-import {GetCallerIdentityCommand} from '@aws-sdk/client-sts'
 import {captureOutput} from '@oclif/test'
 import {beforeEach, describe, expect, it} from 'vitest'
 
@@ -16,7 +15,7 @@ import Exec from '../../src/commands/exec.js'
 import LogsTail, {logTargets} from '../../src/commands/logs/tail.js'
 import {conventionFor} from '../../src/config.js'
 import type {Discovery, EnvironmentEntry} from '../../src/resources/discovery.js'
-import {mocks, resetMocks} from '../helpers/aws.js'
+import {givenAccount, mocks} from '../helpers/aws.js'
 import {accountClusters} from '../helpers/ecs.js'
 import {GROUP, OTHER, otherEnvironment} from '../helpers/other-env.js'
 import {FakeLogs, TASK_A, TASK_B} from '../lib/logs/fakes.js'
@@ -26,12 +25,7 @@ const root = import.meta.url
 /** Commands over an account whose production departs from the convention (helpers/other-env.ts). */
 describe('commands read the environment the account has', () => {
   beforeEach(() => {
-    resetMocks()
-    process.env.AWS_REGION = 'us-east-1'
-    delete process.env.ENVIRONMENT
-    mocks.sts
-      .on(GetCallerIdentityCommand)
-      .resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall'})
+    givenAccount()
   })
 
   it('environments lists built-in, configured and found environments with where each was found', async () => {

@@ -1,5 +1,4 @@
 import {BatchGetSecretValueCommand} from '@aws-sdk/client-secrets-manager'
-import {GetCallerIdentityCommand} from '@aws-sdk/client-sts'
 import {captureOutput} from '@oclif/test'
 import {chmodSync, mkdtempSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -9,7 +8,7 @@ import {beforeEach, describe, expect, it} from 'vitest'
 import type {Report} from '../../src/checks/report.js'
 import Validate, {writeSideFile} from '../../src/commands/validate.js'
 import {conventionFor} from '../../src/config.js'
-import {mocks, resetMocks} from '../helpers/aws.js'
+import {givenAccount, mocks} from '../helpers/aws.js'
 import {secretValue} from '../helpers/secrets.js'
 
 const run = (argv: string[]) => captureOutput<Report>(() => Validate.run(argv, import.meta.url))
@@ -20,10 +19,7 @@ const healthy = () =>
 
 describe('validate --junit to a path that cannot be written: the report first, then one line, exit 1', () => {
   beforeEach(() => {
-    resetMocks()
-    process.env.AWS_REGION = 'us-east-1'
-    delete process.env.ENVIRONMENT
-    mocks.sts.on(GetCallerIdentityCommand).resolves({Account: '123456789012'})
+    givenAccount()
     mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: healthy()})
   })
 

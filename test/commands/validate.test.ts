@@ -22,7 +22,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import type {Report} from '../../src/checks/report.js'
 import Validate, {progressModeFor} from '../../src/commands/validate.js'
 import {conventionFor} from '../../src/config.js'
-import {accessDenied, mocks, resetMocks, throttled} from '../helpers/aws.js'
+import {accessDenied, givenAccount, mocks, resetMocks, throttled} from '../helpers/aws.js'
 import {KEYS, serviceName, tdArn} from '../helpers/ecs.js'
 import {secretValue} from '../helpers/secrets.js'
 
@@ -39,12 +39,7 @@ const run = (argv: string[]) => captureOutput<Report>(() => Validate.run(argv, r
 
 describe('validate', () => {
   beforeEach(() => {
-    resetMocks()
-    process.env.AWS_REGION = 'us-east-1'
-    delete process.env.ENVIRONMENT
-    mocks.sts
-      .on(GetCallerIdentityCommand)
-      .resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall', UserId: 'AIDA'})
+    givenAccount()
     mocks.secrets.on(BatchGetSecretValueCommand).resolves({SecretValues: secretValues('staging')})
   })
 

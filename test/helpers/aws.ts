@@ -12,7 +12,7 @@ import {PricingClient} from '@aws-sdk/client-pricing'
 import {RDSClient} from '@aws-sdk/client-rds'
 import {S3Client} from '@aws-sdk/client-s3'
 import {SecretsManagerClient} from '@aws-sdk/client-secrets-manager'
-import {STSClient} from '@aws-sdk/client-sts'
+import {GetCallerIdentityCommand, STSClient} from '@aws-sdk/client-sts'
 import {mockClient} from 'aws-sdk-client-mock'
 
 /**
@@ -40,6 +40,19 @@ export const mocks = {
 
 export function resetMocks(): void {
   for (const m of Object.values(mocks)) m.reset()
+}
+
+/**
+ * The account a command test runs against: fresh mocks, region us-east-1, no bare ENVIRONMENT (the CLI reads
+ * ALLTHRIVE_ENVIRONMENT), and STS saying who we are.
+ */
+export function givenAccount(): void {
+  resetMocks()
+  process.env.AWS_REGION = 'us-east-1'
+  delete process.env.ENVIRONMENT
+  mocks.sts
+    .on(GetCallerIdentityCommand)
+    .resolves({Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/oncall', UserId: 'AIDA'})
 }
 
 /** An SDK-shaped service exception, as the SDK deserialises it. */
