@@ -156,7 +156,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * The run context before discovery, once per run: the environment as configured (the naming convention and the
    * configuration file), the clients, the clock, the run's memo (the one discovery and every check share) and the
    * region. `validate` starts the checks that read nothing discovered on it. Without `needsRegion` (CloudFront alone,
-   * cache clear) a region that cannot be resolved is left empty.
+   * cache clear) a region that cannot be resolved is left empty. Built once: the first caller's `needsRegion` holds
+   * for the run (runContext calls it first, with `discover`).
    */
   protected baseContext(opts: {needsRegion?: boolean} = {}): Promise<RunContext> {
     this._baseContext ??= (async () => {
